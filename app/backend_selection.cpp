@@ -1,0 +1,29 @@
+#include "app/backend_selection.h"
+
+#include "app/cli_error.h"
+
+namespace rankflow::app {
+
+BackendPreference parseBackendPreference(const std::string& text) {
+  if (text == "auto") return BackendPreference::Auto;
+  if (text == "cpu") return BackendPreference::Cpu;
+  if (text == "cuda") return BackendPreference::Cuda;
+  throw CliError("--backend must be auto, cpu or cuda, got '" + text + "'");
+}
+
+BackendSelection selectBackend(BackendPreference preference) {
+  BackendSelection selection;
+  selection.cuda = kernels::probeCuda();
+  if (preference != BackendPreference::Cpu && selection.cuda.available) {
+    selection.backend = kernels::makeCudaBackend();
+  }
+  if (!selection.backend) {
+    if (preference == BackendPreference::Cuda)
+      throw CliError("--backend cuda: no CUDA device (" + selection.cuda.reason + ")");
+    selection.whyNotCuda = preference == BackendPreference::Cpu ? "CPU chosen with --backend cpu" : selection.cuda.reason;
+    selection.backend = compute::makeCpuBackend();
+  }
+  return selection;
+}
+
+}  // namespace rankflow::app

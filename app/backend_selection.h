@@ -1,0 +1,25 @@
+#pragma once
+#include <memory>
+#include <string>
+
+#include "core/compute/flow_backend.h"
+#include "kernels/cuda_backend.h"
+
+namespace rankflow::app {
+
+enum class BackendPreference { Auto, Cpu, Cuda };
+
+// Parses "auto" | "cpu" | "cuda"; throws CliError otherwise.
+BackendPreference parseBackendPreference(const std::string& text);
+
+struct BackendSelection {
+  std::unique_ptr<compute::FlowBackend> backend;
+  kernels::CudaProbe cuda;
+  std::string whyNotCuda;  // empty when CUDA is in use
+};
+
+// auto: CUDA when a device exists, else the CPU. cuda: CUDA or an error (exit 2 with the
+// reason). cpu: always the CPU.
+BackendSelection selectBackend(BackendPreference preference);
+
+}  // namespace rankflow::app

@@ -1,0 +1,60 @@
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include "app/cli_error.h"
+#include "app/commands/commands.h"
+#include "core/common/error.h"
+
+namespace rankflow::app {
+namespace {
+
+constexpr const char* kTopHelp = R"(usage: rankflow [COMMAND] [OPTIONS]
+
+Rankflow — a lab for high-order flows and cascading low-rank fitting.
+
+commands:
+  gui       open the window on a scene (the default command)
+  render    draw a scene offscreen to a PNG (no window system needed)
+  info      Vulkan device, CUDA device or why there is none, backend, build options
+  bench     benchmarks: 'bench render' (offscreen ms/frame), 'bench advect' (RK4 throughput)
+
+'rankflow COMMAND --help' describes each command.
+)";
+
+}  // namespace
+
+int runCli(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::string command = "gui";
+  if (!args.empty() && args.front().rfind("-", 0) != 0) {
+    command = args.front();
+    args.erase(args.begin());
+  } else if (!args.empty() && (args.front() == "--help" || args.front() == "-h")) {
+    std::cout << kTopHelp;
+    return kExitOk;
+  }
+  try {
+    if (command == "gui") return runGuiCommand(args);
+    if (command == "render") return runRenderCommand(args);
+    if (command == "info") return runInfoCommand(args);
+    if (command == "bench") return runBenchCommand(args);
+    if (command == "help") {
+      std::cout << kTopHelp;
+      return kExitOk;
+    }
+    std::cerr << "rankflow: unknown command '" << command << "' (commands: gui, render, info, bench; see 'rankflow --help')\n";
+    return kExitUsage;
+  } catch (const CliError& e) {
+    std::cerr << "rankflow " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const InvalidArgument& e) {
+    std::cerr << "rankflow " << command << ": invalid input: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "rankflow " << command << ": error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace rankflow::app

@@ -1,0 +1,17 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace rankflow::app {
+
+// Each subcommand takes the arguments after its name and returns the exit code.
+int runGuiCommand(const std::vector<std::string>& args);
+int runRenderCommand(const std::vector<std::string>& args);
+int runInfoCommand(const std::vector<std::string>& args);
+int runBenchCommand(const std::vector<std::string>& args);
+
+// The top-level entry: dispatches, and turns exceptions into one-line messages and exit
+// codes (2 for usage and bad input, 1 for runtime failures).
+int runCli(int argc, char** argv);
+
+}  // namespace rankflow::app

@@ -1,0 +1,49 @@
+#include "app/commands/common_options.h"
+
+#include <cstdio>
+
+#include "app/cli_error.h"
+
+namespace rankflow::app {
+
+OptionSpec backendOption() {
+  return {"backend", "auto|cpu|cuda", "compute backend: CUDA when a device exists, else the CPU", "auto"};
+}
+
+OptionSpec validationOption() {
+  return {"validation", "", "enable Vulkan validation layers; any message makes the command fail (exit 3)", ""};
+}
+
+OptionSpec sceneOption() {
+  return {"scene", "NAME", "scene to load: " + sceneList(), "default"};
+}
+
+std::string sceneList() {
+  std::string out;
+  for (const auto& name : flows::sceneNames()) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+BackendSelection selectBackendFor(const CommandLine& cmd) {
+  try {
+    return selectBackend(parseBackendPreference(cmd.text("backend")));
+  } catch (const CliError& e) {
+    cmd.fail(e.what());
+  }
+}
+
+flows::FlowScene buildSceneFor(const CommandLine& cmd, const compute::FlowBackend& backend, bool quiet) {
+  const std::string name = cmd.text("scene");
+  bool known = false;
+  for (const auto& n : flows::sceneNames()) known = known || n == name;
+  if (!known) cmd.fail("unknown scene '" + name + "' (known: " + sceneList() + ")");
+  flows::FlowScene scene = flows::buildScene(name, backend);
+  if (!quiet) {
+    std::printf("scene '%s': %s\n  integrated %d particles in %.0f ms on %s\n", scene.name.c_str(),
+                scene.description.c_str(), scene.trajectories.particleCount(), scene.integrationSeconds * 1e3,
+                scene.integratedBy.c_str());
+  }
+  return scene;
+}
+
+}  // namespace rankflow::app

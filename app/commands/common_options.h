@@ -1,0 +1,25 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "app/backend_selection.h"
+#include "app/command_line.h"
+#include "core/flows/flow_scene.h"
+
+namespace rankflow::app {
+
+// Options several subcommands share, declared once so their help reads the same.
+OptionSpec backendOption();
+OptionSpec validationOption();
+OptionSpec sceneOption();
+std::string sceneList();
+
+// Picks the backend named by --backend; a bad name or an unavailable CUDA is a usage
+// error of this command.
+BackendSelection selectBackendFor(const CommandLine& cmd);
+
+// Builds the scene named by --scene, printing what it cost.
+flows::FlowScene buildSceneFor(const CommandLine& cmd, const compute::FlowBackend& backend, bool quiet = false);
+
+
+}  // namespace rankflow::app

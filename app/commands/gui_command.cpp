@@ -1,0 +1,79 @@
+#include <cstdio>
+#include <iostream>
+
+#include "app/cli_error.h"
+#include "app/command_line.h"
+#include "app/commands/commands.h"
+#include "app/commands/common_options.h"
+#include "app/gui/glfw_window.h"
+#include "app/gui/gui_app.h"
+#include "app/offscreen_render.h"
+#include "app/scene_frame.h"
+#include "render/image.h"
+
+namespace rankflow::app {
+namespace {
+
+constexpr const char* kSnapshotFile = "rankflow-snapshot.png";
+
+// No window system: the newcomer still sees the scene, as a picture.
+int writeHeadlessSnapshot(const CommandLine& cmd, float t, int width, int height, bool validation) {
+  std::printf(
+      "No display: DISPLAY and WAYLAND_DISPLAY are unset, so no window can open.\n"
+      "Rendering the scene offscreen instead (Vulkan without a window system).\n");
+  const BackendSelection selection = selectBackendFor(cmd);
+  const flows::FlowScene scene = buildSceneFor(cmd, *selection.backend);
+  const OffscreenRenderResult result =
+      renderSceneOffscreen(scene, *selection.backend, initialViewState(scene, t), static_cast<uint32_t>(width),
+                           static_cast<uint32_t>(height), validation);
+  render::writePngAtomic(kSnapshotFile, result.image);
+  std::printf("wrote %s (%dx%d, t = %.2f) on %s\n", kSnapshotFile, width, height, t, result.vulkanDevice.c_str());
+  std::printf("Open it in an image viewer, or run 'rankflow gui' where a display exists.\n");
+  if (!result.validationMessages.empty()) {
+    for (const auto& m : result.validationMessages) std::cerr << m << "\n";
+    return kExitValidation;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int runGuiCommand(const std::vector<std::string>& args) {
+  CommandLine cmd("gui", "rankflow [gui] [--scene NAME] [--t T] [--frames N] [--screenshot FILE.png]",
+                  "Opens the Rankflow window on a scene. With no display (DISPLAY and WAYLAND_DISPLAY unset) it says "
+                  "so and writes rankflow-snapshot.png of the scene instead.",
+                  {sceneOption(),
+                   {"t", "T", "initial time in [0, 1]", "0.5"},
+                   {"frames", "N", "quit after N frames (0: run until closed)", "0"},
+                   {"screenshot", "FILE.png", "save the window after the last frame (with --frames)", ""},
+                   {"width", "W", "window width", "1600"},
+                   {"height", "H", "window height", "900"},
+                   backendOption(),
+                   validationOption()});
+  if (!cmd.parse(args)) {
+    std::cout << cmd.help();
+    return kExitOk;
+  }
+  GuiOptions options;
+  options.scene = cmd.text("scene");
+  options.t = static_cast<float>(cmd.number("t", 0.0, 1.0));
+  options.frames = cmd.integer("frames", 0, 100'000'000);
+  options.screenshot = cmd.text("screenshot");
+  options.width = cmd.integer("width", 64, 16384);
+  options.height = cmd.integer("height", 64, 16384);
+  options.validation = cmd.has("validation");
+  if (!options.screenshot.empty() && options.frames == 0) cmd.fail("--screenshot needs --frames N");
+  try {
+    options.backend = parseBackendPreference(cmd.text("backend"));
+  } catch (const CliError& e) {
+    cmd.fail(e.what());
+  }
+  bool knownScene = false;
+  for (const auto& n : flows::sceneNames()) knownScene = knownScene || n == options.scene;
+  if (!knownScene) cmd.fail("unknown scene '" + options.scene + "' (known: " + sceneList() + ")");
+
+  if (!displayAvailable()) return writeHeadlessSnapshot(cmd, options.t, options.width, options.height, options.validation);
+  return runGui(options);
+}
+
+}  // namespace rankflow::app

@@ -1,0 +1,23 @@
+#pragma once
+#include <string>
+
+#include "app/backend_selection.h"
+
+namespace rankflow::app {
+
+struct GuiOptions {
+  std::string scene = "default";
+  float t = 0.5f;
+  int frames = 0;              // 0: run until the window closes
+  std::string screenshot;      // written after the last frame when set
+  int width = 1600;
+  int height = 900;
+  BackendPreference backend = BackendPreference::Auto;
+  bool validation = false;
+};
+
+// Opens the window and runs the frame loop; returns the process exit code
+// (kExitValidation when validation was on and reported anything).
+int runGui(const GuiOptions& options);
+
+}  // namespace rankflow::app

@@ -1,0 +1,5 @@
+#include "app/commands/commands.h"
+
+int main(int argc, char** argv) {
+  return rankflow::app::runCli(argc, argv);
+}

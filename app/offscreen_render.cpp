@@ -1,0 +1,82 @@
+#include "app/offscreen_render.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "app/scene_frame.h"
+#include "render/offscreen_target.h"
+#include "render/scene_renderer.h"
+#include "render/vulkan_context.h"
+
+namespace rankflow::app {
+namespace {
+
+double median(std::vector<double> values) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+double msSince(std::chrono::steady_clock::time_point begin) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
+}
+
+}  // namespace
+
+OffscreenRenderResult renderSceneOffscreen(const flows::FlowScene& scene, const compute::FlowBackend& backend,
+                                           const ViewState& view, uint32_t width, uint32_t height, bool validation) {
+  OffscreenRenderResult result;
+  {
+    render::VulkanInstance instance({validation, {}});
+    render::VulkanDevice device(instance, VK_NULL_HANDLE);
+    result.vulkanDevice = device.info().name;
+    render::OffscreenTarget target(device, width, height);
+    render::SceneRenderer renderer(device, target.renderPass(), 1);
+
+    LatticeField field;
+    field.update(backend, scene, view.t, static_cast<float>(width) / static_cast<float>(height));
+    SceneFrameBuilder builder(scene);
+    renderer.prepare(0, builder.build(view, field, static_cast<float>(height)));
+    target.render(kSceneClearColor, [&](VkCommandBuffer cmd) { renderer.record(cmd, 0, target.extent()); }, true);
+    result.image = target.image();
+    result.validationMessages = instance.validationLog().messages();
+  }
+  return result;
+}
+
+RenderBenchmark benchmarkOffscreenRender(const flows::FlowScene& scene, const compute::FlowBackend& backend,
+                                         uint32_t width, uint32_t height, int frames) {
+  RenderBenchmark bench;
+  bench.frames = frames;
+  render::VulkanInstance instance({false, {}});
+  render::VulkanDevice device(instance, VK_NULL_HANDLE);
+  bench.vulkanDevice = device.info().name;
+  render::OffscreenTarget target(device, width, height);
+  render::SceneRenderer renderer(device, target.renderPass(), 1);
+  SceneFrameBuilder builder(scene);
+  LatticeField field;
+  ViewState view = initialViewState(scene, 0.0f);
+  const float aspect = static_cast<float>(width) / static_cast<float>(height);
+
+  std::vector<double> build, draw, drawReadback;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int f = 0; f < frames; ++f) {
+      view.t = static_cast<float>(f) / static_cast<float>(std::max(1, frames - 1));
+      field.update(backend, scene, view.t, aspect);
+      auto begin = std::chrono::steady_clock::now();
+      const render::SceneDrawData data = builder.build(view, field, static_cast<float>(height));
+      build.push_back(msSince(begin));
+      begin = std::chrono::steady_clock::now();
+      renderer.prepare(0, data);
+      target.render(kSceneClearColor, [&](VkCommandBuffer cmd) { renderer.record(cmd, 0, target.extent()); },
+                    pass == 1);
+      (pass == 0 ? draw : drawReadback).push_back(msSince(begin));
+    }
+  }
+  bench.buildMsMedian = median(build);
+  bench.renderMsMedian = median(draw);
+  bench.renderReadbackMsMedian = median(drawReadback);
+  return bench;
+}
+
+}  // namespace rankflow::app

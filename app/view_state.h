@@ -1,0 +1,20 @@
+#pragma once
+#include "render/scene_renderer.h"
+
+namespace rankflow::app {
+
+// What the person has chosen to see; the panels edit it, the frame builder reads it.
+struct ViewState {
+  float t = 0.5f;             // scrubbed time in [0, 1]
+  bool playing = false;
+  float playSpeed = 0.25f;    // t units per second
+  bool showParticles = true;
+  bool showTrails = true;
+  bool showArrows = true;
+  bool showData = true;
+  float trailSpan = 0.06f;    // how far back in t a trail reaches
+  int trailVertices = 8;
+  render::Camera2D camera{};
+};
+
+}  // namespace rankflow::app

@@ -1,0 +1,22 @@
+# Flags are scoped to Rankflow's own targets (never directory-wide), so third-party
+# headers and CUDA's own sources are not held to -Werror.
+function(rankflow_target_defaults target)
+  set(cxx_warnings -Wall -Wextra -Wpedantic -Wshadow)
+  if(RANKFLOW_WERROR)
+    list(APPEND cxx_warnings -Werror)
+  endif()
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    # GCC 12 reports -Wrestrict falsely inside std::string's operator+ at -O3 (GCC bug 105651).
+    list(APPEND cxx_warnings -Wno-restrict)
+  endif()
+  target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:${cxx_warnings} ${RANKFLOW_CPU_ARCH_FLAGS}>)
+  if(RANKFLOW_WERROR)
+    target_compile_options(${target} PRIVATE
+      $<$<COMPILE_LANGUAGE:CUDA>:--Werror=all-warnings -Xcompiler=-Wall,-Wextra>)
+  endif()
+  if(RANKFLOW_SANITIZE)
+    target_compile_options(${target} PRIVATE
+      $<$<COMPILE_LANGUAGE:CXX>:-fsanitize=address,undefined -fno-omit-frame-pointer>)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()

@@ -1,0 +1,45 @@
+#include "core/common/parallel_for.h"
+
+#include <algorithm>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace rankflow {
+
+unsigned cpuWorkerCount() {
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+void parallelFor(std::size_t count, const std::function<void(std::size_t, std::size_t)>& body) {
+  if (count == 0) return;
+  const std::size_t workers = std::min<std::size_t>(cpuWorkerCount(), count);
+  if (workers == 1) {
+    body(0, count);
+    return;
+  }
+  std::exception_ptr firstError;
+  std::mutex errorMutex;
+  std::vector<std::thread> threads;
+  threads.reserve(workers - 1);
+  const std::size_t chunk = (count + workers - 1) / workers;
+  auto run = [&](std::size_t begin, std::size_t end) {
+    try {
+      body(begin, end);
+    } catch (...) {
+      std::lock_guard lock(errorMutex);
+      if (!firstError) firstError = std::current_exception();
+    }
+  };
+  for (std::size_t w = 1; w < workers; ++w) {
+    const std::size_t begin = w * chunk;
+    const std::size_t end = std::min(count, begin + chunk);
+    if (begin < end) threads.emplace_back(run, begin, end);
+  }
+  run(0, std::min(count, chunk));
+  for (auto& t : threads) t.join();
+  if (firstError) std::rethrow_exception(firstError);
+}
+
+}  // namespace rankflow

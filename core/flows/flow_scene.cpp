@@ -1,0 +1,83 @@
+#include "core/flows/flow_scene.h"
+
+#include <chrono>
+#include <limits>
+
+#include "core/common/error.h"
+
+namespace rankflow::flows {
+namespace {
+
+std::vector<int> labelByNearestDatum(const EmpiricalData& data, std::span<const Vec2f> finalPositions) {
+  std::vector<int> labels(finalPositions.size(), 0);
+  for (std::size_t p = 0; p < finalPositions.size(); ++p) {
+    float best = std::numeric_limits<float>::max();
+    for (std::size_t i = 0; i < data.points.size(); ++i) {
+      const float d = squaredNorm(finalPositions[p] - data.points[i]);
+      if (d < best) {
+        best = d;
+        labels[p] = data.labels[i];
+      }
+    }
+  }
+  return labels;
+}
+
+}  // namespace
+
+std::vector<std::string> sceneNames() {
+  return {"default"};
+}
+
+FlowScene prepareScene(const std::string& name) {
+  if (name == "default") return prepareDefaultScene();
+  std::string known;
+  for (const auto& n : sceneNames()) known += (known.empty() ? "" : ", ") + n;
+  throw InvalidArgument("unknown scene '" + name + "' (known: " + known + ")");
+}
+
+FlowScene prepareDefaultScene(const DefaultSceneSpec& spec) {
+  if (spec.fieldGridSize < 2) throw InvalidArgument("field grid must be at least 2 × 2");
+  spec.grid.validate();
+  FlowScene scene;
+  scene.name = "default";
+  scene.description = "8 gaussians · linear path · exact marginal velocity (softmax over " +
+                      std::to_string(spec.data.count) + " data points) · RK4, " +
+                      std::to_string(spec.grid.steps) + " steps";
+  scene.data = sampleEightGaussians(spec.data);
+  scene.start = sampleStandardNormal(spec.particles, spec.noiseSeed);
+  scene.grid = spec.grid;
+  scene.fieldGridSize = spec.fieldGridSize;
+  scene.viewHalfHeight = spec.viewHalfHeight;
+  return scene;
+}
+
+void integrateScene(FlowScene& scene, const compute::FlowBackend& backend, const compute::ProgressFn& progress) {
+  const auto begin = std::chrono::steady_clock::now();
+  scene.trajectories = backend.integrateRk4(scene.data.points, scene.start, scene.grid, progress);
+  scene.integrationSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  scene.integratedBy = backend.description();
+  scene.particleLabels = labelByNearestDatum(scene.data, scene.trajectories.positions(scene.grid.steps));
+}
+
+FlowScene buildScene(const std::string& name, const compute::FlowBackend& backend) {
+  FlowScene scene = prepareScene(name);
+  integrateScene(scene, backend);
+  return scene;
+}
+
+std::vector<Vec2f> fieldLattice(int n, float halfWidth, float halfHeight) {
+  if (n < 1) throw InvalidArgument("field lattice size must be positive");
+  std::vector<Vec2f> points;
+  points.reserve(static_cast<std::size_t>(n) * n);
+  for (int j = 0; j < n; ++j) {
+    for (int i = 0; i < n; ++i) {
+      const float u = (static_cast<float>(i) + 0.5f) / static_cast<float>(n);
+      const float v = (static_cast<float>(j) + 0.5f) / static_cast<float>(n);
+      points.push_back({(2.0f * u - 1.0f) * halfWidth, (2.0f * v - 1.0f) * halfHeight});
+    }
+  }
+  return points;
+}
+
+}  // namespace rankflow::flows

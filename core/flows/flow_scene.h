@@ -1,0 +1,59 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/common/vec2.h"
+#include "core/compute/flow_backend.h"
+#include "core/flows/empirical_data.h"
+#include "core/flows/trajectory_store.h"
+
+namespace rankflow::flows {
+
+// Everything the default scene needs, with the values the README and the golden image
+// were made with.
+struct DefaultSceneSpec {
+  EightGaussiansSpec data{};
+  int particles = 4096;
+  std::uint64_t noiseSeed = 2;
+  TimeGrid grid{0.0f, 1.0f, 100};
+  int fieldGridSize = 24;          // velocity arrows on a fieldGridSize² lattice
+  float viewHalfHeight = 3.0f;     // world units shown above and below the origin
+};
+
+// A sampled flow: data, particles integrated once and stored, and the labels that colour
+// each particle by the mixture component it lands on.
+struct FlowScene {
+  std::string name;
+  std::string description;
+  EmpiricalData data;
+  std::vector<Vec2f> start;
+  TimeGrid grid{};
+  TrajectoryStore trajectories;
+  std::vector<int> particleLabels;
+  int fieldGridSize = 24;
+  float viewHalfHeight = 3.0f;
+  double integrationSeconds = 0.0;
+  std::string integratedBy;
+
+  bool integrated() const { return trajectories.particleCount() > 0; }
+};
+
+std::vector<std::string> sceneNames();
+
+// A scene's data and particle starts, not yet integrated (cheap: the GUI shows it while
+// the integration runs in the background). Throws InvalidArgument for an unknown name,
+// listing the known ones.
+FlowScene prepareScene(const std::string& name);
+FlowScene prepareDefaultScene(const DefaultSceneSpec& spec = {});
+
+// Integrates the particles by RK4 and labels each by the datum it reaches.
+void integrateScene(FlowScene& scene, const compute::FlowBackend& backend, const compute::ProgressFn& progress = {});
+
+// prepareScene + integrateScene.
+FlowScene buildScene(const std::string& name, const compute::FlowBackend& backend);
+
+// Cell centres of an n × n lattice covering [−halfWidth, halfWidth] × [−halfHeight, halfHeight].
+std::vector<Vec2f> fieldLattice(int n, float halfWidth, float halfHeight);
+
+}  // namespace rankflow::flows

@@ -1,0 +1,18 @@
+// Linked instead of the CUDA backend when configure found no nvcc: the app still asks,
+// and is told why there is no CUDA.
+#include "kernels/cuda_backend.h"
+
+namespace rankflow::kernels {
+
+CudaProbe probeCuda() {
+  CudaProbe probe;
+  probe.buildInfo = "built without CUDA";
+  probe.reason = "this build has no CUDA kernels (nvcc was not found when it was configured)";
+  return probe;
+}
+
+std::unique_ptr<compute::FlowBackend> makeCudaBackend() {
+  return nullptr;
+}
+
+}  // namespace rankflow::kernels

@@ -1,0 +1,91 @@
+#pragma once
+#include <vulkan/vulkan.h>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace rankflow::render {
+
+class VulkanDevice;
+class HostBuffer;
+
+// Colour packed as bytes R, G, B, A (VK_FORMAT_R8G8B8A8_UNORM as a vertex attribute).
+using PackedColor = uint32_t;
+constexpr PackedColor packColor(uint8_t r, uint8_t g, uint8_t b, uint8_t a = 255) {
+  return static_cast<uint32_t>(r) | (static_cast<uint32_t>(g) << 8) | (static_cast<uint32_t>(b) << 16) |
+         (static_cast<uint32_t>(a) << 24);
+}
+
+struct ColoredVertex {
+  float x;
+  float y;
+  PackedColor color;
+};
+
+struct ArrowInstance {
+  float tailX;
+  float tailY;
+  float dx;
+  float dy;
+  PackedColor color;
+};
+
+// What part of the world plane is on screen: a centre and the half-height in world
+// units; the half-width follows from the target's aspect ratio.
+struct Camera2D {
+  float centerX = 0.0f;
+  float centerY = 0.0f;
+  float halfHeight = 3.0f;
+};
+
+// One frame of the 2-D scene, in world coordinates. Drawn back to front: arrows, strips
+// (stripCount strips of stripLength consecutive vertices each), points.
+struct SceneDrawData {
+  std::span<const ArrowInstance> arrows;
+  std::span<const ColoredVertex> stripVertices;
+  uint32_t stripLength = 0;
+  std::span<const ColoredVertex> points;
+  float pointSizePixels = 3.0f;
+  float arrowHalfWidth = 0.012f;  // world units
+  Camera2D camera{};
+};
+
+struct ViewTransform {
+  float scale[2];
+  float offset[2];
+};
+// World → clip for a camera and a target of the given size (y up on screen).
+ViewTransform makeViewTransform(const Camera2D& camera, VkExtent2D extent);
+
+// The three scene pipelines (points, line strips, instanced arrows) and per-frame-slot
+// vertex buffers. Knows nothing about flows: it draws what SceneDrawData holds.
+class SceneRenderer {
+ public:
+  SceneRenderer(const VulkanDevice& device, VkRenderPass renderPass, uint32_t frameSlots);
+  ~SceneRenderer();
+  SceneRenderer(const SceneRenderer&) = delete;
+  SceneRenderer& operator=(const SceneRenderer&) = delete;
+
+  // Copies the frame into slot's buffers. The caller guarantees the GPU is done with the
+  // slot (its fence was waited on).
+  void prepare(uint32_t slot, const SceneDrawData& frame);
+  // Records the draws inside an active render pass of `extent`.
+  void record(VkCommandBuffer cmd, uint32_t slot, VkExtent2D extent) const;
+
+ private:
+  struct SlotBuffers;
+  void createPipelines(VkRenderPass renderPass);
+
+  const VulkanDevice& device_;
+  VkPipelineLayout layout_ = VK_NULL_HANDLE;
+  VkPipeline pointsPipeline_ = VK_NULL_HANDLE;
+  VkPipeline stripsPipeline_ = VK_NULL_HANDLE;
+  VkPipeline arrowsPipeline_ = VK_NULL_HANDLE;
+  std::unique_ptr<HostBuffer> arrowTemplate_;
+  std::vector<std::unique_ptr<SlotBuffers>> slots_;
+};
+
+}  // namespace rankflow::render
