@@ -39,6 +39,6 @@ rankflow_build_release() {
   local root="$1"
   local jobs
   jobs=$(nproc 2>/dev/null || echo 2)
-  cmake --preset release -S "$root" >/dev/null || cmake --preset release -S "$root" || return 1
+  (cd "$root" && cmake --preset release) || return 1
   cmake --build "$root/build/release" --parallel "$jobs"
 }
