@@ -208,6 +208,7 @@ SceneRenderer::SceneRenderer(const VulkanDevice& device, VkRenderPass renderPass
 
 SceneRenderer::~SceneRenderer() {
   VkDevice d = device_.handle();
+  vkDeviceWaitIdle(d);  // frames in flight still read the pipelines and the slot buffers
   vkDestroyPipeline(d, pointsPipeline_, nullptr);
   vkDestroyPipeline(d, stripsPipeline_, nullptr);
   vkDestroyPipeline(d, arrowsPipeline_, nullptr);

@@ -7,7 +7,7 @@ RANKFLOW_PACKAGES=(
   libvulkan-dev mesa-vulkan-drivers vulkan-tools vulkan-validationlayers glslc
   libglfw3-dev libeigen3-dev libimgui-dev libstb-dev
   libgtest-dev libbenchmark-dev
-  xvfb xauth fonts-dejavu-core
+  xvfb xauth xdotool fonts-dejavu-core
 )
 
 rankflow_install_dependencies() {

@@ -18,6 +18,10 @@ OptionSpec sceneOption() {
   return {"scene", "NAME", "scene to load: " + sceneList(), "default"};
 }
 
+bool validationRequested(const CommandLine& cmd) {
+  return cmd.has("validation") || RANKFLOW_VALIDATION_DEFAULT;
+}
+
 std::string sceneList() {
   std::string out;
   for (const auto& name : flows::sceneNames()) out += (out.empty() ? "" : ", ") + name;

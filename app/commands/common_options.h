@@ -14,6 +14,9 @@ OptionSpec validationOption();
 OptionSpec sceneOption();
 std::string sceneList();
 
+// --validation, or on by default in debug builds (RANKFLOW_VALIDATION_DEFAULT).
+bool validationRequested(const CommandLine& cmd);
+
 // Picks the backend named by --backend; a bad name or an unavailable CUDA is a usage
 // error of this command.
 BackendSelection selectBackendFor(const CommandLine& cmd);

@@ -44,7 +44,7 @@ int runGuiCommand(const std::vector<std::string>& args) {
                   "so and writes rankflow-snapshot.png of the scene instead.",
                   {sceneOption(),
                    {"t", "T", "initial time in [0, 1]", "0.5"},
-                   {"frames", "N", "quit after N frames (0: run until closed)", "0"},
+                   {"frames", "N", "quit after N frames of the integrated scene (0: run until closed)", "0"},
                    {"screenshot", "FILE.png", "save the window after the last frame (with --frames)", ""},
                    {"width", "W", "window width", "1600"},
                    {"height", "H", "window height", "900"},
@@ -61,7 +61,7 @@ int runGuiCommand(const std::vector<std::string>& args) {
   options.screenshot = cmd.text("screenshot");
   options.width = cmd.integer("width", 64, 16384);
   options.height = cmd.integer("height", 64, 16384);
-  options.validation = cmd.has("validation");
+  options.validation = validationRequested(cmd);
   if (!options.screenshot.empty() && options.frames == 0) cmd.fail("--screenshot needs --frames N");
   try {
     options.backend = parseBackendPreference(cmd.text("backend"));

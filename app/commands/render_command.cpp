@@ -30,7 +30,7 @@ int runRenderCommand(const std::vector<std::string>& args) {
   const int height = cmd.integer("height", 16, 16384);
   const std::string out = cmd.text("out");
   if (out.empty()) cmd.fail("--out FILE.png is required");
-  const bool validation = cmd.has("validation");
+  const bool validation = validationRequested(cmd);
 
   const BackendSelection selection = selectBackendFor(cmd);
   const flows::FlowScene scene = buildSceneFor(cmd, *selection.backend);

@@ -228,6 +228,8 @@ int runGui(const GuiOptions& options) {
       }
       if (lastFrame) break;
     }
+    // Frames in flight still use the renderers' buffers and pipelines, destroyed next.
+    vkDeviceWaitIdle(device.handle());
     std::printf("presented %d frames; swapchain recreated %d time(s)\n", presentedFrames, presenter.recreations());
   }
   window.destroySurface();
