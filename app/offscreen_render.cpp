@@ -58,24 +58,38 @@ RenderBenchmark benchmarkOffscreenRender(const flows::FlowScene& scene, const co
   ViewState view = initialViewState(scene, 0.0f);
   const float aspect = static_cast<float>(width) / static_cast<float>(height);
 
-  std::vector<double> build, draw, drawReadback;
-  for (int pass = 0; pass < 2; ++pass) {
+  const auto timeFrames = [&](const ViewState& shown, bool readBack, std::vector<double>* buildTimes) {
+    std::vector<double> times;
+    ViewState frameView = shown;
     for (int f = 0; f < frames; ++f) {
-      view.t = static_cast<float>(f) / static_cast<float>(std::max(1, frames - 1));
-      field.update(backend, scene, view.t, aspect);
+      frameView.t = static_cast<float>(f) / static_cast<float>(std::max(1, frames - 1));
+      field.update(backend, scene, frameView.t, aspect);
       auto begin = std::chrono::steady_clock::now();
-      const render::SceneDrawData data = builder.build(view, field, static_cast<float>(height));
-      build.push_back(msSince(begin));
+      const render::SceneDrawData data = builder.build(frameView, field, static_cast<float>(height));
+      if (buildTimes) buildTimes->push_back(msSince(begin));
       begin = std::chrono::steady_clock::now();
       renderer.prepare(0, data);
       target.render(kSceneClearColor, [&](VkCommandBuffer cmd) { renderer.record(cmd, 0, target.extent()); },
-                    pass == 1);
-      (pass == 0 ? draw : drawReadback).push_back(msSince(begin));
+                    readBack);
+      times.push_back(msSince(begin));
     }
-  }
+    return median(std::move(times));
+  };
+
+  std::vector<double> build;
+  timeFrames(view, false, nullptr);  // warm-up: buffers reach their final sizes
+  bench.renderMsMedian = timeFrames(view, false, &build);
+  bench.renderReadbackMsMedian = timeFrames(view, true, nullptr);
+  ViewState none = view;
+  none.showArrows = none.showTrails = none.showParticles = none.showData = false;
+  ViewState arrows = none, trails = none, points = none;
+  arrows.showArrows = true;
+  trails.showTrails = true;
+  points.showParticles = points.showData = true;
+  for (const auto& [name, layer] : {std::pair{"clear only", none}, std::pair{"arrows", arrows},
+                                    std::pair{"trails", trails}, std::pair{"particles + data", points}})
+    bench.layerMsMedian.emplace_back(name, timeFrames(layer, false, nullptr));
   bench.buildMsMedian = median(build);
-  bench.renderMsMedian = median(draw);
-  bench.renderReadbackMsMedian = median(drawReadback);
   return bench;
 }
 

@@ -26,6 +26,9 @@ struct RenderBenchmark {
   double buildMsMedian = 0;          // CPU: draw data from the trajectory store
   double renderMsMedian = 0;         // upload + record + submit + wait, no readback
   double renderReadbackMsMedian = 0; // the same plus copying the image to host memory
+  // Render time of each layer alone (clear only, arrows, trails, particles + data), so a
+  // slow frame can be attributed.
+  std::vector<std::pair<std::string, double>> layerMsMedian;
 };
 
 // Renders `frames` frames of the scene (t sweeping 0 → 1) offscreen and times them.

@@ -13,7 +13,7 @@ struct ViewState {
   bool showArrows = true;
   bool showData = true;
   float trailSpan = 0.06f;    // how far back in t a trail reaches
-  int trailVertices = 8;
+  int trailVertices = 5;  // 4 segments: smooth at trail lengths on screen, and lavapipe pays per line
   render::Camera2D camera{};
 };
 

@@ -40,6 +40,8 @@ int benchRender(const std::vector<std::string>& args) {
   std::printf("  %-34s %8.2f ms (median)\n", "render (upload+draw+wait)", b.renderMsMedian);
   std::printf("  %-34s %8.2f ms (median)\n", "render + readback", b.renderReadbackMsMedian);
   std::printf("  %-34s %8.2f ms\n", "ms/frame (draw data + render)", b.buildMsMedian + b.renderMsMedian);
+  std::printf("  each layer alone (render, median):\n");
+  for (const auto& [layer, ms] : b.layerMsMedian) std::printf("    %-32s %8.2f ms\n", layer.c_str(), ms);
   return kExitOk;
 }
 
