@@ -20,7 +20,8 @@ BackendSelection selectBackend(BackendPreference preference) {
   if (!selection.backend) {
     if (preference == BackendPreference::Cuda)
       throw CliError("--backend cuda: no CUDA device (" + selection.cuda.reason + ")");
-    selection.whyNotCuda = preference == BackendPreference::Cpu ? "CPU chosen with --backend cpu" : selection.cuda.reason;
+    selection.whyNotCuda =
+        preference == BackendPreference::Cpu ? "CPU chosen with --backend cpu" : selection.cuda.reason;
     selection.backend = compute::makeCpuBackend();
   }
   return selection;

@@ -9,7 +9,8 @@ std::string buildOptionsText() {
   out += "  version     : " RANKFLOW_VERSION "\n";
   out += "  build type  : " RANKFLOW_BUILD_TYPE "\n";
   out += "  CUDA        : " + kernels::probeCuda().buildInfo + "\n";
-  out += std::string("  validation  : ") + (RANKFLOW_VALIDATION_DEFAULT ? "on by default" : "off by default (--validation)") + "\n";
+  out += std::string("  validation  : ") +
+         (RANKFLOW_VALIDATION_DEFAULT ? "on by default" : "off by default (--validation)") + "\n";
   out += std::string("  sanitizers  : ") + (RANKFLOW_SANITIZE ? "ASan + UBSan" : "off") + "\n";
   out += "  compiler    : " RANKFLOW_COMPILER "\n";
   return out;

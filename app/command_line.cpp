@@ -66,8 +66,10 @@ std::string CommandLine::help() const {
   if (!options_.empty()) out << "\noptions:\n";
   for (const auto& o : options_) {
     std::string left = "  --" + o.name + (o.valueName.empty() ? "" : " " + o.valueName);
-    if (left.size() < 28) left.resize(28, ' ');
-    else left += "  ";
+    if (left.size() < 28)
+      left.resize(28, ' ');
+    else
+      left += "  ";
     out << left << o.help;
     if (!o.defaultValue.empty()) out << " (default: " << o.defaultValue << ")";
     out << "\n";

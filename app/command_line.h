@@ -6,8 +6,8 @@
 namespace rankflow::app {
 
 struct OptionSpec {
-  std::string name;        // without the leading dashes
-  std::string valueName;   // empty for a flag
+  std::string name;       // without the leading dashes
+  std::string valueName;  // empty for a flag
   std::string help;
   std::string defaultValue;
 };

@@ -37,7 +37,8 @@ OffscreenRenderResult renderSceneOffscreen(const flows::FlowScene& scene, const 
     field.update(backend, scene, view.t, static_cast<float>(width) / static_cast<float>(height));
     SceneFrameBuilder builder(scene);
     renderer.prepare(0, builder.build(view, field, static_cast<float>(height)));
-    target.render(kSceneClearColor, [&](VkCommandBuffer cmd) { renderer.record(cmd, 0, target.extent()); }, true);
+    target.render(
+        kSceneClearColor, [&](VkCommandBuffer cmd) { renderer.record(cmd, 0, target.extent()); }, true);
     result.image = target.image();
     result.validationMessages = instance.validationLog().messages();
   }
@@ -69,8 +70,8 @@ RenderBenchmark benchmarkOffscreenRender(const flows::FlowScene& scene, const co
       if (buildTimes) buildTimes->push_back(msSince(begin));
       begin = std::chrono::steady_clock::now();
       renderer.prepare(0, data);
-      target.render(kSceneClearColor, [&](VkCommandBuffer cmd) { renderer.record(cmd, 0, target.extent()); },
-                    readBack);
+      target.render(
+          kSceneClearColor, [&](VkCommandBuffer cmd) { renderer.record(cmd, 0, target.extent()); }, readBack);
       times.push_back(msSince(begin));
     }
     return median(std::move(times));

@@ -23,9 +23,9 @@ OffscreenRenderResult renderSceneOffscreen(const flows::FlowScene& scene, const 
 struct RenderBenchmark {
   std::string vulkanDevice;
   int frames = 0;
-  double buildMsMedian = 0;          // CPU: draw data from the trajectory store
-  double renderMsMedian = 0;         // upload + record + submit + wait, no readback
-  double renderReadbackMsMedian = 0; // the same plus copying the image to host memory
+  double buildMsMedian = 0;           // CPU: draw data from the trajectory store
+  double renderMsMedian = 0;          // upload + record + submit + wait, no readback
+  double renderReadbackMsMedian = 0;  // the same plus copying the image to host memory
   // Render time of each layer alone (clear only, arrows, trails, particles + data), so a
   // slow frame can be attributed.
   std::vector<std::pair<std::string, double>> layerMsMedian;

@@ -5,15 +5,15 @@ namespace rankflow::app {
 
 // What the person has chosen to see; the panels edit it, the frame builder reads it.
 struct ViewState {
-  float t = 0.5f;             // scrubbed time in [0, 1]
+  float t = 0.5f;  // scrubbed time in [0, 1]
   bool playing = false;
-  float playSpeed = 0.25f;    // t units per second
+  float playSpeed = 0.25f;  // t units per second
   bool showParticles = true;
   bool showTrails = true;
   bool showArrows = true;
   bool showData = true;
-  float trailSpan = 0.06f;    // how far back in t a trail reaches
-  int trailVertices = 5;  // 4 segments: smooth at trail lengths on screen, and lavapipe pays per line
+  float trailSpan = 0.06f;  // how far back in t a trail reaches
+  int trailVertices = 5;    // 4 segments: smooth at trail lengths on screen, and lavapipe pays per line
   render::Camera2D camera{};
 };
 

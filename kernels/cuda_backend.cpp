@@ -48,7 +48,8 @@ std::string formatDevice(int device) {
   cudaDeviceProp prop{};
   CUDA_CHECK(cudaGetDeviceProperties(&prop, device));
   char memory[32];
-  std::snprintf(memory, sizeof memory, "%.1f GiB", static_cast<double>(prop.totalGlobalMem) / (1024.0 * 1024.0 * 1024.0));
+  std::snprintf(memory, sizeof memory, "%.1f GiB",
+                static_cast<double>(prop.totalGlobalMem) / (1024.0 * 1024.0 * 1024.0));
   return std::string(prop.name) + " · sm_" + std::to_string(prop.major) + std::to_string(prop.minor) + " · " + memory;
 }
 
@@ -65,14 +66,14 @@ class CudaFlowBackend final : public compute::FlowBackend {
     const auto deviceData = DeviceArray<Vec2f>::upload(data);
     const auto devicePoints = DeviceArray<Vec2f>::upload(points);
     DeviceArray<Vec2f> deviceOut(points.size());
-    launchVelocity(deviceData.get(), static_cast<int>(data.size()), devicePoints.get(),
-                   static_cast<int>(points.size()), t, deviceOut.get());
+    launchVelocity(deviceData.get(), static_cast<int>(data.size()), devicePoints.get(), static_cast<int>(points.size()),
+                   t, deviceOut.get());
     CUDA_CHECK(cudaDeviceSynchronize());
     deviceOut.download(out);
   }
 
-  void integrateRk4Impl(std::span<const Vec2f> data, std::span<const Vec2f> start,
-                        flows::TrajectoryStore& store, const compute::ProgressFn& progress) const override {
+  void integrateRk4Impl(std::span<const Vec2f> data, std::span<const Vec2f> start, flows::TrajectoryStore& store,
+                        const compute::ProgressFn& progress) const override {
     // One launch integrates everything: progress is reported at the start and at the end.
     if (progress && !progress(0.0)) throw compute::Cancelled();
     const int particles = store.particleCount();

@@ -2,6 +2,7 @@
 
 #include <stb_image.h>
 #include <stb_image_write.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,7 +11,6 @@
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace rankflow::render {
 
@@ -48,7 +48,8 @@ ImageComparison compareImages(const RgbaImage& expected, const RgbaImage& actual
   ImageComparison result;
   result.sameSize = expected.width == actual.width && expected.height == actual.height;
   if (!result.sameSize) {
-    result.differingPixels = static_cast<long long>(std::max(expected.width * expected.height, actual.width * actual.height));
+    result.differingPixels =
+        static_cast<long long>(std::max(expected.width * expected.height, actual.width * actual.height));
     return result;
   }
   result.diff = expected;
@@ -64,7 +65,8 @@ ImageComparison compareImages(const RgbaImage& expected, const RgbaImage& actual
         ++result.differingPixels;
         d[0] = 255, d[1] = 0, d[2] = 0, d[3] = 255;
       } else {
-        d[0] = static_cast<uint8_t>(e[0] / 4), d[1] = static_cast<uint8_t>(e[1] / 4), d[2] = static_cast<uint8_t>(e[2] / 4);
+        d[0] = static_cast<uint8_t>(e[0] / 4), d[1] = static_cast<uint8_t>(e[1] / 4),
+        d[2] = static_cast<uint8_t>(e[2] / 4);
         d[3] = 255;
       }
     }

@@ -26,7 +26,7 @@ struct ImageComparison {
   bool sameSize = false;
   long long differingPixels = 0;  // pixels with any channel off by more than the tolerance
   int maxChannelDelta = 0;
-  RgbaImage diff;                 // differing pixels in red over a dimmed copy of the expected image
+  RgbaImage diff;  // differing pixels in red over a dimmed copy of the expected image
 };
 
 ImageComparison compareImages(const RgbaImage& expected, const RgbaImage& actual, int channelTolerance);

@@ -1,7 +1,7 @@
 #include "render/imgui_renderer.h"
 
-#include <imgui.h>
 #include <backends/imgui_impl_vulkan.h>
+#include <imgui.h>
 
 #include "render/vk_check.h"
 #include "render/vulkan_context.h"

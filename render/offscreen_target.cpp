@@ -82,7 +82,8 @@ void OffscreenTarget::render(const std::array<float, 4>& clearColor, const std::
     beginColorPass(cmd, renderPass_, framebuffer_, extent_, clearColor);
     draw(cmd);
     vkCmdEndRenderPass(cmd);
-    if (readBack) recordImageToBufferCopy(cmd, image_, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, extent_, readback_->handle());
+    if (readBack)
+      recordImageToBufferCopy(cmd, image_, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, extent_, readback_->handle());
   });
 }
 
@@ -129,8 +130,9 @@ void recordImageToBufferCopy(VkCommandBuffer cmd, VkImage image, VkImageLayout l
   back.oldLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
   back.newLayout = layout;
   const uint32_t imageBarriers = layout == VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL ? 0u : 1u;
-  vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
-                       0, 0, nullptr, 1, &toHost, imageBarriers, &back);
+  vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                       VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, 0, 0, nullptr, 1, &toHost,
+                       imageBarriers, &back);
 }
 
 }  // namespace rankflow::render

@@ -27,8 +27,7 @@ class OffscreenTarget {
 
   // Clears, runs `draw` inside the render pass, optionally copies the result to host
   // memory, submits and waits.
-  void render(const std::array<float, 4>& clearColor, const std::function<void(VkCommandBuffer)>& draw,
-              bool readBack);
+  void render(const std::array<float, 4>& clearColor, const std::function<void(VkCommandBuffer)>& draw, bool readBack);
   // The pixels of the last render() that read back.
   RgbaImage image() const;
 

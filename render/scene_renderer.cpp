@@ -39,8 +39,8 @@ static_assert(sizeof(PushConstants) == 32);
 // Arrow template: a shaft quad (x in [0, 1] along the shaft, y in half-widths) and a head
 // triangle (z = 1: x counts head lengths back from the tip). See arrows.vert.
 const float kArrowTemplate[][3] = {
-    {0, -1, 0}, {1, -1, 0}, {1, 1, 0}, {0, -1, 0}, {1, 1, 0}, {0, 1, 0},  // shaft
-    {1, -2.6f, 1}, {1, 2.6f, 1}, {0, 0, 1},                               // head
+    {0, -1, 0},    {1, -1, 0},   {1, 1, 0}, {0, -1, 0}, {1, 1, 0}, {0, 1, 0},  // shaft
+    {1, -2.6f, 1}, {1, 2.6f, 1}, {0, 0, 1},                                    // head
 };
 constexpr uint32_t kArrowTemplateVertices = 9;
 constexpr uint32_t kRestartIndex = 0xFFFFFFFFu;
@@ -114,8 +114,8 @@ VkPipeline makePipeline(VkDevice device, VkPipelineLayout layout, VkRenderPass r
   blend.srcAlphaBlendFactor = VK_BLEND_FACTOR_ONE;
   blend.dstAlphaBlendFactor = VK_BLEND_FACTOR_ONE_MINUS_SRC_ALPHA;
   blend.alphaBlendOp = VK_BLEND_OP_ADD;
-  blend.colorWriteMask = VK_COLOR_COMPONENT_R_BIT | VK_COLOR_COMPONENT_G_BIT | VK_COLOR_COMPONENT_B_BIT |
-                         VK_COLOR_COMPONENT_A_BIT;
+  blend.colorWriteMask =
+      VK_COLOR_COMPONENT_R_BIT | VK_COLOR_COMPONENT_G_BIT | VK_COLOR_COMPONENT_B_BIT | VK_COLOR_COMPONENT_A_BIT;
   VkPipelineColorBlendStateCreateInfo blendState{};
   blendState.sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO;
   blendState.attachmentCount = 1;
@@ -223,12 +223,12 @@ void SceneRenderer::createPipelines(VkRenderPass renderPass) {
   };
   const VkVertexInputBindingDescription coloredBinding{0, sizeof(ColoredVertex), VK_VERTEX_INPUT_RATE_VERTEX};
 
-  pointsPipeline_ = makePipeline(d, layout_, renderPass,
-                                 {kPointsVert, kPointsFrag, VK_PRIMITIVE_TOPOLOGY_POINT_LIST, false,
-                                  {coloredBinding}, coloredVertex});
-  stripsPipeline_ = makePipeline(d, layout_, renderPass,
-                                 {kStripsVert, kFlatColorFrag, VK_PRIMITIVE_TOPOLOGY_LINE_STRIP, true,
-                                  {coloredBinding}, coloredVertex});
+  pointsPipeline_ = makePipeline(
+      d, layout_, renderPass,
+      {kPointsVert, kPointsFrag, VK_PRIMITIVE_TOPOLOGY_POINT_LIST, false, {coloredBinding}, coloredVertex});
+  stripsPipeline_ = makePipeline(
+      d, layout_, renderPass,
+      {kStripsVert, kFlatColorFrag, VK_PRIMITIVE_TOPOLOGY_LINE_STRIP, true, {coloredBinding}, coloredVertex});
   arrowsPipeline_ = makePipeline(
       d, layout_, renderPass,
       {kArrowsVert,

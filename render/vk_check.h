@@ -22,9 +22,8 @@ const char* vkResultName(VkResult result);
 }  // namespace rankflow::render
 
 // Throws with file and line (never exits), so a lost device reaches the user as a message.
-#define VK_CHECK(expr)                                                                 \
-  do {                                                                                 \
-    const VkResult rf_vk_result_ = (expr);                                             \
-    if (rf_vk_result_ != VK_SUCCESS)                                                   \
-      ::rankflow::render::throwVulkanError(rf_vk_result_, #expr, __FILE__, __LINE__);  \
+#define VK_CHECK(expr)                                                                                               \
+  do {                                                                                                               \
+    const VkResult rf_vk_result_ = (expr);                                                                           \
+    if (rf_vk_result_ != VK_SUCCESS) ::rankflow::render::throwVulkanError(rf_vk_result_, #expr, __FILE__, __LINE__); \
   } while (0)

@@ -43,7 +43,8 @@ int runCli(int argc, char** argv) {
       std::cout << kTopHelp;
       return kExitOk;
     }
-    std::cerr << "rankflow: unknown command '" << command << "' (commands: gui, render, info, bench; see 'rankflow --help')\n";
+    std::cerr << "rankflow: unknown command '" << command
+              << "' (commands: gui, render, info, bench; see 'rankflow --help')\n";
     return kExitUsage;
   } catch (const CliError& e) {
     std::cerr << "rankflow " << e.what() << "\n";

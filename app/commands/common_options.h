@@ -24,5 +24,4 @@ BackendSelection selectBackendFor(const CommandLine& cmd);
 // Builds the scene named by --scene, printing what it cost.
 flows::FlowScene buildSceneFor(const CommandLine& cmd, const compute::FlowBackend& backend, bool quiet = false);
 
-
 }  // namespace rankflow::app

@@ -72,7 +72,8 @@ int runGuiCommand(const std::vector<std::string>& args) {
   for (const auto& n : flows::sceneNames()) knownScene = knownScene || n == options.scene;
   if (!knownScene) cmd.fail("unknown scene '" + options.scene + "' (known: " + sceneList() + ")");
 
-  if (!displayAvailable()) return writeHeadlessSnapshot(cmd, options.t, options.width, options.height, options.validation);
+  if (!displayAvailable())
+    return writeHeadlessSnapshot(cmd, options.t, options.width, options.height, options.validation);
   return runGui(options);
 }
 

@@ -9,7 +9,7 @@
 namespace rankflow::app {
 
 ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& scene, float referenceSpeed,
-                                      float maxSpeed, float integrationProgress) {
+                                       float maxSpeed, float integrationProgress) {
   ControlPanelActions actions;
   ImGui::SetNextWindowPos({kControlPanelX, kControlPanelY}, ImGuiCond_Always);
   ImGui::SetNextWindowSize({kControlPanelWidth, 0.0f}, ImGuiCond_Always);

@@ -4,8 +4,8 @@
 #include "app/gui/gui_app.h"
 
 #include <GLFW/glfw3.h>
-#include <imgui.h>
 #include <backends/imgui_impl_glfw.h>
+#include <imgui.h>
 
 #include <atomic>
 #include <chrono>
@@ -102,7 +102,9 @@ class BackgroundIntegration {
     });
   }
   bool running() const { return result_.valid(); }
-  bool ready() const { return result_.valid() && result_.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }
+  bool ready() const {
+    return result_.valid() && result_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  }
   flows::FlowScene take() { return result_.get(); }  // rethrows the worker's exception
   float progress() const { return progress_.load(); }
   ~BackgroundIntegration() {

@@ -8,8 +8,8 @@ namespace rankflow::app {
 struct GuiOptions {
   std::string scene = "default";
   float t = 0.5f;
-  int frames = 0;              // 0: run until the window closes
-  std::string screenshot;      // written after the last frame when set
+  int frames = 0;          // 0: run until the window closes
+  std::string screenshot;  // written after the last frame when set
   int width = 1600;
   int height = 900;
   BackendPreference backend = BackendPreference::Auto;

@@ -31,8 +31,7 @@ struct DataColumns {
 // One per worker: owns the scratch the two passes write into.
 class VelocityEvaluator {
  public:
-  explicit VelocityEvaluator(const DataColumns& columns)
-      : columns_(columns), logits_(columns.xs.size()) {}
+  explicit VelocityEvaluator(const DataColumns& columns) : columns_(columns), logits_(columns.xs.size()) {}
 
   Vec2f operator()(Vec2f x, float t) const {
     const float a = flows::LinearPath::alpha(t);
@@ -69,8 +68,8 @@ class CpuFlowBackend final : public FlowBackend {
     });
   }
 
-  void integrateRk4Impl(std::span<const Vec2f> data, std::span<const Vec2f> start,
-                        TrajectoryStore& store, const ProgressFn& progress) const override {
+  void integrateRk4Impl(std::span<const Vec2f> data, std::span<const Vec2f> start, TrajectoryStore& store,
+                        const ProgressFn& progress) const override {
     const DataColumns columns(data);
     const flows::TimeGrid& grid = store.grid();
     const float h = grid.stepSize();

@@ -36,8 +36,7 @@ class FlowBackend {
   virtual std::string description() const = 0;
 
   // Exact marginal velocity u_1(x, t) of the empirical data (linear path) at each point.
-  void velocity(std::span<const Vec2f> data, float t, std::span<const Vec2f> points,
-                std::span<Vec2f> out) const;
+  void velocity(std::span<const Vec2f> data, float t, std::span<const Vec2f> points, std::span<Vec2f> out) const;
 
   // RK4 from `start` at grid.t0 to grid.t1, storing every step's positions and velocities.
   flows::TrajectoryStore integrateRk4(std::span<const Vec2f> data, std::span<const Vec2f> start,

@@ -42,8 +42,8 @@ FlowScene prepareDefaultScene(const DefaultSceneSpec& spec) {
   FlowScene scene;
   scene.name = "default";
   scene.description = "8 gaussians · linear path · exact marginal velocity (softmax over " +
-                      std::to_string(spec.data.count) + " data points) · RK4, " +
-                      std::to_string(spec.grid.steps) + " steps";
+                      std::to_string(spec.data.count) + " data points) · RK4, " + std::to_string(spec.grid.steps) +
+                      " steps";
   scene.data = sampleEightGaussians(spec.data);
   scene.start = sampleStandardNormal(spec.particles, spec.noiseSeed);
   scene.grid = spec.grid;

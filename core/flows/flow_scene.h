@@ -17,8 +17,8 @@ struct DefaultSceneSpec {
   int particles = 4096;
   std::uint64_t noiseSeed = 2;
   TimeGrid grid{0.0f, 1.0f, 100};
-  int fieldGridSize = 24;          // velocity arrows on a fieldGridSize² lattice
-  float viewHalfHeight = 3.0f;     // world units shown above and below the origin
+  int fieldGridSize = 24;       // velocity arrows on a fieldGridSize² lattice
+  float viewHalfHeight = 3.0f;  // world units shown above and below the origin
 };
 
 // A sampled flow: data, particles integrated once and stored, and the labels that colour

@@ -10,13 +10,11 @@ namespace rankflow::flows {
 
 void TimeGrid::validate() const {
   if (steps <= 0) throw InvalidArgument("time grid: step count must be positive, got " + std::to_string(steps));
-  if (!std::isfinite(t0) || !std::isfinite(t1) || !(t1 > t0))
-    throw InvalidArgument("time grid: need finite t0 < t1");
+  if (!std::isfinite(t0) || !std::isfinite(t1) || !(t1 > t0)) throw InvalidArgument("time grid: need finite t0 < t1");
   if (t0 < 0.0f || t1 > 1.0f) throw InvalidArgument("time grid: [t0, t1] must lie in [0, 1]");
 }
 
-TrajectoryStore::TrajectoryStore(int particleCount, const TimeGrid& grid)
-    : particleCount_(particleCount), grid_(grid) {
+TrajectoryStore::TrajectoryStore(int particleCount, const TimeGrid& grid) : particleCount_(particleCount), grid_(grid) {
   grid.validate();
   if (particleCount <= 0)
     throw InvalidArgument("trajectory store: particle count must be positive, got " + std::to_string(particleCount));
@@ -26,16 +24,20 @@ TrajectoryStore::TrajectoryStore(int particleCount, const TimeGrid& grid)
 }
 
 std::span<Vec2f> TrajectoryStore::positions(int frame) {
-  return {positions_.data() + static_cast<std::size_t>(frame) * particleCount_, static_cast<std::size_t>(particleCount_)};
+  return {positions_.data() + static_cast<std::size_t>(frame) * particleCount_,
+          static_cast<std::size_t>(particleCount_)};
 }
 std::span<const Vec2f> TrajectoryStore::positions(int frame) const {
-  return {positions_.data() + static_cast<std::size_t>(frame) * particleCount_, static_cast<std::size_t>(particleCount_)};
+  return {positions_.data() + static_cast<std::size_t>(frame) * particleCount_,
+          static_cast<std::size_t>(particleCount_)};
 }
 std::span<Vec2f> TrajectoryStore::velocities(int frame) {
-  return {velocities_.data() + static_cast<std::size_t>(frame) * particleCount_, static_cast<std::size_t>(particleCount_)};
+  return {velocities_.data() + static_cast<std::size_t>(frame) * particleCount_,
+          static_cast<std::size_t>(particleCount_)};
 }
 std::span<const Vec2f> TrajectoryStore::velocities(int frame) const {
-  return {velocities_.data() + static_cast<std::size_t>(frame) * particleCount_, static_cast<std::size_t>(particleCount_)};
+  return {velocities_.data() + static_cast<std::size_t>(frame) * particleCount_,
+          static_cast<std::size_t>(particleCount_)};
 }
 
 TrajectoryStore::Bracket TrajectoryStore::bracket(float t) const {
@@ -55,8 +57,7 @@ Vec2f TrajectoryStore::hermite(const Bracket& b, std::size_t particle) const {
   const float h10 = s3 - 2 * s2 + s;
   const float h01 = -2 * s3 + 3 * s2;
   const float h11 = s3 - s2;
-  return h00 * positions_[i0] + (h10 * b.h) * velocities_[i0] + h01 * positions_[i1] +
-         (h11 * b.h) * velocities_[i1];
+  return h00 * positions_[i0] + (h10 * b.h) * velocities_[i0] + h01 * positions_[i1] + (h11 * b.h) * velocities_[i1];
 }
 
 void TrajectoryStore::positionsAt(float t, std::span<Vec2f> out) const {

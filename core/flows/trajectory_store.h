@@ -42,9 +42,9 @@ class TrajectoryStore {
 
  private:
   struct Bracket {
-    int frame;    // left frame index
-    float tau;    // 0..1 within [frame, frame + 1]
-    float h;      // step size
+    int frame;  // left frame index
+    float tau;  // 0..1 within [frame, frame + 1]
+    float h;    // step size
   };
   Bracket bracket(float t) const;
   Vec2f hermite(const Bracket& b, std::size_t particle) const;

@@ -31,23 +31,23 @@ TEST_P(BadArguments, ExitWithCode2AndOneLine) {
   EXPECT_NE(result.output.find(expected), std::string::npos) << result.output;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cli, BadArguments,
-    ::testing::Values(std::make_pair("nosuch", "unknown command 'nosuch'"),
-                      std::make_pair("render --out x.png --t abc", "--t must be a number"),
-                      std::make_pair("render --out x.png --t 1.5", "--t must lie in [0, 1]"),
-                      std::make_pair("render --out x.png --t nan", "--t must be a number"),
-                      std::make_pair("render --t 0.5", "--out FILE.png is required"),
-                      std::make_pair("render --out x.png --bogus", "unknown option '--bogus'"),
-                      std::make_pair("render --out x.png --width", "needs a value"),
-                      std::make_pair("render --out x.png --width 99999999", "--width must lie in"),
-                      std::make_pair("render --out x.png --scene nope", "unknown scene 'nope'"),
-                      std::make_pair("render --out x.png --backend gpu", "--backend must be auto, cpu or cuda"),
-                      std::make_pair("gui --frames -1", "--frames must lie in"),
-                      std::make_pair("gui --screenshot a.png", "--screenshot needs --frames"),
-                      std::make_pair("info extra", "unexpected argument 'extra'"),
-                      std::make_pair("bench", "which benchmark"),
-                      std::make_pair("bench render --frames 0", "--frames must lie in")));
+INSTANTIATE_TEST_SUITE_P(Cli, BadArguments,
+                         ::testing::Values(std::make_pair("nosuch", "unknown command 'nosuch'"),
+                                           std::make_pair("render --out x.png --t abc", "--t must be a number"),
+                                           std::make_pair("render --out x.png --t 1.5", "--t must lie in [0, 1]"),
+                                           std::make_pair("render --out x.png --t nan", "--t must be a number"),
+                                           std::make_pair("render --t 0.5", "--out FILE.png is required"),
+                                           std::make_pair("render --out x.png --bogus", "unknown option '--bogus'"),
+                                           std::make_pair("render --out x.png --width", "needs a value"),
+                                           std::make_pair("render --out x.png --width 99999999", "--width must lie in"),
+                                           std::make_pair("render --out x.png --scene nope", "unknown scene 'nope'"),
+                                           std::make_pair("render --out x.png --backend gpu",
+                                                          "--backend must be auto, cpu or cuda"),
+                                           std::make_pair("gui --frames -1", "--frames must lie in"),
+                                           std::make_pair("gui --screenshot a.png", "--screenshot needs --frames"),
+                                           std::make_pair("info extra", "unexpected argument 'extra'"),
+                                           std::make_pair("bench", "which benchmark"),
+                                           std::make_pair("bench render --frames 0", "--frames must lie in")));
 
 TEST(Cli, EveryCommandHasHelp) {
   for (const std::string command : {"--help", "gui --help", "render --help", "info --help", "bench --help",
@@ -90,8 +90,7 @@ TEST(Cli, GuiWithoutDisplaySaysSoAndWritesTheSnapshot) {
 }
 
 TEST(Cli, UnwritableOutputIsAnErrorNotACrash) {
-  const auto result =
-      runCommand(kNoDisplay + kExe + " render --width 64 --height 64 --out /nonexistent-dir/x.png");
+  const auto result = runCommand(kNoDisplay + kExe + " render --width 64 --height 64 --out /nonexistent-dir/x.png");
   EXPECT_EQ(result.exitCode, 1) << result.output;
   EXPECT_NE(result.output.find("cannot write PNG"), std::string::npos) << result.output;
 }

@@ -1,15 +1,16 @@
 // Offscreen rendering on whatever Vulkan device exists (lavapipe on CI), validation on:
 // any validation message fails the test.
+#include "app/offscreen_render.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 
-#include "app/offscreen_render.h"
 #include "app/scene_frame.h"
 #include "core/flows/flow_scene.h"
-#include "render/offscreen_target.h"
 #include "render/image.h"
+#include "render/offscreen_target.h"
 #include "render/vk_check.h"
 #include "render/vulkan_context.h"
 
@@ -41,8 +42,8 @@ TEST(OffscreenRender, DefaultSceneMatchesGoldenImageWithValidationSilent) {
     render::writePngAtomic(goldenPath(), result.image);
     GTEST_SKIP() << "golden image rewritten: " << goldenPath();
   }
-  ASSERT_TRUE(std::filesystem::exists(goldenPath())) << "missing " << goldenPath()
-                                                     << " (RANKFLOW_UPDATE_GOLDEN=1 writes it)";
+  ASSERT_TRUE(std::filesystem::exists(goldenPath()))
+      << "missing " << goldenPath() << " (RANKFLOW_UPDATE_GOLDEN=1 writes it)";
   const render::RgbaImage golden = render::readPng(goldenPath());
   const render::ImageComparison cmp = render::compareImages(golden, result.image, kChannelTolerance);
   ASSERT_TRUE(cmp.sameSize);
