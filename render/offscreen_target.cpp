@@ -43,24 +43,9 @@ OffscreenTarget::OffscreenTarget(const VulkanDevice& device, uint32_t width, uin
   VK_CHECK(vkAllocateMemory(d, &alloc, nullptr, &memory_));
   VK_CHECK(vkBindImageMemory(d, image_, memory_, 0));
 
-  VkImageViewCreateInfo viewInfo{};
-  viewInfo.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
-  viewInfo.image = image_;
-  viewInfo.viewType = VK_IMAGE_VIEW_TYPE_2D;
-  viewInfo.format = kFormat;
-  viewInfo.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
-  VK_CHECK(vkCreateImageView(d, &viewInfo, nullptr, &view_));
-
+  view_ = makeColorImageView(d, image_, kFormat);
   renderPass_ = makeColorRenderPass(d, kFormat, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
-  VkFramebufferCreateInfo fbInfo{};
-  fbInfo.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO;
-  fbInfo.renderPass = renderPass_;
-  fbInfo.attachmentCount = 1;
-  fbInfo.pAttachments = &view_;
-  fbInfo.width = width;
-  fbInfo.height = height;
-  fbInfo.layers = 1;
-  VK_CHECK(vkCreateFramebuffer(d, &fbInfo, nullptr, &framebuffer_));
+  framebuffer_ = makeFramebuffer(d, renderPass_, view_, extent_);
 
   readback_ = std::make_unique<HostBuffer>(device, VkDeviceSize(width) * height * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
 }

@@ -51,6 +51,32 @@ VkRenderPass makeColorRenderPass(VkDevice device, VkFormat format, VkImageLayout
   return pass;
 }
 
+VkImageView makeColorImageView(VkDevice device, VkImage image, VkFormat format) {
+  VkImageViewCreateInfo info{};
+  info.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
+  info.image = image;
+  info.viewType = VK_IMAGE_VIEW_TYPE_2D;
+  info.format = format;
+  info.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+  VkImageView view = VK_NULL_HANDLE;
+  VK_CHECK(vkCreateImageView(device, &info, nullptr, &view));
+  return view;
+}
+
+VkFramebuffer makeFramebuffer(VkDevice device, VkRenderPass pass, VkImageView view, VkExtent2D extent) {
+  VkFramebufferCreateInfo info{};
+  info.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO;
+  info.renderPass = pass;
+  info.attachmentCount = 1;
+  info.pAttachments = &view;
+  info.width = extent.width;
+  info.height = extent.height;
+  info.layers = 1;
+  VkFramebuffer framebuffer = VK_NULL_HANDLE;
+  VK_CHECK(vkCreateFramebuffer(device, &info, nullptr, &framebuffer));
+  return framebuffer;
+}
+
 void beginColorPass(VkCommandBuffer cmd, VkRenderPass pass, VkFramebuffer framebuffer, VkExtent2D extent,
                     const std::array<float, 4>& clearColor) {
   VkClearValue clear{};

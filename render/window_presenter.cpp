@@ -116,26 +116,8 @@ void WindowPresenter::createSwapchain() {
   images_.resize(count);
   VK_CHECK(vkGetSwapchainImagesKHR(d, swapchain_, &count, images_.data()));
   for (VkImage image : images_) {
-    VkImageViewCreateInfo viewInfo{};
-    viewInfo.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
-    viewInfo.image = image;
-    viewInfo.viewType = VK_IMAGE_VIEW_TYPE_2D;
-    viewInfo.format = format_;
-    viewInfo.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
-    VkImageView view = VK_NULL_HANDLE;
-    VK_CHECK(vkCreateImageView(d, &viewInfo, nullptr, &view));
-    views_.push_back(view);
-    VkFramebufferCreateInfo fbInfo{};
-    fbInfo.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO;
-    fbInfo.renderPass = renderPass_;
-    fbInfo.attachmentCount = 1;
-    fbInfo.pAttachments = &view;
-    fbInfo.width = extent_.width;
-    fbInfo.height = extent_.height;
-    fbInfo.layers = 1;
-    VkFramebuffer fb = VK_NULL_HANDLE;
-    VK_CHECK(vkCreateFramebuffer(d, &fbInfo, nullptr, &fb));
-    framebuffers_.push_back(fb);
+    views_.push_back(makeColorImageView(d, image, format_));
+    framebuffers_.push_back(makeFramebuffer(d, renderPass_, views_.back(), extent_));
     renderFinished_.push_back(makeSemaphore(d));
   }
 }

@@ -28,20 +28,33 @@ std::string sceneList() {
   return out;
 }
 
-BackendSelection selectBackendFor(const CommandLine& cmd) {
+BackendPreference backendPreferenceFor(const CommandLine& cmd) {
   try {
-    return selectBackend(parseBackendPreference(cmd.text("backend")));
+    return parseBackendPreference(cmd.text("backend"));
+  } catch (const CliError& e) {
+    cmd.fail(e.what());
+  }
+}
+
+void requireKnownScene(const CommandLine& cmd) {
+  const std::string name = cmd.text("scene");
+  for (const auto& n : flows::sceneNames())
+    if (n == name) return;
+  cmd.fail("unknown scene '" + name + "' (known: " + sceneList() + ")");
+}
+
+BackendSelection selectBackendFor(const CommandLine& cmd) {
+  const BackendPreference preference = backendPreferenceFor(cmd);
+  try {
+    return selectBackend(preference);
   } catch (const CliError& e) {
     cmd.fail(e.what());
   }
 }
 
 flows::FlowScene buildSceneFor(const CommandLine& cmd, const compute::FlowBackend& backend, bool quiet) {
-  const std::string name = cmd.text("scene");
-  bool known = false;
-  for (const auto& n : flows::sceneNames()) known = known || n == name;
-  if (!known) cmd.fail("unknown scene '" + name + "' (known: " + sceneList() + ")");
-  flows::FlowScene scene = flows::buildScene(name, backend);
+  requireKnownScene(cmd);
+  flows::FlowScene scene = flows::buildScene(cmd.text("scene"), backend);
   if (!quiet) {
     std::printf("scene '%s': %s\n  integrated %d particles in %.0f ms on %s\n", scene.name.c_str(),
                 scene.description.c_str(), scene.trajectories.particleCount(), scene.integrationSeconds * 1e3,

@@ -17,6 +17,12 @@ std::string sceneList();
 // --validation, or on by default in debug builds (RANKFLOW_VALIDATION_DEFAULT).
 bool validationRequested(const CommandLine& cmd);
 
+// --backend as a preference; a bad name is a usage error of this command.
+BackendPreference backendPreferenceFor(const CommandLine& cmd);
+
+// Fails the command unless --scene names a known scene.
+void requireKnownScene(const CommandLine& cmd);
+
 // Picks the backend named by --backend; a bad name or an unavailable CUDA is a usage
 // error of this command.
 BackendSelection selectBackendFor(const CommandLine& cmd);

@@ -63,14 +63,8 @@ int runGuiCommand(const std::vector<std::string>& args) {
   options.height = cmd.integer("height", 64, 16384);
   options.validation = validationRequested(cmd);
   if (!options.screenshot.empty() && options.frames == 0) cmd.fail("--screenshot needs --frames N");
-  try {
-    options.backend = parseBackendPreference(cmd.text("backend"));
-  } catch (const CliError& e) {
-    cmd.fail(e.what());
-  }
-  bool knownScene = false;
-  for (const auto& n : flows::sceneNames()) knownScene = knownScene || n == options.scene;
-  if (!knownScene) cmd.fail("unknown scene '" + options.scene + "' (known: " + sceneList() + ")");
+  options.backend = backendPreferenceFor(cmd);
+  requireKnownScene(cmd);
 
   if (!displayAvailable())
     return writeHeadlessSnapshot(cmd, options.t, options.width, options.height, options.validation);

@@ -32,6 +32,18 @@ inline Vec2d referenceVelocity(std::span<const Vec2f> data, Vec2d x, double t) {
   return flows::marginalVelocity<double>(data.data(), static_cast<int>(data.size()), x, t);
 }
 
+// ‖fast − reference‖₂ / ‖reference‖₂ of the velocity at every query point.
+inline double relativeVelocityError(std::span<const Vec2f> data, double t, std::span<const Vec2f> queries,
+                                    std::span<const Vec2f> fast) {
+  double diff = 0.0, norm = 0.0;
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    const Vec2d ref = referenceVelocity(data, queries[i].cast<double>(), t);
+    diff += squaredNorm(fast[i].cast<double>() - ref);
+    norm += squaredNorm(ref);
+  }
+  return std::sqrt(diff / norm);
+}
+
 // Frame-major positions of an RK4 integration in float64, same grid as TimeGrid.
 inline std::vector<Vec2d> referenceTrajectories(std::span<const Vec2f> data, std::span<const Vec2f> start,
                                                 const flows::TimeGrid& grid) {
