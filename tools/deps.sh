@@ -34,11 +34,15 @@ rankflow_install_dependencies() {
   apt-get update -qq && $line
 }
 
-# Configures (once) and builds the release tree in build/release.
+# Configures and builds the release tree in build/release; optional targets limit the
+# build (tools/run builds only the rankflow executable).
 rankflow_build_release() {
   local root="$1"
+  shift
+  local targets=()
+  if [ $# -gt 0 ]; then targets=(--target "$@"); fi
   local jobs
   jobs=$(nproc 2>/dev/null || echo 2)
   (cd "$root" && cmake --preset release) || return 1
-  cmake --build "$root/build/release" --parallel "$jobs"
+  cmake --build "$root/build/release" --parallel "$jobs" "${targets[@]}"
 }
