@@ -26,8 +26,8 @@ double msSince(std::chrono::steady_clock::time_point begin) {
 OffscreenRenderResult renderSceneOffscreen(const flows::FlowScene& scene, const compute::FlowBackend& backend,
                                            const ViewState& view, uint32_t width, uint32_t height, bool validation) {
   OffscreenRenderResult result;
+  render::VulkanInstance instance({validation, {}});
   {
-    render::VulkanInstance instance({validation, {}});
     render::VulkanDevice device(instance, VK_NULL_HANDLE);
     result.vulkanDevice = device.info().name;
     render::OffscreenTarget target(device, width, height);
@@ -40,8 +40,10 @@ OffscreenRenderResult renderSceneOffscreen(const flows::FlowScene& scene, const 
     target.render(
         kSceneClearColor, [&](VkCommandBuffer cmd) { renderer.record(cmd, 0, target.extent()); }, true);
     result.image = target.image();
-    result.validationMessages = instance.validationLog().messages();
   }
+  // Read after the device is gone, so teardown (leaked objects, destroying in-use ones)
+  // is validated too.
+  result.validationMessages = instance.validationLog().messages();
   return result;
 }
 

@@ -45,7 +45,13 @@ ImGuiRenderer::ImGuiRenderer(const VulkanInstance& instance, const VulkanDevice&
     vkDestroyDescriptorPool(device.handle(), descriptorPool_, nullptr);
     throw VulkanError("ImGui_ImplVulkan_Init failed", VK_ERROR_INITIALIZATION_FAILED);
   }
-  device.submitAndWait([](VkCommandBuffer cmd) { ImGui_ImplVulkan_CreateFontsTexture(cmd); });
+  try {
+    device.submitAndWait([](VkCommandBuffer cmd) { ImGui_ImplVulkan_CreateFontsTexture(cmd); });
+  } catch (...) {
+    ImGui_ImplVulkan_Shutdown();
+    vkDestroyDescriptorPool(device.handle(), descriptorPool_, nullptr);
+    throw;
+  }
   ImGui_ImplVulkan_DestroyFontUploadObjects();
 }
 

@@ -10,17 +10,25 @@
 
 namespace rankflow::render {
 
-namespace {
-// Beyond this a single readback buffer stops being a sensible request (16k × 16k RGBA is 1 GiB).
-constexpr uint32_t kMaxDimension = 16384;
-}  // namespace
-
 OffscreenTarget::OffscreenTarget(const VulkanDevice& device, uint32_t width, uint32_t height)
     : device_(device), extent_{width, height} {
-  if (width == 0 || height == 0 || width > kMaxDimension || height > kMaxDimension)
-    throw std::invalid_argument("offscreen size must be between 1 and " + std::to_string(kMaxDimension) +
-                                " pixels per side, got " + std::to_string(width) + "x" + std::to_string(height));
-  const VkDevice d = device.handle();
+  const uint32_t limit = device.maxTargetDimension();
+  if (width == 0 || height == 0 || width > limit || height > limit)
+    throw std::invalid_argument("offscreen size must be between 1 and " + std::to_string(limit) +
+                                " pixels per side on " + device.info().name + ", got " + std::to_string(width) + "x" +
+                                std::to_string(height));
+  try {
+    create();
+  } catch (...) {
+    destroy();
+    throw;
+  }
+}
+
+void OffscreenTarget::create() {
+  const VkDevice d = device_.handle();
+  const uint32_t width = extent_.width;
+  const uint32_t height = extent_.height;
   VkImageCreateInfo imageInfo{};
   imageInfo.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO;
   imageInfo.imageType = VK_IMAGE_TYPE_2D;
@@ -39,7 +47,7 @@ OffscreenTarget::OffscreenTarget(const VulkanDevice& device, uint32_t width, uin
   VkMemoryAllocateInfo alloc{};
   alloc.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
   alloc.allocationSize = req.size;
-  alloc.memoryTypeIndex = device.findMemoryType(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+  alloc.memoryTypeIndex = device_.findMemoryType(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
   VK_CHECK(vkAllocateMemory(d, &alloc, nullptr, &memory_));
   VK_CHECK(vkBindImageMemory(d, image_, memory_, 0));
 
@@ -47,10 +55,15 @@ OffscreenTarget::OffscreenTarget(const VulkanDevice& device, uint32_t width, uin
   renderPass_ = makeColorRenderPass(d, kFormat, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
   framebuffer_ = makeFramebuffer(d, renderPass_, view_, extent_);
 
-  readback_ = std::make_unique<HostBuffer>(device, VkDeviceSize(width) * height * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
+  readback_ = std::make_unique<HostBuffer>(device_, VkDeviceSize(width) * height * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
 }
 
 OffscreenTarget::~OffscreenTarget() {
+  destroy();
+}
+
+// Safe on a half-built target: every vkDestroy* accepts VK_NULL_HANDLE.
+void OffscreenTarget::destroy() {
   const VkDevice d = device_.handle();
   vkDeviceWaitIdle(d);
   readback_.reset();

@@ -32,6 +32,9 @@ class OffscreenTarget {
   RgbaImage image() const;
 
  private:
+  void create();
+  void destroy();
+
   const VulkanDevice& device_;
   VkExtent2D extent_{};
   VkImage image_ = VK_NULL_HANDLE;

@@ -130,7 +130,11 @@ VulkanInstance::VulkanInstance(const InstanceOptions& options) : log_(std::make_
       vkDestroyInstance(instance_, nullptr);
       throw VulkanError("vkCreateDebugUtilsMessengerEXT is missing", VK_ERROR_EXTENSION_NOT_PRESENT);
     }
-    VK_CHECK(create(instance_, &debugInfo, nullptr, &messenger_));
+    const VkResult result = create(instance_, &debugInfo, nullptr, &messenger_);
+    if (result != VK_SUCCESS) {
+      vkDestroyInstance(instance_, nullptr);
+      VK_CHECK(result);
+    }
   }
 }
 
@@ -227,6 +231,8 @@ VulkanDevice::VulkanDevice(const VulkanInstance& instance, VkSurfaceKHR surface)
   vkGetPhysicalDeviceProperties(physical_, &props);
   largePoints_ = supported.largePoints == VK_TRUE;
   maxPointSize_ = largePoints_ ? props.limits.pointSizeRange[1] : 1.0f;
+  maxTargetDimension_ = std::min({props.limits.maxImageDimension2D, props.limits.maxFramebufferWidth,
+                                  props.limits.maxFramebufferHeight});
   VkPhysicalDeviceFeatures enabled{};
   enabled.largePoints = supported.largePoints;
 
@@ -253,7 +259,11 @@ VulkanDevice::VulkanDevice(const VulkanInstance& instance, VkSurfaceKHR surface)
   poolInfo.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
   poolInfo.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
   poolInfo.queueFamilyIndex = queueFamily_;
-  VK_CHECK(vkCreateCommandPool(device_, &poolInfo, nullptr, &commandPool_));
+  const VkResult poolResult = vkCreateCommandPool(device_, &poolInfo, nullptr, &commandPool_);
+  if (poolResult != VK_SUCCESS) {
+    vkDestroyDevice(device_, nullptr);
+    VK_CHECK(poolResult);
+  }
 }
 
 VulkanDevice::~VulkanDevice() {

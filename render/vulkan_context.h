@@ -75,6 +75,8 @@ class VulkanDevice {
   const PhysicalDeviceInfo& info() const { return info_; }
   bool largePoints() const { return largePoints_; }
   float maxPointSize() const { return maxPointSize_; }
+  // The largest side of an image this device can render into and sample.
+  uint32_t maxTargetDimension() const { return maxTargetDimension_; }
 
   uint32_t findMemoryType(uint32_t typeBits, VkMemoryPropertyFlags required) const;
 
@@ -91,6 +93,7 @@ class VulkanDevice {
   VkPhysicalDeviceMemoryProperties memory_{};
   bool largePoints_ = false;
   float maxPointSize_ = 1.0f;
+  uint32_t maxTargetDimension_ = 4096;
 };
 
 }  // namespace rankflow::render

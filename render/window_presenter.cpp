@@ -43,25 +43,36 @@ WindowPresenter::WindowPresenter(const VulkanDevice& device, VkSurfaceKHR surfac
   const VkDevice d = device_.handle();
   const VkSurfaceFormatKHR surfaceFormat = chooseFormat(device_.physical(), surface_);
   format_ = surfaceFormat.format;
+  colorSpace_ = surfaceFormat.colorSpace;
   renderPass_ = makeColorRenderPass(d, format_, VK_IMAGE_LAYOUT_PRESENT_SRC_KHR);
 
-  VkCommandBufferAllocateInfo alloc{};
-  alloc.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
-  alloc.commandPool = device_.commandPool();
-  alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-  alloc.commandBufferCount = kFramesInFlight;
-  VK_CHECK(vkAllocateCommandBuffers(d, &alloc, commandBuffers_.data()));
-  for (uint32_t i = 0; i < kFramesInFlight; ++i) {
-    imageAvailable_[i] = makeSemaphore(d);
-    VkFenceCreateInfo fenceInfo{};
-    fenceInfo.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
-    fenceInfo.flags = VK_FENCE_CREATE_SIGNALED_BIT;
-    VK_CHECK(vkCreateFence(d, &fenceInfo, nullptr, &inFlight_[i]));
+  try {
+    VkCommandBufferAllocateInfo alloc{};
+    alloc.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
+    alloc.commandPool = device_.commandPool();
+    alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+    alloc.commandBufferCount = kFramesInFlight;
+    VK_CHECK(vkAllocateCommandBuffers(d, &alloc, commandBuffers_.data()));
+    for (uint32_t i = 0; i < kFramesInFlight; ++i) {
+      imageAvailable_[i] = makeSemaphore(d);
+      VkFenceCreateInfo fenceInfo{};
+      fenceInfo.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
+      fenceInfo.flags = VK_FENCE_CREATE_SIGNALED_BIT;
+      VK_CHECK(vkCreateFence(d, &fenceInfo, nullptr, &inFlight_[i]));
+    }
+    createSwapchain();
+  } catch (...) {
+    destroy();
+    throw;
   }
-  createSwapchain();
 }
 
 WindowPresenter::~WindowPresenter() {
+  destroy();
+}
+
+// Safe on a half-built presenter: every vkDestroy* accepts VK_NULL_HANDLE.
+void WindowPresenter::destroy() {
   const VkDevice d = device_.handle();
   vkDeviceWaitIdle(d);
   captureBuffer_.reset();
@@ -71,7 +82,8 @@ WindowPresenter::~WindowPresenter() {
     vkDestroySemaphore(d, imageAvailable_[i], nullptr);
     vkDestroyFence(d, inFlight_[i], nullptr);
   }
-  vkFreeCommandBuffers(d, device_.commandPool(), kFramesInFlight, commandBuffers_.data());
+  if (commandBuffers_[0] != VK_NULL_HANDLE)
+    vkFreeCommandBuffers(d, device_.commandPool(), kFramesInFlight, commandBuffers_.data());
   vkDestroyRenderPass(d, renderPass_, nullptr);
 }
 
@@ -89,14 +101,17 @@ void WindowPresenter::createSwapchain() {
   minImageCount_ = std::max(2u, caps.minImageCount);
   uint32_t requested = std::max(minImageCount_, 3u);
   if (caps.maxImageCount > 0) requested = std::min(requested, caps.maxImageCount);
-  canCapture_ = (caps.supportedUsageFlags & VK_IMAGE_USAGE_TRANSFER_SRC_BIT) != 0;
+  // Screenshots copy the image as 4 bytes per pixel, so only the 8-bit RGBA/BGRA formats.
+  const bool bytePerChannel = format_ == VK_FORMAT_B8G8R8A8_UNORM || format_ == VK_FORMAT_B8G8R8A8_SRGB ||
+                              format_ == VK_FORMAT_R8G8B8A8_UNORM || format_ == VK_FORMAT_R8G8B8A8_SRGB;
+  canCapture_ = bytePerChannel && (caps.supportedUsageFlags & VK_IMAGE_USAGE_TRANSFER_SRC_BIT) != 0;
 
   VkSwapchainCreateInfoKHR info{};
   info.sType = VK_STRUCTURE_TYPE_SWAPCHAIN_CREATE_INFO_KHR;
   info.surface = surface_;
   info.minImageCount = requested;
   info.imageFormat = format_;
-  info.imageColorSpace = VK_COLOR_SPACE_SRGB_NONLINEAR_KHR;
+  info.imageColorSpace = colorSpace_;
   info.imageExtent = extent_;
   info.imageArrayLayers = 1;
   info.imageUsage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | (canCapture_ ? VK_IMAGE_USAGE_TRANSFER_SRC_BIT : 0);

@@ -53,6 +53,7 @@ class WindowPresenter {
   void notifyResized() { resized_ = true; }
 
  private:
+  void destroy();
   void createSwapchain();
   void destroySwapchainObjects();
   void recreate();
@@ -62,6 +63,7 @@ class WindowPresenter {
   std::function<VkExtent2D()> framebufferSize_;
   VkSwapchainKHR swapchain_ = VK_NULL_HANDLE;
   VkFormat format_ = VK_FORMAT_UNDEFINED;
+  VkColorSpaceKHR colorSpace_ = VK_COLOR_SPACE_SRGB_NONLINEAR_KHR;
   VkExtent2D extent_{};
   uint32_t minImageCount_ = 2;
   bool canCapture_ = false;

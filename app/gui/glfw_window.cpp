@@ -46,7 +46,6 @@ GlfwWindow::GlfwWindow(int width, int height, const std::string& title) {
 }
 
 GlfwWindow::~GlfwWindow() {
-  destroySurface();
   glfwDestroyWindow(window_);
   glfwTerminate();
 }
@@ -58,16 +57,14 @@ std::vector<std::string> GlfwWindow::requiredInstanceExtensions() {
   return {names, names + count};
 }
 
-void GlfwWindow::createSurface(VkInstance instance) {
-  const VkResult result = glfwCreateWindowSurface(instance, window_, nullptr, &surface_);
+WindowSurface::WindowSurface(VkInstance instance, const GlfwWindow& window) : instance_(instance) {
+  const VkResult result = glfwCreateWindowSurface(instance, window.handle(), nullptr, &surface_);
   if (result != VK_SUCCESS)
     throw std::runtime_error("cannot create a Vulkan surface for the window (VkResult " + std::to_string(result) + ")");
-  instance_ = instance;
 }
 
-void GlfwWindow::destroySurface() {
-  if (surface_ != VK_NULL_HANDLE) vkDestroySurfaceKHR(instance_, surface_, nullptr);
-  surface_ = VK_NULL_HANDLE;
+WindowSurface::~WindowSurface() {
+  vkDestroySurfaceKHR(instance_, surface_, nullptr);
 }
 
 VkExtent2D GlfwWindow::framebufferSize() const {

@@ -11,7 +11,7 @@ namespace rankflow::app {
 // True when an X11 or Wayland display is named in the environment.
 bool displayAvailable();
 
-// A GLFW window with no client API (Vulkan draws into it) and its Vulkan surface.
+// A GLFW window with no client API (Vulkan draws into it).
 class GlfwWindow {
  public:
   GlfwWindow(int width, int height, const std::string& title);
@@ -23,9 +23,6 @@ class GlfwWindow {
   // Instance extensions Vulkan needs to present to this window system.
   static std::vector<std::string> requiredInstanceExtensions();
 
-  void createSurface(VkInstance instance);
-  void destroySurface();
-  VkSurfaceKHR surface() const { return surface_; }
   VkExtent2D framebufferSize() const;
   bool shouldClose() const;
   // True once after the framebuffer changed size.
@@ -33,9 +30,22 @@ class GlfwWindow {
 
  private:
   GLFWwindow* window_ = nullptr;
-  VkInstance instance_ = VK_NULL_HANDLE;
-  VkSurfaceKHR surface_ = VK_NULL_HANDLE;
   bool resized_ = false;
+};
+
+// The window's Vulkan surface. Declared after the VulkanInstance it belongs to, so that
+// every exit path (exceptions included) destroys it before the instance.
+class WindowSurface {
+ public:
+  WindowSurface(VkInstance instance, const GlfwWindow& window);
+  ~WindowSurface();
+  WindowSurface(const WindowSurface&) = delete;
+  WindowSurface& operator=(const WindowSurface&) = delete;
+  VkSurfaceKHR handle() const { return surface_; }
+
+ private:
+  VkInstance instance_;
+  VkSurfaceKHR surface_ = VK_NULL_HANDLE;
 };
 
 }  // namespace rankflow::app

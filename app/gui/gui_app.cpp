@@ -126,17 +126,20 @@ int runGui(const GuiOptions& options) {
 
   GlfwWindow window(options.width, options.height, "Rankflow");
   render::VulkanInstance instance({options.validation, GlfwWindow::requiredInstanceExtensions()});
-  window.createSurface(instance.handle());
   int exitCode = kExitOk;
   {
-    render::VulkanDevice device(instance, window.surface());
-    render::WindowPresenter presenter(device, window.surface(), [&] { return window.framebufferSize(); });
+    const WindowSurface surface(instance.handle(), window);
+    render::VulkanDevice device(instance, surface.handle());
+    render::WindowPresenter presenter(device, surface.handle(), [&] { return window.framebufferSize(); });
     ImGuiContextGuard imguiContext(window.handle());
     render::ImGuiRenderer imgui(instance, device, presenter.renderPass(), presenter.minImageCount(),
                                 presenter.imageCount());
     render::SceneRenderer sceneRenderer(device, presenter.renderPass(), render::WindowPresenter::kFramesInFlight);
 
     ViewState view = initialViewState(scene, options.t);
+    // The 24² lattice costs well under a millisecond on the CPU; on CUDA it would queue
+    // behind the integration kernel and stall the UI thread, so it always runs here.
+    const auto latticeBackend = compute::makeCpuBackend();
     LatticeField field;
     SceneFrameBuilder builder(scene);
     ControlPanel controlPanel;
@@ -180,7 +183,6 @@ int runGui(const GuiOptions& options) {
           selection.backend = compute::makeCpuBackend();
           readout.computeBackend = selection.backend->description();
           readout.whyNotCuda = selection.whyNotCuda;
-          field = LatticeField{};
           integration.start(scene, *selection.backend);
         }
       }
@@ -208,7 +210,7 @@ int runGui(const GuiOptions& options) {
         continue;
       }
       const float aspect = static_cast<float>(frame->extent.width) / static_cast<float>(frame->extent.height);
-      if (field.update(*selection.backend, scene, view.t, aspect)) readout.fieldMs = field.lastEvaluationMs();
+      if (field.update(*latticeBackend, scene, view.t, aspect)) readout.fieldMs = field.lastEvaluationMs();
       const auto buildBegin = std::chrono::steady_clock::now();
       sceneRenderer.prepare(frame->slot, builder.build(view, field, static_cast<float>(frame->extent.height)));
       readout.drawDataMs =
@@ -219,7 +221,13 @@ int runGui(const GuiOptions& options) {
       // --frames counts frames of the integrated scene, so scripted screenshots show it.
       if (scene.integrated()) ++presentedFrames;
       const bool lastFrame = options.frames > 0 && presentedFrames >= options.frames;
-      const bool capture = screenshot || (lastFrame && !options.screenshot.empty());
+      bool capture = screenshot || (lastFrame && !options.screenshot.empty());
+      if (capture && !presenter.canCapture()) {
+        readout.lastScreenshot = "nothing: this window surface cannot be read back";
+        std::fprintf(stderr, "screenshot unavailable: this window surface cannot be read back\n");
+        if (lastFrame) exitCode = kExitFailure;
+        capture = false;
+      }
       render::RgbaImage image;
       presenter.endFrame(*frame, capture ? &image : nullptr);
       if (capture) {
@@ -234,7 +242,6 @@ int runGui(const GuiOptions& options) {
     vkDeviceWaitIdle(device.handle());
     std::printf("presented %d frames; swapchain recreated %d time(s)\n", presentedFrames, presenter.recreations());
   }
-  window.destroySurface();
   if (instance.validationEnabled()) {
     const auto messages = instance.validationLog().messages();
     for (const auto& m : messages) std::cerr << m << "\n";

@@ -32,10 +32,16 @@ void parallelFor(std::size_t count, const std::function<void(std::size_t, std::s
       if (!firstError) firstError = std::current_exception();
     }
   };
-  for (std::size_t w = 1; w < workers; ++w) {
-    const std::size_t begin = w * chunk;
-    const std::size_t end = std::min(count, begin + chunk);
-    if (begin < end) threads.emplace_back(run, begin, end);
+  try {
+    for (std::size_t w = 1; w < workers; ++w) {
+      const std::size_t begin = w * chunk;
+      const std::size_t end = std::min(count, begin + chunk);
+      if (begin < end) threads.emplace_back(run, begin, end);
+    }
+  } catch (...) {
+    // A thread that cannot start must not leave the started ones joinable (terminate).
+    for (auto& t : threads) t.join();
+    throw;
   }
   run(0, std::min(count, chunk));
   for (auto& t : threads) t.join();

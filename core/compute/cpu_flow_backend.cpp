@@ -79,14 +79,7 @@ class CpuFlowBackend final : public FlowBackend {
     parallelFor(start.size(), [&](std::size_t begin, std::size_t end) {
       VelocityEvaluator field(columns);
       for (std::size_t p = begin; p < end; ++p) {
-        // Report every 32 particles: often enough for a smooth bar, rare enough to be free.
-        if (progress && (p - begin) % 32 == 0 && p > begin) {
-          if (cancelled.load(std::memory_order_relaxed)) return;
-          if (!progress(static_cast<double>(done.load(std::memory_order_relaxed)) / total)) {
-            cancelled = true;
-            return;
-          }
-        }
+        if (cancelled.load(std::memory_order_relaxed)) return;
         Vec2f x = start[p];
         for (int s = 0; s < grid.steps; ++s) {
           Vec2f k1{};
@@ -97,7 +90,10 @@ class CpuFlowBackend final : public FlowBackend {
         }
         store.positions(grid.steps)[p] = x;
         store.velocities(grid.steps)[p] = field(x, grid.timeAt(grid.steps));
-        done.fetch_add(1, std::memory_order_relaxed);
+        // Counted over all workers, reported every 32 particles: smooth enough for a
+        // progress bar however the particles are split among threads, and free.
+        const std::size_t finished = done.fetch_add(1, std::memory_order_relaxed) + 1;
+        if (progress && finished % 32 == 0 && !progress(static_cast<double>(finished) / total)) cancelled = true;
       }
     });
     if (cancelled) throw Cancelled();

@@ -8,10 +8,16 @@
 namespace rankflow::compute {
 namespace {
 
+// Squared distances of float coordinates beyond this overflow, and every softmax weight
+// would underflow to 0/0; such input is rejected rather than turned into NaN.
+constexpr float kMaxCoordinate = 1e6f;
+
 void requireFinite(std::span<const Vec2f> points, const char* what) {
   for (std::size_t i = 0; i < points.size(); ++i) {
     if (!std::isfinite(points[i].x) || !std::isfinite(points[i].y))
       throw InvalidArgument(std::string(what) + ": point " + std::to_string(i) + " is not finite");
+    if (std::abs(points[i].x) > kMaxCoordinate || std::abs(points[i].y) > kMaxCoordinate)
+      throw InvalidArgument(std::string(what) + ": point " + std::to_string(i) + " lies beyond ±1e6");
   }
 }
 

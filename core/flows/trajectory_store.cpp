@@ -41,6 +41,8 @@ std::span<const Vec2f> TrajectoryStore::velocities(int frame) const {
 }
 
 TrajectoryStore::Bracket TrajectoryStore::bracket(float t) const {
+  if (!std::isfinite(t)) throw InvalidArgument("trajectory store: time is not finite");
+  if (particleCount_ == 0) throw InvalidArgument("trajectory store: nothing has been integrated");
   const float h = grid_.stepSize();
   const float u = std::clamp((t - grid_.t0) / h, 0.0f, static_cast<float>(grid_.steps));
   const int frame = std::min(static_cast<int>(u), grid_.steps - 1);

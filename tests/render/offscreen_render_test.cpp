@@ -58,7 +58,7 @@ TEST(OffscreenRender, DefaultSceneMatchesGoldenImageWithValidationSilent) {
   }
 }
 
-TEST(OffscreenRender, PictureShowsParticlesOfEveryDestinationAndTheField) {
+TEST(OffscreenRender, PictureShowsParticlesOfEveryDestinationAndTheFieldArrows) {
   const auto backend = compute::makeCpuBackend();
   const auto result = app::renderSceneOffscreen(defaultScene(), *backend, app::initialViewState(defaultScene(), 1.0f),
                                                 kGoldenWidth, kGoldenHeight, true);
@@ -76,6 +76,28 @@ TEST(OffscreenRender, PictureShowsParticlesOfEveryDestinationAndTheField) {
     }
     EXPECT_GT(hits, 50) << "label " << label;
   }
+  // Arrows: the left tenth of the picture holds no particles, only the field's glyphs.
+  int glyphPixels = 0;
+  for (int y = 0; y < result.image.height; ++y) {
+    for (int x = 0; x < result.image.width / 10; ++x) {
+      const uint8_t* p = result.image.at(x, y);
+      glyphPixels += p[0] > 60 || p[1] > 60 || p[2] > 80;
+    }
+  }
+  EXPECT_GT(glyphPixels, 200);
+  const auto off = app::renderSceneOffscreen(defaultScene(), *backend, [] {
+    app::ViewState v = app::initialViewState(defaultScene(), 1.0f);
+    v.showArrows = false;
+    return v;
+  }(), kGoldenWidth, kGoldenHeight, false);
+  int withoutArrows = 0;
+  for (int y = 0; y < off.image.height; ++y) {
+    for (int x = 0; x < off.image.width / 10; ++x) {
+      const uint8_t* p = off.image.at(x, y);
+      withoutArrows += p[0] > 60 || p[1] > 60 || p[2] > 80;
+    }
+  }
+  EXPECT_LT(withoutArrows, glyphPixels / 10);
 }
 
 TEST(OffscreenRender, ValidationLayerReportsAPlantedError) {
@@ -95,10 +117,13 @@ TEST(OffscreenRender, ValidationLayerReportsAPlantedError) {
 }
 
 TEST(OffscreenRender, RejectsImpossibleSizesWithAMessage) {
-  render::VulkanInstance instance({false, {}});
-  render::VulkanDevice device(instance, VK_NULL_HANDLE);
-  EXPECT_THROW(render::OffscreenTarget(device, 0, 10), std::invalid_argument);
-  EXPECT_THROW(render::OffscreenTarget(device, 100000, 10), std::invalid_argument);
+  render::VulkanInstance instance({true, {}});
+  {
+    render::VulkanDevice device(instance, VK_NULL_HANDLE);
+    EXPECT_THROW(render::OffscreenTarget(device, 0, 10), std::invalid_argument);
+    EXPECT_THROW(render::OffscreenTarget(device, device.maxTargetDimension() + 1, 10), std::invalid_argument);
+  }
+  for (const auto& m : instance.validationLog().messages()) ADD_FAILURE() << m;
 }
 
 }  // namespace
