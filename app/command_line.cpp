@@ -66,10 +66,11 @@ std::string CommandLine::help() const {
   if (!options_.empty()) out << "\noptions:\n";
   for (const auto& o : options_) {
     std::string left = "  --" + o.name + (o.valueName.empty() ? "" : " " + o.valueName);
-    if (left.size() < 28)
+    if (left.size() < 28) {
       left.resize(28, ' ');
-    else
+    } else {
       left += "  ";
+    }
     out << left << o.help;
     if (!o.defaultValue.empty()) out << " (default: " << o.defaultValue << ")";
     out << "\n";

@@ -13,10 +13,11 @@ namespace rankflow::render {
 OffscreenTarget::OffscreenTarget(const VulkanDevice& device, uint32_t width, uint32_t height)
     : device_(device), extent_{width, height} {
   const uint32_t limit = device.maxTargetDimension();
-  if (width == 0 || height == 0 || width > limit || height > limit)
+  if (width == 0 || height == 0 || width > limit || height > limit) {
     throw std::invalid_argument("offscreen size must be between 1 and " + std::to_string(limit) +
                                 " pixels per side on " + device.info().name + ", got " + std::to_string(width) + "x" +
                                 std::to_string(height));
+  }
   try {
     create();
   } catch (...) {

@@ -103,11 +103,12 @@ VulkanInstance::VulkanInstance(const InstanceOptions& options) : log_(std::make_
   std::vector<const char*> layers;
   const VkDebugUtilsMessengerCreateInfoEXT debugInfo = messengerInfo(log_.get());
   if (options.validation) {
-    if (!hasLayer(kValidationLayer))
+    if (!hasLayer(kValidationLayer)) {
       throw VulkanError(
           "Vulkan validation was requested but VK_LAYER_KHRONOS_validation is not installed "
           "(apt-get install vulkan-validationlayers)",
           VK_ERROR_LAYER_NOT_PRESENT);
+    }
     layers.push_back(kValidationLayer);
     extensions.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
   }
@@ -182,9 +183,10 @@ std::vector<PhysicalDeviceInfo> listPhysicalDevices(VkInstance instance) {
 
 VulkanDevice::VulkanDevice(const VulkanInstance& instance, VkSurfaceKHR surface) {
   const auto candidates = listPhysicalDevices(instance.handle());
-  if (candidates.empty())
+  if (candidates.empty()) {
     throw VulkanError("no Vulkan device found (install mesa-vulkan-drivers for the lavapipe CPU renderer)",
                       VK_ERROR_INITIALIZATION_FAILED);
+  }
   const char* wanted = std::getenv("RANKFLOW_VK_DEVICE");
 
   struct Choice {
@@ -231,8 +233,8 @@ VulkanDevice::VulkanDevice(const VulkanInstance& instance, VkSurfaceKHR surface)
   vkGetPhysicalDeviceProperties(physical_, &props);
   largePoints_ = supported.largePoints == VK_TRUE;
   maxPointSize_ = largePoints_ ? props.limits.pointSizeRange[1] : 1.0f;
-  maxTargetDimension_ = std::min({props.limits.maxImageDimension2D, props.limits.maxFramebufferWidth,
-                                  props.limits.maxFramebufferHeight});
+  maxTargetDimension_ =
+      std::min({props.limits.maxImageDimension2D, props.limits.maxFramebufferWidth, props.limits.maxFramebufferHeight});
   VkPhysicalDeviceFeatures enabled{};
   enabled.largePoints = supported.largePoints;
 

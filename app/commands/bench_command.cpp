@@ -72,10 +72,11 @@ int benchAdvect(const std::vector<std::string>& args) {
 
   std::vector<std::unique_ptr<compute::FlowBackend>> backends;
   backends.push_back(compute::makeCpuBackend());
-  if (auto cuda = kernels::makeCudaBackend())
+  if (auto cuda = kernels::makeCudaBackend()) {
     backends.push_back(std::move(cuda));
-  else
+  } else {
     std::printf("(no CUDA backend: %s)\n", kernels::probeCuda().reason.c_str());
+  }
 
   const double pairs = 4.0 * particles * static_cast<double>(dataCount) * steps;  // 4 field evaluations per step
   std::printf("bench advect: %d particles × %d data × %d RK4 steps (%.3g point–datum pairs)\n", particles, dataCount,

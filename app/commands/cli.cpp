@@ -27,7 +27,7 @@ commands:
 int runCli(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string command = "gui";
-  if (!args.empty() && args.front().rfind("-", 0) != 0) {
+  if (!args.empty() && args.front().rfind('-', 0) != 0) {
     command = args.front();
     args.erase(args.begin());
   } else if (!args.empty() && (args.front() == "--help" || args.front() == "-h")) {

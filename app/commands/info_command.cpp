@@ -28,9 +28,10 @@ int runInfoCommand(const std::vector<std::string>& args) {
     std::printf("  instance    : Vulkan %s\n", render::formatVulkanVersion(instance.apiVersion()).c_str());
     const auto devices = render::listPhysicalDevices(instance.handle());
     if (devices.empty()) std::printf("  devices     : none (install mesa-vulkan-drivers for lavapipe)\n");
-    for (const auto& d : devices)
+    for (const auto& d : devices) {
       std::printf("  device      : %s (%s, Vulkan %s, %s)\n", d.name.c_str(), d.type.c_str(), d.apiVersion.c_str(),
                   d.driver.c_str());
+    }
   } catch (const render::VulkanError& e) {
     std::printf("  unavailable : %s\n", e.what());
   }
