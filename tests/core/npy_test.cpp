@@ -1,0 +1,67 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/common/error.h"
+#include "core/io/npy.h"
+
+namespace rankflow {
+namespace {
+
+TEST(Npy, RoundTripsFloat32AndFloat64) {
+  const std::vector<std::int64_t> shape = {2, 3, 4};
+  std::vector<double> values(24);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = 0.25 * static_cast<double>(i) - 3.0;
+  for (auto type : {io::NpyType::Float32, io::NpyType::Float64}) {
+    const std::string bytes = io::serializeNpy(shape, values, type);
+    EXPECT_EQ((bytes.size() - 24 * (type == io::NpyType::Float32 ? 4 : 8)) % 64, 0u);  // aligned header
+    const io::NpyArray back = io::parseNpy(bytes, "test");
+    EXPECT_EQ(back.shape, shape);
+    EXPECT_EQ(back.values, values);
+    EXPECT_EQ(back.wasFloat32, type == io::NpyType::Float32);
+  }
+  const auto path = std::filesystem::temp_directory_path() / "rankflow_npy_test.npy";
+  io::writeNpy(path.string(), {3}, {1.0, 2.0, 3.0}, io::NpyType::Float64);
+  EXPECT_EQ(io::readNpy(path.string()).values, (std::vector<double>{1.0, 2.0, 3.0}));
+}
+
+TEST(Npy, ScalarAndEmptyShapes) {
+  EXPECT_EQ(io::parseNpy(io::serializeNpy({}, {7.0}, io::NpyType::Float64), "t").values.size(), 1u);
+  EXPECT_TRUE(io::parseNpy(io::serializeNpy({0, 3}, {}, io::NpyType::Float32), "t").values.empty());
+}
+
+TEST(Npy, RejectsMalformedFilesWithAReason) {
+  const std::string good = io::serializeNpy({2, 2}, {1, 2, 3, 4}, io::NpyType::Float32);
+  auto expectBad = [](const std::string& bytes, const std::string& why) {
+    try {
+      io::parseNpy(bytes, "x.npy");
+      ADD_FAILURE() << "accepted: " << why;
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
+  };
+  expectBad("not numpy at all", "wrong magic");
+  expectBad(good.substr(0, good.size() - 3), "data holds");
+  expectBad(good + "xx", "data holds");
+  std::string fortran = good;
+  fortran.replace(fortran.find("False"), 5, "True ");
+  expectBad(fortran, "Fortran order");
+  std::string int32 = good;
+  int32.replace(int32.find("<f4"), 3, "<i4");
+  expectBad(int32, "dtype '<i4'");
+  std::string longHeader = good;
+  longHeader[8] = '\xff';
+  longHeader[9] = '\x7f';
+  expectBad(longHeader, "past the end");
+  std::string badShape = good;
+  badShape.replace(badShape.find("(2, 2)"), 6, "(2, x)");
+  expectBad(badShape, "not a size");
+  std::string version = good;
+  version[6] = '\x09';
+  expectBad(version, "version");
+  EXPECT_THROW(io::readNpy("/nonexistent/file.npy"), InvalidArgument);
+  EXPECT_THROW(io::serializeNpy({2, 2}, {1.0}, io::NpyType::Float32), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace rankflow
