@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <random>
 
 #include "app/cli_error.h"
 #include "app/command_line.h"
@@ -10,6 +11,7 @@
 #include "app/commands/common_options.h"
 #include "app/offscreen_render.h"
 #include "core/flows/empirical_data.h"
+#include "core/lowrank/range_tree.h"
 #include "kernels/cuda_backend.h"
 
 namespace rankflow::app {
@@ -107,6 +109,103 @@ int benchAdvect(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+// Best-of-`repeats` time of one strategy on one query.
+double timeQuery(const lowrank::LowRankRangeTree& tree, int l, int h, const Eigen::MatrixXf& x, lowrank::Strategy s,
+                 int repeats) {
+  double best = 1e300;
+  for (int i = 0; i < repeats; ++i) {
+    lowrank::QueryTrace trace;
+    tree.query(l, h, x, s, lowrank::CostModel{}, &trace);
+    best = std::min(best, trace.measuredSeconds);
+  }
+  return best;
+}
+
+int benchSegtree(const std::vector<std::string>& args) {
+  CommandLine cmd("bench segtree", "rankflow bench segtree [--m M] [--d D] [--r R] [--n N] [--queries Q]",
+                  "Matrix segment tree on the CPU: sum-then-multiply against one d×d×n GEMM, and how often the "
+                  "router's choice is within 10% of the fastest strategy on a random query mix.",
+                  {{"m", "M", "factor pairs", "512"},
+                   {"d", "D", "dimension", "128"},
+                   {"r", "R", "rank of each pair", "8"},
+                   {"n", "N", "columns of X for the GEMM comparison", "128"},
+                   {"queries", "Q", "random queries for the router check", "200"},
+                   {"update-every", "U", "replace a random factor pair before every U-th query (0: never)", "10"}});
+  if (!cmd.parse(args)) {
+    std::cout << cmd.help();
+    return kExitOk;
+  }
+  const int m = cmd.integer("m", 1, 1 << 16);
+  const int d = cmd.integer("d", 1, 4096);
+  const int r = cmd.integer("r", 1, 4096);
+  const int n = cmd.integer("n", 1, 1 << 16);
+  const int queries = cmd.integer("queries", 1, 100000);
+  const int updateEvery = cmd.integer("update-every", 0, 100000);
+  std::mt19937_64 rng(7);
+  std::normal_distribution<float> normal;
+  const auto random = [&](int rows, int cols) {
+    return Eigen::MatrixXf(Eigen::MatrixXf::NullaryExpr(rows, cols, [&] { return normal(rng); }));
+  };
+  std::vector<Eigen::MatrixXf> left, right;
+  for (int i = 0; i < m; ++i) {
+    left.push_back(random(d, r));
+    right.push_back(random(d, r));
+  }
+  lowrank::LowRankRangeTree tree(left, right);
+  const lowrank::CostModel& costs = lowrank::CostModel::forThisMachine();
+  std::printf("bench segtree: m = %d, d = %d, r = %d; cost model: %.3g s/MAC, %.3g s/add, %.3g s/call\n", m, d, r,
+              costs.secondsPerMultiplyAdd, costs.secondsPerAdd, costs.secondsPerCall);
+
+  const Eigen::MatrixXf x = random(d, n);
+  const Eigen::MatrixXf square = random(d, d);
+  Eigen::MatrixXf product(d, n);
+  double gemm = 1e300;
+  for (int i = 0; i < 5; ++i) {
+    const auto begin = std::chrono::steady_clock::now();
+    product.noalias() = square * x;
+    gemm = std::min(gemm, std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+  }
+  const int l = m / 7, h = m - 1 - m / 5;
+  std::printf("  query [%d, %d], n = %d (%zu canonical nodes):\n", l, h, n, tree.plan(l, h, n, costs).nodes.size());
+  std::printf("    %-28s %10.1f us\n", "one d×d×n GEMM", gemm * 1e6);
+  for (lowrank::Strategy s : lowrank::kAllStrategies) {
+    const double t = timeQuery(tree, l, h, x, s, 5);
+    std::printf("    %-28s %10.1f us  (%.2fx the GEMM)\n", lowrank::strategyName(s), t * 1e6, t / gemm);
+  }
+
+  std::uniform_int_distribution<int> index(0, m - 1);
+  const int widths[] = {1, 8, 64};
+  int good = 0;
+  std::array<int, lowrank::kStrategyCount> chosenCount{};
+  for (int q = 0; q < queries; ++q) {
+    int a = index(rng), b = index(rng);
+    if (q % 3 == 0) b = std::min(m - 1, a + q % 5);  // a third are short ranges
+    const int ql = std::min(a, b), qh = std::max(a, b);
+    const Eigen::MatrixXf qx = random(d, widths[q % 3]);
+    if (updateEvery > 0 && q % updateEvery == 0) tree.update(index(rng), random(d, r), random(d, r));
+    // Planned before timing: after an update the prefix sums are stale, and the first
+    // prefix query pays their O(m d²) rebuild — timed once, as a user would meet it.
+    const auto chosen = tree.plan(ql, qh, widths[q % 3], costs).chosen;
+    const bool prefixStale = tree.prefixSumsStale();
+    std::array<double, lowrank::kStrategyCount> measured{};
+    measured[static_cast<std::size_t>(lowrank::Strategy::PrefixSums)] =
+        timeQuery(tree, ql, qh, qx, lowrank::Strategy::PrefixSums, prefixStale ? 1 : 3);
+    for (lowrank::Strategy s :
+         {lowrank::Strategy::Tree, lowrank::Strategy::SumThenMultiply, lowrank::Strategy::OnTheFly})
+      measured[static_cast<std::size_t>(s)] = timeQuery(tree, ql, qh, qx, s, 3);
+    ++chosenCount[static_cast<std::size_t>(chosen)];
+    const double fastest = *std::min_element(measured.begin(), measured.end());
+    good += measured[static_cast<std::size_t>(chosen)] <= 1.10 * fastest;
+  }
+  std::printf(
+      "  router on %d random queries (n in {1, 8, 64}, an update before every %d): within 10%% of the fastest "
+      "on %.1f%%",
+      queries, updateEvery, 100.0 * good / queries);
+  std::printf(" (chose tree %d, sum %d, fly %d, prefix %d)\n", chosenCount[0], chosenCount[1], chosenCount[2],
+              chosenCount[3]);
+  return kExitOk;
+}
+
 }  // namespace
 
 int runBenchCommand(const std::vector<std::string>& args) {
@@ -114,14 +213,16 @@ int runBenchCommand(const std::vector<std::string>& args) {
   const std::vector<std::string> rest(args.empty() ? args.end() : args.begin() + 1, args.end());
   if (which == "render") return benchRender(rest);
   if (which == "advect") return benchAdvect(rest);
+  if (which == "segtree") return benchSegtree(rest);
   if (which == "--help" || which == "-h") {
-    std::cout << "usage: rankflow bench render|advect [OPTIONS]\n\n"
+    std::cout << "usage: rankflow bench render|advect|segtree [OPTIONS]\n\n"
                  "  render   offscreen ms/frame of a scene\n"
-                 "  advect   RK4 advection throughput on every backend\n";
+                 "  advect   RK4 advection throughput on every backend\n"
+                 "  segtree  segment-tree strategies and the router's accuracy\n";
     return kExitOk;
   }
   throw CliError("bench: " + (which.empty() ? std::string("which benchmark?") : "unknown benchmark '" + which + "'") +
-                 " (render, advect; see 'rankflow bench --help')");
+                 " (render, advect, segtree; see 'rankflow bench --help')");
 }
 
 }  // namespace rankflow::app

@@ -17,7 +17,8 @@ commands:
   gui       open the window on a scene (the default command)
   render    draw a scene offscreen to a PNG (no window system needed)
   info      Vulkan device, CUDA device or why there is none, backend, build options
-  bench     benchmarks: 'bench render' (offscreen ms/frame), 'bench advect' (RK4 throughput)
+  query     low-rank range query on a matrix or tensor segment tree (.npy in and out)
+  bench     benchmarks: 'bench render', 'bench advect', 'bench segtree'
 
 'rankflow COMMAND --help' describes each command.
 )";
@@ -39,12 +40,13 @@ int runCli(int argc, char** argv) {
     if (command == "render") return runRenderCommand(args);
     if (command == "info") return runInfoCommand(args);
     if (command == "bench") return runBenchCommand(args);
+    if (command == "query") return runQueryCommand(args);
     if (command == "help") {
       std::cout << kTopHelp;
       return kExitOk;
     }
     std::cerr << "rankflow: unknown command '" << command
-              << "' (commands: gui, render, info, bench; see 'rankflow --help')\n";
+              << "' (commands: gui, render, info, query, bench; see 'rankflow --help')\n";
     return kExitUsage;
   } catch (const CliError& e) {
     std::cerr << "rankflow " << e.what() << "\n";

@@ -1,5 +1,7 @@
 #include "core/io/npy.h"
 
+#include <unistd.h>
+
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -7,8 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <unistd.h>
 
 #include "core/common/error.h"
 
@@ -85,11 +85,13 @@ NpyArray parseNpy(const std::string& bytes, const std::string& name) {
   std::size_t headerLength = 0;
   std::size_t headerStart = 0;
   if (major == 1) {
-    headerLength = static_cast<unsigned char>(bytes[8]) | (static_cast<std::size_t>(static_cast<unsigned char>(bytes[9])) << 8);
+    headerLength =
+        static_cast<unsigned char>(bytes[8]) | (static_cast<std::size_t>(static_cast<unsigned char>(bytes[9])) << 8);
     headerStart = 10;
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12) bad(name, "truncated header length");
-    for (int i = 0; i < 4; ++i) headerLength |= static_cast<std::size_t>(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
+    for (int i = 0; i < 4; ++i)
+      headerLength |= static_cast<std::size_t>(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
     headerStart = 12;
   } else {
     bad(name, "unsupported format version " + std::to_string(major));

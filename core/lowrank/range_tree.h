@@ -20,8 +20,8 @@ namespace rankflow::lowrank {
 
 enum class Strategy { Tree = 0, SumThenMultiply = 1, OnTheFly = 2, PrefixSums = 3 };
 inline constexpr int kStrategyCount = 4;
-inline constexpr std::array<Strategy, kStrategyCount> kAllStrategies = {
-    Strategy::Tree, Strategy::SumThenMultiply, Strategy::OnTheFly, Strategy::PrefixSums};
+inline constexpr std::array<Strategy, kStrategyCount> kAllStrategies = {Strategy::Tree, Strategy::SumThenMultiply,
+                                                                        Strategy::OnTheFly, Strategy::PrefixSums};
 
 const char* strategyName(Strategy strategy);  // "tree", "sum", "fly", "prefix"
 // Parses a strategy name; "auto" gives nullopt (let the router choose). Throws
@@ -44,10 +44,10 @@ struct CostModel {
 struct QueryPlan {
   int l = 0;
   int h = 0;
-  std::vector<int> nodes;                        // canonical node ids, 1 = root
-  std::vector<std::pair<int, int>> nodeRanges;   // leaf range [first, last] of each
+  std::vector<int> nodes;                       // canonical node ids, 1 = root
+  std::vector<std::pair<int, int>> nodeRanges;  // leaf range [first, last] of each
   std::array<double, kStrategyCount> predictedSeconds{};
-  Strategy chosen = Strategy::Tree;              // the cheapest predicted
+  Strategy chosen = Strategy::Tree;  // the cheapest predicted
 };
 
 struct QueryTrace {
@@ -79,6 +79,9 @@ class LowRankRangeTree {
   // (O(m p q)) at the next prefix query.
   void update(int i, Eigen::MatrixXf left, Eigen::MatrixXf right);
 
+  // True until the next prefix query after construction or an update (which rebuilds them).
+  bool prefixSumsStale() const { return prefixStale_; }
+
   // The stored node matrix (for tests and the GUI's inspector).
   const Eigen::MatrixXf& node(int id) const { return nodes_.at(static_cast<std::size_t>(id)); }
   std::pair<int, int> nodeRange(int id) const;
@@ -90,7 +93,7 @@ class LowRankRangeTree {
   int m_ = 0, p_ = 0, q_ = 0, r_ = 0;
   int leaves_ = 1;  // power of two ≥ m
   std::vector<Eigen::MatrixXf> left_, right_;
-  std::vector<Eigen::MatrixXf> nodes_;  // heap order: node k has children 2k, 2k+1; leaf i is leaves_ + i
+  std::vector<Eigen::MatrixXf> nodes_;           // heap order: node k has children 2k, 2k+1; leaf i is leaves_ + i
   mutable std::vector<Eigen::MatrixXf> prefix_;  // prefix_[i] = Σ_{j<i} L_j R_jᵀ, built lazily
   mutable bool prefixStale_ = true;
 };

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "core/io/npy.h"
+#include "core/lowrank/range_tree.h"
 #include "tests/support/run_command.h"
 
 namespace rankflow {
@@ -31,27 +33,31 @@ TEST_P(BadArguments, ExitWithCode2AndOneLine) {
   EXPECT_NE(result.output.find(expected), std::string::npos) << result.output;
 }
 
-INSTANTIATE_TEST_SUITE_P(Cli, BadArguments,
-                         ::testing::Values(std::make_pair("nosuch", "unknown command 'nosuch'"),
-                                           std::make_pair("render --out x.png --t abc", "--t must be a number"),
-                                           std::make_pair("render --out x.png --t 1.5", "--t must lie in [0, 1]"),
-                                           std::make_pair("render --out x.png --t nan", "--t must be a number"),
-                                           std::make_pair("render --t 0.5", "--out FILE.png is required"),
-                                           std::make_pair("render --out x.png --bogus", "unknown option '--bogus'"),
-                                           std::make_pair("render --out x.png --width", "needs a value"),
-                                           std::make_pair("render --out x.png --width 99999999", "--width must lie in"),
-                                           std::make_pair("render --out x.png --scene nope", "unknown scene 'nope'"),
-                                           std::make_pair("render --out x.png --backend gpu",
-                                                          "--backend must be auto, cpu or cuda"),
-                                           std::make_pair("gui --frames -1", "--frames must lie in"),
-                                           std::make_pair("gui --screenshot a.png", "--screenshot needs --frames"),
-                                           std::make_pair("info extra", "unexpected argument 'extra'"),
-                                           std::make_pair("bench", "which benchmark"),
-                                           std::make_pair("bench render --frames 0", "--frames must lie in")));
+INSTANTIATE_TEST_SUITE_P(
+    Cli, BadArguments,
+    ::testing::Values(std::make_pair("nosuch", "unknown command 'nosuch'"),
+                      std::make_pair("render --out x.png --t abc", "--t must be a number"),
+                      std::make_pair("render --out x.png --t 1.5", "--t must lie in [0, 1]"),
+                      std::make_pair("render --out x.png --t nan", "--t must be a number"),
+                      std::make_pair("render --t 0.5", "--out FILE.png is required"),
+                      std::make_pair("render --out x.png --bogus", "unknown option '--bogus'"),
+                      std::make_pair("render --out x.png --width", "needs a value"),
+                      std::make_pair("render --out x.png --width 99999999", "--width must lie in"),
+                      std::make_pair("render --out x.png --scene nope", "unknown scene 'nope'"),
+                      std::make_pair("render --out x.png --backend gpu", "--backend must be auto, cpu or cuda"),
+                      std::make_pair("gui --frames -1", "--frames must lie in"),
+                      std::make_pair("gui --screenshot a.png", "--screenshot needs --frames"),
+                      std::make_pair("info extra", "unexpected argument 'extra'"),
+                      std::make_pair("bench", "which benchmark"),
+                      std::make_pair("bench render --frames 0", "--frames must lie in"),
+                      std::make_pair("query --a a.npy", "--b is required"),
+                      std::make_pair("query --a a --b b --x x --l 0 --r 0 --out y --strategy best", "strategy must be"),
+                      std::make_pair("query --a /nonexistent.npy --b b --x x --l 0 --r 0 --out y", "cannot open")));
 
 TEST(Cli, EveryCommandHasHelp) {
-  for (const std::string command : {"--help", "gui --help", "render --help", "info --help", "bench --help",
-                                    "bench render --help", "bench advect --help"}) {
+  for (const std::string command :
+       {"--help", "gui --help", "render --help", "info --help", "bench --help", "bench render --help",
+        "bench advect --help", "bench segtree --help", "query --help"}) {
     const auto result = runCommand(kExe + " " + command);
     EXPECT_EQ(result.exitCode, 0) << command << ": " << result.output;
     EXPECT_NE(result.output.find("usage:"), std::string::npos) << command;
@@ -87,6 +93,58 @@ TEST(Cli, GuiWithoutDisplaySaysSoAndWritesTheSnapshot) {
   EXPECT_EQ(result.exitCode, 0) << result.output;
   EXPECT_NE(result.output.find("No display"), std::string::npos) << result.output;
   EXPECT_TRUE(std::filesystem::exists(dir / "rankflow-snapshot.png"));
+}
+
+TEST(Cli, QueryAnswersFromNpyFilesLikeTheReference) {
+  // m = 6 pairs of 4×2 factors, X 4×3: Y = Σ_{i=1}^{4} A_i B_iᵀ X, written as (4, 3).
+  const int m = 6, d = 4, r = 2, n = 3;
+  std::vector<double> a, b, x;
+  std::vector<Eigen::MatrixXf> left, right;
+  for (int i = 0; i < m; ++i) {
+    Eigen::MatrixXf ai(d, r), bi(d, r);
+    for (int row = 0; row < d; ++row)
+      for (int col = 0; col < r; ++col) {
+        ai(row, col) = static_cast<float>(std::sin(1.0 + i + 3 * row + 7 * col));
+        bi(row, col) = static_cast<float>(std::cos(2.0 + i * row - col));
+        a.push_back(ai(row, col));
+        b.push_back(bi(row, col));
+      }
+    left.push_back(ai);
+    right.push_back(bi);
+  }
+  Eigen::MatrixXf xm(d, n);
+  for (int row = 0; row < d; ++row)
+    for (int col = 0; col < n; ++col) {
+      xm(row, col) = static_cast<float>(0.5 * row - col);
+      x.push_back(xm(row, col));
+    }
+  const auto dir = std::filesystem::temp_directory_path() / "rankflow_cli_query";
+  std::filesystem::create_directories(dir);
+  io::writeNpy((dir / "a.npy").string(), {m, d, r}, a, io::NpyType::Float64);
+  io::writeNpy((dir / "b.npy").string(), {m, d, r}, b);
+  io::writeNpy((dir / "x.npy").string(), {d, n}, x);
+  for (const std::string strategy : {"tree", "sum", "fly", "prefix", "auto"}) {
+    const auto out = dir / ("y_" + strategy + ".npy");
+    const auto result = runCommand(kExe + " query --a " + quoted((dir / "a.npy").string()) + " --b " +
+                                   quoted((dir / "b.npy").string()) + " --x " + quoted((dir / "x.npy").string()) +
+                                   " --l 1 --r 4 --json --strategy " + strategy + " --out " + quoted(out.string()));
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    EXPECT_NE(result.output.find("\"predicted_seconds\""), std::string::npos) << result.output;
+    const io::NpyArray y = io::readNpy(out.string());
+    ASSERT_EQ(y.shape, (std::vector<std::int64_t>{d, n}));
+    const Eigen::MatrixXd expected = lowrank::referenceRangeQuery(left, right, 1, 4, xm);
+    for (int row = 0; row < d; ++row)
+      for (int col = 0; col < n; ++col)
+        EXPECT_NEAR(y.values[static_cast<std::size_t>(row * n + col)], expected(row, col), 1e-4) << strategy;
+  }
+  // l > r and a truncated file are usage errors.
+  const std::string base = kExe + " query --a " + quoted((dir / "a.npy").string()) + " --b " +
+                           quoted((dir / "b.npy").string()) + " --out " + quoted((dir / "y.npy").string());
+  EXPECT_EQ(runCommand(base + " --x " + quoted((dir / "x.npy").string()) + " --l 3 --r 1").exitCode, 2);
+  std::filesystem::resize_file(dir / "x.npy", std::filesystem::file_size(dir / "x.npy") - 4);
+  const auto truncated = runCommand(base + " --x " + quoted((dir / "x.npy").string()) + " --l 0 --r 1");
+  EXPECT_EQ(truncated.exitCode, 2) << truncated.output;
+  EXPECT_NE(truncated.output.find("data holds"), std::string::npos) << truncated.output;
 }
 
 TEST(Cli, UnwritableOutputIsAnErrorNotACrash) {

@@ -1,9 +1,10 @@
+#include "core/io/npy.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "core/common/error.h"
-#include "core/io/npy.h"
 
 namespace rankflow {
 namespace {

@@ -1,10 +1,11 @@
+#include "core/lowrank/range_tree.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 
 #include "core/common/error.h"
-#include "core/lowrank/range_tree.h"
 #include "tests/support/reference_flow.h"
 
 namespace rankflow {

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <mutex>
-#include <cstring>
 
 #include "core/common/error.h"
 #include "core/compute/flow_backend.h"
