@@ -1,0 +1,254 @@
+#include "core/lowrank/cascade.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "core/common/error.h"
+
+namespace rankflow::lowrank {
+namespace {
+
+// tanh-approximation GELU (the form GPT-2 and most LoRA code use).
+template <class T>
+T gelu(T z) {
+  constexpr T kSqrt2OverPi = T(0.7978845608028654);
+  return T(0.5) * z * (T(1) + std::tanh(kSqrt2OverPi * (z + T(0.044715) * z * z * z)));
+}
+
+template <class Matrix>
+void applyActivation(const Matrix& c, Matrix& y, Activation act) {
+  using T = typename Matrix::Scalar;
+  switch (act) {
+    case Activation::Identity:
+      y = c;
+      break;
+    case Activation::Tanh:
+      y = c.array().tanh().matrix();
+      break;
+    case Activation::Relu:
+      y = c.cwiseMax(T(0));
+      break;
+    case Activation::Gelu:
+      y = c.unaryExpr([](T z) { return gelu(z); });
+      break;
+  }
+}
+
+void requireColumns(const CascadeModel& model, const Eigen::MatrixXf& x) {
+  model.validate();
+  if (x.rows() != model.dim())
+    throw InvalidArgument("cascade: X has " + std::to_string(x.rows()) + " rows, W is " + std::to_string(model.dim()) +
+                          "×" + std::to_string(model.dim()));
+  if (!x.allFinite()) throw InvalidArgument("cascade: X has a NaN or infinite entry");
+}
+
+// Best rank-r approximation from a thin SVD: U_r Σ_r (as U) and V_r (as V).
+void truncate(const Eigen::BDCSVD<Eigen::MatrixXf>& svd, int rank, Eigen::MatrixXf& u, Eigen::MatrixXf& v) {
+  u = svd.matrixU().leftCols(rank) * svd.singularValues().head(rank).asDiagonal();
+  v = svd.matrixV().leftCols(rank);
+}
+
+}  // namespace
+
+const char* activationName(Activation a) {
+  switch (a) {
+    case Activation::Identity:
+      return "identity";
+    case Activation::Tanh:
+      return "tanh";
+    case Activation::Relu:
+      return "relu";
+    case Activation::Gelu:
+      return "gelu";
+  }
+  return "?";
+}
+
+Activation parseActivation(const std::string& name) {
+  for (Activation a : {Activation::Identity, Activation::Tanh, Activation::Relu, Activation::Gelu})
+    if (name == activationName(a)) return a;
+  throw InvalidArgument("activation must be identity, tanh, relu or gelu, got '" + name + "'");
+}
+
+int CascadeModel::totalRank() const {
+  int r = 0;
+  for (const auto& m : u) r += static_cast<int>(m.cols());
+  return r;
+}
+
+void CascadeModel::validate() const {
+  const auto d = w.rows();
+  if (d == 0 || w.cols() != d) throw InvalidArgument("cascade: W must be square and non-empty");
+  if (u.size() != v.size()) throw InvalidArgument("cascade: as many U as V adapters are needed");
+  if (!w.allFinite()) throw InvalidArgument("cascade: W has a NaN or infinite entry");
+  for (std::size_t k = 0; k < u.size(); ++k) {
+    const std::string order = "order " + std::to_string(k + 1);
+    if (u[k].rows() != d || v[k].rows() != d)
+      throw InvalidArgument("cascade: " + order + ": U and V must have " + std::to_string(d) + " rows");
+    if (u[k].cols() != v[k].cols()) throw InvalidArgument("cascade: " + order + ": U and V ranks differ");
+    if (u[k].cols() > d)
+      throw InvalidArgument("cascade: " + order + ": rank " + std::to_string(u[k].cols()) +
+                            " exceeds d = " + std::to_string(d));
+    if (!u[k].allFinite() || !v[k].allFinite()) throw InvalidArgument("cascade: " + order + ": NaN or infinite entry");
+  }
+}
+
+CascadeCosts cascadeCosts(int d, const std::vector<int>& ranks) {
+  double r = 0;
+  for (int rk : ranks) r += rk;
+  const double k = static_cast<double>(ranks.size());
+  CascadeCosts c{};
+  c.naiveMacsPerColumn = (k + 1) * d * static_cast<double>(d);
+  c.cascadeMacsPerColumn = static_cast<double>(d) * d + 2.0 * d * r;
+  c.naiveParameters = (k + 1) * d * static_cast<double>(d);
+  c.cascadeParameters = static_cast<double>(d) * d + 2.0 * d * r;
+  c.idealSpeedup = (k + 1) * d / (d + 2.0 * r);
+  return c;
+}
+
+std::vector<Eigen::MatrixXf> evaluateNaive(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act) {
+  requireColumns(model, x);
+  std::vector<Eigen::MatrixXf> y(static_cast<std::size_t>(model.orders() + 1));
+  Eigen::MatrixXf wk = model.w;
+  Eigen::MatrixXf c;
+  for (int k = 0; k <= model.orders(); ++k) {
+    if (k > 0)
+      wk.noalias() += model.u[static_cast<std::size_t>(k - 1)] * model.v[static_cast<std::size_t>(k - 1)].transpose();
+    c.noalias() = wk * x;
+    applyActivation(c, y[static_cast<std::size_t>(k)], act);
+  }
+  return y;
+}
+
+std::vector<Eigen::MatrixXf> evaluateIndependent(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act) {
+  requireColumns(model, x);
+  std::vector<Eigen::MatrixXf> y(static_cast<std::size_t>(model.orders() + 1));
+  const Eigen::MatrixXf p = model.w * x;
+  applyActivation(p, y[0], act);
+  Eigen::MatrixXf c;
+  for (int k = 1; k <= model.orders(); ++k) {
+    const auto& u = model.u[static_cast<std::size_t>(k - 1)];
+    const auto& v = model.v[static_cast<std::size_t>(k - 1)];
+    c = p;
+    c.noalias() += u * (v.transpose() * x);
+    applyActivation(c, y[static_cast<std::size_t>(k)], act);
+  }
+  return y;
+}
+
+std::vector<Eigen::MatrixXf> evaluateCascade(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act) {
+  requireColumns(model, x);
+  const int d = model.dim();
+  const int k = model.orders();
+  const int r = model.totalRank();
+  // [V_1ᵀ; …; V_Kᵀ] as one R×d matrix, so Q is one product.
+  Eigen::MatrixXf stackedVt(r, d);
+  for (int j = 0, row = 0; j < k; ++j) {
+    const auto& v = model.v[static_cast<std::size_t>(j)];
+    stackedVt.middleRows(row, v.cols()) = v.transpose();
+    row += static_cast<int>(v.cols());
+  }
+  const Eigen::MatrixXf q = stackedVt * x;
+  std::vector<Eigen::MatrixXf> y(static_cast<std::size_t>(k + 1));
+  Eigen::MatrixXf c = model.w * x;
+  applyActivation(c, y[0], act);
+  for (int j = 0, row = 0; j < k; ++j) {
+    const auto& u = model.u[static_cast<std::size_t>(j)];
+    c.noalias() += u * q.middleRows(row, u.cols());  // the prefix sum happens inside the GEMM
+    row += static_cast<int>(u.cols());
+    applyActivation(c, y[static_cast<std::size_t>(j + 1)], act);
+  }
+  return y;
+}
+
+std::vector<Eigen::MatrixXd> evaluateReference(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act) {
+  requireColumns(model, x);
+  std::vector<Eigen::MatrixXd> y(static_cast<std::size_t>(model.orders() + 1));
+  Eigen::MatrixXd wk = model.w.cast<double>();
+  const Eigen::MatrixXd xd = x.cast<double>();
+  Eigen::MatrixXd c;
+  for (int k = 0; k <= model.orders(); ++k) {
+    if (k > 0)
+      wk += model.u[static_cast<std::size_t>(k - 1)].cast<double>() *
+            model.v[static_cast<std::size_t>(k - 1)].cast<double>().transpose();
+    c = wk * xd;
+    applyActivation(c, y[static_cast<std::size_t>(k)], act);
+  }
+  return y;
+}
+
+// [SECTION] Cascading fit
+
+CascadeFit::CascadeFit(std::vector<Eigen::MatrixXf> targets, std::vector<int> ranks)
+    : targets_(std::move(targets)), ranks_(std::move(ranks)) {
+  if (targets_.size() < 2) throw InvalidArgument("cascade fit: need targets T_0..T_K with K >= 1");
+  if (ranks_.size() + 1 != targets_.size())
+    throw InvalidArgument("cascade fit: " + std::to_string(targets_.size()) + " targets need " +
+                          std::to_string(targets_.size() - 1) + " ranks, got " + std::to_string(ranks_.size()));
+  const auto d = targets_[0].rows();
+  for (std::size_t k = 0; k < targets_.size(); ++k) {
+    if (targets_[k].rows() != d || targets_[k].cols() != d || d == 0)
+      throw InvalidArgument("cascade fit: every target must be the same non-empty square matrix");
+    if (!targets_[k].allFinite()) throw InvalidArgument("cascade fit: T_" + std::to_string(k) + " has NaN");
+  }
+  for (std::size_t k = 0; k < ranks_.size(); ++k) {
+    if (ranks_[k] < 0 || ranks_[k] > d)
+      throw InvalidArgument("cascade fit: r_" + std::to_string(k + 1) + " = " + std::to_string(ranks_[k]) +
+                            " is outside [0, d = " + std::to_string(d) + "]");
+  }
+  const std::size_t orders = ranks_.size();
+  model_.w = targets_[0];
+  model_.u.assign(orders, Eigen::MatrixXf());
+  model_.v.assign(orders, Eigen::MatrixXf());
+  cascadeSvd_.resize(orders);
+  independentSvd_.resize(orders);
+  fits_.assign(orders, OrderFit{});
+  refitFrom(1);
+}
+
+void CascadeFit::setRank(int order, int rank) {
+  const int d = static_cast<int>(targets_[0].rows());
+  if (order < 1 || order > static_cast<int>(ranks_.size()))
+    throw InvalidArgument("cascade fit: order " + std::to_string(order) + " outside 1.." +
+                          std::to_string(ranks_.size()));
+  if (rank < 0 || rank > d)
+    throw InvalidArgument("cascade fit: rank " + std::to_string(rank) + " outside [0, d = " + std::to_string(d) + "]");
+  ranks_[static_cast<std::size_t>(order - 1)] = rank;
+  // Order `order` keeps its SVD (its residual T_k − W_{k−1} did not change); later orders'
+  // residuals did, so their SVDs are dropped.
+  for (std::size_t k = static_cast<std::size_t>(order); k < cascadeSvd_.size(); ++k) cascadeSvd_[k].reset();
+  refitFrom(order);
+}
+
+void CascadeFit::refitFrom(int order) {
+  Eigen::MatrixXf wPrevious = model_.w;
+  for (int k = 1; k < order; ++k)
+    wPrevious.noalias() +=
+        model_.u[static_cast<std::size_t>(k - 1)] * model_.v[static_cast<std::size_t>(k - 1)].transpose();
+  for (int k = order; k <= static_cast<int>(ranks_.size()); ++k) {
+    const std::size_t i = static_cast<std::size_t>(k - 1);
+    const Eigen::MatrixXf& target = targets_[static_cast<std::size_t>(k)];
+    OrderFit& fit = fits_[i];
+    fit.rank = ranks_[i];
+    fit.singularValuesSeconds = 0;
+    const auto begin = std::chrono::steady_clock::now();
+    if (!cascadeSvd_[i]) {
+      cascadeSvd_[i].emplace(target - wPrevious, Eigen::ComputeThinU | Eigen::ComputeThinV);
+      ++svdCount_;
+    }
+    if (!independentSvd_[i]) {
+      independentSvd_[i].emplace(target - model_.w, Eigen::ComputeThinU | Eigen::ComputeThinV);
+      ++svdCount_;
+    }
+    fit.singularValuesSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    truncate(*cascadeSvd_[i], fit.rank, model_.u[i], model_.v[i]);
+    wPrevious.noalias() += model_.u[i] * model_.v[i].transpose();
+    const double norm = std::max(static_cast<double>(target.norm()), 1e-30);
+    fit.cascadeError = (target - wPrevious).norm() / norm;
+    Eigen::MatrixXf iu, iv;
+    truncate(*independentSvd_[i], fit.rank, iu, iv);
+    fit.independentError = (target - model_.w - iu * iv.transpose()).norm() / norm;
+  }
+}
+
+}  // namespace rankflow::lowrank
