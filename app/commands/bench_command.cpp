@@ -11,6 +11,7 @@
 #include "app/commands/common_options.h"
 #include "app/offscreen_render.h"
 #include "core/flows/empirical_data.h"
+#include "core/lowrank/cascade.h"
 #include "core/lowrank/range_tree.h"
 #include "kernels/cuda_backend.h"
 
@@ -206,6 +207,86 @@ int benchSegtree(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+template <class Work>
+double bestSeconds(int repeats, Work&& work) {
+  double best = 1e300;
+  for (int i = 0; i < repeats; ++i) {
+    const auto begin = std::chrono::steady_clock::now();
+    work();
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+  }
+  return best;
+}
+
+int benchCascade(const std::vector<std::string>& args) {
+  CommandLine cmd("bench cascade", "rankflow bench cascade [--d D] [--n N] [--orders K] [--rank R] [--act A]",
+                  "Cascading evaluation against naive (K+1 dense products) and independent LoRA on the CPU, and the "
+                  "cascade's GEMMs against the same GEMMs timed alone.",
+                  {{"d", "D", "dimension", "256"},
+                   {"n", "N", "columns of X", "4096"},
+                   {"orders", "K", "adapters", "8"},
+                   {"rank", "R", "total rank, split evenly over the orders", "64"},
+                   {"act", "A", "identity, tanh, relu or gelu", "tanh"},
+                   {"repeats", "T", "timed repetitions (best reported)", "5"}});
+  if (!cmd.parse(args)) {
+    std::cout << cmd.help();
+    return kExitOk;
+  }
+  const int d = cmd.integer("d", 1, 8192);
+  const int n = cmd.integer("n", 1, 1 << 20);
+  const int k = cmd.integer("orders", 1, 64);
+  const int totalRank = cmd.integer("rank", k, 1 << 16);
+  const int repeats = cmd.integer("repeats", 1, 1000);
+  lowrank::Activation act;
+  try {
+    act = lowrank::parseActivation(cmd.text("act"));
+  } catch (const std::exception& e) {
+    cmd.fail(e.what());
+  }
+  if (totalRank / k > d) cmd.fail("rank per order exceeds d");
+  std::mt19937_64 rng(3);
+  std::normal_distribution<float> normal;
+  const auto random = [&](int rows, int cols, float scale) {
+    return Eigen::MatrixXf(Eigen::MatrixXf::NullaryExpr(rows, cols, [&] { return scale * normal(rng); }));
+  };
+  lowrank::CascadeModel model;
+  model.w = random(d, d, 1.0f / std::sqrt(static_cast<float>(d)));
+  std::vector<int> ranks;
+  for (int j = 0; j < k; ++j) {
+    const int r = totalRank / k + (j < totalRank % k ? 1 : 0);
+    ranks.push_back(r);
+    model.u.push_back(random(d, r, 0.1f));
+    model.v.push_back(random(d, r, 0.1f));
+  }
+  const Eigen::MatrixXf x = random(d, n, 1.0f);
+  const auto costs = lowrank::cascadeCosts(d, ranks);
+
+  const double naive = bestSeconds(repeats, [&] { lowrank::evaluateNaive(model, x, act); });
+  const double independent = bestSeconds(repeats, [&] { lowrank::evaluateIndependent(model, x, act); });
+  const double cascade = bestSeconds(repeats, [&] { lowrank::evaluateCascade(model, x, act); });
+  // The cascade's three GEMM shapes, alone: W X, the stacked [Vᵀ] X, and every U_k Q_k.
+  Eigen::MatrixXf stacked = random(totalRank, d, 0.1f), c(d, n), q(totalRank, n);
+  const double gemms = bestSeconds(repeats, [&] {
+    c.noalias() = model.w * x;
+    q.noalias() = stacked * x;
+    for (int j = 0, row = 0; j < k; ++j) {
+      c.noalias() += model.u[static_cast<std::size_t>(j)] * q.middleRows(row, ranks[static_cast<std::size_t>(j)]);
+      row += ranks[static_cast<std::size_t>(j)];
+    }
+  });
+  const double macs = costs.cascadeMacsPerColumn * n;
+  std::printf("bench cascade: d = %d, n = %d, K = %d, R = %d, activation %s\n", d, n, k, totalRank,
+              lowrank::activationName(act));
+  std::printf("  %-34s %9.2f ms\n", "naive (K+1 dense)", naive * 1e3);
+  std::printf("  %-34s %9.2f ms\n", "independent LoRA", independent * 1e3);
+  std::printf("  %-34s %9.2f ms\n", "cascading (stacked + prefix sum)", cascade * 1e3);
+  std::printf("  %-34s %9.2f ms  (%.1f GFLOP/s)\n", "its GEMMs alone", gemms * 1e3, 2 * macs / gemms * 1e-9);
+  std::printf("  speed-up cascade vs naive: %.2fx measured, %.2fx ideal (MACs); epilogue %.2f ms of %.2f\n",
+              naive / cascade, costs.idealSpeedup, (cascade - gemms) * 1e3, cascade * 1e3);
+  std::printf("  parameters: cascade %.0f, naive %.0f\n", costs.cascadeParameters, costs.naiveParameters);
+  return kExitOk;
+}
+
 }  // namespace
 
 int runBenchCommand(const std::vector<std::string>& args) {
@@ -214,15 +295,17 @@ int runBenchCommand(const std::vector<std::string>& args) {
   if (which == "render") return benchRender(rest);
   if (which == "advect") return benchAdvect(rest);
   if (which == "segtree") return benchSegtree(rest);
+  if (which == "cascade") return benchCascade(rest);
   if (which == "--help" || which == "-h") {
-    std::cout << "usage: rankflow bench render|advect|segtree [OPTIONS]\n\n"
+    std::cout << "usage: rankflow bench render|advect|segtree|cascade [OPTIONS]\n\n"
                  "  render   offscreen ms/frame of a scene\n"
                  "  advect   RK4 advection throughput on every backend\n"
-                 "  segtree  segment-tree strategies and the router's accuracy\n";
+                 "  segtree  segment-tree strategies and the router's accuracy\n"
+                 "  cascade  cascading evaluation against naive and independent LoRA\n";
     return kExitOk;
   }
   throw CliError("bench: " + (which.empty() ? std::string("which benchmark?") : "unknown benchmark '" + which + "'") +
-                 " (render, advect, segtree; see 'rankflow bench --help')");
+                 " (render, advect, segtree, cascade; see 'rankflow bench --help')");
 }
 
 }  // namespace rankflow::app
