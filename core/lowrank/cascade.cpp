@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/common/error.h"
+#include "core/common/parallel_for.h"
 
 namespace rankflow::lowrank {
 namespace {
@@ -106,37 +107,94 @@ CascadeCosts cascadeCosts(int d, const std::vector<int>& ranks) {
   return c;
 }
 
-std::vector<Eigen::MatrixXf> evaluateNaive(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act) {
-  requireColumns(model, x);
-  std::vector<Eigen::MatrixXf> y(static_cast<std::size_t>(model.orders() + 1));
-  Eigen::MatrixXf wk = model.w;
-  Eigen::MatrixXf c;
-  for (int k = 0; k <= model.orders(); ++k) {
-    if (k > 0)
-      wk.noalias() += model.u[static_cast<std::size_t>(k - 1)] * model.v[static_cast<std::size_t>(k - 1)].transpose();
-    c.noalias() = wk * x;
-    applyActivation(c, y[static_cast<std::size_t>(k)], act);
+namespace {
+
+// Every evaluation runs over blocks of kBlockColumns columns of X, one block per task,
+// split across the CPU workers. Within a block the running sum C (d × 64) stays in cache,
+// so the prefix sum and σ are applied while C is hot: the epilogue writes each Y_k once
+// and reads nothing from memory (the "fused epilogue").
+constexpr Eigen::Index kBlockColumns = 64;
+
+void prepareOutputs(std::vector<Eigen::MatrixXf>& y, std::size_t count, Eigen::Index rows, Eigen::Index cols) {
+  y.resize(count);
+  for (auto& m : y) {
+    if (m.rows() != rows || m.cols() != cols) m.resize(rows, cols);
   }
-  return y;
 }
 
-std::vector<Eigen::MatrixXf> evaluateIndependent(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act) {
-  requireColumns(model, x);
-  std::vector<Eigen::MatrixXf> y(static_cast<std::size_t>(model.orders() + 1));
-  const Eigen::MatrixXf p = model.w * x;
-  applyActivation(p, y[0], act);
-  Eigen::MatrixXf c;
-  for (int k = 1; k <= model.orders(); ++k) {
-    const auto& u = model.u[static_cast<std::size_t>(k - 1)];
-    const auto& v = model.v[static_cast<std::size_t>(k - 1)];
-    c = p;
-    c.noalias() += u * (v.transpose() * x);
-    applyActivation(c, y[static_cast<std::size_t>(k)], act);
-  }
-  return y;
+template <class BlockBody>
+void forColumnBlocks(Eigen::Index columns, BlockBody&& body) {
+  const auto blocks = static_cast<std::size_t>((columns + kBlockColumns - 1) / kBlockColumns);
+  parallelFor(blocks, [&](std::size_t first, std::size_t last) {
+    for (std::size_t b = first; b < last; ++b) {
+      const Eigen::Index start = static_cast<Eigen::Index>(b) * kBlockColumns;
+      body(start, std::min(kBlockColumns, columns - start));
+    }
+  });
 }
 
-std::vector<Eigen::MatrixXf> evaluateCascade(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act) {
+template <class Block>
+void activateInto(const Eigen::MatrixXf& c, Block&& out, Activation act) {
+  switch (act) {
+    case Activation::Identity:
+      out = c;
+      break;
+    case Activation::Tanh:
+      out = c.array().tanh().matrix();
+      break;
+    case Activation::Relu:
+      out = c.cwiseMax(0.0f);
+      break;
+    case Activation::Gelu:
+      out = c.unaryExpr([](float z) { return gelu(z); });
+      break;
+  }
+}
+
+}  // namespace
+
+void evaluateNaiveInto(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act,
+                       std::vector<Eigen::MatrixXf>& y) {
+  requireColumns(model, x);
+  const int orders = model.orders();
+  std::vector<Eigen::MatrixXf> weights(static_cast<std::size_t>(orders + 1));
+  weights[0] = model.w;
+  for (int k = 1; k <= orders; ++k) {
+    weights[static_cast<std::size_t>(k)] = weights[static_cast<std::size_t>(k - 1)];
+    weights[static_cast<std::size_t>(k)].noalias() +=
+        model.u[static_cast<std::size_t>(k - 1)] * model.v[static_cast<std::size_t>(k - 1)].transpose();
+  }
+  prepareOutputs(y, weights.size(), model.dim(), x.cols());
+  forColumnBlocks(x.cols(), [&](Eigen::Index start, Eigen::Index width) {
+    Eigen::MatrixXf c(model.dim(), width);
+    for (std::size_t k = 0; k < weights.size(); ++k) {
+      c.noalias() = weights[k] * x.middleCols(start, width);
+      activateInto(c, y[k].middleCols(start, width), act);
+    }
+  });
+}
+
+void evaluateIndependentInto(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act,
+                             std::vector<Eigen::MatrixXf>& y) {
+  requireColumns(model, x);
+  prepareOutputs(y, static_cast<std::size_t>(model.orders() + 1), model.dim(), x.cols());
+  forColumnBlocks(x.cols(), [&](Eigen::Index start, Eigen::Index width) {
+    const auto xb = x.middleCols(start, width);
+    const Eigen::MatrixXf p = model.w * xb;
+    activateInto(p, y[0].middleCols(start, width), act);
+    Eigen::MatrixXf c;
+    for (int k = 1; k <= model.orders(); ++k) {
+      const auto& u = model.u[static_cast<std::size_t>(k - 1)];
+      const auto& v = model.v[static_cast<std::size_t>(k - 1)];
+      c = p;
+      c.noalias() += u * (v.transpose() * xb);
+      activateInto(c, y[static_cast<std::size_t>(k)].middleCols(start, width), act);
+    }
+  });
+}
+
+void evaluateCascadeInto(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act,
+                         std::vector<Eigen::MatrixXf>& y) {
   requireColumns(model, x);
   const int d = model.dim();
   const int k = model.orders();
@@ -148,16 +206,36 @@ std::vector<Eigen::MatrixXf> evaluateCascade(const CascadeModel& model, const Ei
     stackedVt.middleRows(row, v.cols()) = v.transpose();
     row += static_cast<int>(v.cols());
   }
-  const Eigen::MatrixXf q = stackedVt * x;
-  std::vector<Eigen::MatrixXf> y(static_cast<std::size_t>(k + 1));
-  Eigen::MatrixXf c = model.w * x;
-  applyActivation(c, y[0], act);
-  for (int j = 0, row = 0; j < k; ++j) {
-    const auto& u = model.u[static_cast<std::size_t>(j)];
-    c.noalias() += u * q.middleRows(row, u.cols());  // the prefix sum happens inside the GEMM
-    row += static_cast<int>(u.cols());
-    applyActivation(c, y[static_cast<std::size_t>(j + 1)], act);
-  }
+  prepareOutputs(y, static_cast<std::size_t>(k + 1), d, x.cols());
+  forColumnBlocks(x.cols(), [&](Eigen::Index start, Eigen::Index width) {
+    const auto xb = x.middleCols(start, width);
+    const Eigen::MatrixXf q = stackedVt * xb;
+    Eigen::MatrixXf c = model.w * xb;
+    activateInto(c, y[0].middleCols(start, width), act);
+    for (int j = 0, row = 0; j < k; ++j) {
+      const auto& u = model.u[static_cast<std::size_t>(j)];
+      c.noalias() += u * q.middleRows(row, u.cols());  // the prefix sum happens inside the GEMM
+      row += static_cast<int>(u.cols());
+      activateInto(c, y[static_cast<std::size_t>(j + 1)].middleCols(start, width), act);
+    }
+  });
+}
+
+std::vector<Eigen::MatrixXf> evaluateNaive(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act) {
+  std::vector<Eigen::MatrixXf> y;
+  evaluateNaiveInto(model, x, act, y);
+  return y;
+}
+
+std::vector<Eigen::MatrixXf> evaluateIndependent(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act) {
+  std::vector<Eigen::MatrixXf> y;
+  evaluateIndependentInto(model, x, act, y);
+  return y;
+}
+
+std::vector<Eigen::MatrixXf> evaluateCascade(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act) {
+  std::vector<Eigen::MatrixXf> y;
+  evaluateCascadeInto(model, x, act, y);
   return y;
 }
 

@@ -45,6 +45,14 @@ std::vector<Eigen::MatrixXf> evaluateIndependent(const CascadeModel& model, cons
 // P = W X, Q = [V_1ᵀ; …; V_Kᵀ] X (one stacked product), C_k = C_{k−1} + U_k Q_k accumulated
 // in place by the GEMM, Y_k = σ(C_k) in one pass per order.
 std::vector<Eigen::MatrixXf> evaluateCascade(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act);
+// The same three, writing into y (resized only when its shape differs), so a caller that
+// evaluates repeatedly (the GUI, the benchmarks) reuses its output buffers.
+void evaluateNaiveInto(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act,
+                       std::vector<Eigen::MatrixXf>& y);
+void evaluateIndependentInto(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act,
+                             std::vector<Eigen::MatrixXf>& y);
+void evaluateCascadeInto(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act,
+                         std::vector<Eigen::MatrixXf>& y);
 // float64 reference of the cascade (and of naive, which is the same function).
 std::vector<Eigen::MatrixXd> evaluateReference(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act);
 
