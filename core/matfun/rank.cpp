@@ -1,0 +1,201 @@
+#include "core/matfun/rank.h"
+
+#include <Eigen/QR>
+#include <Eigen/SVD>
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "core/common/error.h"
+
+namespace rankflow::matfun {
+namespace {
+
+// [SECTION] Arithmetic in GF(p), p = 2^61 − 1 (a Mersenne prime: products fit in 128 bits)
+__extension__ typedef unsigned __int128 Wide;
+constexpr std::uint64_t kPrime = (std::uint64_t(1) << 61) - 1;
+
+std::uint64_t mulMod(std::uint64_t a, std::uint64_t b) {
+  const Wide product = static_cast<Wide>(a) * b;
+  std::uint64_t folded = static_cast<std::uint64_t>(product & kPrime) + static_cast<std::uint64_t>(product >> 61);
+  if (folded >= kPrime) folded -= kPrime;
+  return folded;
+}
+std::uint64_t addMod(std::uint64_t a, std::uint64_t b) {
+  const std::uint64_t s = a + b;
+  return s >= kPrime ? s - kPrime : s;
+}
+std::uint64_t subMod(std::uint64_t a, std::uint64_t b) {
+  return a >= b ? a - b : a + kPrime - b;
+}
+std::uint64_t powMod(std::uint64_t base, std::uint64_t exponent) {
+  std::uint64_t result = 1;
+  while (exponent) {
+    if (exponent & 1) result = mulMod(result, base);
+    base = mulMod(base, base);
+    exponent >>= 1;
+  }
+  return result;
+}
+std::uint64_t inverseMod(std::uint64_t a) {
+  return powMod(a, kPrime - 2);  // Fermat
+}
+
+// c as n/d with d ≤ 10^6 (continued fractions), or nothing when no such fraction is exact.
+bool rational(double c, std::int64_t* numerator, std::int64_t* denominator) {
+  if (!std::isfinite(c) || std::abs(c) > 1e12) return false;
+  const double sign = c < 0 ? -1.0 : 1.0;
+  double x = std::abs(c);
+  std::int64_t h0 = 0, h1 = 1, k0 = 1, k1 = 0;
+  for (int i = 0; i < 40; ++i) {
+    const double a = std::floor(x);
+    const std::int64_t ai = static_cast<std::int64_t>(a);
+    const std::int64_t h2 = ai * h1 + h0, k2 = ai * k1 + k0;
+    if (k2 > 1000000) break;
+    h0 = h1, h1 = h2, k0 = k1, k1 = k2;
+    // Within a few ulps: 0.1 is 1/10, but π is not 833719/265381 (off by 3e-12).
+    if (std::abs(static_cast<double>(h1) / static_cast<double>(k1) - std::abs(c)) <=
+        8 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(c))) {
+      *numerator = static_cast<std::int64_t>(sign) * h1;
+      *denominator = k1;
+      return true;
+    }
+    if (x - a < 1e-15) break;
+    x = 1.0 / (x - a);
+  }
+  return false;
+}
+
+std::uint64_t toField(std::int64_t v) {
+  const std::int64_t m = v % static_cast<std::int64_t>(kPrime);
+  return static_cast<std::uint64_t>(m < 0 ? m + static_cast<std::int64_t>(kPrime) : m);
+}
+
+int rankModP(std::vector<std::vector<std::uint64_t>> a) {
+  const std::size_t rows = a.size(), cols = rows ? a[0].size() : 0;
+  int rank = 0;
+  for (std::size_t col = 0; col < cols && static_cast<std::size_t>(rank) < rows; ++col) {
+    std::size_t pivot = static_cast<std::size_t>(rank);
+    while (pivot < rows && a[pivot][col] == 0) ++pivot;
+    if (pivot == rows) continue;
+    std::swap(a[pivot], a[static_cast<std::size_t>(rank)]);
+    const auto& top = a[static_cast<std::size_t>(rank)];
+    const std::uint64_t inv = inverseMod(top[col]);
+    for (std::size_t r = static_cast<std::size_t>(rank) + 1; r < rows; ++r) {
+      if (a[r][col] == 0) continue;
+      const std::uint64_t factor = mulMod(a[r][col], inv);
+      for (std::size_t c = col; c < cols; ++c) a[r][c] = subMod(a[r][c], mulMod(factor, top[c]));
+    }
+    ++rank;
+  }
+  return rank;
+}
+
+double defaultTolerance(double sigmaMax, Eigen::Index rows, Eigen::Index cols) {
+  return sigmaMax * static_cast<double>(std::max(rows, cols)) * std::numeric_limits<double>::epsilon();
+}
+
+}  // namespace
+
+// [SECTION] Numerical rank
+
+NumericalRank numericalRank(const Eigen::MatrixXd& m, std::optional<double> tolerance) {
+  if (!m.allFinite()) throw InvalidArgument("rank: matrix has a NaN or infinite entry");
+  NumericalRank out;
+  if (m.size() == 0) return out;
+  out.singularValues = Eigen::BDCSVD<Eigen::MatrixXd>(m).singularValues();
+  const double sigmaMax = out.singularValues.size() ? out.singularValues(0) : 0.0;
+  out.tolerance = tolerance.value_or(defaultTolerance(sigmaMax, m.rows(), m.cols()));
+  for (Eigen::Index i = 0; i < out.singularValues.size(); ++i) out.rank += out.singularValues(i) > out.tolerance;
+  return out;
+}
+
+int numericalRankQr(const Eigen::MatrixXd& m, std::optional<double> tolerance) {
+  if (!m.allFinite()) throw InvalidArgument("rank: matrix has a NaN or infinite entry");
+  if (m.size() == 0) return 0;
+  Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(m);
+  const double largest = qr.maxPivot();
+  qr.setThreshold(tolerance
+                      ? *tolerance / std::max(largest, 1e-300)
+                      : static_cast<double>(std::max(m.rows(), m.cols())) * std::numeric_limits<double>::epsilon());
+  return static_cast<int>(qr.rank());
+}
+
+GenericRank numericalGenericRank(const MatrixFunction& f, int samples, std::uint64_t seed, double tMin, double tMax,
+                                 std::optional<double> tolerance) {
+  if (samples < 1) throw InvalidArgument("generic rank: need at least one sample");
+  if (!(tMin < tMax)) throw InvalidArgument("generic rank: need tMin < tMax");
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> time(tMin, tMax);
+  GenericRank out;
+  out.rank = -1;
+  for (int i = 0; i < samples; ++i) {
+    const double t = time(rng);
+    NumericalRank r = numericalRank(f.evaluate(t), tolerance);
+    out.sampleTimes.push_back(t);
+    out.sampleRanks.push_back(r.rank);
+    if (r.rank > out.rank) {
+      out.rank = r.rank;
+      out.best = std::move(r);
+    }
+  }
+  return out;
+}
+
+// [SECTION] Exact rank over GF(p)
+
+ExactRank exactGenericRank(const MatrixFunction& f, std::uint64_t seed, double targetBound) {
+  int maxPower = 0, minRate = 0, maxRate = 0;
+  if (!f.isExpPolynomial(&maxPower, &minRate, &maxRate))
+    throw InvalidArgument(
+        "exact rank needs entries sum c t^p e^{lambda t} with integer lambda (no sin/cos); use the numerical rank");
+  struct FieldTerm {
+    std::uint64_t coefficient;
+    int power;
+    int rate;
+  };
+  std::vector<std::vector<FieldTerm>> terms(static_cast<std::size_t>(f.rows() * f.cols()));
+  for (int i = 0; i < f.rows(); ++i) {
+    for (int j = 0; j < f.cols(); ++j) {
+      for (const Term& t : f.at(i, j)) {
+        std::int64_t n = 0, d = 1;
+        if (!rational(t.coefficient, &n, &d))
+          throw InvalidArgument("exact rank: coefficient " + std::to_string(t.coefficient) +
+                                " is not a fraction with denominator <= 10^6");
+        terms[static_cast<std::size_t>(i * f.cols() + j)].push_back(
+            {mulMod(toField(n), inverseMod(toField(d))), t.power, static_cast<int>(t.rate)});
+      }
+    }
+  }
+  ExactRank out;
+  out.prime = kPrime;
+  // Times s^{−minRate}, every entry is a polynomial in (t, s) of total degree at most
+  // maxPower + (maxRate − minRate); an r×r minor has at most r times that.
+  const int entryDegree = maxPower + (maxRate - minRate);
+  out.degreeBound = std::max(1, std::min(f.rows(), f.cols()) * entryDegree);
+  const double perDraw = static_cast<double>(out.degreeBound) / static_cast<double>(kPrime);
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<std::uint64_t> element(1, kPrime - 1);
+  out.failureBound = 1.0;
+  while (out.failureBound > targetBound && out.draws < 64) {
+    const std::uint64_t t = element(rng), s = element(rng), sInverse = inverseMod(s);
+    std::vector<std::vector<std::uint64_t>> m(static_cast<std::size_t>(f.rows()),
+                                              std::vector<std::uint64_t>(static_cast<std::size_t>(f.cols()), 0));
+    for (int i = 0; i < f.rows(); ++i)
+      for (int j = 0; j < f.cols(); ++j)
+        for (const FieldTerm& term : terms[static_cast<std::size_t>(i * f.cols() + j)]) {
+          const std::uint64_t sPower = term.rate >= 0 ? powMod(s, static_cast<std::uint64_t>(term.rate))
+                                                      : powMod(sInverse, static_cast<std::uint64_t>(-term.rate));
+          const std::uint64_t value =
+              mulMod(term.coefficient, mulMod(powMod(t, static_cast<std::uint64_t>(term.power)), sPower));
+          auto& cell = m[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)];
+          cell = addMod(cell, value);
+        }
+    out.rank = std::max(out.rank, rankModP(std::move(m)));
+    ++out.draws;
+    out.failureBound *= perDraw;
+  }
+  return out;
+}
+
+}  // namespace rankflow::matfun
