@@ -48,14 +48,14 @@ bool CommandLine::parse(const std::vector<std::string>& args) {
     if (!spec) fail("unknown option '--" + name + "'");
     if (spec->valueName.empty()) {
       if (inlineValue) fail("option '--" + name + "' takes no value");
-      values_[name] = "1";
+      values_[name].push_back("1");
       continue;
     }
     if (!inlineValue) {
       if (i + 1 >= args.size()) fail("option '--" + name + "' needs a value (" + spec->valueName + ")");
       value = args[++i];
     }
-    values_[name] = value;
+    values_[name].push_back(value);
   }
   return true;
 }
@@ -84,8 +84,13 @@ bool CommandLine::has(const std::string& name) const {
 }
 
 std::string CommandLine::text(const std::string& name) const {
-  if (const auto it = values_.find(name); it != values_.end()) return it->second;
+  if (const auto it = values_.find(name); it != values_.end()) return it->second.back();
   if (const OptionSpec* spec = find(name)) return spec->defaultValue;
+  return {};
+}
+
+std::vector<std::string> CommandLine::all(const std::string& name) const {
+  if (const auto it = values_.find(name); it != values_.end()) return it->second;
   return {};
 }
 

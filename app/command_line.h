@@ -24,7 +24,8 @@ class CommandLine {
 
   std::string help() const;
   bool has(const std::string& name) const;
-  std::string text(const std::string& name) const;
+  std::string text(const std::string& name) const;              // the last value given
+  std::vector<std::string> all(const std::string& name) const;  // every value, for repeatable options
   double number(const std::string& name, double min, double max) const;
   int integer(const std::string& name, int min, int max) const;
   const std::vector<std::string>& positionals() const { return positionals_; }
@@ -38,7 +39,7 @@ class CommandLine {
   std::string summary_;
   std::vector<OptionSpec> options_;
   std::size_t maxPositionals_;
-  std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> values_;
   std::vector<std::string> positionals_;
 };
 

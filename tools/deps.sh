@@ -5,7 +5,7 @@
 RANKFLOW_PACKAGES=(
   cmake ninja-build g++ pkg-config
   libvulkan-dev mesa-vulkan-drivers vulkan-tools vulkan-validationlayers glslc
-  libglfw3-dev libeigen3-dev libimgui-dev libstb-dev
+  libglfw3-dev libeigen3-dev libimgui-dev libstb-dev nlohmann-json3-dev
   libgtest-dev libbenchmark-dev
   xvfb xauth xdotool fonts-dejavu-core
 )

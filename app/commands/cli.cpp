@@ -17,6 +17,9 @@ commands:
   gui       open the window on a scene (the default command)
   render    draw a scene offscreen to a PNG (no window system needed)
   info      Vulkan device, CUDA device or why there is none, backend, build options
+  ranks     ranks of the derivatives of a matrix function (scene or JSON file)
+  feasible  can a matrix function have this rank sequence? (verdict and construction)
+  fit       cascading low-rank fit of a scene's derivative matrices
   query     low-rank range query on a matrix or tensor segment tree (.npy in and out)
   bench     benchmarks: 'bench render', 'bench advect', 'bench segtree'
 
@@ -41,12 +44,15 @@ int runCli(int argc, char** argv) {
     if (command == "info") return runInfoCommand(args);
     if (command == "bench") return runBenchCommand(args);
     if (command == "query") return runQueryCommand(args);
+    if (command == "feasible") return runFeasibleCommand(args);
+    if (command == "ranks") return runRanksCommand(args);
+    if (command == "fit") return runFitCommand(args);
     if (command == "help") {
       std::cout << kTopHelp;
       return kExitOk;
     }
     std::cerr << "rankflow: unknown command '" << command
-              << "' (commands: gui, render, info, query, bench; see 'rankflow --help')\n";
+              << "' (commands: gui, render, info, ranks, feasible, fit, query, bench; see 'rankflow --help')\n";
     return kExitUsage;
   } catch (const CliError& e) {
     std::cerr << "rankflow " << e.what() << "\n";

@@ -1,3 +1,4 @@
+#include "core/matfun/json_format.h"
 #include "core/matfun/matrix_function.h"
 
 #include <gtest/gtest.h>
@@ -125,6 +126,39 @@ TEST(Rank, ExactRankRefusesWhatItCannotDecide) {
   EXPECT_THROW(f.add(0, 0, {std::nan(""), 0, Oscillation::Exp, 0}), InvalidArgument);
   EXPECT_THROW(f.add(0, 0, {1, -1, Oscillation::Exp, 0}), InvalidArgument);
   EXPECT_THROW(f.evaluate(std::nan("")), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace rankflow
+
+namespace rankflow {
+namespace {
+
+TEST(MatrixFunctionJson, RoundTripsAndNamesThePathOfEveryError) {
+  const std::string text = R"({"rows": 2, "cols": 2, "entries": [
+      [[{"c": 1, "p": 2, "exp": -1}], 3.5],
+      [[], [{"c": 0.5, "sin": 2}, {"p": 1, "cos": 1}]]]})";
+  const matfun::MatrixFunction f = matfun::parseMatrixFunctionJson(text);
+  const matfun::MatrixFunction back = matfun::parseMatrixFunctionJson(matfun::toJson(f));
+  for (double t : {-0.4, 0.9}) EXPECT_LT((f.evaluate(t) - back.evaluate(t)).norm(), 1e-15);
+  EXPECT_NEAR(f.evaluate(1.0)(0, 0), std::exp(-1.0), 1e-15);
+  EXPECT_DOUBLE_EQ(f.evaluate(7.0)(0, 1), 3.5);
+  auto expectBad = [](const std::string& json, const std::string& where) {
+    try {
+      matfun::parseMatrixFunctionJson(json);
+      ADD_FAILURE() << "accepted " << json;
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find(where), std::string::npos) << e.what();
+    }
+  };
+  expectBad("{", "not valid JSON");
+  expectBad(R"({"rows": 1, "cols": 1})", "missing \"entries\"");
+  expectBad(R"({"rows": 0, "cols": 1, "entries": []})", "rows and cols must lie");
+  expectBad(R"({"rows": 1, "cols": 2, "entries": [[1]]})", "$.entries[0]");
+  expectBad(R"({"rows": 1, "cols": 1, "entries": [[[{"c": 1, "q": 2}]]]})", "$.entries[0][0][0].q");
+  expectBad(R"({"rows": 1, "cols": 1, "entries": [[[{"p": -1}]]]})", "$.entries[0][0][0].p");
+  expectBad(R"({"rows": 1, "cols": 1, "entries": [[[{"sin": 1, "cos": 2}]]]})", "at most one");
+  expectBad(R"({"rows": 1, "cols": 1, "entries": [["x"]]})", "$.entries[0][0]");
 }
 
 }  // namespace
