@@ -14,6 +14,7 @@
 #include "core/flows/empirical_data.h"
 #include "core/lowrank/cascade.h"
 #include "core/lowrank/range_tree.h"
+#include "core/matfun/rank.h"
 #include "kernels/cuda_backend.h"
 
 namespace rankflow::app {
@@ -299,6 +300,44 @@ int benchCascade(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+int benchRank(const std::vector<std::string>& args) {
+  CommandLine cmd("bench rank", "rankflow bench rank [--n N] [--rank R] [--count C]",
+                  "Numerical rank of n×n matrices of known rank on the CPU: pivoted QR (rank only) and SVD (with the "
+                  "spectrum), microseconds per matrix.",
+                  {{"n", "N", "matrix size", "64"},
+                   {"rank", "R", "true rank of the test matrices", "20"},
+                   {"count", "C", "matrices timed", "2000"}});
+  if (!cmd.parse(args)) {
+    std::cout << cmd.help();
+    return kExitOk;
+  }
+  const int n = cmd.integer("n", 1, 4096);
+  const int rank = cmd.integer("rank", 0, n);
+  const int count = cmd.integer("count", 1, 1000000);
+  std::mt19937_64 rng(1);
+  std::normal_distribution<double> normal;
+  std::vector<Eigen::MatrixXd> matrices;
+  for (int i = 0; i < std::min(count, 64); ++i) {
+    const Eigen::MatrixXd l = Eigen::MatrixXd::NullaryExpr(n, rank, [&] { return normal(rng); });
+    const Eigen::MatrixXd r = Eigen::MatrixXd::NullaryExpr(rank, n, [&] { return normal(rng); });
+    matrices.push_back(l * r);
+  }
+  int wrong = 0;
+  const double qr = bestSeconds(3, [&] {
+    for (int i = 0; i < count; ++i)
+      wrong += matfun::numericalRankQr(matrices[static_cast<std::size_t>(i) % matrices.size()]) != rank;
+  });
+  const double svd = bestSeconds(3, [&] {
+    for (int i = 0; i < count; ++i)
+      wrong += matfun::numericalRank(matrices[static_cast<std::size_t>(i) % matrices.size()]).rank != rank;
+  });
+  std::printf("bench rank: %d matrices %dx%d of rank %d (one thread)\n", count, n, n, rank);
+  std::printf("  pivoted QR (rank only)   %8.1f us per matrix\n", qr / count * 1e6);
+  std::printf("  SVD (rank + spectrum)    %8.1f us per matrix\n", svd / count * 1e6);
+  std::printf("  wrong ranks: %d\n", wrong);
+  return kExitOk;
+}
+
 }  // namespace
 
 int runBenchCommand(const std::vector<std::string>& args) {
@@ -308,16 +347,18 @@ int runBenchCommand(const std::vector<std::string>& args) {
   if (which == "advect") return benchAdvect(rest);
   if (which == "segtree") return benchSegtree(rest);
   if (which == "cascade") return benchCascade(rest);
+  if (which == "rank") return benchRank(rest);
   if (which == "--help" || which == "-h") {
-    std::cout << "usage: rankflow bench render|advect|segtree|cascade [OPTIONS]\n\n"
+    std::cout << "usage: rankflow bench render|advect|segtree|cascade|rank [OPTIONS]\n\n"
                  "  render   offscreen ms/frame of a scene\n"
                  "  advect   RK4 advection throughput on every backend\n"
                  "  segtree  segment-tree strategies and the router's accuracy\n"
-                 "  cascade  cascading evaluation against naive and independent LoRA\n";
+                 "  cascade  cascading evaluation against naive and independent LoRA\n"
+                 "  rank     numerical rank by pivoted QR and by SVD\n";
     return kExitOk;
   }
   throw CliError("bench: " + (which.empty() ? std::string("which benchmark?") : "unknown benchmark '" + which + "'") +
-                 " (render, advect, segtree, cascade; see 'rankflow bench --help')");
+                 " (render, advect, segtree, cascade, rank; see 'rankflow bench --help')");
 }
 
 }  // namespace rankflow::app

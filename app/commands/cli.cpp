@@ -20,6 +20,8 @@ commands:
   ranks     ranks of the derivatives of a matrix function (scene or JSON file)
   feasible  can a matrix function have this rank sequence? (verdict and construction)
   fit       cascading low-rank fit of a scene's derivative matrices
+  sweep     every rank schedule: CSV and Pareto chart
+  cascade   evaluate a cascading low-rank model on .npy files
   query     low-rank range query on a matrix or tensor segment tree (.npy in and out)
   bench     benchmarks: 'bench render', 'bench advect', 'bench segtree'
 
@@ -47,12 +49,15 @@ int runCli(int argc, char** argv) {
     if (command == "feasible") return runFeasibleCommand(args);
     if (command == "ranks") return runRanksCommand(args);
     if (command == "fit") return runFitCommand(args);
+    if (command == "sweep") return runSweepCommand(args);
+    if (command == "cascade") return runCascadeCommand(args);
     if (command == "help") {
       std::cout << kTopHelp;
       return kExitOk;
     }
     std::cerr << "rankflow: unknown command '" << command
-              << "' (commands: gui, render, info, ranks, feasible, fit, query, bench; see 'rankflow --help')\n";
+              << "' (commands: gui, render, info, ranks, feasible, fit, sweep, cascade, query, bench; see 'rankflow "
+                 "--help')\n";
     return kExitUsage;
   } catch (const CliError& e) {
     std::cerr << "rankflow " << e.what() << "\n";

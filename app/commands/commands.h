@@ -13,6 +13,8 @@ int runQueryCommand(const std::vector<std::string>& args);
 int runFeasibleCommand(const std::vector<std::string>& args);
 int runRanksCommand(const std::vector<std::string>& args);
 int runFitCommand(const std::vector<std::string>& args);
+int runSweepCommand(const std::vector<std::string>& args);
+int runCascadeCommand(const std::vector<std::string>& args);
 
 // The top-level entry: dispatches, and turns exceptions into one-line messages and exit
 // codes (2 for usage and bad input, 1 for runtime failures).

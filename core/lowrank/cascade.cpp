@@ -298,6 +298,22 @@ void CascadeFit::setRank(int order, int rank) {
   refitFrom(order);
 }
 
+void CascadeFit::setRanks(const std::vector<int>& ranks) {
+  if (ranks.size() != ranks_.size())
+    throw InvalidArgument("cascade fit: " + std::to_string(ranks_.size()) + " ranks expected, got " +
+                          std::to_string(ranks.size()));
+  const int d = static_cast<int>(targets_[0].rows());
+  for (int r : ranks)
+    if (r < 0 || r > d)
+      throw InvalidArgument("cascade fit: rank " + std::to_string(r) + " outside [0, d = " + std::to_string(d) + "]");
+  std::size_t first = 0;
+  while (first < ranks.size() && ranks[first] == ranks_[first]) ++first;
+  if (first == ranks.size()) return;
+  ranks_ = ranks;
+  for (std::size_t k = first + 1; k < cascadeSvd_.size(); ++k) cascadeSvd_[k].reset();
+  refitFrom(static_cast<int>(first) + 1);
+}
+
 void CascadeFit::refitFrom(int order) {
   Eigen::MatrixXf wPrevious = model_.w;
   for (int k = 1; k < order; ++k)

@@ -72,6 +72,8 @@ class CascadeFit {
   CascadeFit(std::vector<Eigen::MatrixXf> targets, std::vector<int> ranks);
 
   void setRank(int order, int rank);  // order in 1..K
+  // Several orders at once: one refit from the first order that changed.
+  void setRanks(const std::vector<int>& ranks);
   const CascadeModel& model() const { return model_; }
   const std::vector<OrderFit>& orders() const { return fits_; }  // index k−1
   int svdCount() const { return svdCount_; }                     // SVDs computed so far

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/io/npy.h"
 #include "core/lowrank/range_tree.h"
@@ -51,6 +52,15 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_pair("bench", "which benchmark"),
                       std::make_pair("bench render --frames 0", "--frames must lie in"),
                       std::make_pair("query --a a.npy", "--b is required"),
+                      std::make_pair("feasible 1,-2", "ranks must be >= 0"),
+                      std::make_pair("feasible", "give the rank sequence"),
+                      std::make_pair("ranks --scene nope", "unknown matrix scene 'nope'"),
+                      std::make_pair("ranks --scene lemma1.3 --param q=1", "has no parameter 'q'"),
+                      std::make_pair("ranks --function /nonexistent.json", "cannot open"),
+                      std::make_pair("fit --scene lemma1.3 --ranks 9,1", "r_1 = 9 exceeds d = 5"),
+                      std::make_pair("fit --scene lemma1.3 --ranks a", "'a' is not an integer rank"),
+                      std::make_pair("sweep --scene block --max-rank 2 --schedules 1,1 --csv x", "exactly one of"),
+                      std::make_pair("cascade --w w.npy", "--u is required"),
                       std::make_pair("query --a a --b b --x x --l 0 --r 0 --out y --strategy best", "strategy must be"),
                       std::make_pair("query --a /nonexistent.npy --b b --x x --l 0 --r 0 --out y", "cannot open")));
 
@@ -145,6 +155,57 @@ TEST(Cli, QueryAnswersFromNpyFilesLikeTheReference) {
   const auto truncated = runCommand(base + " --x " + quoted((dir / "x.npy").string()) + " --l 0 --r 1");
   EXPECT_EQ(truncated.exitCode, 2) << truncated.output;
   EXPECT_NE(truncated.output.find("data holds"), std::string::npos) << truncated.output;
+}
+
+TEST(Cli, FeasibleGivesTheVerdictAndItsReason) {
+  auto result = runCommand(kExe + " feasible 2,1,5");
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_NE(result.output.find("infeasible"), std::string::npos);
+  EXPECT_NE(result.output.find("r_2 = 5 > 2 r_1 = 2"), std::string::npos) << result.output;
+  result = runCommand(kExe + " feasible 3,5,4,2,1 --json");
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_NE(result.output.find("\"verdict\": \"feasible\""), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("\"realized\""), std::string::npos);
+}
+
+TEST(Cli, RanksOfALemmaScene) {
+  const auto result = runCommand(kExe + " ranks --scene lemma1.3 --param k=3 --max-order 3 --exact --json");
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  for (int k = 0; k <= 3; ++k)
+    EXPECT_NE(result.output.find("\"exact_rank\": " + std::to_string(k + 1)), std::string::npos) << result.output;
+}
+
+TEST(Cli, SweepWritesCsvAndParetoChart) {
+  const auto dir = std::filesystem::temp_directory_path() / "rankflow_cli_sweep";
+  std::filesystem::create_directories(dir);
+  const auto result = runCommand(kExe + " sweep --scene block --param m=3 --t 0.6 --orders 2 --max-rank 3 --csv " +
+                                 quoted((dir / "s.csv").string()) + " --png " + quoted((dir / "s.png").string()));
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  std::ifstream csv(dir / "s.csv");
+  int lines = 0;
+  for (std::string line; std::getline(csv, line);) ++lines;
+  EXPECT_EQ(lines, 1 + 16);
+  EXPECT_GT(std::filesystem::file_size(dir / "s.png"), 5000u);
+}
+
+TEST(Cli, CascadeEvaluatesNpyModelsLikeTheReference) {
+  const auto dir = std::filesystem::temp_directory_path() / "rankflow_cli_cascade";
+  std::filesystem::create_directories(dir);
+  const int d = 3, n = 2;
+  io::writeNpy((dir / "w.npy").string(), {d, d}, {1, 0, 0, 0, 2, 0, 0, 0, 3});
+  io::writeNpy((dir / "u.npy").string(), {d, 1}, {1, 1, 1});
+  io::writeNpy((dir / "v.npy").string(), {d, 1}, {1, 0, 0});
+  io::writeNpy((dir / "x.npy").string(), {d, n}, {1, 2, 3, 4, 5, 6});
+  const auto result =
+      runCommand(kExe + " cascade --w " + quoted((dir / "w.npy").string()) + " --u " +
+                 quoted((dir / "u.npy").string()) + " --v " + quoted((dir / "v.npy").string()) + " --x " +
+                 quoted((dir / "x.npy").string()) + " --out " + quoted((dir / "y.npy").string()));
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  const io::NpyArray y = io::readNpy((dir / "y.npy").string());
+  ASSERT_EQ(y.shape, (std::vector<std::int64_t>{2, d, n}));
+  // Y_0 = W X; Y_1 = (W + u vᵀ) X adds row 0 of X (1, 2) to every row.
+  const std::vector<double> expected = {1, 2, 6, 8, 15, 18, 2, 4, 7, 10, 16, 20};
+  EXPECT_EQ(y.values, expected);
 }
 
 TEST(Cli, UnwritableOutputIsAnErrorNotACrash) {

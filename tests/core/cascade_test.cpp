@@ -158,3 +158,33 @@ TEST(Cascade, RejectsImpossibleRanksAndBadInput) {
 
 }  // namespace
 }  // namespace rankflow
+
+#include "core/lowrank/sweep.h"
+
+namespace rankflow {
+namespace {
+
+TEST(Sweep, CoversEverySchedulePicksTheParetoFrontAndMatchesFreshFits) {
+  std::mt19937_64 rng(9);
+  const int d = 10;
+  std::vector<Eigen::MatrixXf> targets;
+  for (int k = 0; k <= 3; ++k) targets.push_back(randomMatrix(d, d, rng));
+  const auto results = lowrank::sweepSchedules(targets, 3);
+  ASSERT_EQ(results.size(), 64u);
+  for (const auto& r : results) {
+    // Incremental refits give what a fresh fit of the same schedule gives.
+    const lowrank::CascadeFit fresh(targets, r.ranks);
+    for (std::size_t k = 0; k < r.errors.size(); ++k) EXPECT_NEAR(r.errors[k], fresh.orders()[k].cascadeError, 1e-5);
+    // Pareto: no schedule with at most as many parameters has a lower mean error.
+    bool dominated = false;
+    for (const auto& other : results)
+      dominated = dominated || (other.parameters <= r.parameters && other.meanError < r.meanError);
+    EXPECT_EQ(r.pareto, !dominated) << "schedule " << r.ranks[0] << r.ranks[1] << r.ranks[2];
+  }
+  EXPECT_NE(lowrank::schedulesCsv(results).find("r_1,r_2,r_3,parameters,macs_per_column,err_1"), std::string::npos);
+  EXPECT_THROW(lowrank::sweepSchedules(targets, 11), InvalidArgument);  // r_max > d
+  EXPECT_THROW(lowrank::sweepSchedules(targets, 3, {{1, 2}}), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace rankflow
