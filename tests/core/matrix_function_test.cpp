@@ -1,4 +1,3 @@
-#include "core/matfun/json_format.h"
 #include "core/matfun/matrix_function.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +6,7 @@
 #include <random>
 
 #include "core/common/error.h"
+#include "core/matfun/json_format.h"
 #include "core/matfun/rank.h"
 #include "tests/support/reference_flow.h"
 
@@ -86,6 +86,24 @@ TEST(Rank, NumericalRankSeesTheGapInTheSpectrum) {
   EXPECT_LT(result.singularValues(7), result.tolerance);
   EXPECT_EQ(matfun::numericalRankQr(l * r), 7);
   EXPECT_EQ(matfun::numericalRank(l * r, 1e30).rank, 0);
+}
+
+TEST(Rank, EarlyStoppingPivotedQrAgreesWithTheSvdOnFreshRandomMatrices) {
+  const std::uint64_t seed = testing::freshSeed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  std::uniform_int_distribution<int> size(1, 70);
+  for (int trial = 0; trial < 60; ++trial) {
+    const int rows = size(rng), cols = size(rng);
+    const int rank = std::uniform_int_distribution<int>(0, std::min(rows, cols))(rng);
+    // Scaled columns make the pivot order matter.
+    const Eigen::MatrixXd l = Eigen::MatrixXd::NullaryExpr(rows, rank, [&] { return normal(rng); });
+    Eigen::MatrixXd r = Eigen::MatrixXd::NullaryExpr(rank, cols, [&] { return normal(rng); });
+    for (int c = 0; c < cols; ++c) r.col(c) *= std::pow(10.0, normal(rng));
+    const Eigen::MatrixXd m = l * r;
+    EXPECT_EQ(matfun::numericalRankQr(m), matfun::numericalRank(m).rank) << rows << "x" << cols << " rank " << rank;
+  }
 }
 
 TEST(Rank, ExactAndNumericalGenericRanksAgreeOnExpPolynomials) {
