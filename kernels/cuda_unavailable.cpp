@@ -16,3 +16,13 @@ std::unique_ptr<compute::FlowBackend> makeCudaBackend() {
 }
 
 }  // namespace rankflow::kernels
+
+#include "kernels/cuda_lowrank.h"
+
+namespace rankflow::kernels {
+
+std::unique_ptr<lowrank::LowRankBackend> makeCudaLowRankBackend() {
+  return nullptr;
+}
+
+}  // namespace rankflow::kernels

@@ -13,12 +13,25 @@
 #include "core/common/parallel_for.h"
 #include "core/flows/empirical_data.h"
 #include "core/lowrank/cascade.h"
+#include "core/lowrank/lowrank_backend.h"
 #include "core/lowrank/range_tree.h"
 #include "core/matfun/rank.h"
 #include "kernels/cuda_backend.h"
+#include "kernels/cuda_lowrank.h"
 
 namespace rankflow::app {
 namespace {
+
+template <class Work>
+double bestSeconds(int repeats, Work&& work) {
+  double best = 1e300;
+  for (int i = 0; i < repeats; ++i) {
+    const auto begin = std::chrono::steady_clock::now();
+    work();
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+  }
+  return best;
+}
 
 int benchRender(const std::vector<std::string>& args) {
   CommandLine cmd("bench render", "rankflow bench render [--width W] [--height H] [--frames N]",
@@ -176,6 +189,15 @@ int benchSegtree(const std::vector<std::string>& args) {
     std::printf("    %-28s %10.1f us  (%.2fx the GEMM)\n", lowrank::strategyName(s), t * 1e6, t / gemm);
   }
 
+  if (auto cuda = kernels::makeCudaLowRankBackend()) {
+    const auto prepared = cuda->prepare(tree);
+    for (lowrank::Strategy s : {lowrank::Strategy::Tree, lowrank::Strategy::SumThenMultiply, lowrank::Strategy::OnTheFly}) {
+      prepared->query(l, h, x, s);
+      const double gpu = bestSeconds(5, [&] { prepared->query(l, h, x, s); });
+      std::printf("    %-28s %10.1f us  (%s, transfers included)\n", (std::string("CUDA ") + lowrank::strategyName(s)).c_str(),
+                  gpu * 1e6, cuda->description().c_str());
+    }
+  }
   std::uniform_int_distribution<int> index(0, m - 1);
   const int widths[] = {1, 8, 64};
   int good = 0;
@@ -209,16 +231,6 @@ int benchSegtree(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-template <class Work>
-double bestSeconds(int repeats, Work&& work) {
-  double best = 1e300;
-  for (int i = 0; i < repeats; ++i) {
-    const auto begin = std::chrono::steady_clock::now();
-    work();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
-  }
-  return best;
-}
 
 int benchCascade(const std::vector<std::string>& args) {
   CommandLine cmd("bench cascade", "rankflow bench cascade [--d D] [--n N] [--orders K] [--rank R] [--act A]",
@@ -297,6 +309,14 @@ int benchCascade(const std::vector<std::string>& args) {
   std::printf("  speed-up cascade vs naive: %.2fx measured, %.2fx ideal (MACs); epilogue %.2f ms of %.2f\n",
               naive / cascade, costs.idealSpeedup, (cascade - gemms) * 1e3, cascade * 1e3);
   std::printf("  parameters: cascade %.0f, naive %.0f\n", costs.cascadeParameters, costs.naiveParameters);
+  if (auto cuda = kernels::makeCudaLowRankBackend()) {
+    cuda->evaluateCascade(model, x, act, y);  // warm-up: allocations, cuBLAS heuristics
+    const double gpu = bestSeconds(repeats, [&] { cuda->evaluateCascade(model, x, act, y); });
+    std::printf("  %-34s %9.2f ms  (%.1fx the CPU cascade, transfers included)\n", cuda->description().c_str(),
+                gpu * 1e3, cascade / gpu);
+  } else {
+    std::printf("  (no CUDA backend: %s)\n", kernels::probeCuda().reason.c_str());
+  }
   return kExitOk;
 }
 
@@ -335,6 +355,17 @@ int benchRank(const std::vector<std::string>& args) {
   std::printf("  pivoted QR (rank only)   %8.1f us per matrix\n", qr / count * 1e6);
   std::printf("  SVD (rank + spectrum)    %8.1f us per matrix\n", svd / count * 1e6);
   std::printf("  wrong ranks: %d\n", wrong);
+  std::vector<Eigen::MatrixXf> batch;
+  for (int i = 0; i < count; ++i) batch.push_back(matrices[static_cast<std::size_t>(i) % matrices.size()].cast<float>());
+  auto cpu = lowrank::makeCpuLowRankBackend();
+  const double cpuBatch = bestSeconds(1, [&] { cpu->singularValuesBatched(batch); });
+  std::printf("  batched singular values, %s: %8.1f us per matrix\n", cpu->description().c_str(), cpuBatch / count * 1e6);
+  if (auto cuda = kernels::makeCudaLowRankBackend()) {
+    cuda->singularValuesBatched(batch);
+    const double gpuBatch = bestSeconds(3, [&] { cuda->singularValuesBatched(batch); });
+    std::printf("  batched singular values, %s: %8.1f us per matrix (%.1fx the CPU)\n", cuda->description().c_str(),
+                gpuBatch / count * 1e6, cpuBatch / gpuBatch);
+  }
   return kExitOk;
 }
 

@@ -82,6 +82,11 @@ class LowRankRangeTree {
   // True until the next prefix query after construction or an update (which rebuilds them).
   bool prefixSumsStale() const { return prefixStale_; }
 
+  // Leaves in the heap (a power of two ≥ m); node ids run 1 .. 2·leafCount() − 1.
+  int leafCount() const { return leaves_; }
+  const Eigen::MatrixXf& leftFactor(int i) const { return left_.at(static_cast<std::size_t>(i)); }
+  const Eigen::MatrixXf& rightFactor(int i) const { return right_.at(static_cast<std::size_t>(i)); }
+
   // The stored node matrix (for tests and the GUI's inspector).
   const Eigen::MatrixXf& node(int id) const { return nodes_.at(static_cast<std::size_t>(id)); }
   std::pair<int, int> nodeRange(int id) const;
