@@ -23,6 +23,8 @@ std::string shapeText(const io::NpyArray& array) {
 
 Eigen::MatrixXf matrixFromNpy(const io::NpyArray& array, const std::string& what) {
   if (array.shape.size() != 2) throw InvalidArgument(what + ": expected a 2-D array, got shape " + shapeText(array));
+  if (array.shape[0] < 1 || array.shape[1] < 1)
+    throw InvalidArgument(what + ": every dimension must be at least 1, got shape " + shapeText(array));
   requireFiniteValues(array, what);
   const auto rows = static_cast<Eigen::Index>(array.shape[0]);
   const auto cols = static_cast<Eigen::Index>(array.shape[1]);
@@ -37,6 +39,8 @@ std::vector<Eigen::MatrixXf> matricesFromNpy(const io::NpyArray& array, const st
   if (array.shape.size() != 3)
     throw InvalidArgument(what + ": expected a 3-D array (m, rows, cols), got shape " + shapeText(array));
   requireFiniteValues(array, what);
+  if (array.shape[0] < 1 || array.shape[1] < 1 || array.shape[2] < 1)
+    throw InvalidArgument(what + ": every dimension must be at least 1, got shape " + shapeText(array));
   const auto count = static_cast<std::size_t>(array.shape[0]);
   const auto rows = static_cast<Eigen::Index>(array.shape[1]);
   const auto cols = static_cast<Eigen::Index>(array.shape[2]);

@@ -89,8 +89,8 @@ void gemm(cublasHandle_t blas, int m, int n, int k, const float* a, int lda, con
 
 class CudaPreparedTree final : public lowrank::PreparedRangeTree {
  public:
-  CudaPreparedTree(Handles& handles, const lowrank::LowRankRangeTree& tree) : handles_(handles), tree_(tree) {
-    p_ = tree.rows(), q_ = tree.cols(), r_ = tree.rank(), m_ = tree.count();
+  CudaPreparedTree(Handles& handles, const lowrank::LowRankRangeTree& tree) : handles_(handles) {
+    p_ = tree.rows(), q_ = tree.cols(), r_ = tree.rank(), m_ = tree.count(), leaves_ = tree.leafCount();
     const std::size_t nodeSize = static_cast<std::size_t>(p_) * q_;
     const int nodeCount = 2 * tree.leafCount();
     nodes_.resize(nodeSize * static_cast<std::size_t>(nodeCount));
@@ -106,7 +106,13 @@ class CudaPreparedTree final : public lowrank::PreparedRangeTree {
   Eigen::MatrixXf query(int l, int h, const Eigen::MatrixXf& x, lowrank::Strategy strategy) override {
     if (l < 0 || h >= m_ || l > h || x.rows() != q_ || x.cols() == 0 || !x.allFinite())
       throw InvalidArgument("CUDA range query: need 0 <= l <= r < m and a finite X with " + std::to_string(q_) + " rows");
-    const auto plan = tree_.plan(l, h, static_cast<int>(x.cols()), lowrank::CostModel{});
+    // The canonical nodes of [l, h], computed here: the prepared copy owns everything it
+    // needs and may outlive the tree it was made from.
+    std::vector<int> canonical;
+    for (int lo = l + leaves_, hi = h + leaves_ + 1; lo < hi; lo /= 2, hi /= 2) {
+      if (lo & 1) canonical.push_back(lo++);
+      if (hi & 1) canonical.push_back(--hi);
+    }
     const int n = static_cast<int>(x.cols());
     xDevice_.resize(static_cast<std::size_t>(q_) * n);
     xDevice_.upload(x.data(), static_cast<std::size_t>(q_) * n);
@@ -114,8 +120,8 @@ class CudaPreparedTree final : public lowrank::PreparedRangeTree {
     const std::size_t nodeSize = static_cast<std::size_t>(p_) * q_;
     switch (strategy) {
       case lowrank::Strategy::Tree:
-        for (std::size_t i = 0; i < plan.nodes.size(); ++i)
-          gemm(handles_.blas, p_, n, q_, nodes_.get() + nodeSize * static_cast<std::size_t>(plan.nodes[i]), p_,
+        for (std::size_t i = 0; i < canonical.size(); ++i)
+          gemm(handles_.blas, p_, n, q_, nodes_.get() + nodeSize * static_cast<std::size_t>(canonical[i]), p_,
                xDevice_.get(), q_, yDevice_.get(), p_, i == 0 ? 0.0f : 1.0f);
         break;
       case lowrank::Strategy::OnTheFly: {
@@ -132,7 +138,7 @@ class CudaPreparedTree final : public lowrank::PreparedRangeTree {
       case lowrank::Strategy::SumThenMultiply:
       case lowrank::Strategy::PrefixSums: {  // no prefix sums on the device: node sum then one GEMM
         std::vector<const float*> pointers;
-        for (int id : plan.nodes) pointers.push_back(nodes_.get() + nodeSize * static_cast<std::size_t>(id));
+        for (int id : canonical) pointers.push_back(nodes_.get() + nodeSize * static_cast<std::size_t>(id));
         pointerDevice_.resize(pointers.size());
         pointerDevice_.upload(pointers.data(), pointers.size());
         sum_.resize(nodeSize);
@@ -148,8 +154,7 @@ class CudaPreparedTree final : public lowrank::PreparedRangeTree {
 
  private:
   Handles& handles_;
-  const lowrank::LowRankRangeTree& tree_;  // for the canonical decomposition only
-  int p_ = 0, q_ = 0, r_ = 0, m_ = 0;
+  int p_ = 0, q_ = 0, r_ = 0, m_ = 0, leaves_ = 1;
   DeviceBuffer<float> nodes_, left_, right_, xDevice_, yDevice_, projected_, sum_;
   DeviceBuffer<const float*> pointerDevice_;
 };
@@ -236,17 +241,26 @@ class CudaLowRankBackend final : public lowrank::LowRankBackend {
         throw;
       }
       cusolverDnDestroyGesvdjInfo(params);
-    } else {  // strided-batched approximate SVD at full rank, singular values only
-      CUSOLVER_CHECK(cusolverDnSgesvdaStridedBatched_bufferSize(
-          handles_.solver, CUSOLVER_EIG_MODE_NOVECTOR, n, m, n, a.get(), m, static_cast<long long>(stride), s.get(), n,
-          u.get(), m, static_cast<long long>(stride), v.get(), n, static_cast<long long>(n) * n, &lwork, batch));
-      DeviceBuffer<float> work(static_cast<std::size_t>(std::max(lwork, 1)));
-      std::vector<double> residualNorms(static_cast<std::size_t>(batch));
-      CUSOLVER_CHECK(cusolverDnSgesvdaStridedBatched(
-          handles_.solver, CUSOLVER_EIG_MODE_NOVECTOR, n, m, n, a.get(), m, static_cast<long long>(stride), s.get(), n,
-          u.get(), m, static_cast<long long>(stride), v.get(), n, static_cast<long long>(n) * n, work.get(), lwork,
-          info.get(), residualNorms.data(), batch));
-      CUDA_CHECK(cudaDeviceSynchronize());
+    } else {
+      // One Jacobi SVD per matrix: accurate down to ε·σ₁ (the strided-batched gesvda works
+      // from AᵀA and loses the small singular values a rank study needs).
+      gesvdjInfo_t params = nullptr;
+      CUSOLVER_CHECK(cusolverDnCreateGesvdjInfo(&params));
+      try {
+        CUSOLVER_CHECK(cusolverDnSgesvdj_bufferSize(handles_.solver, CUSOLVER_EIG_MODE_NOVECTOR, 1, m, n, a.get(), m,
+                                                    s.get(), u.get(), m, v.get(), n, &lwork, params));
+        DeviceBuffer<float> work(static_cast<std::size_t>(std::max(lwork, 1)));
+        for (int i = 0; i < batch; ++i)
+          CUSOLVER_CHECK(cusolverDnSgesvdj(handles_.solver, CUSOLVER_EIG_MODE_NOVECTOR, 1, m, n,
+                                           a.get() + stride * static_cast<std::size_t>(i), m,
+                                           s.get() + static_cast<std::size_t>(n) * i, u.get(), m, v.get(), n, work.get(),
+                                           lwork, info.get() + i, params));
+        CUDA_CHECK(cudaDeviceSynchronize());
+      } catch (...) {
+        cusolverDnDestroyGesvdjInfo(params);
+        throw;
+      }
+      cusolverDnDestroyGesvdjInfo(params);
     }
     std::vector<int> hostInfo(static_cast<std::size_t>(batch));
     info.download(hostInfo.data(), hostInfo.size());

@@ -30,8 +30,9 @@ __global__ void cascadeEpilogueKernel(const float* __restrict__ z, const float* 
                                       const int* __restrict__ offsets, int orders, int d, int n, int totalRank,
                                       int activation, float* __restrict__ y) {
   __shared__ float q[kColumnsPerBlock][kMaxSharedRank];
-  const int row = blockIdx.x * kRowsPerBlock + threadIdx.x;
-  const int column = blockIdx.y * kColumnsPerBlock + threadIdx.y;
+  // Columns on grid.x (up to 2^31 − 1 blocks), rows on grid.y (d ≤ 65535 · 64).
+  const int row = blockIdx.y * kRowsPerBlock + threadIdx.x;
+  const int column = blockIdx.x * kColumnsPerBlock + threadIdx.y;
   const long long ldz = d + totalRank;
   if (column < n) {
     for (int a = threadIdx.x; a < totalRank && a < kMaxSharedRank; a += kRowsPerBlock)
@@ -66,7 +67,7 @@ __global__ void sumMatricesKernel(const float* const* __restrict__ nodes, int co
 void launchCascadeEpilogue(const float* z, const float* u, const int* rankOffsets, int orders, int d, int n,
                            int totalRank, int activation, float* y) {
   const dim3 block(kRowsPerBlock, kColumnsPerBlock);
-  const dim3 grid((d + kRowsPerBlock - 1) / kRowsPerBlock, (n + kColumnsPerBlock - 1) / kColumnsPerBlock);
+  const dim3 grid((n + kColumnsPerBlock - 1) / kColumnsPerBlock, (d + kRowsPerBlock - 1) / kRowsPerBlock);
   cascadeEpilogueKernel<<<grid, block>>>(z, u, rankOffsets, orders, d, n, totalRank, activation, y);
   CUDA_CHECK(cudaGetLastError());
 }

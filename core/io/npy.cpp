@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -115,9 +116,12 @@ NpyArray parseNpy(const std::string& bytes, const std::string& name) {
   if (fortran != "False") bad(name, "fortran_order is '" + fortran + "'");
   array.shape = parseShape(headerField(header, "shape", name), name);
   std::int64_t count = 1;
+  std::int64_t nonZeroProduct = 1;  // an empty (…, 0, …) array must not describe 2^31 empty rows
   for (auto s : array.shape) {
     if (s > 0 && count > kMaxElements / s) bad(name, "array too large");
+    if (s > 0 && nonZeroProduct > kMaxElements / s) bad(name, "array too large");
     count *= s;
+    if (s > 0) nonZeroProduct *= s;
   }
   if (count > kMaxElements) bad(name, "array too large");
   const std::size_t dataStart = headerStart + headerLength;
@@ -183,7 +187,8 @@ std::string serializeNpy(const std::vector<std::int64_t>& shape, const std::vect
 void writeNpy(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<double>& values,
               NpyType type) {
   const std::string bytes = serializeNpy(shape, values, type);
-  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  static std::atomic<unsigned> counter{0};  // unique per process and call: threads may write at once
+  const std::string temporary = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
   {
     std::ofstream out(temporary, std::ios::binary);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

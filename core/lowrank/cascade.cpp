@@ -44,7 +44,7 @@ void requireColumns(const CascadeModel& model, const Eigen::MatrixXf& x) {
 }
 
 // Best rank-r approximation from a thin SVD: U_r Σ_r (as U) and V_r (as V).
-void truncate(const Eigen::BDCSVD<Eigen::MatrixXf>& svd, int rank, Eigen::MatrixXf& u, Eigen::MatrixXf& v) {
+void truncate(const Eigen::JacobiSVD<Eigen::MatrixXf>& svd, int rank, Eigen::MatrixXf& u, Eigen::MatrixXf& v) {
   u = svd.matrixU().leftCols(rank) * svd.singularValues().head(rank).asDiagonal();
   v = svd.matrixV().leftCols(rank);
 }

@@ -84,8 +84,8 @@ class CascadeFit {
   std::vector<Eigen::MatrixXf> targets_;
   std::vector<int> ranks_;
   CascadeModel model_;
-  std::vector<std::optional<Eigen::BDCSVD<Eigen::MatrixXf>>> cascadeSvd_;      // of T_k − W_{k−1}
-  std::vector<std::optional<Eigen::BDCSVD<Eigen::MatrixXf>>> independentSvd_;  // of T_k − W (fixed)
+  std::vector<std::optional<Eigen::JacobiSVD<Eigen::MatrixXf>>> cascadeSvd_;      // of T_k − W_{k−1}
+  std::vector<std::optional<Eigen::JacobiSVD<Eigen::MatrixXf>>> independentSvd_;  // of T_k − W (fixed)
   std::vector<OrderFit> fits_;
   int svdCount_ = 0;
 };

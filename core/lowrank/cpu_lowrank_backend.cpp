@@ -36,7 +36,7 @@ class CpuLowRankBackend final : public LowRankBackend {
     for (const auto& m : matrices)
       if (!m.allFinite()) throw InvalidArgument("singular values: a matrix has a NaN or infinite entry");
     parallelFor(matrices.size(), [&](std::size_t begin, std::size_t end) {
-      for (std::size_t i = begin; i < end; ++i) out[i] = Eigen::BDCSVD<Eigen::MatrixXf>(matrices[i]).singularValues();
+      for (std::size_t i = begin; i < end; ++i) out[i] = Eigen::JacobiSVD<Eigen::MatrixXf>(matrices[i]).singularValues();
     });
     return out;
   }

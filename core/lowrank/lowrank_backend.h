@@ -27,7 +27,8 @@ class LowRankBackend {
   // Y_k, k = 0..K, as evaluateCascade.
   virtual void evaluateCascade(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act,
                                std::vector<Eigen::MatrixXf>& y) = 0;
-  // The tree must outlive the prepared copy only on the CPU (which queries it in place).
+  // The CPU's prepared copy queries the tree in place, so the tree must outlive it; the
+  // CUDA copy owns device copies of everything.
   virtual std::unique_ptr<PreparedRangeTree> prepare(const LowRankRangeTree& tree) = 0;
   // Singular values (descending) of many matrices of one shape.
   virtual std::vector<Eigen::VectorXf> singularValuesBatched(const std::vector<Eigen::MatrixXf>& matrices) = 0;

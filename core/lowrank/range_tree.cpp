@@ -10,6 +10,8 @@
 
 #include "core/common/error.h"
 
+#include <unistd.h>
+
 namespace rankflow::lowrank {
 namespace {
 
@@ -81,7 +83,7 @@ CostModel CostModel::measure() {
   const double adds = bestTime(5, [&] { sum += add; });
   model.secondsPerAdd = adds / (512.0 * 512.0);
   const Eigen::MatrixXf tiny = Eigen::MatrixXf::Random(2, 2);
-  Eigen::MatrixXf tinyOut(2, 2);
+  Eigen::MatrixXf tinyOut = Eigen::MatrixXf::Zero(2, 2);
   const double calls = bestTime(5, [&] {
     for (int i = 0; i < 1000; ++i) tinyOut.noalias() += tiny * tiny;
   });
@@ -100,7 +102,7 @@ const CostModel& CostModel::forThisMachine() {
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
     if (!ec) {
-      const auto temporary = path.string() + ".tmp";
+      const auto temporary = path.string() + ".tmp-" + std::to_string(::getpid());
       std::ofstream out(temporary);
       out.precision(6);
       out << measured.secondsPerMultiplyAdd << ' ' << measured.secondsPerAdd << ' ' << measured.secondsPerCall << '\n';
@@ -138,6 +140,12 @@ LowRankRangeTree::LowRankRangeTree(std::vector<Eigen::MatrixXf> left, std::vecto
       throw InvalidArgument("range tree: factor pair " + std::to_string(i) + " has a NaN or infinite entry");
   }
   while (leaves_ < m_) leaves_ *= 2;
+  // Nodes hold 2·leaves p×q matrices (plus prefix sums): refuse what cannot fit rather
+  // than die in the allocator. 4 GiB is far beyond any interactive use.
+  const double bytes = 3.0 * leaves_ * static_cast<double>(p_) * q_ * sizeof(float);
+  if (bytes > 4.0 * 1024 * 1024 * 1024)
+    throw InvalidArgument("range tree: " + std::to_string(static_cast<long long>(bytes / (1 << 20))) +
+                          " MiB of node matrices is more than the 4096 MiB allowed");
   nodes_.assign(static_cast<std::size_t>(2 * leaves_), Eigen::MatrixXf());
   for (int i = 0; i < leaves_; ++i) {
     auto& leaf = nodes_[static_cast<std::size_t>(leaves_ + i)];

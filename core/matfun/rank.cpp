@@ -48,6 +48,9 @@ bool rational(double c, std::int64_t* numerator, std::int64_t* denominator) {
   std::int64_t h0 = 0, h1 = 1, k0 = 1, k1 = 0;
   for (int i = 0; i < 40; ++i) {
     const double a = std::floor(x);
+    // Stop before the next denominator can pass 10^6 (and before the products overflow).
+    if (k1 > 0 && a > (1e6 - static_cast<double>(k0)) / static_cast<double>(k1)) break;
+    if (a > 1e12) break;
     const std::int64_t ai = static_cast<std::int64_t>(a);
     const std::int64_t h2 = ai * h1 + h0, k2 = ai * k1 + k0;
     if (k2 > 1000000) break;
@@ -102,7 +105,8 @@ NumericalRank numericalRank(const Eigen::MatrixXd& m, std::optional<double> tole
   if (!m.allFinite()) throw InvalidArgument("rank: matrix has a NaN or infinite entry");
   NumericalRank out;
   if (m.size() == 0) return out;
-  out.singularValues = Eigen::BDCSVD<Eigen::MatrixXd>(m).singularValues();
+  // Jacobi, not BDCSVD: Debian's Eigen 3.4.0 BDCSVD segfaults on some low-rank inputs.
+  out.singularValues = Eigen::JacobiSVD<Eigen::MatrixXd>(m).singularValues();
   const double sigmaMax = out.singularValues.size() ? out.singularValues(0) : 0.0;
   out.tolerance = tolerance.value_or(defaultTolerance(sigmaMax, m.rows(), m.cols()));
   for (Eigen::Index i = 0; i < out.singularValues.size(); ++i) out.rank += out.singularValues(i) > out.tolerance;
@@ -230,9 +234,11 @@ ExactRank exactGenericRank(const MatrixFunction& f, std::uint64_t seed, double t
   out.prime = kPrime;
   // Times s^{−minRate}, every entry is a polynomial in (t, s) of total degree at most
   // maxPower + (maxRate − minRate); an r×r minor has at most r times that.
-  const int entryDegree = maxPower + (maxRate - minRate);
-  out.degreeBound = std::max(1, std::min(f.rows(), f.cols()) * entryDegree);
-  const double perDraw = static_cast<double>(out.degreeBound) / static_cast<double>(kPrime);
+  const double entryDegree = static_cast<double>(maxPower) + (static_cast<double>(maxRate) - minRate);
+  const double degree = std::max(1.0, std::min(f.rows(), f.cols()) * entryDegree);
+  out.degreeBound = degree > 2e9 ? 2000000000 : static_cast<int>(degree);
+  const double perDraw = std::min(1.0, degree / static_cast<double>(kPrime));
+  if (perDraw >= 1.0) throw InvalidArgument("exact rank: the degree bound exceeds the prime; no useful bound");
   std::mt19937_64 rng(seed);
   std::uniform_int_distribution<std::uint64_t> element(1, kPrime - 1);
   out.failureBound = 1.0;

@@ -192,7 +192,7 @@ TEST(Cli, CascadeEvaluatesNpyModelsLikeTheReference) {
   const auto dir = std::filesystem::temp_directory_path() / "rankflow_cli_cascade";
   std::filesystem::create_directories(dir);
   const int d = 3, n = 2;
-  io::writeNpy((dir / "w.npy").string(), {d, d}, {1, 0, 0, 0, 2, 0, 0, 0, 3});
+  io::writeNpy((dir / "w.npy").string(), {d, d}, {1, 1, 0, 0, 2, 0, 0, 0, 3});  // W(0, 1) = 1: not symmetric
   io::writeNpy((dir / "u.npy").string(), {d, 1}, {1, 1, 1});
   io::writeNpy((dir / "v.npy").string(), {d, 1}, {1, 0, 0});
   io::writeNpy((dir / "x.npy").string(), {d, n}, {1, 2, 3, 4, 5, 6});
@@ -203,8 +203,8 @@ TEST(Cli, CascadeEvaluatesNpyModelsLikeTheReference) {
   ASSERT_EQ(result.exitCode, 0) << result.output;
   const io::NpyArray y = io::readNpy((dir / "y.npy").string());
   ASSERT_EQ(y.shape, (std::vector<std::int64_t>{2, d, n}));
-  // Y_0 = W X; Y_1 = (W + u vᵀ) X adds row 0 of X (1, 2) to every row.
-  const std::vector<double> expected = {1, 2, 6, 8, 15, 18, 2, 4, 7, 10, 16, 20};
+  // Y_0 = W X (row 0 is X row 0 + X row 1); Y_1 = (W + u vᵀ) X adds X row 0 (1, 2) to every row.
+  const std::vector<double> expected = {4, 6, 6, 8, 15, 18, 5, 8, 7, 10, 16, 20};
   EXPECT_EQ(y.values, expected);
 }
 

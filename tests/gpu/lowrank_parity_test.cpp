@@ -96,6 +96,14 @@ TEST_P(LowRankBackendParity, BatchedSingularValuesMatchFloat64Svd) {
       EXPECT_LT((values[i].cast<double>() - reference).norm() / reference.norm(), 1e-5) << rows << "x" << cols;
     }
   }
+  // Rank-deficient: the tail must fall to float round-off (a method working from AᵀA
+  // would stop near 3e-4 σ₁ and hide the rank).
+  std::vector<Eigen::MatrixXf> lowRank;
+  for (int i = 0; i < 3; ++i) lowRank.push_back(randomMatrix(64, 5, rng) * randomMatrix(5, 40, rng));
+  for (const auto& v : backend_->singularValuesBatched(lowRank)) {
+    EXPECT_GT(v(4), 1e-2f * v(0));
+    EXPECT_LT(v(5), 1e-5f * v(0));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LowRankBackendParity, ::testing::Values("cpu", "cuda"),
