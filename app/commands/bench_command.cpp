@@ -191,11 +191,12 @@ int benchSegtree(const std::vector<std::string>& args) {
 
   if (auto cuda = kernels::makeCudaLowRankBackend()) {
     const auto prepared = cuda->prepare(tree);
-    for (lowrank::Strategy s : {lowrank::Strategy::Tree, lowrank::Strategy::SumThenMultiply, lowrank::Strategy::OnTheFly}) {
+    for (lowrank::Strategy s :
+         {lowrank::Strategy::Tree, lowrank::Strategy::SumThenMultiply, lowrank::Strategy::OnTheFly}) {
       prepared->query(l, h, x, s);
       const double gpu = bestSeconds(5, [&] { prepared->query(l, h, x, s); });
-      std::printf("    %-28s %10.1f us  (%s, transfers included)\n", (std::string("CUDA ") + lowrank::strategyName(s)).c_str(),
-                  gpu * 1e6, cuda->description().c_str());
+      std::printf("    %-28s %10.1f us  (%s, transfers included)\n",
+                  (std::string("CUDA ") + lowrank::strategyName(s)).c_str(), gpu * 1e6, cuda->description().c_str());
     }
   }
   std::uniform_int_distribution<int> index(0, m - 1);
@@ -230,7 +231,6 @@ int benchSegtree(const std::vector<std::string>& args) {
               chosenCount[3]);
   return kExitOk;
 }
-
 
 int benchCascade(const std::vector<std::string>& args) {
   CommandLine cmd("bench cascade", "rankflow bench cascade [--d D] [--n N] [--orders K] [--rank R] [--act A]",
@@ -343,10 +343,12 @@ int benchRank(const std::vector<std::string>& args) {
     matrices.push_back(l * r);
   }
   int wrong = 0;
-  for (const auto& m : matrices) wrong += (matfun::numericalRankQr(m) != rank) + (matfun::numericalRank(m).rank != rank);
+  for (const auto& m : matrices)
+    wrong += (matfun::numericalRankQr(m) != rank) + (matfun::numericalRank(m).rank != rank);
   long sink = 0;  // keeps the timed calls from being optimised away
   const double qr = bestSeconds(3, [&] {
-    for (int i = 0; i < count; ++i) sink += matfun::numericalRankQr(matrices[static_cast<std::size_t>(i) % matrices.size()]);
+    for (int i = 0; i < count; ++i)
+      sink += matfun::numericalRankQr(matrices[static_cast<std::size_t>(i) % matrices.size()]);
   });
   const double svd = bestSeconds(3, [&] {
     for (int i = 0; i < count; ++i)
@@ -358,10 +360,12 @@ int benchRank(const std::vector<std::string>& args) {
   std::printf("  SVD (rank + spectrum)    %8.1f us per matrix\n", svd / count * 1e6);
   std::printf("  wrong ranks (QR or SVD, over the %zu distinct matrices): %d\n", matrices.size(), wrong);
   std::vector<Eigen::MatrixXf> batch;
-  for (int i = 0; i < count; ++i) batch.push_back(matrices[static_cast<std::size_t>(i) % matrices.size()].cast<float>());
+  for (int i = 0; i < count; ++i)
+    batch.push_back(matrices[static_cast<std::size_t>(i) % matrices.size()].cast<float>());
   auto cpu = lowrank::makeCpuLowRankBackend();
   const double cpuBatch = bestSeconds(1, [&] { cpu->singularValuesBatched(batch); });
-  std::printf("  batched singular values, %s: %8.1f us per matrix\n", cpu->description().c_str(), cpuBatch / count * 1e6);
+  std::printf("  batched singular values, %s: %8.1f us per matrix\n", cpu->description().c_str(),
+              cpuBatch / count * 1e6);
   if (auto cuda = kernels::makeCudaLowRankBackend()) {
     cuda->singularValuesBatched(batch);
     const double gpuBatch = bestSeconds(3, [&] { cuda->singularValuesBatched(batch); });

@@ -8,6 +8,7 @@
 #include "app/cli_error.h"
 #include "app/command_line.h"
 #include "app/commands/commands.h"
+#include "app/commands/common_options.h"
 #include "app/npy_matrices.h"
 #include "core/common/error.h"
 #include "core/lowrank/cascade.h"
@@ -61,17 +62,9 @@ int runSweepCommand(const std::vector<std::string>& args) {
   }
   if (!cmd.has("csv")) cmd.fail("--csv OUT.csv is required");
   if (cmd.has("max-rank") == cmd.has("schedules")) cmd.fail("give exactly one of --max-rank and --schedules");
-  if (cmd.has("scene") == cmd.has("function")) cmd.fail("give exactly one of --scene NAME and --function FILE.json");
   const int orders = cmd.integer("orders", 1, 8);
   const double t = cmd.number("t", -1e3, 1e3);
-  std::map<std::string, std::string> params;
-  for (const auto& p : cmd.all("param")) {
-    const auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) cmd.fail("--param takes NAME=VALUE, got '" + p + "'");
-    params[p.substr(0, eq)] = p.substr(eq + 1);
-  }
-  const matfun::MatrixFunction b = cmd.has("function") ? matfun::readMatrixFunctionJson(cmd.text("function"))
-                                                       : theory::buildMatrixScene(cmd.text("scene"), params).b;
+  const matfun::MatrixFunction b = loadMatrixFunction(cmd).b;
   if (b.rows() != b.cols()) cmd.fail("sweep needs a square matrix function");
   std::vector<Eigen::MatrixXf> targets;
   matfun::MatrixFunction current = b;

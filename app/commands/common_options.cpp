@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "app/cli_error.h"
+#include "core/matfun/json_format.h"
 
 namespace rankflow::app {
 
@@ -61,6 +62,22 @@ flows::FlowScene buildSceneFor(const CommandLine& cmd, const compute::FlowBacken
                 scene.integratedBy.c_str());
   }
   return scene;
+}
+
+std::map<std::string, std::string> sceneParameters(const CommandLine& cmd) {
+  std::map<std::string, std::string> params;
+  for (const auto& p : cmd.all("param")) {
+    const auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) cmd.fail("--param takes NAME=VALUE, got '" + p + "'");
+    params[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  return params;
+}
+
+theory::MatrixScene loadMatrixFunction(const CommandLine& cmd) {
+  if (cmd.has("scene") == cmd.has("function")) cmd.fail("give exactly one of --scene NAME and --function FILE.json");
+  if (cmd.has("function")) return {"file", cmd.text("function"), matfun::readMatrixFunctionJson(cmd.text("function"))};
+  return theory::buildMatrixScene(cmd.text("scene"), sceneParameters(cmd));
 }
 
 }  // namespace rankflow::app

@@ -1,10 +1,12 @@
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
 #include "app/backend_selection.h"
 #include "app/command_line.h"
 #include "core/flows/flow_scene.h"
+#include "core/theory/matrix_scenes.h"
 
 namespace rankflow::app {
 
@@ -29,5 +31,11 @@ BackendSelection selectBackendFor(const CommandLine& cmd);
 
 // Builds the scene named by --scene, printing what it cost.
 flows::FlowScene buildSceneFor(const CommandLine& cmd, const compute::FlowBackend& backend, bool quiet = false);
+
+// --param NAME=VALUE options (repeatable) as a map; a malformed one fails the command.
+std::map<std::string, std::string> sceneParameters(const CommandLine& cmd);
+
+// The matrix function named by --scene (with --param) or read from --function (exactly one).
+theory::MatrixScene loadMatrixFunction(const CommandLine& cmd);
 
 }  // namespace rankflow::app

@@ -7,6 +7,7 @@
 #include "app/cli_error.h"
 #include "app/command_line.h"
 #include "app/commands/commands.h"
+#include "app/commands/common_options.h"
 #include "core/common/error.h"
 #include "core/lowrank/cascade.h"
 #include "core/matfun/json_format.h"
@@ -33,28 +34,11 @@ std::vector<int> ranksFrom(const CommandLine& cmd, const std::string& text) {
   }
 }
 
-std::map<std::string, std::string> sceneParameters(const CommandLine& cmd) {
-  std::map<std::string, std::string> params;
-  for (const auto& p : cmd.all("param")) {
-    const auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) cmd.fail("--param takes NAME=VALUE, got '" + p + "'");
-    params[p.substr(0, eq)] = p.substr(eq + 1);
-  }
-  return params;
-}
-
 std::string sceneHelp() {
   std::string out;
   for (const auto& s : theory::matrixScenes())
     out += "\n  " + s.name + (s.parameters.empty() ? "" : " (" + s.parameters + ")") + ": " + s.statement;
   return out;
-}
-
-// The matrix function named by --scene (with --param) or read from --function.
-theory::MatrixScene loadMatrixFunction(const CommandLine& cmd) {
-  if (cmd.has("scene") == cmd.has("function")) cmd.fail("give exactly one of --scene NAME and --function FILE.json");
-  if (cmd.has("function")) return {"file", cmd.text("function"), matfun::readMatrixFunctionJson(cmd.text("function"))};
-  return theory::buildMatrixScene(cmd.text("scene"), sceneParameters(cmd));
 }
 
 }  // namespace
