@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -148,8 +149,18 @@ Feasibility checkFeasibility(const std::vector<int>& ranks, long searchLimit) {
     out.blocks = {"0"};
     return out;
   }
-  static std::map<int, std::vector<BaseBlock>> cache;  // base blocks per K: exact ranks cost
-  auto& library = cache.try_emplace(maxOrder, baseBlocks(maxOrder)).first->second;
+  // Base blocks per K, built once: their profiles cost exact ranks. Guarded, because the
+  // GUI will ask from worker threads.
+  static std::mutex cacheMutex;
+  static std::map<int, std::vector<BaseBlock>> cache;
+  const std::vector<BaseBlock>* libraryPointer = nullptr;
+  {
+    std::lock_guard lock(cacheMutex);
+    auto it = cache.find(maxOrder);
+    if (it == cache.end()) it = cache.emplace(maxOrder, baseBlocks(maxOrder)).first;
+    libraryPointer = &it->second;  // map nodes are stable
+  }
+  const auto& library = *libraryPointer;
   Search search{library, searchLimit, 0, {}, {}};
   std::vector<int> remaining = ranks;
   if (!search.run(remaining, 0)) {
