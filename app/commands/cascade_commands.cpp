@@ -11,6 +11,7 @@
 #include "app/commands/common_options.h"
 #include "app/npy_matrices.h"
 #include "core/common/error.h"
+#include "core/io/atomic_file.h"
 #include "core/lowrank/cascade.h"
 #include "core/lowrank/sweep.h"
 #include "core/matfun/json_format.h"
@@ -26,16 +27,6 @@ std::vector<std::string> split(const std::string& text, char separator) {
   std::string item;
   while (std::getline(in, item, separator)) out.push_back(item);
   return out;
-}
-
-void writeTextAtomic(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write '" + path + "'");
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot write '" + path + "'");
 }
 
 }  // namespace
@@ -90,7 +81,7 @@ int runSweepCommand(const std::vector<std::string>& args) {
   }
   const int maxRank = cmd.has("max-rank") ? cmd.integer("max-rank", 0, b.rows()) : 0;
   const auto results = lowrank::sweepSchedules(targets, maxRank, schedules);
-  writeTextAtomic(cmd.text("csv"), lowrank::schedulesCsv(results));
+  io::writeFileAtomic(cmd.text("csv"), lowrank::schedulesCsv(results));
   int front = 0;
   for (const auto& r : results) front += r.pareto;
   std::printf("swept %zu schedules of %d orders (d = %d, t = %g): %d on the Pareto front; wrote %s\n", results.size(),

@@ -1,17 +1,13 @@
 #include "core/io/npy.h"
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cctype>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/io/atomic_file.h"
 
 namespace rankflow::io {
 namespace {
@@ -186,23 +182,7 @@ std::string serializeNpy(const std::vector<std::int64_t>& shape, const std::vect
 
 void writeNpy(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<double>& values,
               NpyType type) {
-  const std::string bytes = serializeNpy(shape, values, type);
-  static std::atomic<unsigned> counter{0};  // unique per process and call: threads may write at once
-  const std::string temporary = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) {
-      std::remove(temporary.c_str());
-      throw std::runtime_error("cannot write '" + path + "'");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::remove(temporary.c_str());
-    throw std::runtime_error("cannot write '" + path + "': " + ec.message());
-  }
+  writeFileAtomic(path, serializeNpy(shape, values, type));
 }
 
 }  // namespace rankflow::io

@@ -6,11 +6,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "core/common/error.h"
-
-#include <unistd.h>
+#include "core/io/atomic_file.h"
 
 namespace rankflow::lowrank {
 namespace {
@@ -101,13 +101,13 @@ const CostModel& CostModel::forThisMachine() {
     const CostModel measured = measure();
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
-    if (!ec) {
-      const auto temporary = path.string() + ".tmp-" + std::to_string(::getpid());
-      std::ofstream out(temporary);
-      out.precision(6);
-      out << measured.secondsPerMultiplyAdd << ' ' << measured.secondsPerAdd << ' ' << measured.secondsPerCall << '\n';
-      out.close();
-      if (out) std::filesystem::rename(temporary, path, ec);
+    std::ostringstream text;
+    text.precision(6);
+    text << measured.secondsPerMultiplyAdd << ' ' << measured.secondsPerAdd << ' ' << measured.secondsPerCall << '\n';
+    try {
+      io::writeFileAtomic(path.string(), text.str());
+    } catch (const std::exception&) {
+      // An unwritable cache only costs a re-measurement next time.
     }
     return measured;
   }();
