@@ -53,6 +53,10 @@ void evaluateIndependentInto(const CascadeModel& model, const Eigen::MatrixXf& x
                              std::vector<Eigen::MatrixXf>& y);
 void evaluateCascadeInto(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act,
                          std::vector<Eigen::MatrixXf>& y);
+// The GEMM part of evaluateCascadeInto alone (same blocks, same products, no σ, no output
+// writes), so a benchmark can compare it with Eigen's own GEMM on the same shapes. Returns a
+// checksum so the work cannot be optimised away.
+float cascadeGemmsOnly(const CascadeModel& model, const Eigen::MatrixXf& x);
 // float64 reference of the cascade (and of naive, which is the same function).
 std::vector<Eigen::MatrixXd> evaluateReference(const CascadeModel& model, const Eigen::MatrixXf& x, Activation act);
 
