@@ -34,7 +34,7 @@ bool LatticeField::update(const compute::FlowBackend& backend, const flows::Flow
     cellWidth_ = 2.0f * halfWidth / static_cast<float>(scene.fieldGridSize);
     cellHeight_ = 2.0f * halfHeight / static_cast<float>(scene.fieldGridSize);
   }
-  backend.velocity(scene.data.points, t, points_, velocities_);
+  backend.velocity(scene.data.points, t, points_, velocities_, scene.schedule);
   std::vector<float> speeds(velocities_.size());
   for (std::size_t i = 0; i < speeds.size(); ++i) speeds[i] = std::sqrt(squaredNorm(velocities_[i]));
   maxSpeed_ = speeds.empty() ? 0.0f : *std::max_element(speeds.begin(), speeds.end());

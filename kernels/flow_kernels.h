@@ -1,15 +1,63 @@
 #pragma once
-// Launchers for the flow kernels; device pointers only, so this header is plain C++.
+// Launchers for the flow kernels (SPEC §4 on the GPU); device pointers only. This header
+// is C++17 without <span> because nvcc compiles flow_kernels.cu as C++17, and it names no
+// CUDA type, so cuda_backend.cpp includes it with the host compiler.
+#include <cstdint>
+
 #include "core/common/vec2.h"
+#include "core/flows/schedule.h"
+#include "core/flows/solvers.h"
 
 namespace rankflow::kernels {
 
-// out[i] = u_1(points[i], t) against `data` (all device pointers).
-void launchVelocity(const Vec2f* data, int dataCount, const Vec2f* points, int pointCount, float t, Vec2f* out);
+// out[p·(maxOrder + 1) + k] = the order-k field at points[p]: the marginal u_k, or (when
+// lagrangian) x, v, a, j along the ODE. Every pointer is a device pointer.
+void launchFields(const Vec2f* data, int dataCount, const Vec2f* points, int pointCount, flows::Schedule schedule,
+                  bool lagrangian, float t, int maxOrder, Vec2f* out);
 
-// RK4 of every particle through `steps` steps of size h from t0; frame s of positions and
-// velocities is stored at [s * particleCount, (s + 1) * particleCount). steps + 1 frames.
-void launchRk4Advect(const Vec2f* data, int dataCount, const Vec2f* start, int particleCount, float t0, float h,
-                     int steps, Vec2f* positions, Vec2f* velocities);
+// What one sampling launch needs; the layout of every output is that of flows::SampleResult.
+struct SampleLaunch {
+  const Vec2f* data = nullptr;
+  int dataCount = 0;
+  const Vec2f* start = nullptr;
+  int particleCount = 0;
+  flows::Solver solver = flows::Solver::Rk4;
+  flows::Schedule schedule = flows::Schedule::Linear;
+  // The grid: frameTimes[f] = TimeGrid::timeAt(f) for f = 0..steps in device memory,
+  // computed on the host by the function the CPU driver calls rather than recomputed by
+  // nvcc, whose fused multiply-add could move a time by an ulp (and a frame across
+  // kTimeMax); t1 and stepSize as TimeGrid has them.
+  const float* frameTimes = nullptr;
+  float t1 = 1.0f;
+  float stepSize = 0.01f;  // Dormand–Prince's first trial step
+  int steps = 100;
+  bool trackDensity = false;
+  Vec2f* positions = nullptr;   // (steps + 1) × particleCount, frame-major
+  Vec2f* velocities = nullptr;  // same
+  float* logDensity = nullptr;  // same, when trackDensity
+
+  // Dormand–Prince only.
+  float absoluteTolerance = 1e-5f;
+  float relativeTolerance = 1e-5f;
+  int maxStepsPerFrame = 10000;
+  int* acceptedSteps = nullptr;       // per particle
+  int* rejectedSteps = nullptr;       // per particle
+  int* exhaustedParticles = nullptr;  // one counter, zeroed by the caller
+  // Accepted step times, in one of two layouts. With stepOffsets (CSR, particleCount + 1
+  // entries) particle p writes stepTimes[stepOffsets[p] ..]; without, it writes
+  // stepTimes[p·stepCapacity ..] and drops the times past stepCapacity (its count in
+  // acceptedSteps is still exact, so the caller can size the CSR and launch again).
+  float* stepTimes = nullptr;
+  const std::uint64_t* stepOffsets = nullptr;
+  int stepCapacity = 0;
+};
+
+// Integrates every particle through every frame of the grid (one thread per particle).
+void launchSample(const SampleLaunch& launch);
+
+// Copies the padded step times of a launch without stepOffsets into CSR order:
+// out[offsets[p] + k] = padded[p·capacity + k] for k < offsets[p + 1] − offsets[p].
+void launchCompactStepTimes(const float* padded, int capacity, const std::uint64_t* offsets, int particleCount,
+                            float* out);
 
 }  // namespace rankflow::kernels

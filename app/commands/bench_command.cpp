@@ -7,6 +7,7 @@
 
 #include "app/cli_error.h"
 #include "app/command_line.h"
+#include "app/commands/bench_timing.h"
 #include "app/commands/commands.h"
 #include "app/commands/common_options.h"
 #include "app/offscreen_render.h"
@@ -21,17 +22,6 @@
 
 namespace rankflow::app {
 namespace {
-
-template <class Work>
-double bestSeconds(int repeats, Work&& work) {
-  double best = 1e300;
-  for (int i = 0; i < repeats; ++i) {
-    const auto begin = std::chrono::steady_clock::now();
-    work();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
-  }
-  return best;
-}
 
 int benchRender(const std::vector<std::string>& args) {
   CommandLine cmd("bench render", "rankflow bench render [--width W] [--height H] [--frames N]",
@@ -396,17 +386,21 @@ int runBenchCommand(const std::vector<std::string>& args) {
   if (which == "segtree") return benchSegtree(rest);
   if (which == "cascade") return benchCascade(rest);
   if (which == "rank") return benchRank(rest);
+  if (which == "flow") return runBenchFlow(rest);
+  if (which == "train") return runBenchTrain(rest);
   if (which == "--help" || which == "-h") {
-    std::cout << "usage: rankflow bench render|advect|segtree|cascade|rank [OPTIONS]\n\n"
+    std::cout << "usage: rankflow bench render|advect|flow|train|segtree|cascade|rank [OPTIONS]\n\n"
                  "  render   offscreen ms/frame of a scene\n"
                  "  advect   RK4 advection throughput on every backend\n"
+                 "  flow     fields u_0..u_3, Lagrangian v, a, j and every sampler, CPU and CUDA\n"
+                 "  train    training steps/s, adapter retrain time, FLOP rate against the GEMM rate\n"
                  "  segtree  segment-tree strategies and the router's accuracy\n"
                  "  cascade  cascading evaluation against naive and independent LoRA\n"
                  "  rank     numerical rank by pivoted QR and by SVD\n";
     return kExitOk;
   }
   throw CliError("bench: " + (which.empty() ? std::string("which benchmark?") : "unknown benchmark '" + which + "'") +
-                 " (render, advect, segtree, cascade, rank; see 'rankflow bench --help')");
+                 " (render, advect, flow, train, segtree, cascade, rank; see 'rankflow bench --help')");
 }
 
 }  // namespace rankflow::app

@@ -22,8 +22,14 @@ commands:
   fit       cascading low-rank fit of a scene's derivative matrices
   sweep     every rank schedule: CSV and Pareto chart
   cascade   evaluate a cascading low-rank model on .npy files
+  train     train the learned high-order flow (base + cascading adapters) to a .safetensors checkpoint
+  sample    few-step sampling with a trained checkpoint
+  compare   cascade vs independent LoRA vs separate networks, derivative spectra, few-step quality
+  flow      exact fields u_0..u_3 and Lagrangian v, a, j; sample particles with any solver
   query     low-rank range query on a matrix or tensor segment tree (.npy in and out)
-  bench     benchmarks: 'bench render', 'bench advect', 'bench segtree'
+  bench     benchmarks: render, advect, flow, segtree, cascade, rank
+  vlfm      video latent flow: HiPPO-LegS fit of keyframes, frames at any rate (.npy + JSON)
+  lora-ranks  rank profile of a PEFT LoRA adapter (.safetensors): numeric and energy ranks per module
 
 'rankflow COMMAND --help' describes each command.
 )";
@@ -51,13 +57,19 @@ int runCli(int argc, char** argv) {
     if (command == "fit") return runFitCommand(args);
     if (command == "sweep") return runSweepCommand(args);
     if (command == "cascade") return runCascadeCommand(args);
+    if (command == "flow") return runFlowCommand(args);
+    if (command == "train") return runTrainCommand(args);
+    if (command == "sample") return runSampleCommand(args);
+    if (command == "compare") return runCompareCommand(args);
+    if (command == "vlfm") return runVlfmCommand(args);
+    if (command == "lora-ranks") return runLoraRanksCommand(args);
     if (command == "help") {
       std::cout << kTopHelp;
       return kExitOk;
     }
     std::cerr << "rankflow: unknown command '" << command
-              << "' (commands: gui, render, info, ranks, feasible, fit, sweep, cascade, query, bench; see 'rankflow "
-                 "--help')\n";
+              << "' (commands: gui, render, info, ranks, feasible, fit, sweep, cascade, flow, query, bench, vlfm, "
+                 "lora-ranks; see 'rankflow --help')\n";
     return kExitUsage;
   } catch (const CliError& e) {
     std::cerr << "rankflow " << e.what() << "\n";

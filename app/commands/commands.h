@@ -9,12 +9,20 @@ int runGuiCommand(const std::vector<std::string>& args);
 int runRenderCommand(const std::vector<std::string>& args);
 int runInfoCommand(const std::vector<std::string>& args);
 int runBenchCommand(const std::vector<std::string>& args);
+int runBenchFlow(const std::vector<std::string>& args);  // `bench flow`
 int runQueryCommand(const std::vector<std::string>& args);
 int runFeasibleCommand(const std::vector<std::string>& args);
 int runRanksCommand(const std::vector<std::string>& args);
 int runFitCommand(const std::vector<std::string>& args);
 int runSweepCommand(const std::vector<std::string>& args);
 int runCascadeCommand(const std::vector<std::string>& args);
+int runFlowCommand(const std::vector<std::string>& args);
+int runTrainCommand(const std::vector<std::string>& args);
+int runSampleCommand(const std::vector<std::string>& args);
+int runCompareCommand(const std::vector<std::string>& args);
+int runBenchTrain(const std::vector<std::string>& args);  // `bench train`
+int runVlfmCommand(const std::vector<std::string>& args);
+int runLoraRanksCommand(const std::vector<std::string>& args);
 
 // The top-level entry: dispatches, and turns exceptions into one-line messages and exit
 // codes (2 for usage and bad input, 1 for runtime failures).

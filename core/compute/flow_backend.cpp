@@ -1,6 +1,7 @@
 #include "core/compute/flow_backend.h"
 
 #include <cmath>
+#include <vector>
 #include <string>
 
 #include "core/common/error.h"
@@ -8,24 +9,11 @@
 namespace rankflow::compute {
 namespace {
 
-// Squared distances of float coordinates beyond this overflow, and every softmax weight
-// would underflow to 0/0; such input is rejected rather than turned into NaN.
-constexpr float kMaxCoordinate = 1e6f;
-
-void requireFinite(std::span<const Vec2f> points, const char* what) {
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    if (!std::isfinite(points[i].x) || !std::isfinite(points[i].y))
-      throw InvalidArgument(std::string(what) + ": point " + std::to_string(i) + " is not finite");
-    if (std::abs(points[i].x) > kMaxCoordinate || std::abs(points[i].y) > kMaxCoordinate)
-      throw InvalidArgument(std::string(what) + ": point " + std::to_string(i) + " lies beyond ±1e6");
-  }
-}
-
 void requireData(std::span<const Vec2f> data) {
   if (data.empty()) throw InvalidArgument("flow: the data set is empty");
   // int indices in the kernels; 2^31 data points would not fit in memory anyway.
   if (data.size() > (1u << 30)) throw InvalidArgument("flow: too many data points");
-  requireFinite(data, "data");
+  flows::requireFinitePoints(data, "data");
 }
 
 }  // namespace
@@ -34,26 +22,41 @@ const char* backendKindName(BackendKind kind) {
   return kind == BackendKind::Cuda ? "cuda" : "cpu";
 }
 
-void FlowBackend::velocity(std::span<const Vec2f> data, float t, std::span<const Vec2f> points,
-                           std::span<Vec2f> out) const {
-  requireData(data);
-  if (!(t >= 0.0f && t <= 1.0f)) throw InvalidArgument("velocity: t must lie in [0, 1]");
-  if (out.size() != points.size()) throw InvalidArgument("velocity: output size differs from input size");
-  requireFinite(points, "velocity query");
+void FlowBackend::fields(const FieldQuery& query, std::span<const Vec2f> points, std::span<Vec2f> out) const {
+  requireData(query.data);
+  flows::FieldRequest{query.schedule, query.kind, query.t, query.maxOrder}.validate();
+  if (out.size() != points.size() * (static_cast<std::size_t>(query.maxOrder) + 1))
+    throw InvalidArgument("fields: output size is not points × (order + 1)");
+  flows::requireFinitePoints(points, "field query");
   if (points.empty()) return;
-  velocityImpl(data, t, points, out);
+  fieldsImpl(query, points, out);
+}
+
+void FlowBackend::velocity(std::span<const Vec2f> data, float t, std::span<const Vec2f> points,
+                           std::span<Vec2f> out, flows::Schedule schedule) const {
+  if (out.size() != points.size()) throw InvalidArgument("velocity: output size differs from input size");
+  std::vector<Vec2f> orders(points.size() * 2);
+  fields({data, schedule, flows::FieldKind::Marginal, t, 1}, points, orders);
+  for (std::size_t i = 0; i < points.size(); ++i) out[i] = orders[2 * i + 1];
+}
+
+flows::SampleResult FlowBackend::sample(std::span<const Vec2f> data, std::span<const Vec2f> start,
+                                        const flows::SamplerOptions& options, const ProgressFn& progress) const {
+  requireData(data);
+  options.validate();
+  if (start.empty()) throw InvalidArgument("sample: no particles");
+  flows::requireFinitePoints(start, "particle start");
+  flows::SampleResult result = sampleImpl(data, start, options, progress);
+  if (progress && !progress(1.0)) throw Cancelled();
+  return result;
 }
 
 flows::TrajectoryStore FlowBackend::integrateRk4(std::span<const Vec2f> data, std::span<const Vec2f> start,
                                                  const flows::TimeGrid& grid, const ProgressFn& progress) const {
-  requireData(data);
-  grid.validate();
-  if (start.empty()) throw InvalidArgument("integrate: no particles");
-  requireFinite(start, "particle start");
-  flows::TrajectoryStore store(static_cast<int>(start.size()), grid);
-  integrateRk4Impl(data, start, store, progress);
-  if (progress && !progress(1.0)) throw Cancelled();
-  return store;
+  flows::SamplerOptions options;
+  options.solver = flows::Solver::Rk4;
+  options.grid = grid;
+  return sample(data, start, options, progress).store;
 }
 
 }  // namespace rankflow::compute

@@ -5,23 +5,30 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/common/progress.h"
 #include "core/common/vec2.h"
+#include "core/flows/flow_fields.h"
+#include "core/flows/samplers.h"
 #include "core/flows/trajectory_store.h"
 
 namespace rankflow::compute {
 
 enum class BackendKind { Cpu, Cuda };
 
-// Called with the fraction done (0..1) from worker threads, so it must be thread-safe;
-// returning false cancels the work, which then throws Cancelled.
-using ProgressFn = std::function<bool(double fraction)>;
-
-class Cancelled : public std::runtime_error {
- public:
-  Cancelled() : std::runtime_error("cancelled") {}
-};
+using rankflow::Cancelled;
+using rankflow::ProgressFn;
 
 const char* backendKindName(BackendKind kind);
+
+// What fields() evaluates: u_0..u_maxOrder (marginal) or x, v, a, j (Lagrangian) of the
+// empirical data set `data` under `schedule` at time t.
+struct FieldQuery {
+  std::span<const Vec2f> data;
+  flows::Schedule schedule = flows::Schedule::Linear;
+  flows::FieldKind kind = flows::FieldKind::Marginal;
+  float t = 0.5f;
+  int maxOrder = 1;
+};
 
 // The compute interface the app, the CLI and the tests share. The CPU backend (Eigen)
 // always exists; the CUDA backend (kernels/) is chosen at run time when a device does.
@@ -35,19 +42,28 @@ class FlowBackend {
   // For people: "CPU · Eigen · 2 threads" or "CUDA · NVIDIA H100 · sm_90".
   virtual std::string description() const = 0;
 
-  // Exact marginal velocity u_1(x, t) of the empirical data (linear path) at each point.
-  void velocity(std::span<const Vec2f> data, float t, std::span<const Vec2f> points, std::span<Vec2f> out) const;
+  // out[p·(maxOrder + 1) + k] = the order-k field at points[p].
+  void fields(const FieldQuery& query, std::span<const Vec2f> points, std::span<Vec2f> out) const;
 
-  // RK4 from `start` at grid.t0 to grid.t1, storing every step's positions and velocities.
+  // Exact marginal velocity u_1(x, t) at each point.
+  void velocity(std::span<const Vec2f> data, float t, std::span<const Vec2f> points, std::span<Vec2f> out,
+                flows::Schedule schedule = flows::Schedule::Linear) const;
+
+  // Particles from `start` through the flow of `data` with options.solver, every frame of
+  // options.grid stored (and log p when options.trackDensity).
+  flows::SampleResult sample(std::span<const Vec2f> data, std::span<const Vec2f> start,
+                             const flows::SamplerOptions& options, const ProgressFn& progress = {}) const;
+
+  // RK4 on the linear path from `start` at grid.t0 to grid.t1 (the default scene).
   flows::TrajectoryStore integrateRk4(std::span<const Vec2f> data, std::span<const Vec2f> start,
                                       const flows::TimeGrid& grid, const ProgressFn& progress = {}) const;
 
  protected:
-  virtual void velocityImpl(std::span<const Vec2f> data, float t, std::span<const Vec2f> points,
-                            std::span<Vec2f> out) const = 0;
+  // Inputs are validated; out has the right size; points is not empty.
+  virtual void fieldsImpl(const FieldQuery& query, std::span<const Vec2f> points, std::span<Vec2f> out) const = 0;
   // progress may be empty.
-  virtual void integrateRk4Impl(std::span<const Vec2f> data, std::span<const Vec2f> start,
-                                flows::TrajectoryStore& store, const ProgressFn& progress) const = 0;
+  virtual flows::SampleResult sampleImpl(std::span<const Vec2f> data, std::span<const Vec2f> start,
+                                         const flows::SamplerOptions& options, const ProgressFn& progress) const = 0;
 };
 
 std::unique_ptr<FlowBackend> makeCpuBackend();

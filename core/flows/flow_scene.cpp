@@ -1,9 +1,11 @@
 #include "core/flows/flow_scene.h"
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 
 #include "core/common/error.h"
+#include "core/flows/datasets.h"
 
 namespace rankflow::flows {
 namespace {
@@ -26,11 +28,30 @@ std::vector<int> labelByNearestDatum(const EmpiricalData& data, std::span<const 
 }  // namespace
 
 std::vector<std::string> sceneNames() {
-  return {"default"};
+  std::vector<std::string> names = {"default"};
+  for (const auto& n : datasetNames()) {
+    if (n != "8gaussians") names.push_back(n);
+  }
+  return names;
 }
 
 FlowScene prepareScene(const std::string& name) {
   if (name == "default") return prepareDefaultScene();
+  const auto datasets = datasetNames();
+  if (std::find(datasets.begin(), datasets.end(), name) != datasets.end()) {
+    const DefaultSceneSpec spec;
+    FlowScene scene = prepareDefaultScene(spec);
+    DatasetSpec data;
+    data.name = name;
+    data.count = spec.data.count;
+    data.seed = spec.data.seed;
+    scene.name = name;
+    scene.data = makeDataset(data);
+    scene.description = name + " · linear path · exact marginal velocity (softmax over " +
+                        std::to_string(data.count) + " data points) · RK4, " + std::to_string(spec.grid.steps) +
+                        " steps";
+    return scene;
+  }
   std::string known;
   for (const auto& n : sceneNames()) known += (known.empty() ? "" : ", ") + n;
   throw InvalidArgument("unknown scene '" + name + "' (known: " + known + ")");
@@ -54,7 +75,11 @@ FlowScene prepareDefaultScene(const DefaultSceneSpec& spec) {
 
 void integrateScene(FlowScene& scene, const compute::FlowBackend& backend, const compute::ProgressFn& progress) {
   const auto begin = std::chrono::steady_clock::now();
-  scene.trajectories = backend.integrateRk4(scene.data.points, scene.start, scene.grid, progress);
+  SamplerOptions options;
+  options.solver = scene.solver;
+  options.schedule = scene.schedule;
+  options.grid = scene.grid;
+  scene.trajectories = backend.sample(scene.data.points, scene.start, options, progress).store;
   scene.integrationSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   scene.integratedBy = backend.description();
   scene.particleLabels = labelByNearestDatum(scene.data, scene.trajectories.positions(scene.grid.steps));

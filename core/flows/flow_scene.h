@@ -6,6 +6,8 @@
 #include "core/common/vec2.h"
 #include "core/compute/flow_backend.h"
 #include "core/flows/empirical_data.h"
+#include "core/flows/schedule.h"
+#include "core/flows/solvers.h"
 #include "core/flows/trajectory_store.h"
 
 namespace rankflow::flows {
@@ -27,6 +29,8 @@ struct FlowScene {
   std::string name;
   std::string description;
   EmpiricalData data;
+  Schedule schedule = Schedule::Linear;
+  Solver solver = Solver::Rk4;
   std::vector<Vec2f> start;
   TimeGrid grid{};
   TrajectoryStore trajectories;
@@ -42,12 +46,14 @@ struct FlowScene {
 std::vector<std::string> sceneNames();
 
 // A scene's data and particle starts, not yet integrated (cheap: the GUI shows it while
-// the integration runs in the background). Throws InvalidArgument for an unknown name,
-// listing the known ones.
+// the integration runs in the background). "default" is 8 gaussians; every other name
+// is a data set of flows::datasetNames() with the default scene's sizes. Throws
+// InvalidArgument for an unknown name, listing the known ones.
 FlowScene prepareScene(const std::string& name);
 FlowScene prepareDefaultScene(const DefaultSceneSpec& spec = {});
 
-// Integrates the particles by RK4 and labels each by the datum it reaches.
+// Integrates the particles with the scene's solver and schedule and labels each by the
+// datum it reaches.
 void integrateScene(FlowScene& scene, const compute::FlowBackend& backend, const compute::ProgressFn& progress = {});
 
 // prepareScene + integrateScene.

@@ -5,7 +5,7 @@
 
 #include "core/common/error.h"
 #include "core/compute/flow_backend.h"
-#include "core/flows/marginal_velocity.h"
+#include "core/flows/field_model.h"
 #include "tests/support/reference_flow.h"
 
 namespace rankflow {
@@ -62,8 +62,7 @@ TEST(MarginalField, OnlineSoftmaxEqualsTwoPassSoftmax) {
   const Vec2d x{0.3, -0.2};
   const double t = 0.93;
   std::vector<double> logits;
-  for (const auto& y : data)
-    logits.push_back(flows::posteriorLogit(x, y.cast<double>(), t, flows::halfInverseBetaSquared(t)));
+  for (const auto& y : data) logits.push_back(-squaredNorm(x - t * y.cast<double>()) / (2 * (1 - t) * (1 - t)));
   const double maxLogit = *std::max_element(logits.begin(), logits.end());
   double sum = 0, mx = 0, my = 0;
   for (std::size_t i = 0; i < data.size(); ++i) {
@@ -72,7 +71,7 @@ TEST(MarginalField, OnlineSoftmaxEqualsTwoPassSoftmax) {
     mx += w * data[i].x;
     my += w * data[i].y;
   }
-  flows::PosteriorMeanAccumulator<double> acc;
+  flows::OnlineSoftmaxMean<double> acc;
   for (std::size_t i = 0; i < data.size(); ++i) acc.add(logits[i], data[i].cast<double>());
   EXPECT_NEAR(acc.mean().x, mx / sum, 1e-12);
   EXPECT_NEAR(acc.mean().y, my / sum, 1e-12);

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/common/vec2.h"
-#include "core/flows/marginal_velocity.h"
+#include "core/flows/field_model.h"
 #include "core/flows/rk4.h"
 #include "core/flows/trajectory_store.h"
 
@@ -31,8 +31,12 @@ inline std::vector<Vec2f> randomPoints(std::size_t count, float spread, std::uin
   return points;
 }
 
-inline Vec2d referenceVelocity(std::span<const Vec2f> data, Vec2d x, double t) {
-  return flows::marginalVelocity<double>(data.data(), static_cast<int>(data.size()), x, t);
+inline Vec2d referenceVelocity(std::span<const Vec2f> data, Vec2d x, double t,
+                               flows::Schedule schedule = flows::Schedule::Linear) {
+  flows::DataView<float> view;
+  view.points = data.data();
+  view.count = static_cast<int>(data.size());
+  return flows::velocityField(view, schedule, x, t);
 }
 
 // ‖fast − reference‖₂ / ‖reference‖₂ of the velocity at every query point.
@@ -64,8 +68,17 @@ inline std::vector<Vec2d> referenceTrajectories(std::span<const Vec2f> data, std
     Vec2d x = start[p].cast<double>();
     for (int s = 0; s < grid.steps; ++s) {
       frames[static_cast<std::size_t>(s) * n + p] = x;
-      // The float grid's times, so both sides evaluate at the same t.
-      x = flows::rk4Step(field, x, static_cast<double>(grid.timeAt(s)), static_cast<double>(grid.stepSize()));
+      // The float grid's times, so both sides evaluate at the same t; past kTimeMax the
+      // particle coasts at its velocity there, as the samplers do.
+      const double t = grid.timeAt(s);
+      const double tNext = grid.timeAt(s + 1);
+      const double tMax = flows::kTimeMax;
+      if (tNext <= tMax) {
+        x = flows::rk4Step(field, x, t, tNext - t);
+      } else {
+        if (t < tMax) x = flows::rk4Step(field, x, t, tMax - t);
+        x = x + (tNext - std::max(t, tMax)) * field(x, tMax);
+      }
     }
     frames[static_cast<std::size_t>(grid.steps) * n + p] = x;
   }

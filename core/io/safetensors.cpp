@@ -1,0 +1,402 @@
+#include "core/io/safetensors.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+#include "core/common/error.h"
+#include "core/io/atomic_file.h"
+
+namespace rankflow::io {
+namespace {
+
+// The data are little-endian and copied into floats and doubles with memcpy.
+static_assert(std::endian::native == std::endian::little, "safetensors I/O assumes a little-endian host");
+
+using nlohmann::json;
+
+// The reference implementation's limit: a header this large is a corrupt length, not metadata.
+constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
+// No tensor's byte count may pass this, so counts times sizes never overflow.
+constexpr std::uint64_t kMaxTensorBytes = std::uint64_t(1) << 62;
+
+struct DtypeInfo {
+  Dtype dtype;
+  const char* name;
+  std::size_t size;
+};
+constexpr DtypeInfo kDtypes[] = {
+    {Dtype::Bool, "BOOL", 1},      {Dtype::U8, "U8", 1},   {Dtype::I8, "I8", 1},   {Dtype::F8E5M2, "F8_E5M2", 1},
+    {Dtype::F8E4M3, "F8_E4M3", 1}, {Dtype::I16, "I16", 2}, {Dtype::U16, "U16", 2}, {Dtype::F16, "F16", 2},
+    {Dtype::BF16, "BF16", 2},      {Dtype::I32, "I32", 4}, {Dtype::U32, "U32", 4}, {Dtype::F32, "F32", 4},
+    {Dtype::F64, "F64", 8},        {Dtype::I64, "I64", 8}, {Dtype::U64, "U64", 8},
+};
+
+const DtypeInfo& info(Dtype dtype) {
+  for (const auto& d : kDtypes)
+    if (d.dtype == dtype) return d;
+  throw InvalidArgument("safetensors: invalid dtype value");
+}
+
+// Names and parser messages may hold control bytes from a corrupt file; error messages are
+// one line, so those are shown escaped.
+std::string printable(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      static const char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+[[noreturn]] void bad(const std::string& name, const std::string& why) {
+  throw InvalidArgument(printable(name + ": not a readable .safetensors file: " + why));
+}
+
+std::string shapeText(const std::vector<std::int64_t>& shape) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+// A non-negative JSON integer, or the reason it is not one.
+bool jsonCount(const json& value, std::uint64_t* out, std::string* why) {
+  if (value.is_number_unsigned()) {
+    *out = value.get<std::uint64_t>();
+    return true;
+  }
+  if (value.is_number_integer()) {
+    *why = "is negative (" + std::to_string(value.get<std::int64_t>()) + ")";
+    return false;
+  }
+  *why = value.is_number() ? "is not an integer (" + printable(value.dump()) + ")" : "is not a number";
+  return false;
+}
+
+// Elements of the shape, or nothing when the product of its non-zero dimensions passes
+// `limit` (an empty tensor must not describe 2^64 empty rows either).
+bool boundedCount(const std::vector<std::int64_t>& shape, std::uint64_t limit, std::uint64_t* count) {
+  std::uint64_t nonZero = 1;
+  bool empty = false;
+  for (auto s : shape) {
+    if (s == 0) {
+      empty = true;
+      continue;
+    }
+    const auto u = static_cast<std::uint64_t>(s);
+    if (u > limit / nonZero) return false;
+    nonZero *= u;
+  }
+  *count = empty ? 0 : nonZero;
+  return true;
+}
+
+float halfToFloat(std::uint16_t h) {
+  const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
+  const std::uint32_t exponent = (h >> 10) & 0x1fu;
+  const std::uint32_t mantissa = h & 0x3ffu;
+  std::uint32_t bits = 0;
+  if (exponent == 0x1f) {
+    bits = sign | 0x7f800000u | (mantissa << 13);  // inf, or NaN keeping its payload
+  } else if (exponent != 0) {
+    bits = sign | ((exponent - 15 + 127) << 23) | (mantissa << 13);
+  } else {
+    // Zero or subnormal: mantissa · 2^-24, a normal float (or zero), so exact.
+    const float magnitude = std::ldexp(static_cast<float>(mantissa), -24);
+    return sign ? -magnitude : magnitude;
+  }
+  return std::bit_cast<float>(bits);
+}
+
+template <typename Out>
+std::vector<Out> decode(const Tensor& t) {
+  if (!dtypeDecodes(t.dtype)) {
+    throw InvalidArgument(std::string("safetensors: dtype ") + dtypeName(t.dtype) +
+                          " has no floating-point values (F16, BF16, F32 and F64 do)");
+  }
+  const std::size_t n = t.bytes.size() / dtypeSize(t.dtype);
+  std::vector<Out> out(n);
+  const std::uint8_t* p = t.bytes.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    switch (t.dtype) {
+      case Dtype::F16: {
+        const auto h = static_cast<std::uint16_t>(p[2 * i] | (p[2 * i + 1] << 8));
+        out[i] = static_cast<Out>(halfToFloat(h));
+        break;
+      }
+      case Dtype::BF16: {
+        // bfloat16 is the top half of a float32.
+        const std::uint32_t bits =
+            (static_cast<std::uint32_t>(p[2 * i]) << 16) | (static_cast<std::uint32_t>(p[2 * i + 1]) << 24);
+        out[i] = static_cast<Out>(std::bit_cast<float>(bits));
+        break;
+      }
+      case Dtype::F32: {
+        float v;
+        std::memcpy(&v, p + 4 * i, 4);
+        out[i] = static_cast<Out>(v);
+        break;
+      }
+      case Dtype::F64: {
+        double v;
+        std::memcpy(&v, p + 8 * i, 8);
+        out[i] = static_cast<Out>(v);
+        break;
+      }
+      default:
+        break;  // refused above
+    }
+  }
+  return out;
+}
+
+template <typename T>
+Tensor fromValues(Dtype dtype, std::vector<std::int64_t> shape, std::span<const T> values) {
+  for (auto s : shape)
+    if (s < 0) throw InvalidArgument("safetensors: negative dimension in shape " + shapeText(shape));
+  std::uint64_t count = 0;
+  if (!boundedCount(shape, kMaxTensorBytes / sizeof(T), &count))
+    throw InvalidArgument("safetensors: shape " + shapeText(shape) + " is too large");
+  if (count != values.size()) {
+    throw InvalidArgument("safetensors: shape " + shapeText(shape) + " holds " + std::to_string(count) + " values, " +
+                          std::to_string(values.size()) + " given");
+  }
+  Tensor t;
+  t.dtype = dtype;
+  t.shape = std::move(shape);
+  t.bytes.resize(values.size() * sizeof(T));
+  if (!values.empty()) std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
+  return t;
+}
+
+struct Located {
+  std::string name;
+  std::uint64_t begin, end;
+};
+
+}  // namespace
+
+const char* dtypeName(Dtype dtype) {
+  return info(dtype).name;
+}
+std::size_t dtypeSize(Dtype dtype) {
+  return info(dtype).size;
+}
+bool dtypeDecodes(Dtype dtype) {
+  return dtype == Dtype::F16 || dtype == Dtype::BF16 || dtype == Dtype::F32 || dtype == Dtype::F64;
+}
+
+std::int64_t Tensor::elementCount() const {
+  std::int64_t n = 1;
+  for (auto s : shape) n *= s;
+  return n;
+}
+
+std::vector<float> Tensor::toFloat() const {
+  return decode<float>(*this);
+}
+std::vector<double> Tensor::toDouble() const {
+  return decode<double>(*this);
+}
+
+Tensor Tensor::fromFloat(std::vector<std::int64_t> shape, std::span<const float> values) {
+  return fromValues(Dtype::F32, std::move(shape), values);
+}
+Tensor Tensor::fromDouble(std::vector<std::int64_t> shape, std::span<const double> values) {
+  return fromValues(Dtype::F64, std::move(shape), values);
+}
+
+SafeTensorsFile parseSafeTensors(const std::string& bytes, const std::string& name) {
+  if (bytes.size() < 8)
+    bad(name, "the file is " + std::to_string(bytes.size()) + " bytes, shorter than its 8-byte header length");
+  std::uint64_t headerLength = 0;
+  for (int i = 0; i < 8; ++i)
+    headerLength |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
+  if (headerLength > kMaxHeaderBytes)
+    bad(name, "header length " + std::to_string(headerLength) + " exceeds the 100 MB limit");
+  if (headerLength > bytes.size() - 8) {
+    bad(name, "header length " + std::to_string(headerLength) + " runs past the end of the file (" +
+                  std::to_string(bytes.size()) + " bytes)");
+  }
+  const std::uint64_t dataStart = 8 + headerLength;
+  const std::uint64_t dataLength = bytes.size() - dataStart;
+
+  // JSON objects keep the last of repeated keys; the format forbids repeats, so the parser
+  // tracks the keys of every open object and refuses a second one.
+  std::vector<std::set<std::string>> openObjects;
+  const json::parser_callback_t noRepeats = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) openObjects.emplace_back();
+    if (event == json::parse_event_t::object_end && !openObjects.empty()) openObjects.pop_back();
+    if (event == json::parse_event_t::key && !openObjects.empty() &&
+        !openObjects.back().insert(parsed.get<std::string>()).second)
+      bad(name, "header repeats the key '" + parsed.get<std::string>() + "'");
+    return true;
+  };
+  json header;
+  try {
+    header = json::parse(bytes.begin() + 8, bytes.begin() + static_cast<std::ptrdiff_t>(dataStart), noRepeats);
+  } catch (const json::exception& e) {
+    bad(name, std::string("header is not valid JSON: ") + e.what());
+  }
+  if (!header.is_object()) bad(name, "header is not a JSON object");
+
+  SafeTensorsFile file;
+  std::vector<Located> located;
+  for (const auto& [key, entry] : header.items()) {
+    if (key == "__metadata__") {
+      if (!entry.is_object()) bad(name, "__metadata__ is not an object");
+      for (const auto& [metaKey, metaValue] : entry.items()) {
+        if (!metaValue.is_string()) bad(name, "metadata '" + metaKey + "' is not a string");
+        file.metadata[metaKey] = metaValue.get<std::string>();
+      }
+      continue;
+    }
+    const std::string where = "tensor '" + key + "': ";
+    if (!entry.is_object()) bad(name, where + "entry is not an object");
+    for (const char* field : {"dtype", "shape", "data_offsets"})
+      if (!entry.contains(field)) bad(name, where + "no \"" + field + "\"");
+    const json& dtypeJson = entry["dtype"];
+    if (!dtypeJson.is_string()) bad(name, where + "dtype is not a string");
+    const std::string dtypeText = dtypeJson.get<std::string>();
+    const DtypeInfo* dtype = nullptr;
+    for (const auto& d : kDtypes)
+      if (dtypeText == d.name) dtype = &d;
+    if (!dtype) bad(name, where + "unknown dtype '" + dtypeText + "'");
+
+    const json& shapeJson = entry["shape"];
+    if (!shapeJson.is_array()) bad(name, where + "shape is not an array");
+    Tensor tensor;
+    tensor.dtype = dtype->dtype;
+    for (const auto& dim : shapeJson) {
+      std::uint64_t size = 0;
+      std::string why;
+      if (!jsonCount(dim, &size, &why)) bad(name, where + "shape entry " + why);
+      if (size > kMaxTensorBytes) bad(name, where + "shape entry " + std::to_string(size) + " is too large");
+      tensor.shape.push_back(static_cast<std::int64_t>(size));
+    }
+    std::uint64_t count = 0;
+    if (!boundedCount(tensor.shape, kMaxTensorBytes / dtype->size, &count))
+      bad(name, where + "shape " + shapeText(tensor.shape) + " is too large");
+
+    const json& offsetsJson = entry["data_offsets"];
+    if (!offsetsJson.is_array() || offsetsJson.size() != 2) bad(name, where + "data_offsets is not [begin, end]");
+    std::uint64_t offsets[2] = {0, 0};
+    for (int i = 0; i < 2; ++i) {
+      std::string why;
+      if (!jsonCount(offsetsJson[static_cast<std::size_t>(i)], &offsets[i], &why))
+        bad(name, where + "data_offsets entry " + why);
+    }
+    const std::string offsetText = "[" + std::to_string(offsets[0]) + ", " + std::to_string(offsets[1]) + "]";
+    if (offsets[1] < offsets[0]) bad(name, where + "data_offsets " + offsetText + " are not ascending");
+    if (offsets[1] > dataLength) {
+      bad(name, where + "data_offsets " + offsetText + " run past the end of the data (" + std::to_string(dataLength) +
+                    " bytes)");
+    }
+    const std::uint64_t need = count * dtype->size;
+    if (offsets[1] - offsets[0] != need) {
+      bad(name, where + "shape " + shapeText(tensor.shape) + " of " + dtype->name + " needs " + std::to_string(need) +
+                    " bytes, data_offsets " + offsetText + " hold " + std::to_string(offsets[1] - offsets[0]));
+    }
+    const auto* first = reinterpret_cast<const std::uint8_t*>(bytes.data() + dataStart + offsets[0]);
+    tensor.bytes.assign(first, first + need);
+    file.tensors.emplace(key, std::move(tensor));
+    located.push_back({key, offsets[0], offsets[1]});
+  }
+
+  // The reference layout packs tensors from offset 0 with no gaps, no overlaps and nothing after.
+  std::sort(located.begin(), located.end(),
+            [](const Located& a, const Located& b) { return std::tie(a.begin, a.end) < std::tie(b.begin, b.end); });
+  std::uint64_t expected = 0;
+  const Located* previous = nullptr;
+  for (const auto& t : located) {
+    if (t.begin < expected) {
+      bad(name, "tensor '" + t.name + "' (bytes " + std::to_string(t.begin) + ".." + std::to_string(t.end) +
+                    ") overlaps tensor '" + previous->name + "' (bytes " + std::to_string(previous->begin) + ".." +
+                    std::to_string(previous->end) + ")");
+    }
+    if (t.begin > expected)
+      bad(name, "gap of " + std::to_string(t.begin - expected) + " bytes before tensor '" + t.name + "'");
+    expected = t.end;
+    previous = &t;
+  }
+  if (expected != dataLength)
+    bad(name, std::to_string(dataLength - expected) + " bytes after the last tensor are not described by the header");
+  return file;
+}
+
+SafeTensorsFile readSafeTensors(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InvalidArgument("cannot open '" + path + "'");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) throw InvalidArgument("cannot read '" + path + "'");
+  return parseSafeTensors(buffer.str(), path);
+}
+
+std::string serializeSafeTensors(const SafeTensorsFile& file) {
+  std::vector<const std::pair<const std::string, Tensor>*> order;
+  for (const auto& entry : file.tensors) {
+    const Tensor& t = entry.second;
+    if (entry.first == "__metadata__") throw InvalidArgument("safetensors: a tensor may not be named __metadata__");
+    for (auto s : t.shape)
+      if (s < 0) throw InvalidArgument("safetensors: tensor '" + printable(entry.first) + "' has a negative dimension");
+    std::uint64_t count = 0;
+    if (!boundedCount(t.shape, kMaxTensorBytes / dtypeSize(t.dtype), &count)) {
+      throw InvalidArgument("safetensors: tensor '" + printable(entry.first) + "': shape " + shapeText(t.shape) +
+                            " is too large");
+    }
+    if (count * dtypeSize(t.dtype) != t.bytes.size()) {
+      throw InvalidArgument("safetensors: tensor '" + printable(entry.first) + "' holds " +
+                            std::to_string(t.bytes.size()) + " bytes but its shape " + shapeText(t.shape) + " of " +
+                            dtypeName(t.dtype) + " needs " + std::to_string(count * dtypeSize(t.dtype)));
+    }
+    order.push_back(&entry);
+  }
+  // Largest elements first: with the header a multiple of 8 bytes, each tensor then starts
+  // at a multiple of its element size, so a reader may map it in place.
+  std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
+    return dtypeSize(a->second.dtype) > dtypeSize(b->second.dtype);
+  });
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  if (!file.metadata.empty()) header["__metadata__"] = file.metadata;
+  std::uint64_t offset = 0;
+  for (const auto* entry : order) {
+    const std::uint64_t end = offset + entry->second.bytes.size();
+    header[entry->first] = {
+        {"dtype", dtypeName(entry->second.dtype)}, {"shape", entry->second.shape}, {"data_offsets", {offset, end}}};
+    offset = end;
+  }
+  std::string text;
+  try {
+    text = header.dump();
+  } catch (const nlohmann::ordered_json::exception& e) {
+    throw InvalidArgument(std::string("safetensors: a tensor name or metadata string is not valid UTF-8 (") + e.what() +
+                          ")");
+  }
+  text.append((8 - text.size() % 8) % 8, ' ');
+  std::string out;
+  out.reserve(8 + text.size() + offset);
+  for (int i = 0; i < 8; ++i) out += static_cast<char>((static_cast<std::uint64_t>(text.size()) >> (8 * i)) & 0xff);
+  out += text;
+  for (const auto* entry : order) out.append(entry->second.bytes.begin(), entry->second.bytes.end());
+  return out;
+}
+
+void writeSafeTensors(const std::string& path, const SafeTensorsFile& file) {
+  writeFileAtomic(path, serializeSafeTensors(file));
+}
+
+}  // namespace rankflow::io

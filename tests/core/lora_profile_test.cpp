@@ -1,0 +1,359 @@
+// The PEFT LoRA rank profiler on adapters written here in PEFT's layout: ranks known by
+// construction, spectra against a dense float64 SVD of B·A, energy ranks, and the errors
+// that name the module.
+#include "core/learn/lora_profile.h"
+
+#include <gtest/gtest.h>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
+#include <Eigen/QR>
+#include <Eigen/SVD>
+#include <bit>
+#include <filesystem>
+#include <random>
+
+#include "core/common/error.h"
+#include "tests/support/reference_flow.h"
+
+namespace rankflow {
+namespace {
+
+using io::Dtype;
+using io::SafeTensorsFile;
+using io::Tensor;
+using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+std::string peftName(const std::string& module, const std::string& half, const std::string& adapter = "") {
+  return "base_model.model." + module + ".lora_" + half + (adapter.empty() ? "" : "." + adapter) + ".weight";
+}
+
+Tensor tensorOf(const Eigen::MatrixXd& m, Dtype dtype) {
+  const RowMajor rows = m;
+  const std::vector<std::int64_t> shape = {m.rows(), m.cols()};
+  if (dtype == Dtype::F64)
+    return Tensor::fromDouble(shape, std::vector<double>(rows.data(), rows.data() + rows.size()));
+  std::vector<float> values(rows.data(), rows.data() + rows.size());
+  Tensor t = Tensor::fromFloat(shape, values);
+  if (dtype == Dtype::F32) return t;
+  // BF16 keeps a float's top 16 bits; the test matrices are chosen to be exact in it.
+  t.dtype = Dtype::BF16;
+  t.bytes.clear();
+  for (float v : values) {
+    const std::uint32_t bits = std::bit_cast<std::uint32_t>(v);
+    EXPECT_EQ(bits & 0xffffu, 0u) << v << " is not a bfloat16";
+    t.bytes.push_back(static_cast<std::uint8_t>((bits >> 16) & 0xff));
+    t.bytes.push_back(static_cast<std::uint8_t>(bits >> 24));
+  }
+  return t;
+}
+
+// Entries in {−2, …, 2}: these and the products built from them below are integers below 256
+// in magnitude, exact in bfloat16, so a rank built in is the rank in the file.
+Eigen::MatrixXd smallIntegers(Eigen::Index rows, Eigen::Index cols, std::mt19937_64& rng) {
+  std::uniform_int_distribution<int> pick(-2, 2);
+  Eigen::MatrixXd m(rows, cols);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m(i) = pick(rng);
+  return m;
+}
+
+// Adds 2n + 1 on the diagonal (n = min(rows, cols)) of a matrix with entries in {−2, …, 2}:
+// the leading n × n block becomes strictly diagonally dominant (|diagonal| ≥ 2n − 1 > 2(n − 1)),
+// hence invertible, so the matrix has full rank n for certain, not just almost surely.
+Eigen::MatrixXd dominant(Eigen::MatrixXd m) {
+  const Eigen::Index n = std::min(m.rows(), m.cols());
+  m += static_cast<double>(2 * n + 1) * Eigen::MatrixXd::Identity(m.rows(), m.cols());
+  return m;
+}
+
+Eigen::MatrixXd gaussian(Eigen::Index rows, Eigen::Index cols, std::mt19937_64& rng) {
+  std::normal_distribution<double> normal;
+  Eigen::MatrixXd m(rows, cols);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m(i) = normal(rng);
+  return m;
+}
+
+// Values as the file holds them (F32 rounds a float64 matrix).
+Eigen::MatrixXd asStored(const Eigen::MatrixXd& m, Dtype dtype) {
+  return dtype == Dtype::F64 ? m : Eigen::MatrixXd(m.cast<float>().cast<double>());
+}
+
+Eigen::VectorXd denseSingularValues(const Eigen::MatrixXd& b, const Eigen::MatrixXd& a) {
+  return Eigen::JacobiSVD<Eigen::MatrixXd>(b * a).singularValues();
+}
+
+TEST(LoraProfile, NumericRanksOfAdaptersBuiltWithKnownRanks) {
+  const std::uint64_t seed = testing::freshSeed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  SafeTensorsFile file;
+  file.metadata = {{"format", "pt"}, {"lora_alpha", "16"}};
+  // q_proj: r = 8 but B = P·M with inner dimension 3, A a generic float32 matrix: rank 3.
+  const Eigen::MatrixXd bq = dominant(smallIntegers(24, 3, rng)) * dominant(smallIntegers(3, 8, rng));
+  file.tensors[peftName("layers.0.self_attn.q_proj", "A")] = tensorOf(gaussian(8, 16, rng), Dtype::F32);
+  file.tensors[peftName("layers.0.self_attn.q_proj", "B")] = tensorOf(bq, Dtype::F32);
+  // v_proj: r = 4, generic integer factors in bfloat16: full rank 4.
+  file.tensors[peftName("layers.0.self_attn.v_proj", "A")] = tensorOf(dominant(smallIntegers(4, 16, rng)), Dtype::BF16);
+  file.tensors[peftName("layers.0.self_attn.v_proj", "B")] = tensorOf(dominant(smallIntegers(24, 4, rng)), Dtype::BF16);
+  // down_proj with PEFT's adapter-name segment: r = 6, A = M·Q of rank 2, bfloat16.
+  const Eigen::MatrixXd ad = dominant(smallIntegers(6, 2, rng)) * dominant(smallIntegers(2, 32, rng));
+  file.tensors[peftName("layers.1.mlp.down_proj", "A", "default")] = tensorOf(ad, Dtype::BF16);
+  file.tensors[peftName("layers.1.mlp.down_proj", "B", "default")] =
+      tensorOf(dominant(smallIntegers(12, 6, rng)), Dtype::BF16);
+  // up_proj as PEFT initialises it: B = 0, so ΔW = 0 and every rank is 0.
+  file.tensors[peftName("layers.1.mlp.up_proj", "A")] = tensorOf(gaussian(2, 12, rng), Dtype::F32);
+  file.tensors[peftName("layers.1.mlp.up_proj", "B")] = tensorOf(Eigen::MatrixXd::Zero(32, 2), Dtype::F32);
+  // Not LoRA factors: the frozen base weight PEFT sometimes saves alongside, and a DoRA vector.
+  file.tensors["base_model.model.layers.0.self_attn.q_proj.base_layer.weight"] =
+      tensorOf(gaussian(24, 16, rng), Dtype::F32);
+  file.tensors["base_model.model.layers.0.self_attn.q_proj.lora_magnitude_vector"] =
+      tensorOf(gaussian(1, 24, rng), Dtype::F32);
+
+  const learn::LoraProfile profile = learn::profileLoraAdapter(file);
+  ASSERT_EQ(profile.modules.size(), 4u);
+  const auto& q = profile.modules[0];
+  const auto& v = profile.modules[1];
+  const auto& down = profile.modules[2];
+  const auto& up = profile.modules[3];
+  EXPECT_EQ(q.module, "layers.0.self_attn.q_proj");
+  EXPECT_EQ(v.module, "layers.0.self_attn.v_proj");
+  EXPECT_EQ(down.module, "layers.1.mlp.down_proj");
+  EXPECT_EQ(down.adapter, "default");
+  EXPECT_EQ(up.module, "layers.1.mlp.up_proj");
+  EXPECT_EQ(q.tensorA, peftName("layers.0.self_attn.q_proj", "A"));
+
+  EXPECT_EQ(q.statedRank, 8);
+  EXPECT_EQ(q.outFeatures, 24);
+  EXPECT_EQ(q.inFeatures, 16);
+  EXPECT_EQ(q.dtype, "F32");
+  EXPECT_EQ(q.numericRank, 3);
+  EXPECT_EQ(q.singularValues.size(), 8u);
+  EXPECT_LT(q.singularValues[3], 1e-12 * q.sigmaMax);  // far below the 1e-6 tolerance: a clean gap
+  EXPECT_EQ(v.statedRank, 4);
+  EXPECT_EQ(v.dtype, "BF16");
+  EXPECT_EQ(v.numericRank, 4);
+  EXPECT_EQ(down.statedRank, 6);
+  EXPECT_EQ(down.outFeatures, 12);
+  EXPECT_EQ(down.inFeatures, 32);
+  EXPECT_EQ(down.numericRank, 2);
+  EXPECT_EQ(up.numericRank, 0);
+  EXPECT_EQ(up.sigmaMax, 0.0);
+  EXPECT_EQ(up.rank90, 0);
+  EXPECT_EQ(up.rank99, 0);
+  for (double e : up.energy) EXPECT_EQ(e, 0.0);
+
+  EXPECT_EQ(profile.ignoredTensors, 2);
+  EXPECT_EQ(profile.minStatedRank, 2);
+  EXPECT_EQ(profile.maxStatedRank, 8);
+  EXPECT_DOUBLE_EQ(profile.medianNumericRank, 2.5);  // ranks 0, 2, 3, 4
+  EXPECT_EQ(profile.parameters, 8 * (24 + 16) + 4 * (24 + 16) + 6 * (12 + 32) + 2 * (32 + 12));
+  EXPECT_EQ(profile.parametersAtNumericRank, 3 * (24 + 16) + 4 * (24 + 16) + 2 * (12 + 32));
+  ASSERT_TRUE(profile.loraAlpha.has_value());
+  EXPECT_EQ(*profile.loraAlpha, 16.0);
+  ASSERT_TRUE(q.scaling.has_value());
+  EXPECT_EQ(*q.scaling, 2.0);  // α / r
+  EXPECT_EQ(profile.metadata.at("format"), "pt");
+}
+
+TEST(LoraProfile, SpectrumMatchesADenseSvdOfTheProduct) {
+  const std::uint64_t seed = testing::freshSeed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  struct Case {
+    Eigen::Index out, r, in;
+    Dtype dtype;
+  };
+  // Tall, wide, and r larger than one side (then B·A has at most min(out, in) values).
+  const Case cases[] = {
+      {40, 8, 30, Dtype::F64}, {17, 5, 64, Dtype::F32}, {3, 6, 20, Dtype::F32}, {25, 7, 4, Dtype::F64}};
+  for (const auto& c : cases) {
+    SafeTensorsFile file;
+    // Scaled columns give a spread spectrum, so the comparison covers small singular values too.
+    Eigen::MatrixXd b = gaussian(c.out, c.r, rng);
+    for (Eigen::Index j = 0; j < c.r; ++j) b.col(j) *= std::pow(10.0, -static_cast<double>(j) / 2);
+    const Eigen::MatrixXd a = gaussian(c.r, c.in, rng);
+    file.tensors[peftName("m", "A")] = tensorOf(a, c.dtype);
+    file.tensors[peftName("m", "B")] = tensorOf(b, c.dtype);
+    const learn::LoraProfile profile = learn::profileLoraAdapter(file);
+    ASSERT_EQ(profile.modules.size(), 1u);
+    const auto& m = profile.modules[0];
+    const Eigen::VectorXd dense = denseSingularValues(asStored(b, c.dtype), asStored(a, c.dtype));
+    const auto count = static_cast<std::size_t>(std::min({c.out, c.r, c.in}));
+    ASSERT_EQ(m.singularValues.size(), count);
+    for (std::size_t i = 0; i < count; ++i)
+      EXPECT_NEAR(m.singularValues[i], dense(static_cast<Eigen::Index>(i)), 1e-12 * dense(0)) << i;
+    EXPECT_NEAR(m.sigmaMax, dense(0), 1e-13 * dense(0));
+    EXPECT_EQ(m.numericRank, static_cast<int>(count));
+    EXPECT_EQ(m.tolerance, 1e-6 * m.sigmaMax);
+    // The energy curve: cumulative σ² over the total, non-decreasing, ending at 1.
+    const double total = dense.head(static_cast<Eigen::Index>(count)).squaredNorm();
+    double sum = 0.0;
+    ASSERT_EQ(m.energy.size(), count);
+    for (std::size_t k = 0; k < count; ++k) {
+      sum += dense(static_cast<Eigen::Index>(k)) * dense(static_cast<Eigen::Index>(k));
+      EXPECT_NEAR(m.energy[k], sum / total, 1e-12);
+      if (k) {
+        EXPECT_GE(m.energy[k], m.energy[k - 1]);
+      }
+    }
+    EXPECT_EQ(m.energy.back(), 1.0);
+    for (const auto& [rank, level] : {std::pair{m.rank90, 0.90}, std::pair{m.rank99, 0.99}}) {
+      ASSERT_GE(rank, 1);
+      EXPECT_GE(m.energy[static_cast<std::size_t>(rank - 1)], level - 1e-12);
+      if (rank > 1) {
+        EXPECT_LT(m.energy[static_cast<std::size_t>(rank - 2)], level);
+      }
+    }
+  }
+}
+
+TEST(LoraProfile, EnergyRanksAndToleranceOnAKnownSpectrum) {
+  // B = Q₁·diag(σ) and A = Q₂ᵀ with orthonormal Q₁, Q₂: B·A has exactly the singular values σ.
+  std::mt19937_64 rng(7);
+  const Eigen::VectorXd sigma = (Eigen::VectorXd(4) << 10.0, 3.0, 1.0, 0.1).finished();
+  const Eigen::MatrixXd q1 =
+      Eigen::HouseholderQR<Eigen::MatrixXd>(gaussian(20, 4, rng)).householderQ() * Eigen::MatrixXd::Identity(20, 4);
+  const Eigen::MatrixXd q2 =
+      Eigen::HouseholderQR<Eigen::MatrixXd>(gaussian(15, 4, rng)).householderQ() * Eigen::MatrixXd::Identity(15, 4);
+  SafeTensorsFile file;
+  file.tensors[peftName("proj", "A")] = tensorOf(q2.transpose(), Dtype::F64);
+  file.tensors[peftName("proj", "B")] = tensorOf(q1 * sigma.asDiagonal(), Dtype::F64);
+  const auto m = learn::profileLoraAdapter(file).modules.at(0);
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(m.singularValues[static_cast<std::size_t>(i)], sigma(i), 1e-13 * 10);
+  // σ² = 100, 9, 1, 0.01 of 110.01: 90.9% at k = 1, 99.1% at k = 2.
+  EXPECT_EQ(m.rank90, 1);
+  EXPECT_EQ(m.rank99, 2);
+  EXPECT_NEAR(m.energy[0], 100 / 110.01, 1e-14);
+  EXPECT_NEAR(m.energy[2], 110 / 110.01, 1e-14);
+  EXPECT_EQ(m.numericRank, 4);
+  // A relative tolerance of 0.05 cuts at σ = 0.5: the 0.1 direction no longer counts.
+  const auto loose = learn::profileLoraAdapter(file, {.relativeTolerance = 0.05}).modules.at(0);
+  EXPECT_EQ(loose.numericRank, 3);
+  EXPECT_NEAR(loose.tolerance, 0.5, 1e-12);
+  EXPECT_EQ(loose.rank90, 1);  // energy ranks do not depend on the tolerance
+  EXPECT_EQ(learn::profileLoraAdapter(file, {.relativeTolerance = 0.0}).modules.at(0).numericRank, 4);
+  EXPECT_THROW(learn::profileLoraAdapter(file, {.relativeTolerance = -1.0}), InvalidArgument);
+}
+
+TEST(LoraProfile, ConvAndEmbeddingFactorsAreFlattened) {
+  std::mt19937_64 rng(11);
+  SafeTensorsFile file;
+  // A conv LoRA: A is (r, in, kh, kw), B is (out, r, 1, 1); ΔW is out × (in·kh·kw).
+  const Eigen::MatrixXd a = gaussian(3, 4 * 3 * 3, rng);
+  const Eigen::MatrixXd b = gaussian(5, 3, rng);
+  Tensor ta = tensorOf(a, Dtype::F64);
+  ta.shape = {3, 4, 3, 3};
+  Tensor tb = tensorOf(b, Dtype::F64);
+  tb.shape = {5, 3, 1, 1};
+  file.tensors["base_model.model.unet.conv_in.lora_A.weight"] = ta;
+  file.tensors["base_model.model.unet.conv_in.lora_B.weight"] = tb;
+  // An embedding LoRA: PEFT stores these without ".weight".
+  file.tensors["base_model.model.embed_tokens.lora_embedding_A"] = tensorOf(gaussian(2, 50, rng), Dtype::F32);
+  file.tensors["base_model.model.embed_tokens.lora_embedding_B"] = tensorOf(gaussian(8, 2, rng), Dtype::F32);
+  const learn::LoraProfile profile = learn::profileLoraAdapter(file);
+  ASSERT_EQ(profile.modules.size(), 2u);
+  EXPECT_EQ(profile.modules[0].module, "embed_tokens");
+  EXPECT_EQ(profile.modules[0].outFeatures, 8);
+  EXPECT_EQ(profile.modules[0].inFeatures, 50);
+  EXPECT_EQ(profile.modules[0].numericRank, 2);
+  const auto& conv = profile.modules[1];
+  EXPECT_EQ(conv.module, "unet.conv_in");
+  EXPECT_EQ(conv.inFeatures, 36);
+  EXPECT_EQ(conv.outFeatures, 5);
+  EXPECT_EQ(conv.numericRank, 3);
+  const Eigen::VectorXd dense = denseSingularValues(b, a);
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(conv.singularValues[static_cast<std::size_t>(i)], dense(i), 1e-12 * dense(0));
+  // B's trailing dimensions must be 1: a (out, r, 3, 1) "factor" is not a LoRA B.
+  tb.shape = {5, 1, 3, 1};
+  file.tensors["base_model.model.unet.conv_in.lora_B.weight"] = tb;
+  EXPECT_THROW(learn::profileLoraAdapter(file), InvalidArgument);
+}
+
+void expectRefused(const SafeTensorsFile& file, const std::vector<std::string>& pieces) {
+  try {
+    learn::profileLoraAdapter(file);
+    ADD_FAILURE() << "accepted: " << pieces.front();
+  } catch (const InvalidArgument& e) {
+    for (const auto& piece : pieces) EXPECT_NE(std::string(e.what()).find(piece), std::string::npos) << e.what();
+  }
+}
+
+TEST(LoraProfile, RefusesAdaptersWithAMissingHalfOrMismatchedRanksNamingTheModule) {
+  std::mt19937_64 rng(3);
+  const Tensor a = tensorOf(gaussian(4, 10, rng), Dtype::F32);
+  const Tensor b = tensorOf(gaussian(12, 4, rng), Dtype::F32);
+  SafeTensorsFile onlyA;
+  onlyA.tensors[peftName("layers.2.k_proj", "A")] = a;
+  onlyA.tensors[peftName("layers.1.q_proj", "A")] = a;
+  onlyA.tensors[peftName("layers.1.q_proj", "B")] = b;
+  expectRefused(onlyA, {"module 'layers.2.k_proj'", "no matching lora_B"});
+  SafeTensorsFile onlyB;
+  onlyB.tensors[peftName("layers.2.k_proj", "B", "default")] = b;
+  expectRefused(onlyB, {"module 'layers.2.k_proj' (adapter 'default')", "no matching lora_A"});
+  SafeTensorsFile mismatch;
+  mismatch.tensors[peftName("layers.0.o_proj", "A")] = a;
+  mismatch.tensors[peftName("layers.0.o_proj", "B")] = tensorOf(gaussian(12, 5, rng), Dtype::F32);
+  expectRefused(mismatch, {"module 'layers.0.o_proj'", "ranks disagree", "r = 4 rows", "has 5 columns"});
+  SafeTensorsFile vector;
+  vector.tensors[peftName("m", "A")] = Tensor::fromFloat({4}, std::vector<float>(4, 1.0f));
+  vector.tensors[peftName("m", "B")] = b;
+  expectRefused(vector, {"module 'm'", "has 1 dimensions"});
+  SafeTensorsFile integers;
+  integers.tensors[peftName("m", "A")] = a;
+  Tensor ib = b;
+  ib.dtype = Dtype::I32;
+  integers.tensors[peftName("m", "B")] = ib;
+  expectRefused(integers, {"module 'm'", "is I32, not a float tensor"});
+  SafeTensorsFile nan;
+  nan.tensors[peftName("m", "A")] = Tensor::fromFloat({1, 2}, std::vector<float>{1.0f, std::nanf("")});
+  nan.tensors[peftName("m", "B")] = Tensor::fromFloat({2, 1}, std::vector<float>{1.0f, 2.0f});
+  expectRefused(nan, {"module 'm'", "NaN or infinite"});
+  SafeTensorsFile none;
+  none.tensors["model.layers.0.weight"] = b;
+  expectRefused(none, {"no LoRA factors"});
+  SafeTensorsFile alpha;
+  alpha.metadata["lora_alpha"] = "sixteen";
+  alpha.tensors[peftName("m", "A")] = a;
+  alpha.tensors[peftName("m", "B")] = b;
+  expectRefused(alpha, {"lora_alpha 'sixteen' is not a number"});
+}
+
+TEST(LoraProfile, ReadsAnAdapterFileAndPrefixesErrorsWithItsPath) {
+  std::mt19937_64 rng(5);
+  SafeTensorsFile file;
+  file.tensors[peftName("q", "A")] = tensorOf(gaussian(2, 6, rng), Dtype::F32);
+  file.tensors[peftName("q", "B")] = tensorOf(gaussian(6, 2, rng), Dtype::F32);
+  const auto path = std::filesystem::temp_directory_path() / "rankflow_lora_profile_test.safetensors";
+  io::writeSafeTensors(path.string(), file);
+  EXPECT_EQ(learn::profileLoraFile(path.string()).modules.at(0).numericRank, 2);
+  file.tensors.erase(peftName("q", "B"));
+  io::writeSafeTensors(path.string(), file);
+  try {
+    learn::profileLoraFile(path.string());
+    ADD_FAILURE() << "accepted a lone lora_A";
+  } catch (const InvalidArgument& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(path.string() + ": module 'q'", 0), 0u) << e.what();
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(LoraProfile, LargeFactorsAreProfiledWithoutTheDenseProduct) {
+  // 4096 × 4096 updates of rank 16: the dense product would be 128 MiB and an SVD of it
+  // minutes; the QR route costs O((out + in) r²) and matches a dense SVD of the small core.
+  std::mt19937_64 rng(13);
+  const Eigen::MatrixXd b = gaussian(4096, 16, rng);
+  const Eigen::MatrixXd a = gaussian(16, 4096, rng);
+  const matfun::NumericalRank rank = learn::lowRankProductRank(b, a, 1e-6);
+  EXPECT_EQ(rank.rank, 16);
+  // Check against the Gram route: σ² are the eigenvalues of (BᵀB)(AAᵀ), similar to a symmetric matrix.
+  const Eigen::MatrixXd gb = b.transpose() * b, ga = a * a.transpose();
+  const Eigen::LLT<Eigen::MatrixXd> lb(gb);
+  const Eigen::MatrixXd l = lb.matrixL();
+  const Eigen::VectorXd eig = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(l.transpose() * ga * l).eigenvalues();
+  for (int i = 0; i < 16; ++i)
+    EXPECT_NEAR(rank.singularValues(i), std::sqrt(eig(15 - i)), 1e-9 * rank.singularValues(0));
+  EXPECT_THROW(learn::lowRankProductRank(b, b, 1e-6), InvalidArgument);  // inner dimensions differ
+}
+
+}  // namespace
+}  // namespace rankflow
