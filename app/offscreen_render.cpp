@@ -33,10 +33,13 @@ OffscreenRenderResult renderSceneOffscreen(const flows::FlowScene& scene, const 
     render::OffscreenTarget target(device, width, height);
     render::SceneRenderer renderer(device, target.renderPass(), 1);
 
+    const float aspect = static_cast<float>(width) / static_cast<float>(height);
     LatticeField field;
-    field.update(backend, scene, view.t, static_cast<float>(width) / static_cast<float>(height));
+    field.update(backend, scene, view, aspect);
+    FieldHeatmap heatmap;
+    if (view.showHeatmap) heatmap.update(scene, view, aspect);
     SceneFrameBuilder builder(scene);
-    renderer.prepare(0, builder.build(view, field, static_cast<float>(height)));
+    renderer.prepare(0, builder.build(view, field, static_cast<float>(height), &heatmap));
     target.render(
         kSceneClearColor, [&](VkCommandBuffer cmd) { renderer.record(cmd, 0, target.extent()); }, true);
     result.image = target.image();
@@ -66,7 +69,7 @@ RenderBenchmark benchmarkOffscreenRender(const flows::FlowScene& scene, const co
     ViewState frameView = shown;
     for (int f = 0; f < frames; ++f) {
       frameView.t = static_cast<float>(f) / static_cast<float>(std::max(1, frames - 1));
-      field.update(backend, scene, frameView.t, aspect);
+      field.update(backend, scene, frameView, aspect);
       auto begin = std::chrono::steady_clock::now();
       const render::SceneDrawData data = builder.build(frameView, field, static_cast<float>(height));
       if (buildTimes) buildTimes->push_back(msSince(begin));

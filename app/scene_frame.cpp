@@ -23,18 +23,47 @@ render::PackedColor labelColor(int label, uint8_t alpha) {
   return render::packColor(c[0], c[1], c[2], alpha);
 }
 
-bool LatticeField::update(const compute::FlowBackend& backend, const flows::FlowScene& scene, float t, float aspect) {
-  if (t == t_ && aspect == aspect_ && !points_.empty()) return false;
+namespace {
+
+bool sameCamera(const render::Camera2D& a, const render::Camera2D& b) {
+  return a.centerX == b.centerX && a.centerY == b.centerY && a.halfHeight == b.halfHeight;
+}
+
+}  // namespace
+
+render::PackedColor heatColor(float u, uint8_t alpha) {
+  // Anchors of a dark-to-light ramp with monotone lightness, interpolated linearly.
+  static constexpr std::array<std::array<float, 3>, 5> kRamp = {{
+      {20, 24, 60}, {38, 82, 140}, {32, 150, 140}, {130, 200, 90}, {245, 225, 80},
+  }};
+  const float x = std::clamp(u, 0.0f, 1.0f) * static_cast<float>(kRamp.size() - 1);
+  const auto i = std::min(static_cast<std::size_t>(x), kRamp.size() - 2);
+  const float f = x - static_cast<float>(i);
+  auto channel = [&](int c) {
+    return static_cast<uint8_t>(kRamp[i][static_cast<std::size_t>(c)] * (1 - f) +
+                                kRamp[i + 1][static_cast<std::size_t>(c)] * f);
+  };
+  return render::packColor(channel(0), channel(1), channel(2), alpha);
+}
+
+bool LatticeField::update(const compute::FlowBackend& backend, const flows::FlowScene& scene, const ViewState& view,
+                          float aspect) {
+  if (view.t == t_ && aspect == aspect_ && view.fieldOrder == order_ && view.fieldKind == kind_ &&
+      sameCamera(view.camera, camera_) && &scene == scene_ && scene.data.points.size() == dataCount_ &&
+      !points_.empty())
+    return false;
   const auto begin = std::chrono::steady_clock::now();
-  const float halfHeight = scene.viewHalfHeight;
+  const float halfHeight = view.camera.halfHeight;
   const float halfWidth = halfHeight * aspect;
-  if (aspect != aspect_ || points_.empty()) {
-    points_ = flows::fieldLattice(scene.fieldGridSize, halfWidth, halfHeight);
-    velocities_.resize(points_.size());
-    cellWidth_ = 2.0f * halfWidth / static_cast<float>(scene.fieldGridSize);
-    cellHeight_ = 2.0f * halfHeight / static_cast<float>(scene.fieldGridSize);
-  }
-  backend.velocity(scene.data.points, t, points_, velocities_, scene.schedule);
+  points_ = flows::fieldLattice(scene.fieldGridSize, halfWidth, halfHeight);
+  for (auto& p : points_) p = p + Vec2f{view.camera.centerX, view.camera.centerY};
+  cellWidth_ = 2.0f * halfWidth / static_cast<float>(scene.fieldGridSize);
+  cellHeight_ = 2.0f * halfHeight / static_cast<float>(scene.fieldGridSize);
+  const int order = std::clamp(view.fieldOrder, 1, 3);
+  std::vector<Vec2f> all(points_.size() * static_cast<std::size_t>(order + 1));
+  backend.fields({scene.data.points, scene.schedule, view.fieldKind, view.t, order}, points_, all);
+  velocities_.resize(points_.size());
+  for (std::size_t i = 0; i < points_.size(); ++i) velocities_[i] = all[i * static_cast<std::size_t>(order + 1) + static_cast<std::size_t>(order)];
   std::vector<float> speeds(velocities_.size());
   for (std::size_t i = 0; i < speeds.size(); ++i) speeds[i] = std::sqrt(squaredNorm(velocities_[i]));
   maxSpeed_ = speeds.empty() ? 0.0f : *std::max_element(speeds.begin(), speeds.end());
@@ -43,14 +72,73 @@ bool LatticeField::update(const compute::FlowBackend& backend, const flows::Flow
     std::nth_element(speeds.begin(), rank, speeds.end());
     referenceSpeed_ = *rank;
   }
-  t_ = t;
+  t_ = view.t;
   aspect_ = aspect;
+  order_ = view.fieldOrder;
+  kind_ = view.fieldKind;
+  camera_ = view.camera;
+  scene_ = &scene;
+  dataCount_ = scene.data.points.size();
+  lastEvaluationMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
+  return true;
+}
+
+bool FieldHeatmap::update(const flows::FlowScene& scene, const ViewState& view, float aspect) {
+  if (view.t == t_ && aspect == aspect_ && view.fieldOrder == order_ && view.fieldKind == kind_ &&
+      sameCamera(view.camera, camera_) && &scene == scene_ && scene.data.points.size() == dataCount_ &&
+      !triangles_.empty())
+    return false;
+  const auto begin = std::chrono::steady_clock::now();
+  const float halfHeight = view.camera.halfHeight;
+  const float halfWidth = halfHeight * aspect;
+  // Values at the lattice's corners (kCells + 1 per side), shaded across each cell.
+  constexpr int n = kCells + 1;
+  std::vector<Vec2f> corners;
+  corners.reserve(static_cast<std::size_t>(n * n));
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < n; ++i)
+      corners.push_back({view.camera.centerX + halfWidth * (2.0f * static_cast<float>(i) / kCells - 1.0f),
+                         view.camera.centerY + halfHeight * (2.0f * static_cast<float>(j) / kCells - 1.0f)});
+  const int order = std::clamp(view.fieldOrder, 1, 3);
+  const auto fields = flows::evaluateFields(flows::FlowData::empirical(scene.data.points),
+                                            {scene.schedule, view.fieldKind, view.t, order}, corners);
+  std::vector<float> logMagnitude(corners.size());
+  for (std::size_t i = 0; i < corners.size(); ++i) {
+    const Vec2f v = fields[i * static_cast<std::size_t>(order + 1) + static_cast<std::size_t>(order)];
+    logMagnitude[i] = std::log10(std::max(std::sqrt(squaredNorm(v)), 1e-6f));
+  }
+  // The scale spans the 2nd to 98th percentile, so a few extreme cells do not wash it out.
+  std::vector<float> sorted = logMagnitude;
+  std::sort(sorted.begin(), sorted.end());
+  const float lo = sorted[sorted.size() / 50];
+  const float hi = std::max(sorted[sorted.size() - 1 - sorted.size() / 50], lo + 1e-3f);
+  low_ = std::pow(10.0f, lo);
+  high_ = std::pow(10.0f, hi);
+  triangles_.clear();
+  triangles_.reserve(static_cast<std::size_t>(kCells * kCells * 6));
+  auto vertex = [&](int i, int j) {
+    const std::size_t k = static_cast<std::size_t>(j * n + i);
+    return render::ColoredVertex{corners[k].x, corners[k].y, heatColor((logMagnitude[k] - lo) / (hi - lo), 200)};
+  };
+  for (int j = 0; j < kCells; ++j) {
+    for (int i = 0; i < kCells; ++i) {
+      triangles_.insert(triangles_.end(), {vertex(i, j), vertex(i + 1, j), vertex(i + 1, j + 1)});
+      triangles_.insert(triangles_.end(), {vertex(i, j), vertex(i + 1, j + 1), vertex(i, j + 1)});
+    }
+  }
+  t_ = view.t;
+  aspect_ = aspect;
+  order_ = view.fieldOrder;
+  kind_ = view.fieldKind;
+  camera_ = view.camera;
+  scene_ = &scene;
+  dataCount_ = scene.data.points.size();
   lastEvaluationMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
   return true;
 }
 
 render::SceneDrawData SceneFrameBuilder::build(const ViewState& view, const LatticeField& field,
-                                               float targetHeightPixels) {
+                                               float targetHeightPixels, const FieldHeatmap* heatmap) {
   const auto& store = scene_.trajectories;
   const std::size_t n = static_cast<std::size_t>(store.particleCount());
   arrows_.clear();
@@ -105,13 +193,14 @@ render::SceneDrawData SceneFrameBuilder::build(const ViewState& view, const Latt
   }
 
   render::SceneDrawData frame;
+  if (heatmap && view.showHeatmap) frame.triangles = heatmap->triangles();
   frame.arrows = arrows_;
   frame.stripVertices = strips_;
   frame.stripLength = strips_.empty() ? 0 : static_cast<uint32_t>(view.trailVertices);
   frame.points = points_;
   // Points scale with the target so the offscreen figures and the window look alike.
   frame.pointSizePixels = std::max(2.0f, targetHeightPixels / 300.0f);
-  frame.arrowHalfWidth = 0.004f * scene_.viewHalfHeight;
+  frame.arrowHalfWidth = 0.004f * view.camera.halfHeight;
   frame.camera = view.camera;
   return frame;
 }

@@ -9,12 +9,13 @@
 
 namespace rankflow::app {
 
-// The velocity field on the arrow lattice, re-evaluated only when t or the view's
-// aspect changes (scrubbing re-evaluates 24² points; the particles are never re-integrated).
+// The chosen field (order, marginal or Lagrangian) on the arrow lattice over the camera's
+// view, re-evaluated only when t, the field, the camera or the aspect changes (scrubbing
+// re-evaluates 24² points; the particles are never re-integrated).
 class LatticeField {
  public:
   // Returns true when it had to re-evaluate.
-  bool update(const compute::FlowBackend& backend, const flows::FlowScene& scene, float t, float aspect);
+  bool update(const compute::FlowBackend& backend, const flows::FlowScene& scene, const ViewState& view, float aspect);
   std::span<const Vec2f> points() const { return points_; }
   std::span<const Vec2f> velocities() const { return velocities_; }
   float maxSpeed() const { return maxSpeed_; }
@@ -29,6 +30,11 @@ class LatticeField {
  private:
   float t_ = -1.0f;
   float aspect_ = 0.0f;
+  int order_ = 0;
+  flows::FieldKind kind_ = flows::FieldKind::Marginal;
+  render::Camera2D camera_{};
+  const flows::FlowScene* scene_ = nullptr;
+  std::size_t dataCount_ = 0;
   std::vector<Vec2f> points_;
   std::vector<Vec2f> velocities_;
   float maxSpeed_ = 0.0f;
@@ -38,13 +44,43 @@ class LatticeField {
   double lastEvaluationMs_ = 0.0;
 };
 
+// |field| of the chosen order on a lattice covering the camera's view, as colour-mapped
+// triangles (log scale: the field spans decades between the data and far away).
+class FieldHeatmap {
+ public:
+  static constexpr int kCells = 48;
+  // Returns true when it had to re-evaluate.
+  bool update(const flows::FlowScene& scene, const ViewState& view, float aspect);
+  std::span<const render::ColoredVertex> triangles() const { return triangles_; }
+  float low() const { return low_; }    // |field| at the bottom of the colour scale
+  float high() const { return high_; }  // and at its top
+  double lastEvaluationMs() const { return lastEvaluationMs_; }
+
+ private:
+  float t_ = -1.0f;
+  float aspect_ = 0.0f;
+  int order_ = 0;
+  flows::FieldKind kind_ = flows::FieldKind::Marginal;
+  render::Camera2D camera_{};
+  const flows::FlowScene* scene_ = nullptr;
+  std::size_t dataCount_ = 0;
+  std::vector<render::ColoredVertex> triangles_;
+  float low_ = 0.0f;
+  float high_ = 0.0f;
+  double lastEvaluationMs_ = 0.0;
+};
+
+// A perceptually ordered colour map (dark blue → teal → yellow) for u in [0, 1].
+render::PackedColor heatColor(float u, uint8_t alpha = 255);
+
 // Turns the scene at time t into draw data: arrows of the lattice field, particle trails
 // read back from the trajectory store, particles coloured by destination, the data.
 class SceneFrameBuilder {
  public:
   explicit SceneFrameBuilder(const flows::FlowScene& scene) : scene_(scene) {}
 
-  render::SceneDrawData build(const ViewState& view, const LatticeField& field, float targetHeightPixels);
+  render::SceneDrawData build(const ViewState& view, const LatticeField& field, float targetHeightPixels,
+                              const FieldHeatmap* heatmap = nullptr);
 
  private:
   const flows::FlowScene& scene_;

@@ -1,4 +1,5 @@
 #pragma once
+#include "core/flows/flow_fields.h"
 #include "render/scene_renderer.h"
 
 namespace rankflow::app {
@@ -15,6 +16,11 @@ struct ViewState {
   float trailSpan = 0.06f;  // how far back in t a trail reaches
   int trailVertices = 5;    // 4 segments: smooth at trail lengths on screen, and lavapipe pays per line
   render::Camera2D camera{};
+  // Which field the arrows and the heatmap show: order 1 velocity, 2 acceleration, 3 jerk,
+  // as the marginal u_k or the Lagrangian derivative along the ODE.
+  int fieldOrder = 1;
+  flows::FieldKind fieldKind = flows::FieldKind::Marginal;
+  bool showHeatmap = false;  // |field| on a lattice under everything, log colour scale
 };
 
 }  // namespace rankflow::app

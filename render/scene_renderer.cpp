@@ -163,10 +163,12 @@ void ensureCapacity(const VulkanDevice& device, std::unique_ptr<HostBuffer>& buf
 // [SECTION] Per-slot buffers
 
 struct SceneRenderer::SlotBuffers {
+  std::unique_ptr<HostBuffer> triangles;
   std::unique_ptr<HostBuffer> arrows;
   std::unique_ptr<HostBuffer> strips;
   std::unique_ptr<HostBuffer> stripIndices;
   std::unique_ptr<HostBuffer> points;
+  uint32_t triangleVertexCount = 0;
   uint32_t arrowCount = 0;
   uint32_t stripIndexCount = 0;
   uint32_t pointCount = 0;
@@ -209,6 +211,7 @@ SceneRenderer::SceneRenderer(const VulkanDevice& device, VkRenderPass renderPass
 SceneRenderer::~SceneRenderer() {
   VkDevice d = device_.handle();
   vkDeviceWaitIdle(d);  // frames in flight still read the pipelines and the slot buffers
+  vkDestroyPipeline(d, trianglesPipeline_, nullptr);
   vkDestroyPipeline(d, pointsPipeline_, nullptr);
   vkDestroyPipeline(d, stripsPipeline_, nullptr);
   vkDestroyPipeline(d, arrowsPipeline_, nullptr);
@@ -223,6 +226,9 @@ void SceneRenderer::createPipelines(VkRenderPass renderPass) {
   };
   const VkVertexInputBindingDescription coloredBinding{0, sizeof(ColoredVertex), VK_VERTEX_INPUT_RATE_VERTEX};
 
+  trianglesPipeline_ = makePipeline(
+      d, layout_, renderPass,
+      {kStripsVert, kFlatColorFrag, VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST, false, {coloredBinding}, coloredVertex});
   pointsPipeline_ = makePipeline(
       d, layout_, renderPass,
       {kPointsVert, kPointsFrag, VK_PRIMITIVE_TOPOLOGY_POINT_LIST, false, {coloredBinding}, coloredVertex});
@@ -245,6 +251,12 @@ void SceneRenderer::createPipelines(VkRenderPass renderPass) {
 void SceneRenderer::prepare(uint32_t slot, const SceneDrawData& frame) {
   SlotBuffers& s = *slots_.at(slot);
   constexpr VkBufferUsageFlags vertexUsage = VK_BUFFER_USAGE_VERTEX_BUFFER_BIT;
+
+  s.triangleVertexCount = static_cast<uint32_t>(frame.triangles.size() / 3 * 3);
+  if (s.triangleVertexCount > 0) {
+    ensureCapacity(device_, s.triangles, frame.triangles.size_bytes(), vertexUsage);
+    std::memcpy(s.triangles->mapped(), frame.triangles.data(), frame.triangles.size_bytes());
+  }
 
   s.arrowCount = static_cast<uint32_t>(frame.arrows.size());
   if (s.arrowCount > 0) {
@@ -296,6 +308,12 @@ void SceneRenderer::record(VkCommandBuffer cmd, uint32_t slot, VkExtent2D extent
   vkCmdPushConstants(cmd, layout_, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof push, &push);
 
   const VkDeviceSize zero = 0;
+  if (s.triangleVertexCount > 0) {
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, trianglesPipeline_);
+    const VkBuffer buffer = s.triangles->handle();
+    vkCmdBindVertexBuffers(cmd, 0, 1, &buffer, &zero);
+    vkCmdDraw(cmd, s.triangleVertexCount, 1, 0, 0);
+  }
   if (s.arrowCount > 0) {
     vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, arrowsPipeline_);
     const VkBuffer buffers[] = {arrowTemplate_->handle(), s.arrows->handle()};

@@ -41,9 +41,11 @@ struct Camera2D {
   float halfHeight = 3.0f;
 };
 
-// One frame of the 2-D scene, in world coordinates. Drawn back to front: arrows, strips
-// (stripCount strips of stripLength consecutive vertices each), points.
+// One frame of the 2-D scene, in world coordinates. Drawn back to front: triangles (a
+// heatmap: colours interpolated across each triangle), arrows, strips (stripCount strips
+// of stripLength consecutive vertices each), points.
 struct SceneDrawData {
+  std::span<const ColoredVertex> triangles;
   std::span<const ArrowInstance> arrows;
   std::span<const ColoredVertex> stripVertices;
   uint32_t stripLength = 0;
@@ -60,7 +62,7 @@ struct ViewTransform {
 // World → clip for a camera and a target of the given size (y up on screen).
 ViewTransform makeViewTransform(const Camera2D& camera, VkExtent2D extent);
 
-// The three scene pipelines (points, line strips, instanced arrows) and per-frame-slot
+// The four scene pipelines (triangles, points, line strips, instanced arrows) and per-frame-slot
 // vertex buffers. Knows nothing about flows: it draws what SceneDrawData holds.
 class SceneRenderer {
  public:
@@ -81,6 +83,7 @@ class SceneRenderer {
 
   const VulkanDevice& device_;
   VkPipelineLayout layout_ = VK_NULL_HANDLE;
+  VkPipeline trianglesPipeline_ = VK_NULL_HANDLE;
   VkPipeline pointsPipeline_ = VK_NULL_HANDLE;
   VkPipeline stripsPipeline_ = VK_NULL_HANDLE;
   VkPipeline arrowsPipeline_ = VK_NULL_HANDLE;

@@ -19,6 +19,9 @@ int runRenderCommand(const std::vector<std::string>& args) {
                    {"width", "W", "image width in pixels", "1600"},
                    {"height", "H", "image height in pixels", "900"},
                    {"out", "FILE.png", "where to write the picture (written atomically)", ""},
+                   {"field", "velocity|acceleration|jerk", "the field the arrows (and heatmap) show", "velocity"},
+                   {"lagrangian", "", "show the field's Lagrangian derivative along the ODE instead of u_k", ""},
+                   {"heatmap", "", "draw |field| as a heatmap under the scene", ""},
                    backendOption(),
                    validationOption()});
   if (!cmd.parse(args)) {
@@ -32,11 +35,21 @@ int runRenderCommand(const std::vector<std::string>& args) {
   if (out.empty()) cmd.fail("--out FILE.png is required");
   const bool validation = validationRequested(cmd);
 
+  const std::string fieldName = cmd.text("field");
+  int order = 0;
+  if (fieldName == "velocity") order = 1;
+  if (fieldName == "acceleration") order = 2;
+  if (fieldName == "jerk") order = 3;
+  if (order == 0) cmd.fail("--field must be velocity, acceleration or jerk, got '" + fieldName + "'");
+
   const BackendSelection selection = selectBackendFor(cmd);
   const flows::FlowScene scene = buildSceneFor(cmd, *selection.backend);
-  const OffscreenRenderResult result =
-      renderSceneOffscreen(scene, *selection.backend, initialViewState(scene, t), static_cast<uint32_t>(width),
-                           static_cast<uint32_t>(height), validation);
+  ViewState view = initialViewState(scene, t);
+  view.fieldOrder = order;
+  view.fieldKind = cmd.has("lagrangian") ? flows::FieldKind::Lagrangian : flows::FieldKind::Marginal;
+  view.showHeatmap = cmd.has("heatmap");
+  const OffscreenRenderResult result = renderSceneOffscreen(scene, *selection.backend, view, static_cast<uint32_t>(width),
+                                                            static_cast<uint32_t>(height), validation);
   render::writePngAtomic(out, result.image);
   std::printf("wrote %s (%dx%d, t = %.3f) on %s\n", out.c_str(), width, height, t, result.vulkanDevice.c_str());
   if (!result.validationMessages.empty()) {

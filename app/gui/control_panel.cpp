@@ -3,25 +3,87 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "app/scene_frame.h"
 
 namespace rankflow::app {
 
+namespace {
+
+const char* const kFieldNames[] = {"velocity", "acceleration", "jerk"};
+
+// A horizontal colour bar with its two end values (log scale).
+void drawLegend(float low, float high) {
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const float width = ImGui::GetContentRegionAvail().x;
+  constexpr int kSteps = 32;
+  for (int i = 0; i < kSteps; ++i) {
+    const render::PackedColor c = heatColor((static_cast<float>(i) + 0.5f) / kSteps);
+    draw->AddRectFilled({origin.x + width * i / kSteps, origin.y}, {origin.x + width * (i + 1) / kSteps, origin.y + 12},
+                        IM_COL32(c & 0xFF, (c >> 8) & 0xFF, (c >> 16) & 0xFF, 255));
+  }
+  ImGui::Dummy({width, 14});
+  ImGui::Text("%.3g", low);
+  ImGui::SameLine();
+  char high_text[32];
+  std::snprintf(high_text, sizeof high_text, "%.3g (log scale)", high);
+  ImGui::SetCursorPosX(ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize(high_text).x);
+  ImGui::Text("%s", high_text);
+}
+
+}  // namespace
+
+void ControlPanel::syncChoice(const flows::FlowScene& scene) {
+  choice_.name = scene.name;
+  choice_.schedule = scene.schedule;
+  choice_.solver = scene.solver;
+  choice_.particles = static_cast<int>(scene.start.size());
+}
+
 ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& scene, float referenceSpeed,
-                                       float maxSpeed, float integrationProgress) {
+                                       float maxSpeed, float integrationProgress, float heatmapLow,
+                                       float heatmapHigh) {
   ControlPanelActions actions;
   ImGui::SetNextWindowPos({kControlPanelX, kControlPanelY}, ImGuiCond_Always);
   ImGui::SetNextWindowSize({kControlPanelWidth, 0.0f}, ImGuiCond_Always);
   ImGui::Begin("Rankflow", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
 
   ImGui::TextWrapped("%s", scene.description.c_str());
+  if (ImGui::CollapsingHeader("Scene")) {
+    const auto names = flows::sceneNames();
+    if (ImGui::BeginCombo("data", choice_.name.c_str())) {
+      for (const auto& n : names)
+        if (ImGui::Selectable(n.c_str(), n == choice_.name)) choice_.name = n;
+      ImGui::EndCombo();
+    }
+    if (ImGui::BeginCombo("schedule", flows::scheduleName(choice_.schedule))) {
+      for (auto s : flows::allSchedules())
+        if (ImGui::Selectable(flows::scheduleName(s), s == choice_.schedule)) choice_.schedule = s;
+      ImGui::EndCombo();
+    }
+    if (ImGui::BeginCombo("solver", flows::solverName(choice_.solver))) {
+      for (auto s : flows::allSolvers())
+        if (ImGui::Selectable(flows::solverName(s), s == choice_.solver)) choice_.solver = s;
+      ImGui::EndCombo();
+    }
+    ImGui::SliderInt("particles", &choice_.particles, 256, 65536, "%d", ImGuiSliderFlags_Logarithmic);
+    if (ImGui::Button("Apply (re-integrate)")) actions.rebuild = choice_;
+  }
   ImGui::Spacing();
   ImGui::Separator();
 
   if (!scene.integrated()) {
-    ImGui::Text("Integrating %zu particles (RK4)...", scene.start.size());
+    ImGui::Text("Integrating %zu particles (%s)...", scene.start.size(), flows::solverName(scene.solver));
     ImGui::ProgressBar(integrationProgress, {-1.0f, 0.0f});
+  } else {
+    ImGui::Text("straightness %.3g   mean |a| %.3g", scene.straightness.straightness,
+                scene.straightness.meanAcceleration);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("E integral of |v - (x1 - x0)|^2 dt over the trajectories, and the mean Lagrangian\n"
+                        "acceleration (over %d particles): both are 0 for straight paths.",
+                        scene.straightness.accelerationParticles);
   }
   ImGui::Text("Time");
   const float step = scene.grid.stepSize();
@@ -45,12 +107,28 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
   ImGui::Checkbox("trails", &view.showTrails);
   ImGui::SameLine(220);
   ImGui::Checkbox("data", &view.showData);
-  ImGui::Checkbox("velocity field", &view.showArrows);
+  ImGui::Checkbox("field arrows", &view.showArrows);
+  ImGui::SameLine(120);
+  ImGui::Checkbox("|field| heatmap", &view.showHeatmap);
+  int order = view.fieldOrder - 1;
+  ImGui::SetNextItemWidth(150.0f);
+  if (ImGui::Combo("##order", &order, kFieldNames, 3)) view.fieldOrder = order + 1;
+  ImGui::SameLine();
+  bool lagrangian = view.fieldKind == flows::FieldKind::Lagrangian;
+  if (ImGui::Checkbox("along the ODE", &lagrangian))
+    view.fieldKind = lagrangian ? flows::FieldKind::Lagrangian : flows::FieldKind::Marginal;
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("off: the marginal field u_k = E[x_t^(k) | x_t = x]\n"
+                      "on: the Lagrangian derivative along the flow (a = dv/dt + (grad v) v)\n"
+                      "they differ by a posterior-covariance term (docs/THEORY.md)");
+  if (view.showHeatmap && heatmapHigh > 0.0f) drawLegend(heatmapLow, heatmapHigh);
   if (view.showTrails) {
     ImGui::SetNextItemWidth(-1.0f);
     ImGui::SliderFloat("##trail", &view.trailSpan, 0.01f, 0.3f, "trail length %.2f in t");
   }
-  if (view.showArrows) ImGui::TextDisabled("a full-cell arrow is |v| >= %.2f (max %.1f)", referenceSpeed, maxSpeed);
+  if (view.showArrows)
+    ImGui::TextDisabled("a full-cell arrow is |%s| >= %.2f (max %.3g)", kFieldNames[view.fieldOrder - 1],
+                        referenceSpeed, maxSpeed);
 
   ImGui::Spacing();
   ImGui::Separator();
@@ -63,6 +141,9 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
   }
   ImGui::Spacing();
   if (ImGui::Button("Screenshot (F12)")) actions.screenshot = true;
+  ImGui::SameLine();
+  if (ImGui::Button("Reset view")) actions.resetView = true;
+  ImGui::TextDisabled("drag to pan, wheel to zoom, hover a particle");
   ImGui::End();
   return actions;
 }

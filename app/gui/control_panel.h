@@ -1,11 +1,24 @@
 #pragma once
 #include "app/view_state.h"
+#include <optional>
+#include <string>
+
 #include "core/flows/flow_scene.h"
 
 namespace rankflow::app {
 
+// A scene as the pickers describe it; applying it re-integrates in the background.
+struct SceneChoice {
+  std::string name = "default";
+  flows::Schedule schedule = flows::Schedule::Linear;
+  flows::Solver solver = flows::Solver::Rk4;
+  int particles = 4096;
+};
+
 struct ControlPanelActions {
   bool screenshot = false;
+  bool resetView = false;
+  std::optional<SceneChoice> rebuild;  // set when the person applied a new scene choice
 };
 
 // The "Rankflow" panel: scene summary, the time scrubber with play/pause/step, and what
@@ -13,8 +26,14 @@ struct ControlPanelActions {
 class ControlPanel {
  public:
   // integrationProgress (0..1) is shown while the scene is still being integrated.
+  // heatmapLow/High label the colour legend when the heatmap is on.
   ControlPanelActions draw(ViewState& view, const flows::FlowScene& scene, float referenceSpeed, float maxSpeed,
-                           float integrationProgress);
+                           float integrationProgress, float heatmapLow = 0.0f, float heatmapHigh = 0.0f);
+  // The pickers start from the scene that is shown.
+  void syncChoice(const flows::FlowScene& scene);
+
+ private:
+  SceneChoice choice_{};
 };
 
 // Where the control panel sits; the Xvfb test looks for its title bar there.

@@ -7,8 +7,10 @@
 #include <backends/imgui_impl_glfw.h>
 #include <imgui.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <future>
@@ -19,6 +21,7 @@
 #include "app/gui/glfw_window.h"
 #include "app/gui/performance_panel.h"
 #include "app/scene_frame.h"
+#include "core/flows/field_model.h"
 #include "render/image.h"
 #include "render/imgui_renderer.h"
 #include "render/scene_renderer.h"
@@ -91,6 +94,15 @@ struct ImGuiContextGuard {
 class BackgroundIntegration {
  public:
   void start(const flows::FlowScene& prepared, const compute::FlowBackend& backend) {
+    if (result_.valid()) {
+      // A newer scene supersedes the running one: cancel it (it checks every 32
+      // particles) and drop its result or its Cancelled.
+      stop_ = true;
+      try {
+        result_.get();
+      } catch (const std::exception&) {
+      }
+    }
     progress_ = 0.0f;
     stop_ = false;
     result_ = std::async(std::launch::async, [this, scene = prepared, &backend]() mutable {
@@ -118,6 +130,67 @@ class BackgroundIntegration {
   std::future<flows::FlowScene> result_;
 };
 
+// The scene the pickers describe, ready to integrate.
+flows::FlowScene prepareChosenScene(const SceneChoice& choice) {
+  flows::FlowScene scene = flows::prepareScene(choice.name);
+  scene.schedule = choice.schedule;
+  scene.solver = choice.solver;
+  scene.start = flows::sampleStandardNormal(choice.particles, flows::DefaultSceneSpec{}.noiseSeed);
+  scene.description = choice.name + " · " + flows::scheduleName(choice.schedule) + " schedule · exact marginal " +
+                      "velocity (softmax over " + std::to_string(scene.data.points.size()) + " data points) · " +
+                      flows::solverName(choice.solver) + ", " + std::to_string(scene.grid.steps) + " steps";
+  return scene;
+}
+
+// Mouse on the scene (not on a panel): drag pans, the wheel zooms about the cursor.
+void handleCamera(ViewState& view) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantCaptureMouse || io.DisplaySize.y <= 0.0f) return;
+  const float pixelsToWorld = 2.0f * view.camera.halfHeight / io.DisplaySize.y;
+  if (ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0.0f)) {
+    view.camera.centerX -= io.MouseDelta.x * pixelsToWorld;
+    view.camera.centerY += io.MouseDelta.y * pixelsToWorld;
+  }
+  if (io.MouseWheel != 0.0f) {
+    const float factor = std::pow(0.85f, io.MouseWheel);
+    // The world point under the cursor stays under it.
+    const float wx = view.camera.centerX + (io.MousePos.x - 0.5f * io.DisplaySize.x) * pixelsToWorld;
+    const float wy = view.camera.centerY - (io.MousePos.y - 0.5f * io.DisplaySize.y) * pixelsToWorld;
+    view.camera.halfHeight = std::clamp(view.camera.halfHeight * factor, 0.05f, 100.0f);
+    view.camera.centerX = wx + (view.camera.centerX - wx) * factor;
+    view.camera.centerY = wy + (view.camera.centerY - wy) * factor;
+  }
+}
+
+// The particle nearest the cursor (within 8 pixels) at time t, with its x, v, a, j.
+void hoverReadout(const ViewState& view, const flows::FlowScene& scene, std::vector<Vec2f>& scratch) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantCaptureMouse || !scene.integrated() || io.DisplaySize.y <= 0.0f) return;
+  const float pixelsToWorld = 2.0f * view.camera.halfHeight / io.DisplaySize.y;
+  const Vec2f cursor{view.camera.centerX + (io.MousePos.x - 0.5f * io.DisplaySize.x) * pixelsToWorld,
+                     view.camera.centerY - (io.MousePos.y - 0.5f * io.DisplaySize.y) * pixelsToWorld};
+  scratch.resize(static_cast<std::size_t>(scene.trajectories.particleCount()));
+  scene.trajectories.positionsAt(view.t, scratch);
+  std::size_t best = 0;
+  float bestDistance = 1e30f;
+  for (std::size_t p = 0; p < scratch.size(); ++p) {
+    const float d = squaredNorm(scratch[p] - cursor);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = p;
+    }
+  }
+  if (scratch.empty() || std::sqrt(bestDistance) > 8.0f * pixelsToWorld) return;
+  flows::DataView<float> data;
+  data.points = scene.data.points.data();
+  data.count = static_cast<int>(scene.data.points.size());
+  const auto d = flows::lagrangianDerivatives(data, scene.schedule, scratch[best], view.t);
+  ImGui::SetTooltip("particle %zu at t = %.3f\nx = (%.3f, %.3f)\nv = (%.3f, %.3f)\na = (%.3g, %.3g)\n"
+                    "j = (%.3g, %.3g)",
+                    best, view.t, scratch[best].x, scratch[best].y, d.velocity.x, d.velocity.y, d.acceleration.x,
+                    d.acceleration.y, d.jerk.x, d.jerk.y);
+}
+
 }  // namespace
 
 int runGui(const GuiOptions& options) {
@@ -141,8 +214,11 @@ int runGui(const GuiOptions& options) {
     // behind the integration kernel and stall the UI thread, so it always runs here.
     const auto latticeBackend = compute::makeCpuBackend();
     LatticeField field;
+    FieldHeatmap heatmap;
+    std::vector<Vec2f> hoverScratch;
     SceneFrameBuilder builder(scene);
     ControlPanel controlPanel;
+    controlPanel.syncChoice(scene);
     PerformancePanel performancePanel;
     PerformanceReadout readout;
     readout.computeBackend = selection.backend->description();
@@ -172,6 +248,7 @@ int runGui(const GuiOptions& options) {
       if (integration.ready()) {
         try {
           scene = integration.take();
+          controlPanel.syncChoice(scene);
           readout.integrationMs = scene.integrationSeconds * 1e3;
           std::printf("scene '%s': %d particles integrated in %.0f ms on %s\n", scene.name.c_str(),
                       scene.trajectories.particleCount(), readout.integrationMs, scene.integratedBy.c_str());
@@ -196,8 +273,22 @@ int runGui(const GuiOptions& options) {
       ImGui::NewFrame();
       bool screenshot = false;
       handleShortcuts(view, step, screenshot);
-      screenshot |=
-          controlPanel.draw(view, scene, field.referenceSpeed(), field.maxSpeed(), integration.progress()).screenshot;
+      handleCamera(view);
+      hoverReadout(view, scene, hoverScratch);
+      const ControlPanelActions actions = controlPanel.draw(view, scene, field.referenceSpeed(), field.maxSpeed(),
+                                                            integration.progress(), heatmap.low(), heatmap.high());
+      screenshot |= actions.screenshot;
+      if (actions.resetView) view.camera = initialViewState(scene, view.t).camera;
+      if (actions.rebuild) {
+        try {
+          scene = prepareChosenScene(*actions.rebuild);
+          readout.particles = static_cast<int>(scene.start.size());
+          readout.integrationMs = 0;
+          integration.start(scene, *selection.backend);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "scene: %s\n", e.what());
+        }
+      }
       performancePanel.draw(readout);
       ImGui::Render();
 
@@ -210,9 +301,11 @@ int runGui(const GuiOptions& options) {
         continue;
       }
       const float aspect = static_cast<float>(frame->extent.width) / static_cast<float>(frame->extent.height);
-      if (field.update(*latticeBackend, scene, view.t, aspect)) readout.fieldMs = field.lastEvaluationMs();
+      if (field.update(*latticeBackend, scene, view, aspect)) readout.fieldMs = field.lastEvaluationMs();
+      if (view.showHeatmap && heatmap.update(scene, view, aspect)) readout.fieldMs += heatmap.lastEvaluationMs();
       const auto buildBegin = std::chrono::steady_clock::now();
-      sceneRenderer.prepare(frame->slot, builder.build(view, field, static_cast<float>(frame->extent.height)));
+      sceneRenderer.prepare(frame->slot,
+                            builder.build(view, field, static_cast<float>(frame->extent.height), &heatmap));
       readout.drawDataMs =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - buildBegin).count();
       sceneRenderer.record(frame->cmd, frame->slot, frame->extent);

@@ -7,6 +7,7 @@
 #include "core/compute/flow_backend.h"
 #include "core/flows/empirical_data.h"
 #include "core/flows/schedule.h"
+#include "core/flows/samplers.h"
 #include "core/flows/solvers.h"
 #include "core/flows/trajectory_store.h"
 
@@ -39,6 +40,8 @@ struct FlowScene {
   float viewHalfHeight = 3.0f;
   double integrationSeconds = 0.0;
   std::string integratedBy;
+  // Straightness and mean ‖a‖ of the integrated trajectories (SPEC §4).
+  StraightnessReport straightness{};
 
   bool integrated() const { return trajectories.particleCount() > 0; }
 };
@@ -52,8 +55,8 @@ std::vector<std::string> sceneNames();
 FlowScene prepareScene(const std::string& name);
 FlowScene prepareDefaultScene(const DefaultSceneSpec& spec = {});
 
-// Integrates the particles with the scene's solver and schedule and labels each by the
-// datum it reaches.
+// Integrates the particles with the scene's solver and schedule, labels each by the
+// datum it reaches and measures the trajectories' straightness.
 void integrateScene(FlowScene& scene, const compute::FlowBackend& backend, const compute::ProgressFn& progress = {});
 
 // prepareScene + integrateScene.
