@@ -23,13 +23,15 @@ render::PackedColor labelColor(int label, uint8_t alpha) {
   return render::packColor(c[0], c[1], c[2], alpha);
 }
 
-namespace {
-
-bool sameCamera(const render::Camera2D& a, const render::Camera2D& b) {
-  return a.centerX == b.centerX && a.centerY == b.centerY && a.halfHeight == b.halfHeight;
+FieldViewKey FieldViewKey::of(const flows::FlowScene& scene, const ViewState& view, float aspect) {
+  return {view.t, aspect, view.fieldOrder, view.fieldKind, view.camera, &scene, scene.data.points.size()};
 }
 
-}  // namespace
+bool FieldViewKey::operator==(const FieldViewKey& o) const {
+  return t == o.t && aspect == o.aspect && order == o.order && kind == o.kind && camera.centerX == o.camera.centerX &&
+         camera.centerY == o.camera.centerY && camera.halfHeight == o.camera.halfHeight && scene == o.scene &&
+         dataCount == o.dataCount;
+}
 
 render::PackedColor heatColor(float u, uint8_t alpha) {
   // Anchors of a dark-to-light ramp with monotone lightness, interpolated linearly.
@@ -48,10 +50,8 @@ render::PackedColor heatColor(float u, uint8_t alpha) {
 
 bool LatticeField::update(const compute::FlowBackend& backend, const flows::FlowScene& scene, const ViewState& view,
                           float aspect) {
-  if (view.t == t_ && aspect == aspect_ && view.fieldOrder == order_ && view.fieldKind == kind_ &&
-      sameCamera(view.camera, camera_) && &scene == scene_ && scene.data.points.size() == dataCount_ &&
-      !points_.empty())
-    return false;
+  const FieldViewKey key = FieldViewKey::of(scene, view, aspect);
+  if (key == key_ && !points_.empty()) return false;
   const auto begin = std::chrono::steady_clock::now();
   const float halfHeight = view.camera.halfHeight;
   const float halfWidth = halfHeight * aspect;
@@ -72,22 +72,14 @@ bool LatticeField::update(const compute::FlowBackend& backend, const flows::Flow
     std::nth_element(speeds.begin(), rank, speeds.end());
     referenceSpeed_ = *rank;
   }
-  t_ = view.t;
-  aspect_ = aspect;
-  order_ = view.fieldOrder;
-  kind_ = view.fieldKind;
-  camera_ = view.camera;
-  scene_ = &scene;
-  dataCount_ = scene.data.points.size();
+  key_ = key;
   lastEvaluationMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
   return true;
 }
 
 bool FieldHeatmap::update(const flows::FlowScene& scene, const ViewState& view, float aspect) {
-  if (view.t == t_ && aspect == aspect_ && view.fieldOrder == order_ && view.fieldKind == kind_ &&
-      sameCamera(view.camera, camera_) && &scene == scene_ && scene.data.points.size() == dataCount_ &&
-      !triangles_.empty())
-    return false;
+  const FieldViewKey key = FieldViewKey::of(scene, view, aspect);
+  if (key == key_ && !triangles_.empty()) return false;
   const auto begin = std::chrono::steady_clock::now();
   const float halfHeight = view.camera.halfHeight;
   const float halfWidth = halfHeight * aspect;
@@ -126,13 +118,7 @@ bool FieldHeatmap::update(const flows::FlowScene& scene, const ViewState& view, 
       triangles_.insert(triangles_.end(), {vertex(i, j), vertex(i + 1, j + 1), vertex(i, j + 1)});
     }
   }
-  t_ = view.t;
-  aspect_ = aspect;
-  order_ = view.fieldOrder;
-  kind_ = view.fieldKind;
-  camera_ = view.camera;
-  scene_ = &scene;
-  dataCount_ = scene.data.points.size();
+  key_ = key;
   lastEvaluationMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
   return true;
 }

@@ -9,6 +9,20 @@
 
 namespace rankflow::app {
 
+// What a field layer was last evaluated for: when none of it changes, the layer is reused.
+struct FieldViewKey {
+  float t = -1.0f;
+  float aspect = 0.0f;
+  int order = 0;
+  flows::FieldKind kind = flows::FieldKind::Marginal;
+  render::Camera2D camera{};
+  const flows::FlowScene* scene = nullptr;
+  std::size_t dataCount = 0;
+
+  static FieldViewKey of(const flows::FlowScene& scene, const ViewState& view, float aspect);
+  bool operator==(const FieldViewKey& o) const;
+};
+
 // The chosen field (order, marginal or Lagrangian) on the arrow lattice over the camera's
 // view, re-evaluated only when t, the field, the camera or the aspect changes (scrubbing
 // re-evaluates 24² points; the particles are never re-integrated).
@@ -28,13 +42,7 @@ class LatticeField {
   double lastEvaluationMs() const { return lastEvaluationMs_; }
 
  private:
-  float t_ = -1.0f;
-  float aspect_ = 0.0f;
-  int order_ = 0;
-  flows::FieldKind kind_ = flows::FieldKind::Marginal;
-  render::Camera2D camera_{};
-  const flows::FlowScene* scene_ = nullptr;
-  std::size_t dataCount_ = 0;
+  FieldViewKey key_{};
   std::vector<Vec2f> points_;
   std::vector<Vec2f> velocities_;
   float maxSpeed_ = 0.0f;
@@ -57,13 +65,7 @@ class FieldHeatmap {
   double lastEvaluationMs() const { return lastEvaluationMs_; }
 
  private:
-  float t_ = -1.0f;
-  float aspect_ = 0.0f;
-  int order_ = 0;
-  flows::FieldKind kind_ = flows::FieldKind::Marginal;
-  render::Camera2D camera_{};
-  const flows::FlowScene* scene_ = nullptr;
-  std::size_t dataCount_ = 0;
+  FieldViewKey key_{};
   std::vector<render::ColoredVertex> triangles_;
   float low_ = 0.0f;
   float high_ = 0.0f;

@@ -10,6 +10,7 @@
 #include "core/flows/flow_fields.h"
 #include "core/io/npy.h"
 #include "render/image.h"
+#include "tests/support/cli_fixture.h"
 #include "tests/support/run_command.h"
 
 namespace rankflow {
@@ -18,25 +19,11 @@ namespace {
 using testing::quoted;
 using testing::runCommand;
 
-const std::string kExe = quoted(RANKFLOW_EXE);
+const std::string& kExe = testing::rankflowExe();
+using testing::lineCount;
 
-int lineCount(const std::string& text) {
-  int lines = 0;
-  for (char c : text) lines += c == '\n';
-  return lines;
-}
-
-class FlowCli : public ::testing::Test {
+class FlowCli : public testing::ScratchDirectoryTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("rankflow_flow_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  std::filesystem::path dir_;
 };
 
 TEST_F(FlowCli, FieldOnPointsMatchesTheLibraryForEveryOrder) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/safetensors.h"
+#include "tests/support/cli_fixture.h"
 #include "tests/support/run_command.h"
 
 namespace rankflow {
@@ -15,23 +16,11 @@ namespace {
 using testing::quoted;
 using testing::runCommand;
 
-const std::string kExe = quoted(RANKFLOW_EXE);
+const std::string& kExe = testing::rankflowExe();
+using testing::lineCount;
 
-int lineCount(const std::string& text) {
-  int lines = 0;
-  for (char c : text) lines += c == '\n';
-  return lines;
-}
-
-class LoraCli : public ::testing::Test {
+class LoraCli : public testing::ScratchDirectoryTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("rankflow_lora_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Two modules: q_proj with r = 4 but rank 2 (B's last two columns repeat the first two),
   // v_proj with r = 2 and rank 2.
@@ -54,7 +43,6 @@ class LoraCli : public ::testing::Test {
     return path;
   }
 
-  std::filesystem::path dir_;
 };
 
 TEST_F(LoraCli, PrintsATableAndASummary) {

@@ -8,6 +8,7 @@
 #include "core/io/npy.h"
 #include "core/io/safetensors.h"
 #include "render/image.h"
+#include "tests/support/cli_fixture.h"
 #include "tests/support/run_command.h"
 
 namespace rankflow {
@@ -16,23 +17,15 @@ namespace {
 using testing::quoted;
 using testing::runCommand;
 
-const std::string kExe = quoted(RANKFLOW_EXE);
+const std::string& kExe = testing::rankflowExe();
+using testing::lineCount;
 // Small enough for a test, large enough that training visibly works.
 const std::string kSmall =
     " --count 64 --layers 2 --width 24 --frequencies 3 --steps 150 --adapter-steps 60 --batch 256 --adapter-batch 256 "
     "--samples 2048 --epsilon 0.4";
 
-class TrainCli : public ::testing::Test {
+class TrainCli : public testing::ScratchDirectoryTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("rankflow_train_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  std::filesystem::path dir_;
 };
 
 TEST_F(TrainCli, TrainWritesACheckpointThatSampleAndLoraRanksRead) {

@@ -9,6 +9,7 @@
 
 #include "core/io/npy.h"
 #include "core/io/point_csv.h"
+#include "tests/support/cli_fixture.h"
 #include "tests/support/run_command.h"
 
 namespace rankflow {
@@ -17,24 +18,11 @@ namespace {
 using testing::quoted;
 using testing::runCommand;
 
-const std::string kExe = quoted(RANKFLOW_EXE);
+const std::string& kExe = testing::rankflowExe();
+using testing::lineCount;
 
-int lineCount(const std::string& text) {
-  int lines = 0;
-  for (char c : text) lines += c == '\n';
-  return lines;
-}
-
-class VlfmCli : public ::testing::Test {
+class VlfmCli : public testing::ScratchDirectoryTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("rankflow_vlfm_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::filesystem::path dir_;
 };
 
 TEST_F(VlfmCli, ShapeRunWritesEveryArrayWithItsShapeAndTheSummary) {
