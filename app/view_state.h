@@ -21,6 +21,9 @@ struct ViewState {
   int fieldOrder = 1;
   flows::FieldKind fieldKind = flows::FieldKind::Marginal;
   bool showHeatmap = false;  // |field| on a lattice under everything, log colour scale
+  // The tool windows beside the flow view (F2, F3).
+  bool ranksOpen = false;
+  bool queriesOpen = false;
 };
 
 }  // namespace rankflow::app

@@ -48,6 +48,7 @@ int runGuiCommand(const std::vector<std::string>& args) {
                    {"screenshot", "FILE.png", "save the window after the last frame (with --frames)", ""},
                    {"width", "W", "window width", "1600"},
                    {"height", "H", "window height", "900"},
+                   {"open", "PANEL", "open a tool window at start: ranks or queries (repeatable)", ""},
                    backendOption(),
                    validationOption()});
   if (!cmd.parse(args)) {
@@ -58,6 +59,15 @@ int runGuiCommand(const std::vector<std::string>& args) {
   options.scene = cmd.text("scene");
   options.t = static_cast<float>(cmd.number("t", 0.0, 1.0));
   options.frames = cmd.integer("frames", 0, 100'000'000);
+  for (const auto& panel : cmd.all("open")) {
+    if (panel == "ranks") {
+      options.openRanks = true;
+    } else if (panel == "queries") {
+      options.openQueries = true;
+    } else {
+      cmd.fail("--open takes ranks or queries, got '" + panel + "'");
+    }
+  }
   options.screenshot = cmd.text("screenshot");
   options.width = cmd.integer("width", 64, 16384);
   options.height = cmd.integer("height", 64, 16384);

@@ -140,6 +140,9 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
     ImGui::ColorButton(("##c" + std::to_string(label)).c_str(), colour, ImGuiColorEditFlags_NoTooltip, {18, 18});
   }
   ImGui::Spacing();
+  ImGui::Checkbox("Ranks panel (F2)", &view.ranksOpen);
+  ImGui::SameLine(180);
+  ImGui::Checkbox("Queries panel (F3)", &view.queriesOpen);
   if (ImGui::Button("Screenshot (F12)")) actions.screenshot = true;
   ImGui::SameLine();
   if (ImGui::Button("Reset view")) actions.resetView = true;

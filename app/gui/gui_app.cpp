@@ -15,11 +15,14 @@
 #include <filesystem>
 #include <future>
 #include <iostream>
+#include <memory>
 
 #include "app/cli_error.h"
 #include "app/gui/control_panel.h"
 #include "app/gui/glfw_window.h"
 #include "app/gui/performance_panel.h"
+#include "app/gui/queries_panel.h"
+#include "app/gui/ranks_panel.h"
 #include "app/scene_frame.h"
 #include "core/flows/field_model.h"
 #include "render/image.h"
@@ -65,6 +68,8 @@ std::string nextScreenshotName() {
 void handleShortcuts(ViewState& view, float step, bool& screenshot) {
   const ImGuiIO& io = ImGui::GetIO();
   if (ImGui::IsKeyPressed(GLFW_KEY_F12, false)) screenshot = true;
+  if (ImGui::IsKeyPressed(GLFW_KEY_F2, false)) view.ranksOpen = !view.ranksOpen;
+  if (ImGui::IsKeyPressed(GLFW_KEY_F3, false)) view.queriesOpen = !view.queriesOpen;
   if (io.WantCaptureKeyboard) return;
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) view.playing = !view.playing;
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) view.t = std::max(0.0f, view.t - step);
@@ -210,6 +215,8 @@ int runGui(const GuiOptions& options) {
     render::SceneRenderer sceneRenderer(device, presenter.renderPass(), render::WindowPresenter::kFramesInFlight);
 
     ViewState view = initialViewState(scene, options.t);
+    view.ranksOpen = options.openRanks;
+    view.queriesOpen = options.openQueries;
     // The 24² lattice costs well under a millisecond on the CPU; on CUDA it would queue
     // behind the integration kernel and stall the UI thread, so it always runs here.
     const auto latticeBackend = compute::makeCpuBackend();
@@ -220,6 +227,9 @@ int runGui(const GuiOptions& options) {
     ControlPanel controlPanel;
     controlPanel.syncChoice(scene);
     PerformancePanel performancePanel;
+    // Created when first opened: the queries panel starts building its tree at once.
+    std::unique_ptr<RanksPanel> ranksPanel;
+    std::unique_ptr<QueriesPanel> queriesPanel;
     PerformanceReadout readout;
     readout.computeBackend = selection.backend->description();
     readout.whyNotCuda = selection.whyNotCuda;
@@ -288,6 +298,14 @@ int runGui(const GuiOptions& options) {
         } catch (const std::exception& e) {
           std::fprintf(stderr, "scene: %s\n", e.what());
         }
+      }
+      if (view.ranksOpen) {
+        if (!ranksPanel) ranksPanel = std::make_unique<RanksPanel>();
+        ranksPanel->draw(&view.ranksOpen);
+      }
+      if (view.queriesOpen) {
+        if (!queriesPanel) queriesPanel = std::make_unique<QueriesPanel>();
+        queriesPanel->draw(&view.queriesOpen);
       }
       performancePanel.draw(readout);
       ImGui::Render();

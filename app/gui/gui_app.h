@@ -14,6 +14,8 @@ struct GuiOptions {
   int height = 900;
   BackendPreference backend = BackendPreference::Auto;
   bool validation = false;
+  bool openRanks = false;    // tool windows open from the first frame
+  bool openQueries = false;
 };
 
 // Opens the window and runs the frame loop; returns the process exit code

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <optional>
+#include <memory>
 
 #include "core/common/error.h"
 #include "core/common/parallel_for.h"
@@ -16,7 +16,7 @@ namespace {
 class CpuVelocity {
  public:
   CpuVelocity(const FlowData& data, Schedule schedule) : view_(data.view()), schedule_(schedule) {
-    if (data.isEmpirical()) column_.emplace(data.points, schedule);
+    if (data.isEmpirical()) column_ = std::make_unique<ColumnVelocity>(data.points, schedule);
   }
   Vec2f operator()(Vec2f x, float t) const {
     return column_ ? (*column_)(x, t) : velocityField(view_, schedule_, x, t);
@@ -25,7 +25,9 @@ class CpuVelocity {
  private:
   DataView<float> view_;
   Schedule schedule_;
-  std::optional<ColumnVelocity> column_;
+  // A pointer, not std::optional: GCC 12 with sanitizers misreads an optional Eigen
+  // array's destructor as maybe-uninitialised.
+  std::unique_ptr<ColumnVelocity> column_;
 };
 
 // (v, −∇·v) for the augmented state: one Dual evaluation gives both.
