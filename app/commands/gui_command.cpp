@@ -7,6 +7,8 @@
 #include "app/commands/common_options.h"
 #include "app/gui/glfw_window.h"
 #include "app/gui/gui_app.h"
+#include "app/session.h"
+#include "core/common/error.h"
 #include "app/offscreen_render.h"
 #include "app/scene_frame.h"
 #include "render/image.h"
@@ -49,6 +51,7 @@ int runGuiCommand(const std::vector<std::string>& args) {
                    {"width", "W", "window width", "1600"},
                    {"height", "H", "window height", "900"},
                    {"open", "PANEL", "open a tool window at start: ranks or queries (repeatable)", ""},
+                   {"session", "FILE.json", "open a saved session (scene, time, camera, layers, panels)", ""},
                    backendOption(),
                    validationOption()});
   if (!cmd.parse(args)) {
@@ -59,6 +62,13 @@ int runGuiCommand(const std::vector<std::string>& args) {
   options.scene = cmd.text("scene");
   options.t = static_cast<float>(cmd.number("t", 0.0, 1.0));
   options.frames = cmd.integer("frames", 0, 100'000'000);
+  if (cmd.has("session")) {
+    try {
+      options.session = loadSession(cmd.text("session"));
+    } catch (const InvalidArgument& e) {
+      cmd.fail(e.what());
+    }
+  }
   for (const auto& panel : cmd.all("open")) {
     if (panel == "ranks") {
       options.openRanks = true;

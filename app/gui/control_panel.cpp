@@ -147,6 +147,13 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
   ImGui::SameLine();
   if (ImGui::Button("Reset view")) actions.resetView = true;
   ImGui::TextDisabled("drag to pan, wheel to zoom, hover a particle");
+  ImGui::SetNextItemWidth(200.0f);
+  ImGui::InputText("##session", sessionPath_, sizeof sessionPath_);
+  ImGui::SameLine();
+  if (ImGui::Button("Save")) actions.saveSession = std::string(sessionPath_);
+  ImGui::SameLine();
+  if (ImGui::Button("Load")) actions.loadSession = std::string(sessionPath_);
+  if (!sessionStatus_.empty()) ImGui::TextDisabled("%s", sessionStatus_.c_str());
   ImGui::End();
   return actions;
 }

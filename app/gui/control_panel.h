@@ -3,22 +3,17 @@
 #include <optional>
 #include <string>
 
+#include "app/session.h"
 #include "core/flows/flow_scene.h"
 
 namespace rankflow::app {
-
-// A scene as the pickers describe it; applying it re-integrates in the background.
-struct SceneChoice {
-  std::string name = "default";
-  flows::Schedule schedule = flows::Schedule::Linear;
-  flows::Solver solver = flows::Solver::Rk4;
-  int particles = 4096;
-};
 
 struct ControlPanelActions {
   bool screenshot = false;
   bool resetView = false;
   std::optional<SceneChoice> rebuild;  // set when the person applied a new scene choice
+  std::optional<std::string> saveSession;  // a path to save the session to
+  std::optional<std::string> loadSession;  // a path to load a session from
 };
 
 // The "Rankflow" panel: scene summary, the time scrubber with play/pause/step, and what
@@ -31,9 +26,14 @@ class ControlPanel {
                            float integrationProgress, float heatmapLow = 0.0f, float heatmapHigh = 0.0f);
   // The pickers start from the scene that is shown.
   void syncChoice(const flows::FlowScene& scene);
+  const SceneChoice& choice() const { return choice_; }
+  // Shown under the session buttons: where it was saved, or why loading failed.
+  void setSessionStatus(std::string status) { sessionStatus_ = std::move(status); }
 
  private:
   SceneChoice choice_{};
+  char sessionPath_[512] = "rankflow-session.json";
+  std::string sessionStatus_;
 };
 
 // Where the control panel sits; the Xvfb test looks for its title bar there.

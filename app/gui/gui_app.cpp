@@ -200,7 +200,8 @@ void hoverReadout(const ViewState& view, const flows::FlowScene& scene, std::vec
 
 int runGui(const GuiOptions& options) {
   BackendSelection selection = selectBackend(options.backend);
-  flows::FlowScene scene = flows::prepareScene(options.scene);
+  flows::FlowScene scene =
+      options.session ? prepareChosenScene(options.session->scene) : flows::prepareScene(options.scene);
 
   GlfwWindow window(options.width, options.height, "Rankflow");
   render::VulkanInstance instance({options.validation, GlfwWindow::requiredInstanceExtensions()});
@@ -217,6 +218,7 @@ int runGui(const GuiOptions& options) {
     ViewState view = initialViewState(scene, options.t);
     view.ranksOpen = options.openRanks;
     view.queriesOpen = options.openQueries;
+    if (options.session) view = options.session->view;
     // The 24² lattice costs well under a millisecond on the CPU; on CUDA it would queue
     // behind the integration kernel and stall the UI thread, so it always runs here.
     const auto latticeBackend = compute::makeCpuBackend();
@@ -289,9 +291,28 @@ int runGui(const GuiOptions& options) {
                                                             integration.progress(), heatmap.low(), heatmap.high());
       screenshot |= actions.screenshot;
       if (actions.resetView) view.camera = initialViewState(scene, view.t).camera;
-      if (actions.rebuild) {
+      if (actions.saveSession) {
         try {
-          scene = prepareChosenScene(*actions.rebuild);
+          saveSession(*actions.saveSession, {controlPanel.choice(), view});
+          controlPanel.setSessionStatus("saved " + *actions.saveSession);
+        } catch (const std::exception& e) {
+          controlPanel.setSessionStatus(e.what());
+        }
+      }
+      std::optional<SceneChoice> rebuild = actions.rebuild;
+      if (actions.loadSession) {
+        try {
+          const Session loaded = loadSession(*actions.loadSession);
+          view = loaded.view;
+          rebuild = loaded.scene;
+          controlPanel.setSessionStatus("loaded " + *actions.loadSession);
+        } catch (const std::exception& e) {
+          controlPanel.setSessionStatus(e.what());  // a bad file changes nothing
+        }
+      }
+      if (rebuild) {
+        try {
+          scene = prepareChosenScene(*rebuild);
           readout.particles = static_cast<int>(scene.start.size());
           readout.integrationMs = 0;
           integration.start(scene, *selection.backend);

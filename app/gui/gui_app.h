@@ -1,7 +1,10 @@
 #pragma once
 #include <string>
 
+#include <optional>
+
 #include "app/backend_selection.h"
+#include "app/session.h"
 
 namespace rankflow::app {
 
@@ -16,6 +19,7 @@ struct GuiOptions {
   bool validation = false;
   bool openRanks = false;    // tool windows open from the first frame
   bool openQueries = false;
+  std::optional<Session> session;  // replaces scene, t and the open panels when set
 };
 
 // Opens the window and runs the frame loop; returns the process exit code

@@ -1,0 +1,159 @@
+#include "app/session.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/common/error.h"
+#include "core/flows/flow_scene.h"
+#include "core/flows/samplers.h"
+#include "core/io/atomic_file.h"
+
+namespace rankflow::app {
+namespace {
+
+constexpr const char* kFormat = "rankflow-session-1";
+
+class Reader {
+ public:
+  Reader(const nlohmann::json& j, std::string name) : j_(j), name_(std::move(name)) {}
+
+  template <class T>
+  void read(const char* key, T& out) const {
+    const auto it = j_.find(key);
+    if (it == j_.end()) return;
+    try {
+      out = it->template get<T>();
+    } catch (const nlohmann::json::exception&) {
+      fail(std::string("field '") + key + "' has the wrong type");
+    }
+  }
+  void number(const char* key, float& out, float lo, float hi) const {
+    double v = out;
+    read(key, v);
+    if (!std::isfinite(v) || v < lo || v > hi)
+      fail(std::string("field '") + key + "' must lie in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    out = static_cast<float>(v);
+  }
+  void integer(const char* key, int& out, int lo, int hi) const {
+    read(key, out);
+    if (out < lo || out > hi)
+      fail(std::string("field '") + key + "' must lie in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+  [[noreturn]] void fail(const std::string& why) const { throw InvalidArgument(name_ + ": " + why); }
+
+ private:
+  const nlohmann::json& j_;
+  std::string name_;
+};
+
+}  // namespace
+
+std::string serializeSession(const Session& s) {
+  const ViewState& v = s.view;
+  nlohmann::json j;
+  j["format"] = kFormat;
+  j["scene"] = {{"name", s.scene.name},
+                {"schedule", flows::scheduleName(s.scene.schedule)},
+                {"solver", flows::solverName(s.scene.solver)},
+                {"particles", s.scene.particles}};
+  j["view"] = {{"t", v.t},
+               {"play_speed", v.playSpeed},
+               {"camera", {{"center_x", v.camera.centerX}, {"center_y", v.camera.centerY},
+                           {"half_height", v.camera.halfHeight}}},
+               {"show_particles", v.showParticles},
+               {"show_trails", v.showTrails},
+               {"show_arrows", v.showArrows},
+               {"show_data", v.showData},
+               {"show_heatmap", v.showHeatmap},
+               {"trail_span", v.trailSpan},
+               {"field_order", v.fieldOrder},
+               {"field_kind", flows::fieldKindName(v.fieldKind)}};
+  j["panels"] = {{"ranks", v.ranksOpen}, {"queries", v.queriesOpen}};
+  return j.dump(2) + "\n";
+}
+
+Session parseSession(const std::string& text, const std::string& name) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InvalidArgument(name + ": not valid JSON (" + std::string(e.what()) + ")");
+  }
+  if (!j.is_object()) throw InvalidArgument(name + ": a session is a JSON object");
+  Reader top(j, name);
+  std::string format = kFormat;
+  top.read("format", format);
+  if (format != kFormat) top.fail("format is '" + format + "', expected '" + kFormat + "'");
+  Session s;
+  for (const char* section : {"scene", "view", "panels"}) {
+    if (j.contains(section) && !j[section].is_object()) top.fail(std::string("'") + section + "' must be an object");
+  }
+  if (j.contains("scene")) {
+    const Reader r(j["scene"], name + ": scene");
+    r.read("name", s.scene.name);
+    const auto names = flows::sceneNames();
+    if (std::find(names.begin(), names.end(), s.scene.name) == names.end()) r.fail("unknown scene '" + s.scene.name + "'");
+    std::string schedule = flows::scheduleName(s.scene.schedule), solver = flows::solverName(s.scene.solver);
+    r.read("schedule", schedule);
+    r.read("solver", solver);
+    try {
+      s.scene.schedule = flows::parseSchedule(schedule);
+      s.scene.solver = flows::parseSolver(solver);
+    } catch (const InvalidArgument& e) {
+      r.fail(e.what());
+    }
+    r.integer("particles", s.scene.particles, 1, 10'000'000);
+  }
+  ViewState& v = s.view;
+  if (j.contains("view")) {
+    const auto& jv = j["view"];
+    const Reader r(jv, name + ": view");
+    r.number("t", v.t, 0.0f, 1.0f);
+    r.number("play_speed", v.playSpeed, 0.001f, 100.0f);
+    r.read("show_particles", v.showParticles);
+    r.read("show_trails", v.showTrails);
+    r.read("show_arrows", v.showArrows);
+    r.read("show_data", v.showData);
+    r.read("show_heatmap", v.showHeatmap);
+    r.number("trail_span", v.trailSpan, 0.0f, 1.0f);
+    r.integer("field_order", v.fieldOrder, 1, 3);
+    std::string kind = flows::fieldKindName(v.fieldKind);
+    r.read("field_kind", kind);
+    try {
+      v.fieldKind = flows::parseFieldKind(kind);
+    } catch (const InvalidArgument& e) {
+      r.fail(e.what());
+    }
+    if (jv.contains("camera")) {
+      if (!jv["camera"].is_object()) r.fail("'camera' must be an object");
+      const Reader c(jv["camera"], name + ": view.camera");
+      c.number("center_x", v.camera.centerX, -1e6f, 1e6f);
+      c.number("center_y", v.camera.centerY, -1e6f, 1e6f);
+      c.number("half_height", v.camera.halfHeight, 1e-3f, 1e6f);
+    }
+  }
+  if (j.contains("panels")) {
+    const Reader r(j["panels"], name + ": panels");
+    r.read("ranks", v.ranksOpen);
+    r.read("queries", v.queriesOpen);
+  }
+  return s;
+}
+
+void saveSession(const std::string& path, const Session& session) {
+  io::writeFileAtomic(path, serializeSession(session));
+}
+
+Session loadSession(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InvalidArgument("'" + path + "': cannot open the session file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().size() > (1u << 20)) throw InvalidArgument("'" + path + "': a session file is at most 1 MiB");
+  return parseSession(text.str(), "'" + path + "'");
+}
+
+}  // namespace rankflow::app

@@ -1,0 +1,101 @@
+// Sessions: what is saved comes back, older or partial files open with defaults, and a
+// malformed file is refused with a message that names the field (never a crash).
+#include "app/session.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/common/error.h"
+#include "tests/support/cli_fixture.h"
+
+namespace rankflow {
+namespace {
+
+using app::Session;
+
+TEST(Session, RoundTripsEverythingItSaves) {
+  Session s;
+  s.scene = {"spirals", flows::Schedule::VpCosine, flows::Solver::Taylor3, 1234};
+  s.view.t = 0.375f;
+  s.view.playSpeed = 0.5f;
+  s.view.camera = {0.25f, -1.5f, 2.0f};
+  s.view.showTrails = false;
+  s.view.showHeatmap = true;
+  s.view.trailSpan = 0.1f;
+  s.view.fieldOrder = 3;
+  s.view.fieldKind = flows::FieldKind::Lagrangian;
+  s.view.ranksOpen = true;
+  const auto path = std::filesystem::temp_directory_path() / "rankflow_session_roundtrip.json";
+  app::saveSession(path.string(), s);
+  const Session back = app::loadSession(path.string());
+  EXPECT_EQ(back.scene.name, "spirals");
+  EXPECT_EQ(back.scene.schedule, flows::Schedule::VpCosine);
+  EXPECT_EQ(back.scene.solver, flows::Solver::Taylor3);
+  EXPECT_EQ(back.scene.particles, 1234);
+  EXPECT_EQ(back.view.t, 0.375f);
+  EXPECT_EQ(back.view.playSpeed, 0.5f);
+  EXPECT_EQ(back.view.camera.centerX, 0.25f);
+  EXPECT_EQ(back.view.camera.centerY, -1.5f);
+  EXPECT_EQ(back.view.camera.halfHeight, 2.0f);
+  EXPECT_FALSE(back.view.showTrails);
+  EXPECT_TRUE(back.view.showHeatmap);
+  EXPECT_EQ(back.view.fieldOrder, 3);
+  EXPECT_EQ(back.view.fieldKind, flows::FieldKind::Lagrangian);
+  EXPECT_TRUE(back.view.ranksOpen);
+  EXPECT_FALSE(back.view.queriesOpen);
+  EXPECT_EQ(app::serializeSession(back), app::serializeSession(s));
+  std::filesystem::remove(path);
+}
+
+TEST(Session, MissingFieldsKeepTheirDefaults) {
+  const Session s = app::parseSession(R"({"scene": {"name": "moons"}, "view": {"t": 0.8}})", "partial");
+  EXPECT_EQ(s.scene.name, "moons");
+  EXPECT_EQ(s.scene.solver, flows::Solver::Rk4);
+  EXPECT_EQ(s.view.t, 0.8f);
+  EXPECT_TRUE(s.view.showParticles);
+  EXPECT_EQ(s.view.fieldOrder, 1);
+}
+
+TEST(Session, MalformedFilesAreRefusedNamingTheField) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{not json", "not valid JSON"},
+      {"[1, 2]", "JSON object"},
+      {R"({"format": "other"})", "format"},
+      {R"({"scene": {"name": "galaxy"}})", "unknown scene"},
+      {R"({"scene": {"solver": "leapfrog"}})", "unknown solver"},
+      {R"({"scene": {"particles": 0}})", "particles"},
+      {R"({"view": {"t": 1.5}})", "'t'"},
+      {R"({"view": {"t": "late"}})", "wrong type"},
+      {R"({"view": {"field_order": 4}})", "field_order"},
+      {R"({"view": {"camera": {"half_height": 0}}})", "half_height"},
+      {R"({"view": []})", "must be an object"},
+  };
+  for (const auto& [text, expected] : cases) {
+    try {
+      app::parseSession(text, "s.json");
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << text << " -> " << e.what();
+      EXPECT_NE(std::string(e.what()).find("s.json"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(app::loadSession("/nonexistent/session.json"), InvalidArgument);
+}
+
+TEST(Session, GuiRefusesABadSessionFileInOneLine) {
+  const auto path = std::filesystem::temp_directory_path() / "rankflow_session_bad.json";
+  {
+    std::ofstream out(path);
+    out << R"({"view": {"t": 7}})";
+  }
+  const auto r = testing::runCommand("env -u DISPLAY -u WAYLAND_DISPLAY " + testing::rankflowExe() +
+                                     " gui --session " + testing::quoted(path.string()));
+  EXPECT_EQ(r.exitCode, 2) << r.output;
+  EXPECT_EQ(testing::lineCount(r.output), 1) << r.output;
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace rankflow
