@@ -79,18 +79,19 @@ bool LatticeField::update(const compute::FlowBackend& backend, const flows::Flow
 
 bool FieldHeatmap::update(const flows::FlowScene& scene, const ViewState& view, float aspect) {
   const FieldViewKey key = FieldViewKey::of(scene, view, aspect);
-  if (key == key_ && !triangles_.empty()) return false;
+  const int cells = view.playing ? kCellsWhilePlaying : kCells;
+  if (key == key_ && cells == cells_ && !triangles_.empty()) return false;
   const auto begin = std::chrono::steady_clock::now();
   const float halfHeight = view.camera.halfHeight;
   const float halfWidth = halfHeight * aspect;
-  // Values at the lattice's corners (kCells + 1 per side), shaded across each cell.
-  constexpr int n = kCells + 1;
+  // Values at the lattice's corners (cells + 1 per side), shaded across each cell.
+  const int n = cells + 1;
   std::vector<Vec2f> corners;
   corners.reserve(static_cast<std::size_t>(n * n));
   for (int j = 0; j < n; ++j)
     for (int i = 0; i < n; ++i)
-      corners.push_back({view.camera.centerX + halfWidth * (2.0f * static_cast<float>(i) / kCells - 1.0f),
-                         view.camera.centerY + halfHeight * (2.0f * static_cast<float>(j) / kCells - 1.0f)});
+      corners.push_back({view.camera.centerX + halfWidth * (2.0f * static_cast<float>(i) / static_cast<float>(cells) - 1.0f),
+                         view.camera.centerY + halfHeight * (2.0f * static_cast<float>(j) / static_cast<float>(cells) - 1.0f)});
   const int order = std::clamp(view.fieldOrder, 1, 3);
   const auto fields = flows::evaluateFields(flows::FlowData::empirical(scene.data.points),
                                             {scene.schedule, view.fieldKind, view.t, order}, corners);
@@ -107,18 +108,19 @@ bool FieldHeatmap::update(const flows::FlowScene& scene, const ViewState& view, 
   low_ = std::pow(10.0f, lo);
   high_ = std::pow(10.0f, hi);
   triangles_.clear();
-  triangles_.reserve(static_cast<std::size_t>(kCells * kCells * 6));
+  triangles_.reserve(static_cast<std::size_t>(cells * cells * 6));
   auto vertex = [&](int i, int j) {
     const std::size_t k = static_cast<std::size_t>(j * n + i);
     return render::ColoredVertex{corners[k].x, corners[k].y, heatColor((logMagnitude[k] - lo) / (hi - lo), 200)};
   };
-  for (int j = 0; j < kCells; ++j) {
-    for (int i = 0; i < kCells; ++i) {
+  for (int j = 0; j < cells; ++j) {
+    for (int i = 0; i < cells; ++i) {
       triangles_.insert(triangles_.end(), {vertex(i, j), vertex(i + 1, j), vertex(i + 1, j + 1)});
       triangles_.insert(triangles_.end(), {vertex(i, j), vertex(i + 1, j + 1), vertex(i, j + 1)});
     }
   }
   key_ = key;
+  cells_ = cells;
   lastEvaluationMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
   return true;
 }

@@ -57,6 +57,9 @@ class LatticeField {
 class FieldHeatmap {
  public:
   static constexpr int kCells = 48;
+  // While time plays the field changes every frame: a coarser lattice keeps the frame rate
+  // (a Lagrangian field costs three AD passes per point).
+  static constexpr int kCellsWhilePlaying = 24;
   // Returns true when it had to re-evaluate.
   bool update(const flows::FlowScene& scene, const ViewState& view, float aspect);
   std::span<const render::ColoredVertex> triangles() const { return triangles_; }
@@ -66,6 +69,7 @@ class FieldHeatmap {
 
  private:
   FieldViewKey key_{};
+  int cells_ = 0;
   std::vector<render::ColoredVertex> triangles_;
   float low_ = 0.0f;
   float high_ = 0.0f;
