@@ -143,6 +143,17 @@ Session parseSession(const std::string& text, const std::string& name) {
   return s;
 }
 
+flows::FlowScene prepareSessionScene(const SceneChoice& choice) {
+  flows::FlowScene scene = flows::prepareScene(choice.name);
+  scene.schedule = choice.schedule;
+  scene.solver = choice.solver;
+  scene.start = flows::sampleStandardNormal(choice.particles, flows::DefaultSceneSpec{}.noiseSeed);
+  scene.description = choice.name + " · " + flows::scheduleName(choice.schedule) + " schedule · exact marginal " +
+                      "velocity (softmax over " + std::to_string(scene.data.points.size()) + " data points) · " +
+                      flows::solverName(choice.solver) + ", " + std::to_string(scene.grid.steps) + " steps";
+  return scene;
+}
+
 void saveSession(const std::string& path, const Session& session) {
   io::writeFileAtomic(path, serializeSession(session));
 }

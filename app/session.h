@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/view_state.h"
+#include "core/flows/flow_scene.h"
 #include "core/flows/schedule.h"
 #include "core/flows/solvers.h"
 
@@ -28,6 +29,9 @@ std::string serializeSession(const Session& session);
 // type, an unknown scene, schedule or solver, or a value out of range. Fields left out
 // keep their defaults, so older files still open.
 Session parseSession(const std::string& json, const std::string& nameForErrors);
+
+// The scene a choice describes, with its particles drawn and not yet integrated.
+flows::FlowScene prepareSessionScene(const SceneChoice& choice);
 
 void saveSession(const std::string& path, const Session& session);
 Session loadSession(const std::string& path);

@@ -19,15 +19,26 @@ namespace {
 constexpr const char* kSnapshotFile = "rankflow-snapshot.png";
 
 // No window system: the newcomer still sees the scene, as a picture.
-int writeHeadlessSnapshot(const CommandLine& cmd, float t, int width, int height, bool validation) {
+int writeHeadlessSnapshot(const CommandLine& cmd, const GuiOptions& options) {
   std::printf(
       "No display: DISPLAY and WAYLAND_DISPLAY are unset, so no window can open.\n"
       "Rendering the scene offscreen instead (Vulkan without a window system).\n");
   const BackendSelection selection = selectBackendFor(cmd);
-  const flows::FlowScene scene = buildSceneFor(cmd, *selection.backend);
-  const OffscreenRenderResult result =
-      renderSceneOffscreen(scene, *selection.backend, initialViewState(scene, t), static_cast<uint32_t>(width),
-                           static_cast<uint32_t>(height), validation);
+  flows::FlowScene scene;
+  ViewState view;
+  if (options.session) {
+    // The session's scene and view, so the picture is what the window would show.
+    scene = prepareSessionScene(options.session->scene);
+    flows::integrateScene(scene, *selection.backend);
+    view = options.session->view;
+  } else {
+    scene = buildSceneFor(cmd, *selection.backend);
+    view = initialViewState(scene, options.t);
+  }
+  const int width = options.width, height = options.height;
+  const float t = view.t;
+  const OffscreenRenderResult result = renderSceneOffscreen(scene, *selection.backend, view, static_cast<uint32_t>(width),
+                                                            static_cast<uint32_t>(height), options.validation);
   render::writePngAtomic(kSnapshotFile, result.image);
   std::printf("wrote %s (%dx%d, t = %.2f) on %s\n", kSnapshotFile, width, height, t, result.vulkanDevice.c_str());
   std::printf("Open it in an image viewer, or run 'rankflow gui' where a display exists.\n");
@@ -87,7 +98,7 @@ int runGuiCommand(const std::vector<std::string>& args) {
   requireKnownScene(cmd);
 
   if (!displayAvailable())
-    return writeHeadlessSnapshot(cmd, options.t, options.width, options.height, options.validation);
+    return writeHeadlessSnapshot(cmd, options);
   return runGui(options);
 }
 

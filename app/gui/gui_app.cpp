@@ -135,18 +135,6 @@ class BackgroundIntegration {
   std::future<flows::FlowScene> result_;
 };
 
-// The scene the pickers describe, ready to integrate.
-flows::FlowScene prepareChosenScene(const SceneChoice& choice) {
-  flows::FlowScene scene = flows::prepareScene(choice.name);
-  scene.schedule = choice.schedule;
-  scene.solver = choice.solver;
-  scene.start = flows::sampleStandardNormal(choice.particles, flows::DefaultSceneSpec{}.noiseSeed);
-  scene.description = choice.name + " · " + flows::scheduleName(choice.schedule) + " schedule · exact marginal " +
-                      "velocity (softmax over " + std::to_string(scene.data.points.size()) + " data points) · " +
-                      flows::solverName(choice.solver) + ", " + std::to_string(scene.grid.steps) + " steps";
-  return scene;
-}
-
 // Mouse on the scene (not on a panel): drag pans, the wheel zooms about the cursor.
 void handleCamera(ViewState& view) {
   const ImGuiIO& io = ImGui::GetIO();
@@ -201,7 +189,7 @@ void hoverReadout(const ViewState& view, const flows::FlowScene& scene, std::vec
 int runGui(const GuiOptions& options) {
   BackendSelection selection = selectBackend(options.backend);
   flows::FlowScene scene =
-      options.session ? prepareChosenScene(options.session->scene) : flows::prepareScene(options.scene);
+      options.session ? prepareSessionScene(options.session->scene) : flows::prepareScene(options.scene);
 
   GlfwWindow window(options.width, options.height, "Rankflow");
   render::VulkanInstance instance({options.validation, GlfwWindow::requiredInstanceExtensions()});
@@ -312,7 +300,7 @@ int runGui(const GuiOptions& options) {
       }
       if (rebuild) {
         try {
-          scene = prepareChosenScene(*rebuild);
+          scene = prepareSessionScene(*rebuild);
           readout.particles = static_cast<int>(scene.start.size());
           readout.integrationMs = 0;
           integration.start(scene, *selection.backend);

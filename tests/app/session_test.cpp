@@ -97,5 +97,23 @@ TEST(Session, GuiRefusesABadSessionFileInOneLine) {
   std::filesystem::remove(path);
 }
 
+TEST(Session, HeadlessGuiDrawsTheSessionsSceneAndView) {
+  // With no display the window's place is taken by a snapshot: of the session, not the
+  // default scene.
+  const auto dir = std::filesystem::temp_directory_path() / "rankflow_session_headless";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream out(dir / "s.json");
+    out << R"({"scene": {"name": "rings", "particles": 256}, "view": {"t": 0.9, "show_heatmap": true}})";
+  }
+  const auto r = testing::runCommand("cd " + testing::quoted(dir.string()) + " && env -u DISPLAY -u WAYLAND_DISPLAY " +
+                                     testing::rankflowExe() + " gui --session s.json --width 320 --height 180");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("t = 0.90"), std::string::npos) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "rankflow-snapshot.png"));
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace rankflow
