@@ -19,17 +19,6 @@ std::string lowerExtension(const std::string& path) {
   return ext;
 }
 
-std::vector<Vec2f> pointsFromNpy(const std::string& path) {
-  const io::NpyArray array = io::readNpy(path);
-  if (array.shape.size() != 2 || array.shape[1] != 2)
-    throw InvalidArgument("'" + path + "': points must be an (N, 2) array");
-  if (array.shape[0] < 1) throw InvalidArgument("'" + path + "' holds no points");
-  std::vector<Vec2f> points(static_cast<std::size_t>(array.shape[0]));
-  for (std::size_t i = 0; i < points.size(); ++i)
-    points[i] = {static_cast<float>(array.values[2 * i]), static_cast<float>(array.values[2 * i + 1])};
-  return points;
-}
-
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -37,6 +26,17 @@ std::string joined(const std::vector<std::string>& names) {
 }
 
 }  // namespace
+
+std::vector<Vec2f> readPointsNpy(const std::string& path, bool allowEmpty) {
+  const io::NpyArray array = io::readNpy(path);
+  if (array.shape.size() != 2 || array.shape[1] != 2)
+    throw InvalidArgument("'" + path + "': points must be an (N, 2) array");
+  if (array.shape[0] < 1 && !allowEmpty) throw InvalidArgument("'" + path + "' holds no points");
+  std::vector<Vec2f> points(static_cast<std::size_t>(array.shape[0]));
+  for (std::size_t i = 0; i < points.size(); ++i)
+    points[i] = {static_cast<float>(array.values[2 * i]), static_cast<float>(array.values[2 * i + 1])};
+  return points;
+}
 
 std::vector<OptionSpec> flowDataOptions() {
   return {{"data", "NAME", "built-in data set: " + joined(flows::datasetNames()), "8gaussians"},
@@ -59,7 +59,7 @@ LoadedFlowData loadFlowData(const CommandLine& cmd) {
       if (ext == "csv") {
         points = io::readPointsCsv(path);
       } else if (ext == "npy") {
-        points = pointsFromNpy(path);
+        points = readPointsNpy(path);
       } else if (ext == "png") {
         const flows::EmpiricalData sampled = flows::sampleDensityPng(path, count, seed);
         points = sampled.points;

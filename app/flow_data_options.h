@@ -16,6 +16,10 @@ struct LoadedFlowData {
   std::string description;  // "8gaussians · 512 points · seed 1"
 };
 
+// Points from an (N, 2) .npy array; InvalidArgument naming the file otherwise (also for
+// N = 0 unless allowEmpty: a data set needs points, a query list may be empty).
+std::vector<Vec2f> readPointsNpy(const std::string& path, bool allowEmpty = false);
+
 // The options loadFlowData reads, for a command's option list.
 std::vector<OptionSpec> flowDataOptions();
 

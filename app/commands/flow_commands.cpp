@@ -40,21 +40,6 @@ flows::Schedule scheduleFor(const CommandLine& cmd) {
   }
 }
 
-std::vector<Vec2f> pointsFromNpyFile(const CommandLine& cmd, const std::string& option) {
-  const std::string path = cmd.text(option);
-  io::NpyArray array;
-  try {
-    array = io::readNpy(path);
-  } catch (const InvalidArgument& e) {
-    cmd.fail(e.what());
-  }
-  if (array.shape.size() != 2 || array.shape[1] != 2) cmd.fail("--" + option + " must be an (N, 2) array: " + path);
-  std::vector<Vec2f> points(static_cast<std::size_t>(array.shape[0]));
-  for (std::size_t i = 0; i < points.size(); ++i)
-    points[i] = {static_cast<float>(array.values[2 * i]), static_cast<float>(array.values[2 * i + 1])};
-  return points;
-}
-
 std::vector<double> flatten(std::span<const Vec2f> points) {
   std::vector<double> values;
   values.reserve(points.size() * 2);
@@ -115,7 +100,11 @@ int runFlowField(const std::vector<std::string>& args) {
     extent = static_cast<float>(cmd.number("extent", 1e-3, 1e6));
     points = flows::squareGrid(gridSize, extent);
   } else {
-    points = pointsFromNpyFile(cmd, "points");
+    try {
+      points = readPointsNpy(cmd.text("points"), true);
+    } catch (const InvalidArgument& e) {
+      cmd.fail(e.what());
+    }
   }
 
   const auto start = std::chrono::steady_clock::now();

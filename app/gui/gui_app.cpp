@@ -115,6 +115,9 @@ class BackgroundIntegration {
         progress_ = static_cast<float>(fraction);
         return !stop_.load();
       });
+      // Still off the UI thread: the acceleration part runs AD over the data.
+      scene.straightness = flows::measureStraightness(flows::FlowData::empirical(scene.data.points), scene.schedule,
+                                                      scene.trajectories);
       return scene;
     });
   }

@@ -83,7 +83,6 @@ void integrateScene(FlowScene& scene, const compute::FlowBackend& backend, const
   scene.integrationSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   scene.integratedBy = backend.description();
   scene.particleLabels = labelByNearestDatum(scene.data, scene.trajectories.positions(scene.grid.steps));
-  scene.straightness = measureStraightness(FlowData::empirical(scene.data.points), scene.schedule, scene.trajectories);
 }
 
 FlowScene buildScene(const std::string& name, const compute::FlowBackend& backend) {

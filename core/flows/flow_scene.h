@@ -40,7 +40,8 @@ struct FlowScene {
   float viewHalfHeight = 3.0f;
   double integrationSeconds = 0.0;
   std::string integratedBy;
-  // Straightness and mean ‖a‖ of the integrated trajectories (SPEC §4).
+  // Straightness and mean ‖a‖ of the integrated trajectories (SPEC §4); measured by the
+  // window's background job, not by integrateScene (render and bench do not show it).
   StraightnessReport straightness{};
 
   bool integrated() const { return trajectories.particleCount() > 0; }
@@ -55,8 +56,8 @@ std::vector<std::string> sceneNames();
 FlowScene prepareScene(const std::string& name);
 FlowScene prepareDefaultScene(const DefaultSceneSpec& spec = {});
 
-// Integrates the particles with the scene's solver and schedule, labels each by the
-// datum it reaches and measures the trajectories' straightness.
+// Integrates the particles with the scene's solver and schedule and labels each by the
+// datum it reaches.
 void integrateScene(FlowScene& scene, const compute::FlowBackend& backend, const compute::ProgressFn& progress = {});
 
 // prepareScene + integrateScene.

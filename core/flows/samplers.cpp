@@ -66,6 +66,17 @@ class ParticleProgress {
   std::atomic<bool> cancelled_{false};
 };
 
+// The fixed-step solvers as generic callables, so one body serves x and (x, log p).
+constexpr auto kEuler = [](const auto& f, const auto& x, float at, float step, auto* k) {
+  return eulerStep(f, x, at, step, k);
+};
+constexpr auto kHeun = [](const auto& f, const auto& x, float at, float step, auto* k) {
+  return heunStep(f, x, at, step, k);
+};
+constexpr auto kRk4 = [](const auto& f, const auto& x, float at, float step, auto* k) {
+  return rk4Step(f, x, at, step, k);
+};
+
 }  // namespace
 
 const char* solverName(Solver solver) {
@@ -159,31 +170,28 @@ SampleResult sampleFlow(const FlowData& data, std::span<const Vec2f> start, cons
       float hAdaptive = h;
       AdaptiveCounts counts;
       // One solver step (or adaptive integration) of length dt from t; returns v at t.
+      // A fixed-step solver on the particle, with log p as part of the state when tracked;
+      // returns v at t (the solver's first stage).
+      auto fixedStep = [&](const auto& solverStep, float t, float dt) -> Vec2f {
+        if (options.trackDensity) {
+          FlowState<float> k{};
+          s = solverStep(densityField, s, t, dt, &k);
+          return k.x;
+        }
+        Vec2f v{};
+        s.x = solverStep(velocity, s.x, t, dt, &v);
+        return v;
+      };
+      // One solver step (or adaptive integration) of length dt from t; returns v at t.
       auto advance = [&](float t, float dt) -> Vec2f {
         Vec2f v{};
-        FlowState<float> k{};
         switch (options.solver) {
           case Solver::Euler:
-            if (options.trackDensity) {
-              s = eulerStep(densityField, s, t, dt, &k);
-              return k.x;
-            }
-            s.x = eulerStep(velocity, s.x, t, dt, &v);
-            return v;
+            return fixedStep(kEuler, t, dt);
           case Solver::Heun:
-            if (options.trackDensity) {
-              s = heunStep(densityField, s, t, dt, &k);
-              return k.x;
-            }
-            s.x = heunStep(velocity, s.x, t, dt, &v);
-            return v;
+            return fixedStep(kHeun, t, dt);
           case Solver::Rk4:
-            if (options.trackDensity) {
-              s = rk4Step(densityField, s, t, dt, &k);
-              return k.x;
-            }
-            s.x = rk4Step(velocity, s.x, t, dt, &v);
-            return v;
+            return fixedStep(kRk4, t, dt);
           case Solver::Taylor3: {
             const auto d = lagrangian(s.x, t);
             const Vec2f next = taylor3Polynomial(s.x, d, dt);

@@ -7,6 +7,7 @@
 #include "core/compute/flow_backend.h"
 #include "core/flows/empirical_data.h"
 #include "kernels/cuda_backend.h"
+#include "tests/support/cuda_backend_test.h"
 #include "tests/support/reference_flow.h"
 
 namespace rankflow {
@@ -14,15 +15,8 @@ namespace {
 
 using testing::freshSeed;
 
-class CudaParity : public ::testing::Test {
+class CudaParity : public testing::CudaBackendTest {
  protected:
-  void SetUp() override {
-    const kernels::CudaProbe probe = kernels::probeCuda();
-    if (!probe.available) GTEST_SKIP() << "no CUDA device: " << probe.reason;
-    cuda_ = kernels::makeCudaBackend();
-    ASSERT_NE(cuda_, nullptr);
-  }
-  std::unique_ptr<compute::FlowBackend> cuda_;
   std::unique_ptr<compute::FlowBackend> cpu_ = compute::makeCpuBackend();
 };
 

@@ -14,6 +14,7 @@
 #include "core/flows/field_model.h"
 #include "core/flows/samplers.h"
 #include "kernels/cuda_backend.h"
+#include "tests/support/cuda_backend_test.h"
 #include "tests/support/reference_flow.h"
 
 namespace rankflow {
@@ -24,15 +25,8 @@ using flows::Schedule;
 using flows::Solver;
 using testing::freshSeed;
 
-class CudaFlowParity : public ::testing::Test {
+class CudaFlowParity : public testing::CudaBackendTest {
  protected:
-  void SetUp() override {
-    const kernels::CudaProbe probe = kernels::probeCuda();
-    if (!probe.available) GTEST_SKIP() << "no CUDA device: " << probe.reason;
-    cuda_ = kernels::makeCudaBackend();
-    ASSERT_NE(cuda_, nullptr);
-  }
-
   std::vector<Vec2f> fields(const std::vector<Vec2f>& data, Schedule schedule, FieldKind kind, float t, int maxOrder,
                             const std::vector<Vec2f>& points) const {
     std::vector<Vec2f> out(points.size() * static_cast<std::size_t>(maxOrder + 1));
@@ -40,7 +34,6 @@ class CudaFlowParity : public ::testing::Test {
     return out;
   }
 
-  std::unique_ptr<compute::FlowBackend> cuda_;
   std::unique_ptr<compute::FlowBackend> cpu_ = compute::makeCpuBackend();
 };
 
