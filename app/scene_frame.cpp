@@ -2,8 +2,18 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "core/common/error.h"
+#include "core/common/parallel_for.h"
+#include "core/flows/rk4.h"
 
 namespace rankflow::app {
 
@@ -23,20 +33,45 @@ render::PackedColor labelColor(int label, uint8_t alpha) {
   return render::packColor(c[0], c[1], c[2], alpha);
 }
 
+namespace {
+
+// FNV-1a over the coordinates' bits: a few microseconds for thousands of points, cheap
+// enough to run for every layer every frame.
+std::uint64_t fingerprint(std::span<const Vec2f> points) {
+  std::uint64_t h = 1469598103934665603ull;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(points.data());
+  for (std::size_t i = 0; i < points.size_bytes(); ++i) h = (h ^ bytes[i]) * 1099511628211ull;
+  return h;
+}
+
+}  // namespace
+
 FieldViewKey FieldViewKey::of(const flows::FlowScene& scene, const ViewState& view, float aspect) {
-  return {view.t, aspect, view.fieldOrder, view.fieldKind, view.camera, &scene, scene.data.points.size()};
+  return {view.t,
+          aspect,
+          view.fieldOrder,
+          view.fieldKind,
+          view.camera,
+          &scene,
+          scene.schedule,
+          scene.data.points.size(),
+          fingerprint(scene.data.points)};
 }
 
 bool FieldViewKey::operator==(const FieldViewKey& o) const {
   return t == o.t && aspect == o.aspect && order == o.order && kind == o.kind && camera.centerX == o.camera.centerX &&
          camera.centerY == o.camera.centerY && camera.halfHeight == o.camera.halfHeight && scene == o.scene &&
-         dataCount == o.dataCount;
+         schedule == o.schedule && dataCount == o.dataCount && dataFingerprint == o.dataFingerprint;
 }
 
 render::PackedColor heatColor(float u, uint8_t alpha) {
   // Anchors of a dark-to-light ramp with monotone lightness, interpolated linearly.
   static constexpr std::array<std::array<float, 3>, 5> kRamp = {{
-      {20, 24, 60}, {38, 82, 140}, {32, 150, 140}, {130, 200, 90}, {245, 225, 80},
+      {20, 24, 60},
+      {38, 82, 140},
+      {32, 150, 140},
+      {130, 200, 90},
+      {245, 225, 80},
   }};
   const float x = std::clamp(u, 0.0f, 1.0f) * static_cast<float>(kRamp.size() - 1);
   const auto i = std::min(static_cast<std::size_t>(x), kRamp.size() - 2);
@@ -63,7 +98,8 @@ bool LatticeField::update(const compute::FlowBackend& backend, const flows::Flow
   std::vector<Vec2f> all(points_.size() * static_cast<std::size_t>(order + 1));
   backend.fields({scene.data.points, scene.schedule, view.fieldKind, view.t, order}, points_, all);
   velocities_.resize(points_.size());
-  for (std::size_t i = 0; i < points_.size(); ++i) velocities_[i] = all[i * static_cast<std::size_t>(order + 1) + static_cast<std::size_t>(order)];
+  for (std::size_t i = 0; i < points_.size(); ++i)
+    velocities_[i] = all[i * static_cast<std::size_t>(order + 1) + static_cast<std::size_t>(order)];
   std::vector<float> speeds(velocities_.size());
   for (std::size_t i = 0; i < speeds.size(); ++i) speeds[i] = std::sqrt(squaredNorm(velocities_[i]));
   maxSpeed_ = speeds.empty() ? 0.0f : *std::max_element(speeds.begin(), speeds.end());
@@ -77,56 +113,306 @@ bool LatticeField::update(const compute::FlowBackend& backend, const flows::Flow
   return true;
 }
 
+HeatLattice HeatLattice::over(const render::Camera2D& camera, float aspect, int cells) {
+  if (cells < 1) throw InvalidArgument("heat lattice: cells must be positive");
+  HeatLattice lattice;
+  lattice.cells = cells;
+  const float halfHeight = camera.halfHeight;
+  const float halfWidth = halfHeight * aspect;
+  const int n = cells + 1;
+  lattice.corners.reserve(static_cast<std::size_t>(n * n));
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < n; ++i)
+      lattice.corners.push_back(
+          {camera.centerX + halfWidth * (2.0f * static_cast<float>(i) / static_cast<float>(cells) - 1.0f),
+           camera.centerY + halfHeight * (2.0f * static_cast<float>(j) / static_cast<float>(cells) - 1.0f)});
+  return lattice;
+}
+
+std::pair<float, float> HeatLattice::percentileRange() const {
+  std::vector<float> sorted;
+  sorted.reserve(values.size());
+  for (const float v : values)
+    if (std::isfinite(v)) sorted.push_back(v);
+  if (sorted.empty()) return {0.0f, 1.0f};
+  std::sort(sorted.begin(), sorted.end());
+  const float lo = sorted[sorted.size() / 50];
+  const float hi = std::max(sorted[sorted.size() - 1 - sorted.size() / 50], lo + 1e-3f);
+  return {lo, hi};
+}
+
+void HeatLattice::appendTriangles(float lo, float hi, uint8_t alpha, std::vector<render::ColoredVertex>& out) const {
+  const int n = cells + 1;
+  auto vertex = [&](int i, int j) {
+    const std::size_t k = static_cast<std::size_t>(j * n + i);
+    const float u = std::isfinite(values[k]) ? (values[k] - lo) / (hi - lo) : 0.0f;
+    return render::ColoredVertex{corners[k].x, corners[k].y, heatColor(u, alpha)};
+  };
+  out.reserve(out.size() + static_cast<std::size_t>(cells * cells * 6));
+  for (int j = 0; j < cells; ++j) {
+    for (int i = 0; i < cells; ++i) {
+      out.insert(out.end(), {vertex(i, j), vertex(i + 1, j), vertex(i + 1, j + 1)});
+      out.insert(out.end(), {vertex(i, j), vertex(i + 1, j + 1), vertex(i, j + 1)});
+    }
+  }
+}
+
 bool FieldHeatmap::update(const flows::FlowScene& scene, const ViewState& view, float aspect) {
   const FieldViewKey key = FieldViewKey::of(scene, view, aspect);
   const int cells = view.playing ? kCellsWhilePlaying : kCells;
   if (key == key_ && cells == cells_ && !triangles_.empty()) return false;
   const auto begin = std::chrono::steady_clock::now();
-  const float halfHeight = view.camera.halfHeight;
-  const float halfWidth = halfHeight * aspect;
-  // Values at the lattice's corners (cells + 1 per side), shaded across each cell.
-  const int n = cells + 1;
-  std::vector<Vec2f> corners;
-  corners.reserve(static_cast<std::size_t>(n * n));
-  for (int j = 0; j < n; ++j)
-    for (int i = 0; i < n; ++i)
-      corners.push_back({view.camera.centerX + halfWidth * (2.0f * static_cast<float>(i) / static_cast<float>(cells) - 1.0f),
-                         view.camera.centerY + halfHeight * (2.0f * static_cast<float>(j) / static_cast<float>(cells) - 1.0f)});
+  HeatLattice lattice = HeatLattice::over(view.camera, aspect, cells);
   const int order = std::clamp(view.fieldOrder, 1, 3);
   const auto fields = flows::evaluateFields(flows::FlowData::empirical(scene.data.points),
-                                            {scene.schedule, view.fieldKind, view.t, order}, corners);
-  std::vector<float> logMagnitude(corners.size());
-  for (std::size_t i = 0; i < corners.size(); ++i) {
+                                            {scene.schedule, view.fieldKind, view.t, order}, lattice.corners);
+  lattice.values.resize(lattice.corners.size());
+  for (std::size_t i = 0; i < lattice.corners.size(); ++i) {
     const Vec2f v = fields[i * static_cast<std::size_t>(order + 1) + static_cast<std::size_t>(order)];
-    logMagnitude[i] = std::log10(std::max(std::sqrt(squaredNorm(v)), 1e-6f));
+    lattice.values[i] = std::log10(std::max(std::sqrt(squaredNorm(v)), 1e-6f));
   }
-  // The scale spans the 2nd to 98th percentile, so a few extreme cells do not wash it out.
-  std::vector<float> sorted = logMagnitude;
-  std::sort(sorted.begin(), sorted.end());
-  const float lo = sorted[sorted.size() / 50];
-  const float hi = std::max(sorted[sorted.size() - 1 - sorted.size() / 50], lo + 1e-3f);
+  const auto [lo, hi] = lattice.percentileRange();
   low_ = std::pow(10.0f, lo);
   high_ = std::pow(10.0f, hi);
   triangles_.clear();
-  triangles_.reserve(static_cast<std::size_t>(cells * cells * 6));
-  auto vertex = [&](int i, int j) {
-    const std::size_t k = static_cast<std::size_t>(j * n + i);
-    return render::ColoredVertex{corners[k].x, corners[k].y, heatColor((logMagnitude[k] - lo) / (hi - lo), 200)};
-  };
-  for (int j = 0; j < cells; ++j) {
-    for (int i = 0; i < cells; ++i) {
-      triangles_.insert(triangles_.end(), {vertex(i, j), vertex(i + 1, j), vertex(i + 1, j + 1)});
-      triangles_.insert(triangles_.end(), {vertex(i, j), vertex(i + 1, j + 1), vertex(i, j + 1)});
-    }
-  }
+  lattice.appendTriangles(lo, hi, 200, triangles_);
   key_ = key;
   cells_ = cells;
   lastEvaluationMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
   return true;
 }
 
+// [SECTION] Density heatmap
+
+namespace {
+
+// (v, −∇·v) for the state (x, accumulated divergence): one Dual evaluation gives both.
+struct DivergenceAlongFlow {
+  flows::DataView<float> data;
+  flows::Schedule schedule;
+  flows::FlowState<float> operator()(const flows::FlowState<float>& s, float t) const {
+    const auto vj = flows::velocityJacobian(data, schedule, s.x, t);
+    return {vj.velocity, -vj.divergence()};
+  }
+};
+
+}  // namespace
+
+std::vector<float> logDensityAt(const flows::FlowData& data, flows::Schedule schedule, float t,
+                                std::span<const Vec2f> points, int stepsPerUnitTime, const ProgressFn& progress) {
+  data.validate();
+  if (!(t >= 0.0f && t <= 1.0f)) throw InvalidArgument("density: t must lie in [0, 1]");
+  if (stepsPerUnitTime < 1 || stepsPerUnitTime > 100000) throw InvalidArgument("density: steps must be 1..100000");
+  flows::requireFinitePoints(points, "density");
+  const int steps = std::max(1, static_cast<int>(std::ceil(t * static_cast<float>(stepsPerUnitTime))));
+  const float h = -t / static_cast<float>(steps);  // backwards in time
+  const DivergenceAlongFlow field{data.view(), schedule};
+  std::vector<float> out(points.size());
+  std::atomic<std::size_t> done{0};
+  std::atomic<bool> cancelled{false};
+  parallelFor(points.size(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end && !cancelled.load(std::memory_order_relaxed); ++i) {
+      flows::FlowState<float> s{points[i], 0.0f};
+      for (int k = 0; k < steps; ++k) s = flows::rk4Step(field, s, t + static_cast<float>(k) * h, h);
+      out[i] = static_cast<float>(flows::standardNormalLogDensity(s.x.cast<double>()) - s.logDensity);
+      const std::size_t finished = done.fetch_add(1, std::memory_order_relaxed) + 1;
+      // Every point: at t = 1 one point alone costs 100 RK4 steps over all the data.
+      if (progress && !progress(static_cast<double>(finished) / static_cast<double>(points.size()))) cancelled = true;
+    }
+  });
+  if (cancelled || (progress && !progress(1.0))) throw Cancelled();
+  return out;
+}
+
+namespace {
+
+struct DensityJob {
+  std::uint64_t generation = 0;
+  flows::FlowData data;
+  flows::Schedule schedule = flows::Schedule::Linear;
+  float t = 0.0f;
+  int stepsPerUnitTime = 100;
+  HeatLattice lattice;  // corners only; the worker fills the values
+};
+
+struct DensityResult {
+  std::uint64_t generation = 0;
+  float t = 0.0f;
+  HeatLattice lattice;
+  double milliseconds = 0.0;
+  std::string error;
+};
+
+}  // namespace
+
+// One thread, a one-slot queue (a newer job replaces one not yet started) and a one-slot
+// mailbox (a newer result replaces one not yet polled).
+struct DensityHeatmap::Worker {
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::optional<DensityJob> pending;
+  std::optional<DensityResult> finished;
+  bool running = false;
+  bool stopping = false;
+  // The running job stops when its generation is below this.
+  std::atomic<std::uint64_t> cancelBelow{0};
+  std::atomic<float> progress{0.0f};
+  std::atomic<int> cancelled{0};
+  std::thread thread;  // last: it starts after the members it uses exist
+
+  Worker() : thread([this] { loop(); }) {}
+  ~Worker() {
+    {
+      const std::lock_guard lock(mutex);
+      stopping = true;
+      pending.reset();
+    }
+    cancelBelow = ~std::uint64_t{0};
+    wake.notify_all();
+    thread.join();
+  }
+
+  void loop() {
+    for (;;) {
+      DensityJob job;
+      {
+        std::unique_lock lock(mutex);
+        wake.wait(lock, [this] { return stopping || pending.has_value(); });
+        if (stopping) return;
+        job = std::move(*pending);
+        pending.reset();
+        running = true;
+      }
+      progress = 0.0f;
+      std::optional<DensityResult> result = run(job);
+      const std::lock_guard lock(mutex);
+      if (result) finished = std::move(result);
+      running = false;
+    }
+  }
+
+  std::optional<DensityResult> run(DensityJob& job) {
+    const auto begin = std::chrono::steady_clock::now();
+    DensityResult result{job.generation, job.t, std::move(job.lattice), 0.0, {}};
+    try {
+      result.lattice.values = logDensityAt(job.data, job.schedule, job.t, result.lattice.corners, job.stepsPerUnitTime,
+                                           [&](double fraction) {
+                                             progress = static_cast<float>(fraction);
+                                             return job.generation >= cancelBelow.load();
+                                           });
+    } catch (const Cancelled&) {
+      ++cancelled;
+      return std::nullopt;
+    } catch (const std::exception& e) {
+      result.error = e.what();
+      result.lattice.values.clear();
+    }
+    result.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
+    return result;
+  }
+};
+
+DensityHeatmap::DensityHeatmap(DensityOptions options) : options_(options), worker_(std::make_unique<Worker>()) {
+  if (options_.cells < 1 || options_.cellsWhilePlaying < 1 || options_.stepsPerUnitTime < 1)
+    throw InvalidArgument("density heatmap: cells and steps must be positive");
+}
+
+DensityHeatmap::~DensityHeatmap() = default;
+
+bool DensityHeatmap::request(const flows::FlowScene& scene, const ViewState& view, float aspect) {
+  FieldViewKey key = FieldViewKey::of(scene, view, aspect);
+  key.order = 0;  // the density does not depend on the field shown
+  key.kind = flows::FieldKind::Marginal;
+  const int cells = view.playing ? options_.cellsWhilePlaying : options_.cells;
+  if (requestedGeneration_ > 0 && key == key_ && cells == cells_) return false;
+  key_ = key;
+  cells_ = cells;
+  DensityJob job;
+  job.generation = ++requestedGeneration_;
+  job.data = flows::FlowData::empirical(scene.data.points);
+  job.schedule = scene.schedule;
+  job.t = view.t;
+  job.stepsPerUnitTime = options_.stepsPerUnitTime;
+  job.lattice = HeatLattice::over(view.camera, aspect, cells);
+  {
+    const std::lock_guard lock(worker_->mutex);
+    worker_->pending = std::move(job);
+  }
+  if (!view.playing) worker_->cancelBelow = requestedGeneration_;
+  worker_->wake.notify_one();
+  return true;
+}
+
+bool DensityHeatmap::poll() {
+  std::optional<DensityResult> result;
+  {
+    const std::lock_guard lock(worker_->mutex);
+    result.swap(worker_->finished);
+  }
+  if (!result || result->generation <= shownGeneration_) return false;
+  shownGeneration_ = result->generation;
+  lastEvaluationMs_ = result->milliseconds;
+  error_ = result->error;
+  if (!error_.empty()) return false;  // the last good lattice stays drawn beside the message
+  lattice_ = std::move(result->lattice);
+  shownT_ = result->t;
+  std::tie(low_, high_) = lattice_.percentileRange();
+  triangles_.clear();
+  lattice_.appendTriangles(low_, high_, 200, triangles_);
+  return true;
+}
+
+bool DensityHeatmap::waitForIdle(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    poll();
+    if (!computing()) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    {
+      // A cancelled latest request never publishes: idle means nothing runs or waits.
+      const std::lock_guard lock(worker_->mutex);
+      if (!worker_->running && !worker_->pending && !worker_->finished) return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+float DensityHeatmap::progress() const {
+  return computing() ? worker_->progress.load() : 1.0f;
+}
+
+int DensityHeatmap::cancelledCount() const {
+  return worker_->cancelled.load();
+}
+
+std::string DensityHeatmap::exportJson() const {
+  nlohmann::json j;
+  j["layer"] = "density";
+  j["quantity"] = "log p_t(x) (natural log)";
+  j["t"] = shownT_;
+  j["cells"] = lattice_.cells;
+  j["steps_per_unit_time"] = options_.stepsPerUnitTime;
+  j["scale"] = {{"low", low_}, {"high", high_}};
+  j["computing"] = computing();
+  if (!error_.empty()) j["error"] = error_;
+  nlohmann::json points = nlohmann::json::array();
+  for (std::size_t i = 0; i < lattice_.values.size(); ++i) {
+    const float v = lattice_.values[i];
+    points.push_back(
+        {lattice_.corners[i].x, lattice_.corners[i].y, std::isfinite(v) ? nlohmann::json(v) : nlohmann::json()});
+  }
+  j["lattice"] = std::move(points);  // [x, y, log p] per corner, row-major from the bottom-left
+  return j.dump(2);
+}
+
+float errorScalePosition(float relativeError) {
+  if (!(relativeError > 0.0f)) return 0.0f;
+  return std::clamp((std::log10(relativeError) + 2.0f) / 2.0f, 0.0f, 1.0f);
+}
+
 render::SceneDrawData SceneFrameBuilder::build(const ViewState& view, const LatticeField& field,
-                                               float targetHeightPixels, const FieldHeatmap* heatmap) {
+                                               float targetHeightPixels, const FieldHeatmap* heatmap,
+                                               const DensityHeatmap* density, const LearnedLayer& learned) {
   const auto& store = scene_.trajectories;
   const std::size_t n = static_cast<std::size_t>(store.particleCount());
   arrows_.clear();
@@ -149,6 +435,21 @@ render::SceneDrawData SceneFrameBuilder::build(const ViewState& view, const Latt
       arrows_.push_back({pts[i].x - 0.5f * dx, pts[i].y - 0.5f * dy, dx, dy,
                          render::packColor(shade, static_cast<uint8_t>(shade + 10 > 255 ? 255 : shade + 10), 255,
                                            static_cast<uint8_t>(110 + 110 * strength))});
+    }
+  }
+
+  if (view.showArrows && field.referenceSpeed() > 0.0f && learned.arrows.size() == field.points().size()) {
+    // The same lattice and normalisation as the exact arrows, so the two compare by eye.
+    const float cell = std::min(field.cellWidth(), field.cellHeight());
+    const auto pts = field.points();
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+      const Vec2f v = learned.arrows[i];
+      const float speed = std::sqrt(squaredNorm(v));
+      if (!std::isfinite(speed)) continue;
+      const float length = 0.9f * cell * std::min(1.0f, speed / field.referenceSpeed());
+      const float dx = speed > 0.0f ? v.x / speed * length : 0.0f;
+      const float dy = speed > 0.0f ? v.y / speed * length : 0.0f;
+      arrows_.push_back({pts[i].x - 0.5f * dx, pts[i].y - 0.5f * dy, dx, dy, render::packColor(255, 165, 60, 220)});
     }
   }
 
@@ -176,12 +477,20 @@ render::SceneDrawData SceneFrameBuilder::build(const ViewState& view, const Latt
 
   if (view.showParticles && scene_.integrated()) {
     store.positionsAt(view.t, scratch_);
-    for (std::size_t p = 0; p < n; ++p)
-      points_.push_back({scratch_[p].x, scratch_[p].y, labelColor(scene_.particleLabels[p], 235)});
+    const bool byError = learned.particleError.size() == n;
+    for (std::size_t p = 0; p < n; ++p) {
+      const render::PackedColor colour = byError ? heatColor(errorScalePosition(learned.particleError[p]), 235)
+                                                 : labelColor(scene_.particleLabels[p], 235);
+      points_.push_back({scratch_[p].x, scratch_[p].y, colour});
+    }
   }
 
   render::SceneDrawData frame;
-  if (heatmap && view.showHeatmap) frame.triangles = heatmap->triangles();
+  if (density) {
+    frame.triangles = density->triangles();
+  } else if (heatmap && view.showHeatmap) {
+    frame.triangles = heatmap->triangles();
+  }
   frame.arrows = arrows_;
   frame.stripVertices = strips_;
   frame.stripLength = strips_.empty() ? 0 : static_cast<uint32_t>(view.trailVertices);

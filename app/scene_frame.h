@@ -1,5 +1,10 @@
 #pragma once
+#include <chrono>
+#include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "app/view_state.h"
@@ -17,7 +22,11 @@ struct FieldViewKey {
   flows::FieldKind kind = flows::FieldKind::Marginal;
   render::Camera2D camera{};
   const flows::FlowScene* scene = nullptr;
+  // The window reuses one FlowScene object for every scene it shows: the schedule and a
+  // fingerprint of the data tell a rebuilt scene from the old one at the same address.
+  flows::Schedule schedule = flows::Schedule::Linear;
   std::size_t dataCount = 0;
+  std::uint64_t dataFingerprint = 0;
 
   static FieldViewKey of(const flows::FlowScene& scene, const ViewState& view, float aspect);
   bool operator==(const FieldViewKey& o) const;
@@ -79,14 +88,116 @@ class FieldHeatmap {
 // A perceptually ordered colour map (dark blue → teal → yellow) for u in [0, 1].
 render::PackedColor heatColor(float u, uint8_t alpha = 255);
 
+// [SECTION] Heat lattices shared by the field and density heatmaps
+
+// Values at the corners of a cells × cells lattice over the camera's view ((cells + 1)²
+// points, row-major from the bottom-left), shaded across each cell.
+struct HeatLattice {
+  int cells = 0;
+  std::vector<Vec2f> corners;
+  std::vector<float> values;  // one per corner; non-finite values draw at the bottom of the scale
+
+  static HeatLattice over(const render::Camera2D& camera, float aspect, int cells);
+  // The colour scale spans the 2nd to 98th percentile of the finite values, so a few extreme
+  // cells do not wash it out. {0, 1} when no value is finite.
+  std::pair<float, float> percentileRange() const;
+  // Two triangles per cell, coloured by heatColor on [lo, hi].
+  void appendTriangles(float lo, float hi, uint8_t alpha, std::vector<render::ColoredVertex>& out) const;
+};
+
+// [SECTION] Density heatmap
+
+// log p_t at `points`: each is carried back to t = 0 by RK4 while −∇·v is integrated, the
+// same arithmetic as flows::densityOnGrid (which only takes a square grid about the origin).
+// steps = ceil(t · stepsPerUnitTime). Throws Cancelled when progress returns false.
+std::vector<float> logDensityAt(const flows::FlowData& data, flows::Schedule schedule, float t,
+                                std::span<const Vec2f> points, int stepsPerUnitTime, const ProgressFn& progress = {});
+
+struct DensityOptions {
+  int cells = 32;
+  int cellsWhilePlaying = 16;
+  int stepsPerUnitTime = 100;  // densityOnGrid's default
+};
+
+// log p_t of the flow at the scrubbed t on a lattice over the camera's view. Integrating
+// every lattice point back to t = 0 costs far more than a frame, so a worker thread computes
+// it: request() never blocks, poll() swaps in the newest finished lattice, and the last one
+// stays drawn meanwhile. A request made while scrubbing cancels the one running; while time
+// plays the running one finishes and only the newest waiting request follows, so the map
+// keeps refreshing at the rate the worker sustains.
+class DensityHeatmap {
+ public:
+  explicit DensityHeatmap(DensityOptions options = {});
+  ~DensityHeatmap();
+  DensityHeatmap(const DensityHeatmap&) = delete;
+  DensityHeatmap& operator=(const DensityHeatmap&) = delete;
+
+  // Submits the lattice for this scene and view unless it is the one last requested.
+  // Returns true when it submitted.
+  bool request(const flows::FlowScene& scene, const ViewState& view, float aspect);
+  // Takes the newest finished lattice onto the UI thread (call once per frame); true when
+  // the triangles changed.
+  bool poll();
+  // Polls until the latest request is published, or the timeout passes; true when it is.
+  bool waitForIdle(std::chrono::milliseconds timeout);
+
+  std::span<const render::ColoredVertex> triangles() const { return triangles_; }
+  const HeatLattice& lattice() const { return lattice_; }  // what the triangles show
+  float t() const { return shownT_; }
+  float lowLogDensity() const { return low_; }  // log p at the bottom of the colour scale
+  float highLogDensity() const { return high_; }
+  double lastEvaluationMs() const { return lastEvaluationMs_; }
+  bool computing() const { return shownGeneration_ != requestedGeneration_; }
+  float progress() const;                              // of the lattice being computed, 0..1
+  const std::string& error() const { return error_; }  // why the last request failed (bad data)
+  std::uint64_t requestedGeneration() const { return requestedGeneration_; }
+  std::uint64_t shownGeneration() const { return shownGeneration_; }
+  // How many requests a newer one cancelled before they finished.
+  int cancelledCount() const;
+
+  // The lattice behind the view: t, cells, camera, the scale and every corner's log p.
+  std::string exportJson() const;
+
+ private:
+  struct Worker;
+
+  DensityOptions options_;
+  FieldViewKey key_{};
+  int cells_ = 0;
+  std::uint64_t requestedGeneration_ = 0;
+  std::uint64_t shownGeneration_ = 0;
+  HeatLattice lattice_;
+  std::vector<render::ColoredVertex> triangles_;
+  float shownT_ = 0.0f;
+  float low_ = 0.0f;
+  float high_ = 0.0f;
+  double lastEvaluationMs_ = 0.0;
+  std::string error_;
+  std::unique_ptr<Worker> worker_;
+};
+
 // Turns the scene at time t into draw data: arrows of the lattice field, particle trails
 // read back from the trajectory store, particles coloured by destination, the data.
+// What a learned model adds to the flow view (SPEC §5 next to the exact field): its field on
+// the arrow lattice, drawn as orange arrows beside the exact ones, or each particle coloured
+// by its relative error against the exact field (1% dark → 100% bright, log scale).
+struct LearnedLayer {
+  std::span<const Vec2f> arrows;         // one per field.points(), or empty
+  std::span<const float> particleError;  // one per particle, or empty
+};
+
+// The colour of a relative error on the per-particle error scale (1% → 0, 100% → 1).
+float errorScalePosition(float relativeError);
+
 class SceneFrameBuilder {
  public:
   explicit SceneFrameBuilder(const flows::FlowScene& scene) : scene_(scene) {}
 
+  // A density heatmap, when given, is drawn instead of the field heatmap (pass it only while
+  // its layer is shown).
   render::SceneDrawData build(const ViewState& view, const LatticeField& field, float targetHeightPixels,
-                              const FieldHeatmap* heatmap = nullptr);
+                              const FieldHeatmap* heatmap = nullptr, const DensityHeatmap* density = nullptr,
+                              const LearnedLayer& learned = {});
 
  private:
   const flows::FlowScene& scene_;

@@ -49,7 +49,54 @@ class Reader {
   std::string name_;
 };
 
+// "points": [[x, y], ...] and the optional "labels": [int, ...] of a custom scene.
+void readCustomData(const nlohmann::json& scene, const Reader& r, SceneChoice& choice) {
+  if (!scene.contains("points")) r.fail("a custom scene needs 'points'");
+  const auto& points = scene["points"];
+  if (!points.is_array()) r.fail("'points' must be an array of [x, y] pairs");
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const auto& p = points[i];
+    if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
+      r.fail("points[" + std::to_string(i) + "] must be a pair of numbers [x, y]");
+    // Through double: a float cast of a value beyond float's range is undefined.
+    auto coordinate = [](double v) { return std::abs(v) <= 1e30 ? static_cast<float>(v) : INFINITY; };
+    choice.points.push_back({coordinate(p[0].get<double>()), coordinate(p[1].get<double>())});
+  }
+  r.read("labels", choice.labels);
+  try {
+    validateCustomData(choice.points, choice.labels);
+  } catch (const InvalidArgument& e) {
+    r.fail(e.what());
+  }
+}
+
 }  // namespace
+
+void validateCustomData(const std::vector<Vec2f>& points, const std::vector<int>& labels) {
+  if (points.empty()) throw InvalidArgument("custom data: no points (draw some first)");
+  if (points.size() > kMaxCustomPoints)
+    throw InvalidArgument("custom data: " + std::to_string(points.size()) + " points, at most " +
+                          std::to_string(kMaxCustomPoints));
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const Vec2f p = points[i];
+    if (!std::isfinite(p.x) || !std::isfinite(p.y) || std::abs(p.x) > 1e6f || std::abs(p.y) > 1e6f)
+      throw InvalidArgument("custom data: point " + std::to_string(i) + " is not a finite point within ±1e6");
+  }
+  if (!labels.empty() && labels.size() != points.size())
+    throw InvalidArgument("custom data: " + std::to_string(labels.size()) + " labels for " +
+                          std::to_string(points.size()) + " points");
+  for (const int label : labels)
+    if (label < 0 || label > 1023) throw InvalidArgument("custom data: labels must lie in [0, 1023]");
+}
+
+SceneChoice choiceForScene(const SceneChoice& picked, const flows::FlowScene& scene) {
+  SceneChoice choice = picked;
+  if (scene.name == kCustomSceneName && picked.name == kCustomSceneName && picked.points.empty()) {
+    choice.points = scene.data.points;
+    choice.labels = scene.data.labels;
+  }
+  return choice;
+}
 
 std::string serializeSession(const Session& s) {
   const ViewState& v = s.view;
@@ -59,19 +106,32 @@ std::string serializeSession(const Session& s) {
                 {"schedule", flows::scheduleName(s.scene.schedule)},
                 {"solver", flows::solverName(s.scene.solver)},
                 {"particles", s.scene.particles}};
+  if (s.scene.name == kCustomSceneName) {
+    nlohmann::json points = nlohmann::json::array();
+    for (const auto& p : s.scene.points) points.push_back({p.x, p.y});
+    j["scene"]["points"] = std::move(points);
+    if (!s.scene.labels.empty()) j["scene"]["labels"] = s.scene.labels;
+  }
   j["view"] = {{"t", v.t},
                {"play_speed", v.playSpeed},
-               {"camera", {{"center_x", v.camera.centerX}, {"center_y", v.camera.centerY},
-                           {"half_height", v.camera.halfHeight}}},
+               {"camera",
+                {{"center_x", v.camera.centerX}, {"center_y", v.camera.centerY}, {"half_height", v.camera.halfHeight}}},
                {"show_particles", v.showParticles},
                {"show_trails", v.showTrails},
                {"show_arrows", v.showArrows},
                {"show_data", v.showData},
                {"show_heatmap", v.showHeatmap},
+               {"show_density", v.showDensity},
                {"trail_span", v.trailSpan},
                {"field_order", v.fieldOrder},
                {"field_kind", flows::fieldKindName(v.fieldKind)}};
-  j["panels"] = {{"ranks", v.ranksOpen}, {"queries", v.queriesOpen}};
+  j["panels"] = {{"ranks", v.ranksOpen},
+                 {"queries", v.queriesOpen},
+                 {"cascade", v.cascadeOpen},
+                 {"theory", v.theoryOpen},
+                 {"timeline", v.timelineOpen},
+                 {"help", v.helpOpen},
+                 {"cascade_tab", v.cascadeTab == 1 ? "learned" : "fit"}};
   return j.dump(2) + "\n";
 }
 
@@ -95,7 +155,11 @@ Session parseSession(const std::string& text, const std::string& name) {
     const Reader r(j["scene"], name + ": scene");
     r.read("name", s.scene.name);
     const auto names = flows::sceneNames();
-    if (std::find(names.begin(), names.end(), s.scene.name) == names.end()) r.fail("unknown scene '" + s.scene.name + "'");
+    if (s.scene.name == kCustomSceneName) {
+      readCustomData(j["scene"], r, s.scene);
+    } else if (std::find(names.begin(), names.end(), s.scene.name) == names.end()) {
+      r.fail("unknown scene '" + s.scene.name + "'");
+    }
     std::string schedule = flows::scheduleName(s.scene.schedule), solver = flows::solverName(s.scene.solver);
     r.read("schedule", schedule);
     r.read("solver", solver);
@@ -118,6 +182,7 @@ Session parseSession(const std::string& text, const std::string& name) {
     r.read("show_arrows", v.showArrows);
     r.read("show_data", v.showData);
     r.read("show_heatmap", v.showHeatmap);
+    r.read("show_density", v.showDensity);
     r.number("trail_span", v.trailSpan, 0.0f, 1.0f);
     r.integer("field_order", v.fieldOrder, 1, 3);
     std::string kind = flows::fieldKindName(v.fieldKind);
@@ -139,12 +204,30 @@ Session parseSession(const std::string& text, const std::string& name) {
     const Reader r(j["panels"], name + ": panels");
     r.read("ranks", v.ranksOpen);
     r.read("queries", v.queriesOpen);
+    r.read("cascade", v.cascadeOpen);
+    r.read("theory", v.theoryOpen);
+    r.read("timeline", v.timelineOpen);
+    r.read("help", v.helpOpen);
+    std::string tab = v.cascadeTab == 1 ? "learned" : "fit";
+    r.read("cascade_tab", tab);
+    if (tab != "fit" && tab != "learned") r.fail("'cascade_tab' must be \"fit\" or \"learned\", got '" + tab + "'");
+    v.cascadeTab = tab == "learned" ? 1 : 0;
   }
   return s;
 }
 
 flows::FlowScene prepareSessionScene(const SceneChoice& choice) {
-  flows::FlowScene scene = flows::prepareScene(choice.name);
+  flows::FlowScene scene;
+  if (choice.name == kCustomSceneName) {
+    validateCustomData(choice.points, choice.labels);
+    scene = flows::prepareDefaultScene();
+    scene.name = kCustomSceneName;
+    scene.data.points = choice.points;
+    scene.data.labels = choice.labels.empty() ? std::vector<int>(choice.points.size(), 0) : choice.labels;
+    scene.data.labelCount = *std::max_element(scene.data.labels.begin(), scene.data.labels.end()) + 1;
+  } else {
+    scene = flows::prepareScene(choice.name);
+  }
   scene.schedule = choice.schedule;
   scene.solver = choice.solver;
   scene.start = flows::sampleStandardNormal(choice.particles, flows::DefaultSceneSpec{}.noiseSeed);
@@ -163,7 +246,8 @@ Session loadSession(const std::string& path) {
   if (!in) throw InvalidArgument("'" + path + "': cannot open the session file");
   std::ostringstream text;
   text << in.rdbuf();
-  if (text.str().size() > (1u << 20)) throw InvalidArgument("'" + path + "': a session file is at most 1 MiB");
+  // A custom scene's points take ~60 bytes each as indented JSON: 8192 of them fit.
+  if (text.str().size() > (4u << 20)) throw InvalidArgument("'" + path + "': a session file is at most 4 MiB");
   return parseSession(text.str(), "'" + path + "'");
 }
 

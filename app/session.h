@@ -3,13 +3,20 @@
 // camera, layers, the field, the open tool windows — as JSON (docs/formats.md), written
 // atomically. `rankflow gui --session F` opens it; the panel saves and loads it.
 #include <string>
+#include <vector>
 
 #include "app/view_state.h"
+#include "core/common/vec2.h"
 #include "core/flows/flow_scene.h"
 #include "core/flows/schedule.h"
 #include "core/flows/solvers.h"
 
 namespace rankflow::app {
+
+// The scene name of data drawn with the mouse (or given as points): SceneChoice::points.
+inline constexpr const char* kCustomSceneName = "custom";
+// More points than this make the exact field's softmax too slow to scrub.
+inline constexpr std::size_t kMaxCustomPoints = 8192;
 
 // A scene as the pickers describe it; applying it re-integrates in the background.
 struct SceneChoice {
@@ -17,7 +24,19 @@ struct SceneChoice {
   flows::Schedule schedule = flows::Schedule::Linear;
   flows::Solver solver = flows::Solver::Rk4;
   int particles = 4096;
+  // For name == kCustomSceneName only: the data points and, optionally, one label each
+  // (particles are coloured by the label of the datum they reach; all 0 when empty).
+  std::vector<Vec2f> points;
+  std::vector<int> labels;
 };
+
+// Throws InvalidArgument ("custom data: ...") for no points, too many, a non-finite or
+// out-of-range (|x| > 1e6) point, or labels that are neither empty nor one per point in 0..1023.
+void validateCustomData(const std::vector<Vec2f>& points, const std::vector<int>& labels);
+
+// The choice to save for what is shown: `picked` (the pickers), with the scene's own data
+// when the scene is a custom one (the pickers do not hold points).
+SceneChoice choiceForScene(const SceneChoice& picked, const flows::FlowScene& scene);
 
 struct Session {
   SceneChoice scene;
@@ -30,7 +49,8 @@ std::string serializeSession(const Session& session);
 // keep their defaults, so older files still open.
 Session parseSession(const std::string& json, const std::string& nameForErrors);
 
-// The scene a choice describes, with its particles drawn and not yet integrated.
+// The scene a choice describes, with its particles drawn and not yet integrated. A custom
+// choice gets the default scene's sizes on its points; bad points throw (validateCustomData).
 flows::FlowScene prepareSessionScene(const SceneChoice& choice);
 
 void saveSession(const std::string& path, const Session& session);

@@ -21,9 +21,18 @@ struct ViewState {
   int fieldOrder = 1;
   flows::FieldKind fieldKind = flows::FieldKind::Marginal;
   bool showHeatmap = false;  // |field| on a lattice under everything, log colour scale
-  // The tool windows beside the flow view (F2, F3).
+  bool showDensity = false;  // log p_t(x) on a lattice instead (computed in the background)
+  bool sketchOpen = false;   // the "Draw your own data" window
+  // The tool windows beside the flow view (F2, F3, F4, F6, F7) and the F1 help.
   bool ranksOpen = false;
   bool queriesOpen = false;
+  bool cascadeOpen = false;
+  bool theoryOpen = false;
+  bool timelineOpen = true;
+  bool helpOpen = false;
+  int cascadeTab = 0;  // 0: Matrix fit, 1: Learned flow
+  // F5: full screen, large fonts, high contrast, only the scene (and the Theory panel when open).
+  bool lectureMode = false;
 };
 
 }  // namespace rankflow::app

@@ -74,4 +74,17 @@ ImageComparison compareImages(const RgbaImage& expected, const RgbaImage& actual
   return result;
 }
 
+RgbaImage cropImage(const RgbaImage& image, int x, int y, int width, int height) {
+  const int x0 = std::clamp(x, 0, image.width), y0 = std::clamp(y, 0, image.height);
+  const int x1 = std::clamp(x + width, 0, image.width), y1 = std::clamp(y + height, 0, image.height);
+  RgbaImage out;
+  if (x1 <= x0 || y1 <= y0) return out;
+  out.width = x1 - x0;
+  out.height = y1 - y0;
+  out.pixels.resize(static_cast<std::size_t>(out.width) * out.height * 4);
+  for (int row = 0; row < out.height; ++row)
+    std::copy_n(image.at(x0, y0 + row), static_cast<std::size_t>(out.width) * 4, out.at(0, row));
+  return out;
+}
+
 }  // namespace rankflow::render

@@ -22,6 +22,10 @@ void writePngAtomic(const std::string& path, const RgbaImage& image);
 // Reads an 8-bit PNG (any channel count, expanded to RGBA); throws with the reason.
 RgbaImage readPng(const std::string& path);
 
+// The part of `image` inside the rectangle, clipped to the image (at least 1×1 when the
+// rectangle overlaps it; an empty image otherwise).
+RgbaImage cropImage(const RgbaImage& image, int x, int y, int width, int height);
+
 struct ImageComparison {
   bool sameSize = false;
   long long differingPixels = 0;  // pixels with any channel off by more than the tolerance

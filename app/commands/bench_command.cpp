@@ -305,10 +305,11 @@ int benchCascade(const std::vector<std::string>& args) {
   // naive's GEMM at the same rate the attainable speed-up is bounded below the MAC ratio.
   const double epilogue = std::max(0.0, cascade - ourGemms);
   const double naiveGemm = std::max(0.0, naive - epilogue);
-  std::printf("  speed-up cascade vs naive: %.2fx measured, %.2fx ideal (MACs), %.2fx bound with this epilogue; "
-              "epilogue %.2f ms of %.2f\n",
-              naive / cascade, costs.idealSpeedup, naive / (naiveGemm / costs.idealSpeedup + epilogue),
-              epilogue * 1e3, cascade * 1e3);
+  std::printf(
+      "  speed-up cascade vs naive: %.2fx measured, %.2fx ideal (MACs), %.2fx bound with this epilogue; "
+      "epilogue %.2f ms of %.2f\n",
+      naive / cascade, costs.idealSpeedup, naive / (naiveGemm / costs.idealSpeedup + epilogue), epilogue * 1e3,
+      cascade * 1e3);
   std::printf("  parameters: cascade %.0f, naive %.0f\n", costs.cascadeParameters, costs.naiveParameters);
   if (auto cuda = kernels::makeCudaLowRankBackend()) {
     cuda->evaluateCascade(model, x, act, y);  // warm-up: allocations, cuBLAS heuristics
@@ -388,9 +389,11 @@ int runBenchCommand(const std::vector<std::string>& args) {
   if (which == "rank") return benchRank(rest);
   if (which == "flow") return runBenchFlow(rest);
   if (which == "train") return runBenchTrain(rest);
+  if (which == "ui") return runBenchUi(rest);
   if (which == "--help" || which == "-h") {
-    std::cout << "usage: rankflow bench render|advect|flow|train|segtree|cascade|rank [OPTIONS]\n\n"
+    std::cout << "usage: rankflow bench render|ui|advect|flow|train|segtree|cascade|rank [OPTIONS]\n\n"
                  "  render   offscreen ms/frame of a scene\n"
+                 "  ui       offscreen ms/frame of the whole application (panels, field, heatmap)\n"
                  "  advect   RK4 advection throughput on every backend\n"
                  "  flow     fields u_0..u_3, Lagrangian v, a, j and every sampler, CPU and CUDA\n"
                  "  train    training steps/s, adapter retrain time, FLOP rate against the GEMM rate\n"
@@ -400,7 +403,7 @@ int runBenchCommand(const std::vector<std::string>& args) {
     return kExitOk;
   }
   throw CliError("bench: " + (which.empty() ? std::string("which benchmark?") : "unknown benchmark '" + which + "'") +
-                 " (render, advect, flow, train, segtree, cascade, rank; see 'rankflow bench --help')");
+                 " (render, ui, advect, flow, train, segtree, cascade, rank; see 'rankflow bench --help')");
 }
 
 }  // namespace rankflow::app

@@ -21,6 +21,7 @@ int runTrainCommand(const std::vector<std::string>& args);
 int runSampleCommand(const std::vector<std::string>& args);
 int runCompareCommand(const std::vector<std::string>& args);
 int runBenchTrain(const std::vector<std::string>& args);  // `bench train`
+int runBenchUi(const std::vector<std::string>& args);     // `bench ui`
 int runVlfmCommand(const std::vector<std::string>& args);
 int runLoraRanksCommand(const std::vector<std::string>& args);
 

@@ -13,8 +13,8 @@ namespace {
 
 const char* const kFieldNames[] = {"velocity", "acceleration", "jerk"};
 
-// A horizontal colour bar with its two end values (log scale).
-void drawLegend(float low, float high) {
+// A horizontal colour bar with its two end values.
+void drawLegend(float low, float high, const char* scale) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const float width = ImGui::GetContentRegionAvail().x;
@@ -28,7 +28,7 @@ void drawLegend(float low, float high) {
   ImGui::Text("%.3g", low);
   ImGui::SameLine();
   char high_text[32];
-  std::snprintf(high_text, sizeof high_text, "%.3g (log scale)", high);
+  std::snprintf(high_text, sizeof high_text, "%.3g %s", high, scale);
   ImGui::SetCursorPosX(ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize(high_text).x);
   ImGui::Text("%s", high_text);
 }
@@ -43,8 +43,7 @@ void ControlPanel::syncChoice(const flows::FlowScene& scene) {
 }
 
 ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& scene, float referenceSpeed,
-                                       float maxSpeed, float integrationProgress, float heatmapLow,
-                                       float heatmapHigh) {
+                                       float maxSpeed, float integrationProgress, const ControlPanelLegends& legends) {
   ControlPanelActions actions;
   ImGui::SetNextWindowPos({kControlPanelX, kControlPanelY}, ImGuiCond_Always);
   ImGui::SetNextWindowSize({kControlPanelWidth, 0.0f}, ImGuiCond_Always);
@@ -81,23 +80,13 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
     ImGui::Text("straightness %.3g   mean |a| %.3g", scene.straightness.straightness,
                 scene.straightness.meanAcceleration);
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("E integral of |v - (x1 - x0)|^2 dt over the trajectories, and the mean Lagrangian\n"
-                        "acceleration (over %d particles): both are 0 for straight paths.",
-                        scene.straightness.accelerationParticles);
+      ImGui::SetTooltip(
+          "E integral of |v - (x1 - x0)|^2 dt over the trajectories, and the mean Lagrangian\n"
+          "acceleration (over %d particles): both are 0 for straight paths.",
+          scene.straightness.accelerationParticles);
   }
-  ImGui::Text("Time");
-  const float step = scene.grid.stepSize();
-  ImGui::SetNextItemWidth(-1.0f);
-  ImGui::SliderFloat("##t", &view.t, 0.0f, 1.0f, "t = %.3f");
-  if (ImGui::Button(view.playing ? "Pause" : "Play", {70, 0})) view.playing = !view.playing;
-  ImGui::SameLine();
-  if (ImGui::Button("<", {28, 0})) view.t = std::max(0.0f, view.t - step);
-  ImGui::SameLine();
-  if (ImGui::Button(">", {28, 0})) view.t = std::min(1.0f, view.t + step);
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(-1.0f);
-  ImGui::SliderFloat("##speed", &view.playSpeed, 0.02f, 1.0f, "speed %.2f /s", ImGuiSliderFlags_Logarithmic);
-  ImGui::TextDisabled("Space play/pause, arrows step, Home/End ends");
+  ImGui::Text("t = %.3f%s", view.t, view.playing ? "  (playing)" : "");
+  ImGui::TextDisabled("Timeline (F7) scrubs and plays; Space, arrows");
 
   ImGui::Spacing();
   ImGui::Separator();
@@ -118,10 +107,25 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
   if (ImGui::Checkbox("along the ODE", &lagrangian))
     view.fieldKind = lagrangian ? flows::FieldKind::Lagrangian : flows::FieldKind::Marginal;
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("off: the marginal field u_k = E[x_t^(k) | x_t = x]\n"
-                      "on: the Lagrangian derivative along the flow (a = dv/dt + (grad v) v)\n"
-                      "they differ by a posterior-covariance term (docs/THEORY.md)");
-  if (view.showHeatmap && heatmapHigh > 0.0f) drawLegend(heatmapLow, heatmapHigh);
+    ImGui::SetTooltip(
+        "off: the marginal field u_k = E[x_t^(k) | x_t = x]\n"
+        "on: the Lagrangian derivative along the flow (a = dv/dt + (grad v) v)\n"
+        "they differ by a posterior-covariance term (docs/THEORY.md)");
+  ImGui::Checkbox("density log p_t", &view.showDensity);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        "log p_t(x) of the flow at t on a lattice (backward RK4 from every point, with the\n"
+        "divergence); computed in the background, drawn instead of the |field| heatmap");
+  ImGui::SameLine(180);
+  ImGui::Checkbox("draw data", &view.sketchOpen);
+  if (view.showDensity) {
+    if (legends.densityComputing) ImGui::ProgressBar(legends.densityProgress, {-1.0f, 0.0f}, "density lattice...");
+    if (!legends.densityError.empty())
+      ImGui::TextColored({1.0f, 0.45f, 0.4f, 1.0f}, "%s", legends.densityError.c_str());
+    if (legends.densityHigh > legends.densityLow) drawLegend(legends.densityLow, legends.densityHigh, "(log p)");
+  } else if (view.showHeatmap && legends.heatmapHigh > 0.0f) {
+    drawLegend(legends.heatmapLow, legends.heatmapHigh, "(log scale)");
+  }
   if (view.showTrails) {
     ImGui::SetNextItemWidth(-1.0f);
     ImGui::SliderFloat("##trail", &view.trailSpan, 0.01f, 0.3f, "trail length %.2f in t");
@@ -140,10 +144,22 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
     ImGui::ColorButton(("##c" + std::to_string(label)).c_str(), colour, ImGuiColorEditFlags_NoTooltip, {18, 18});
   }
   ImGui::Spacing();
-  ImGui::Checkbox("Ranks panel (F2)", &view.ranksOpen);
-  ImGui::SameLine(180);
-  ImGui::Checkbox("Queries panel (F3)", &view.queriesOpen);
-  if (ImGui::Button("Screenshot (F12)")) actions.screenshot = true;
+  ImGui::Text("Panels");
+  struct Toggle {
+    const char* label;
+    bool* open;
+  };
+  const Toggle toggles[] = {{"Ranks F2", &view.ranksOpen},       {"Queries F3", &view.queriesOpen},
+                            {"Cascade F4", &view.cascadeOpen},   {"Theory F6", &view.theoryOpen},
+                            {"Timeline F7", &view.timelineOpen}, {"Help F1", &view.helpOpen}};
+  for (int i = 0; i < 6; ++i) {
+    if (i % 3 != 0) ImGui::SameLine(12.0f + 112.0f * static_cast<float>(i % 3));
+    ImGui::Checkbox(toggles[i].label, toggles[i].open);
+  }
+  if (ImGui::Button("Lecture F5")) view.lectureMode = true;
+  ImGui::SameLine();
+  if (ImGui::Button("Screenshot F12")) actions.screenshot = true;
+
   ImGui::SameLine();
   if (ImGui::Button("Reset view")) actions.resetView = true;
   ImGui::TextDisabled("drag to pan, wheel to zoom, hover a particle");
@@ -153,7 +169,19 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
   if (ImGui::Button("Save")) actions.saveSession = std::string(sessionPath_);
   ImGui::SameLine();
   if (ImGui::Button("Load")) actions.loadSession = std::string(sessionPath_);
-  if (!sessionStatus_.empty()) ImGui::TextDisabled("%s", sessionStatus_.c_str());
+  ImGui::SetNextItemWidth(200.0f);
+  ImGui::InputText("##export", exportPrefix_, sizeof exportPrefix_);
+  ImGui::SameLine();
+  if (ImGui::Button("Export view")) actions.exportView = true;
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        "writes PREFIX-particles.csv/.npy (x, label, v, a, j at t), PREFIX-lattice.csv,\n"
+        "PREFIX-density.csv (with the density on) and PREFIX-view.json");
+  if (!sessionStatus_.empty()) {
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextDisabled("%s", sessionStatus_.c_str());
+    ImGui::PopTextWrapPos();
+  }
   ImGui::End();
   return actions;
 }

@@ -1,9 +1,9 @@
 #pragma once
-#include "app/view_state.h"
 #include <optional>
 #include <string>
 
 #include "app/session.h"
+#include "app/view_state.h"
 #include "core/flows/flow_scene.h"
 
 namespace rankflow::app {
@@ -11,9 +11,21 @@ namespace rankflow::app {
 struct ControlPanelActions {
   bool screenshot = false;
   bool resetView = false;
-  std::optional<SceneChoice> rebuild;  // set when the person applied a new scene choice
+  bool exportView = false;                 // write the data behind the view (CSV, NPY, JSON)
+  std::optional<SceneChoice> rebuild;      // set when the person applied a new scene choice
   std::optional<std::string> saveSession;  // a path to save the session to
   std::optional<std::string> loadSession;  // a path to load a session from
+};
+
+// What the colour legends under the "Show" section read.
+struct ControlPanelLegends {
+  float heatmapLow = 0.0f;  // |field| at the ends of the heatmap's colour scale
+  float heatmapHigh = 0.0f;
+  float densityLow = 0.0f;  // natural log p at the ends of the density's colour scale
+  float densityHigh = 0.0f;
+  bool densityComputing = false;
+  float densityProgress = 0.0f;
+  std::string densityError;
 };
 
 // The "Rankflow" panel: scene summary, the time scrubber with play/pause/step, and what
@@ -23,16 +35,18 @@ class ControlPanel {
   // integrationProgress (0..1) is shown while the scene is still being integrated.
   // heatmapLow/High label the colour legend when the heatmap is on.
   ControlPanelActions draw(ViewState& view, const flows::FlowScene& scene, float referenceSpeed, float maxSpeed,
-                           float integrationProgress, float heatmapLow = 0.0f, float heatmapHigh = 0.0f);
+                           float integrationProgress, const ControlPanelLegends& legends = {});
   // The pickers start from the scene that is shown.
   void syncChoice(const flows::FlowScene& scene);
   const SceneChoice& choice() const { return choice_; }
+  std::string exportPrefix() const { return exportPrefix_; }
   // Shown under the session buttons: where it was saved, or why loading failed.
   void setSessionStatus(std::string status) { sessionStatus_ = std::move(status); }
 
  private:
   SceneChoice choice_{};
   char sessionPath_[512] = "rankflow-session.json";
+  char exportPrefix_[512] = "rankflow-view";
   std::string sessionStatus_;
 };
 

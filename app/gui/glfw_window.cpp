@@ -83,4 +83,17 @@ bool GlfwWindow::consumeResized() {
   return was;
 }
 
+void GlfwWindow::setFullscreen(bool fullscreen) {
+  GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+  const GLFWvidmode* mode = monitor ? glfwGetVideoMode(monitor) : nullptr;
+  if (fullscreen) {
+    if (!mode) return;  // no monitor to fill (some virtual displays): stay windowed
+    glfwGetWindowPos(window_, &windowedX_, &windowedY_);
+    glfwGetWindowSize(window_, &windowedWidth_, &windowedHeight_);
+    glfwSetWindowMonitor(window_, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
+  } else if (windowedWidth_ > 0) {
+    glfwSetWindowMonitor(window_, nullptr, windowedX_, windowedY_, windowedWidth_, windowedHeight_, GLFW_DONT_CARE);
+  }
+}
+
 }  // namespace rankflow::app

@@ -27,10 +27,13 @@ class GlfwWindow {
   bool shouldClose() const;
   // True once after the framebuffer changed size.
   bool consumeResized();
+  // Lecture mode: the whole primary monitor, and back to the window's last placement.
+  void setFullscreen(bool fullscreen);
 
  private:
   GLFWwindow* window_ = nullptr;
   bool resized_ = false;
+  int windowedX_ = 0, windowedY_ = 0, windowedWidth_ = 0, windowedHeight_ = 0;
 };
 
 // The window's Vulkan surface. Declared after the VulkanInstance it belongs to, so that

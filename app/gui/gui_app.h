@@ -1,7 +1,7 @@
 #pragma once
-#include <string>
-
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "app/backend_selection.h"
 #include "app/session.h"
@@ -17,13 +17,14 @@ struct GuiOptions {
   int height = 900;
   BackendPreference backend = BackendPreference::Auto;
   bool validation = false;
-  bool openRanks = false;    // tool windows open from the first frame
-  bool openQueries = false;
-  std::optional<Session> session;  // replaces scene, t and the open panels when set
+  std::vector<std::string> openPanels;  // tool windows open from the first frame
+  std::optional<Session> session;       // replaces scene, t and the open panels when set
+  std::string script;                   // a --script file driving the window (gui_script.h)
 };
 
 // Opens the window and runs the frame loop; returns the process exit code
-// (kExitValidation when validation was on and reported anything).
+// (kExitValidation when validation was on and reported anything, kExitFailure when a
+// script's expectation failed).
 int runGui(const GuiOptions& options);
 
 }  // namespace rankflow::app

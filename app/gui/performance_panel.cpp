@@ -14,6 +14,7 @@ void PerformancePanel::draw(const PerformanceReadout& r) {
                    ImGuiWindowFlags_NoFocusOnAppearing);
   ImGui::Text("frame %.2f ms (%.0f fps)", r.frameMs, r.frameMs > 0 ? 1000.0 / r.frameMs : 0.0);
   ImGui::Text("field %.2f ms   draw data %.2f ms", r.fieldMs, r.drawDataMs);
+  if (r.densityMs > 0) ImGui::Text("density lattice %.0f ms (background)", r.densityMs);
   if (r.integrationMs > 0) {
     ImGui::Text("RK4 of %d particles: %.0f ms (once)", r.particles, r.integrationMs);
   } else {

@@ -6,6 +6,7 @@ namespace rankflow::app {
 struct PerformanceReadout {
   double frameMs = 0;        // smoothed wall time per frame
   double fieldMs = 0;        // last lattice field evaluation
+  double densityMs = 0;      // last density lattice (background, backward RK4 per point)
   double drawDataMs = 0;     // draw data built from the trajectory store
   double integrationMs = 0;  // one-off RK4 of the scene
   std::string computeBackend;

@@ -8,6 +8,8 @@
 #include <limits>
 #include <vector>
 
+#include "app/gui/plot_capture.h"
+
 namespace rankflow::app {
 namespace {
 
@@ -313,6 +315,7 @@ void QueriesPanel::drawStrategies(const QueriesView& view) {
   const float width = std::max(ImGui::GetContentRegionAvail().x, kLabel + kText + 100.0f);
   const float height = kRow * static_cast<float>(rows.size()) + 16.0f;
   ImGui::InvisibleButton("##strategy-bars", {width, height});
+  const ScopedPlotCapture capture("queries-strategies", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const bool hovered = ImGui::IsItemHovered();
   ImDrawList* draw = ImGui::GetWindowDrawList();
   axis.p0 = origin.x + kLabel;
@@ -372,6 +375,7 @@ void QueriesPanel::drawTree(const QueriesView& view) {
   const float width = std::max(ImGui::GetContentRegionAvail().x, 100.0f);
   const float height = rowHeight * static_cast<float>(levels) + 12.0f;
   ImGui::InvisibleButton("##tree", {width, height});
+  const ScopedPlotCapture capture("queries-tree", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const bool hovered = ImGui::IsItemHovered();
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const auto leafX = [&](double leaf) { return origin.x + width * static_cast<float>(leaf / leaves); };
@@ -501,6 +505,7 @@ void QueriesPanel::drawSweep(const QueriesView& view) {
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const float width = std::max(ImGui::GetContentRegionAvail().x, kLeft + 100.0f);
   ImGui::InvisibleButton("##sweep-chart", {width, kHeight});
+  const ScopedPlotCapture capture("queries-sweep", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const bool hovered = ImGui::IsItemHovered();
   const ImVec2 plot0{origin.x + kLeft, origin.y + 4.0f}, plot1{origin.x + width - 8.0f, origin.y + kHeight - kBottom};
   xAxis.p0 = plot0.x;

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "app/gui/plot_capture.h"
+
 namespace rankflow::app {
 namespace {
 
@@ -219,7 +221,9 @@ void RanksPanel::drawProfileChart() {
   ImGui::Text("Rank profile (click an order to see its spectrum)");
   bool hovered = false, clicked = false;
   ImVec2 mouse;
+  const ImVec2 frameMin = ImGui::GetCursorScreenPos();
   const PlotArea area = reserveChart("##profile", 230.0f, &hovered, &clicked, &mouse);
+  const ScopedPlotCapture capture("ranks-profile", frameMin, ImGui::GetItemRectMax());
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const int n = static_cast<int>(p.orders.size());
   if (n == 0) {
@@ -326,7 +330,9 @@ void RanksPanel::drawSpectrumChart() {
   ImGui::Text("Singular values of B^(%d)(t) at t = %.3f (log scale)", o.k, p.t);
   bool hovered = false, clicked = false;
   ImVec2 mouse;
+  const ImVec2 frameMin = ImGui::GetCursorScreenPos();
   const PlotArea area = reserveChart("##spectrum", 200.0f, &hovered, &clicked, &mouse);
+  const ScopedPlotCapture capture("ranks-spectrum", frameMin, ImGui::GetItemRectMax());
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const Eigen::VectorXd& atT = o.atT.singularValues;
   const Eigen::VectorXd& best = o.generic.best.singularValues;

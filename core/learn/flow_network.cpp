@@ -132,7 +132,8 @@ void FlowNetwork::initSeparate(int order, std::uint64_t seed) {
   for (int h = 2; h <= config_.width * 4; ++h) {
     const auto sizes = layerSizes(h);
     std::int64_t count = 0;
-    for (std::size_t l = 0; l + 1 < sizes.size(); ++l) count += static_cast<std::int64_t>(sizes[l + 1]) * (sizes[l] + 1);
+    for (std::size_t l = 0; l + 1 < sizes.size(); ++l)
+      count += static_cast<std::int64_t>(sizes[l + 1]) * (sizes[l] + 1);
     if (count > budget) break;
     width = h;
   }
@@ -246,11 +247,23 @@ void FlowNetwork::setRank(int order, int rank) {
       a.u = std::move(u);
       a.v = std::move(v);
     } else {
+      // Best rank-r approximation of U Vᵀ. A thin layer (the 2-row output) has fewer
+      // singular values than r: its product is kept exactly, and the spare columns get
+      // U = 0 (the product is unchanged) with small random V, as when a rank grows.
       const Eigen::MatrixXf delta = a.u * a.v.transpose();
       const Eigen::JacobiSVD<Eigen::MatrixXf> svd(delta, Eigen::ComputeThinU | Eigen::ComputeThinV);
-      const Eigen::VectorXf root = svd.singularValues().head(rank).cwiseSqrt();
-      a.u = svd.matrixU().leftCols(rank) * root.asDiagonal();
-      a.v = svd.matrixV().leftCols(rank) * root.asDiagonal();
+      const int kept = std::min(rank, static_cast<int>(svd.singularValues().size()));
+      const Eigen::VectorXf root = svd.singularValues().head(kept).cwiseSqrt();
+      Eigen::MatrixXf u = Eigen::MatrixXf::Zero(a.u.rows(), rank);
+      Eigen::MatrixXf v = Eigen::MatrixXf::Zero(a.v.rows(), rank);
+      u.leftCols(kept) = svd.matrixU().leftCols(kept) * root.asDiagonal();
+      v.leftCols(kept) = svd.matrixV().leftCols(kept) * root.asDiagonal();
+      if (kept < rank) {
+        SeededRandom rng(config_.seed + static_cast<unsigned>(rank));
+        v.rightCols(rank - kept) = initialWeights(a.v.rows(), rank - kept, rng, 1.0f);
+      }
+      a.u = std::move(u);
+      a.v = std::move(v);
     }
   }
 }
@@ -258,9 +271,7 @@ void FlowNetwork::setRank(int order, int rank) {
 std::vector<ParameterBlock> FlowNetwork::trainableBlocks(int order) {
   if (order < 1 || order > orders()) throw InvalidArgument("network: order must be 1.." + std::to_string(orders()));
   std::vector<ParameterBlock> blocks;
-  auto add = [&](const std::string& name, auto& m) {
-    blocks.push_back({name, m.data(), m.rows(), m.cols()});
-  };
+  auto add = [&](const std::string& name, auto& m) { blocks.push_back({name, m.data(), m.rows(), m.cols()}); };
   const std::string prefix = order == 1 ? "base" : "order" + std::to_string(order);
   auto addDense = [&](std::vector<DenseLayer>& layers) {
     for (std::size_t l = 0; l < layers.size(); ++l) {

@@ -138,6 +138,28 @@ TEST(LearnedCascade, SetRankTruncatesBySvdAndPadsWithoutChangingTheProduct) {
   EXPECT_THROW(net.setRank(1, 2), InvalidArgument);
 }
 
+// The output layer has 2 rows, so its adapter has at most 2 singular values: lowering a rank
+// that stays above 2 (16 → 8, the GUI's slider) keeps that layer's product exactly.
+TEST(LearnedCascade, LoweringARankAboveAThinLayersWidthKeepsItsProduct) {
+  ModelConfig c = smallConfig(Variant::Cascade, 11);
+  c.ranks = {6, 2};
+  FlowNetwork net(c);
+  randomize(net, 11);
+  std::vector<Eigen::MatrixXf> before;
+  for (const auto& a : net.adapters[0]) before.push_back(a.u * a.v.transpose());
+  net.setRank(2, 4);
+  for (std::size_t l = 0; l < before.size(); ++l) {
+    const auto& a = net.adapters[0][l];
+    ASSERT_EQ(a.u.cols(), 4) << "layer " << l;
+    ASSERT_TRUE(a.u.allFinite() && a.v.allFinite()) << "layer " << l;
+    const Eigen::MatrixXf after = a.u * a.v.transpose();
+    const Eigen::JacobiSVD<Eigen::MatrixXf> svd(before[l]);
+    const auto& sigma = svd.singularValues();
+    const double dropped = sigma.size() > 4 ? sigma.tail(sigma.size() - 4).norm() : 0.0;
+    EXPECT_NEAR((after - before[l]).norm(), dropped, 1e-4 + 1e-4 * before[l].norm()) << "layer " << l;
+  }
+}
+
 TEST(LearnedCascade, TrainingReducesEachOrdersErrorWellBelowItsInitialValue) {
   // 8 gaussians as the exact mixture: the targets of 64 samples would be spiky at every
   // basin boundary (the posterior jumps between data), the mixture's are smooth.
@@ -243,7 +265,8 @@ TEST(LearnedCheckpoint, AdaptersAreStoredUnderPeftNamesWithPeftShapes) {
   for (int i = 0; i < 8; ++i) {
     for (int j = 0; j < 8; ++j) {
       float sum = 0.0f;
-      for (int k = 0; k < 3; ++k) sum += bv[static_cast<std::size_t>(i * 3 + k)] * av[static_cast<std::size_t>(k * 8 + j)];
+      for (int k = 0; k < 3; ++k)
+        sum += bv[static_cast<std::size_t>(i * 3 + k)] * av[static_cast<std::size_t>(k * 8 + j)];
       EXPECT_NEAR(sum, delta(i, j), 1e-5f);
     }
   }
@@ -274,7 +297,7 @@ TEST(LearnedSampling, SlicedWassersteinIsZeroForEqualSetsAndSeesAShift) {
   // A shift by s projects to s·cos θ: the root mean of s² cos² θ over directions is s/√2.
   EXPECT_NEAR(learn::slicedWasserstein(a, shifted, 2000), 0.5 / std::sqrt(2.0), 0.02);
   const auto b = testing::randomPoints(300, 1.0f, 4);  // unequal sizes, same distribution
-  EXPECT_LT(learn::slicedWasserstein(a, b), 0.25);  // sampling noise only, mostly from the tails
+  EXPECT_LT(learn::slicedWasserstein(a, b), 0.25);     // sampling noise only, mostly from the tails
   EXPECT_THROW(learn::slicedWasserstein({}, b), InvalidArgument);
 }
 

@@ -1,0 +1,1018 @@
+#include "app/gui/theory_scenes.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "app/gui/queries_model.h"
+#include "core/common/error.h"
+#include "core/lowrank/range_tree.h"
+#include "core/matfun/matrix_function.h"
+#include "core/matfun/rank.h"
+#include "core/theory/constructions.h"
+#include "core/theory/feasibility.h"
+#include "core/theory/matrix_scenes.h"
+
+namespace rankflow::app {
+namespace {
+
+using Kind = DemoParameterSpec::Kind;
+using Clock = std::chrono::steady_clock;
+using lowrank::Strategy;
+using matfun::MatrixFunction;
+using matfun::Oscillation;
+using nlohmann::json;
+
+// [SECTION] Parameter specs
+
+const std::map<std::string, std::vector<DemoParameterSpec>>& allSpecs() {
+  static const std::map<std::string, std::vector<DemoParameterSpec>> specs = {
+      {"lemma1.2",
+       {{"degree", "degree p of f_1 = t^p", Kind::Integer, 1, 8, "3"}, {"K", "orders K", Kind::Integer, 1, 8, "5"}}},
+      {"lemma1.3", {{"K", "K", Kind::Integer, 1, 8, "4"}}},
+      {"ode", {{"n", "size n", Kind::Integer, 2, 8, "4"}, {"degree", "D_1 = t^p u v^T, p", Kind::Integer, 0, 4, "1"}}},
+      {"fact1.4", {{"terms", "rank r of B", Kind::Integer, 1, 3, "1"}, {"n", "size n", Kind::Integer, 6, 10, "6"}}},
+      {"lemma1.5", {{"ranks", "target r_0..r_K", Kind::RankList, 0, 8, "1,3,5,2"}}},
+      {"lemma1.6",
+       {{"n", "size n", Kind::Integer, 4, 10, "4"}, {"degree", "degree of x, y", Kind::Integer, 2, 6, "3"}}},
+      {"fact1.7", {{"copies", "copies of G_K (r_0)", Kind::Integer, 1, 3, "2"}, {"K", "K", Kind::Integer, 1, 6, "3"}}},
+      {"lemma1.8", {{"ranks", "target r_0..r_K", Kind::RankList, 0, 6, "1,2,3,2"}}},
+      {"lemma1.9",
+       {{"permutation", "order pi", Kind::RankList, 0, 5, "1,3,0,2"},
+        {"relations", "relations", Kind::Text, 1, 5, "<<>"}}},
+      {"theorem1.10",
+       {{"m", "leaves m", Kind::Integer, 4, 64, "16"},
+        {"l", "l", Kind::Integer, 0, 63, "3"},
+        {"h", "h", Kind::Integer, 0, 63, "12"}}},
+      {"remark1.11", {{"r", "rank r", Kind::Integer, 1, 32, "4"}, {"d", "d", Kind::Integer, 16, 64, "64"}}},
+      {"sum_prefix",
+       {{"log2m", "log2 m", Kind::Integer, 8, 14, "12"}, {"mean", "mean of the factors", Kind::Integer, 0, 3, "1"}}},
+      {"point_updates", {{"log2m", "log2 m", Kind::Integer, 8, 14, "12"}}},
+      {"theorem1.13", {{"d", "d", Kind::Integer, 2, 12, "6"}, {"m", "leaves m", Kind::Integer, 4, 32, "16"}}},
+  };
+  return specs;
+}
+
+bool parseInteger(const std::string& text, long* value) {
+  char* end = nullptr;
+  errno = 0;
+  *value = std::strtol(text.c_str(), &end, 10);
+  return !text.empty() && *end == '\0' && errno == 0;
+}
+
+std::string listText(const std::vector<int>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+  return s;
+}
+
+// The checked parameter values of a request, by name.
+class Params {
+ public:
+  Params(const std::string& demo, const std::vector<DemoParameter>& given) {
+    for (const DemoParameterSpec& spec : demoParameterSpecs(demo)) {
+      std::string value = spec.fallback;
+      for (const DemoParameter& p : given)
+        if (p.name == spec.name) value = p.value;
+      if (const std::string why = checkParameterValue(spec, value); !why.empty())
+        throw InvalidArgument("parameter " + spec.name + ": " + why);
+      values_[spec.name] = value;
+    }
+    for (const DemoParameter& p : given)
+      if (!values_.count(p.name)) throw InvalidArgument("demonstration " + demo + " has no parameter '" + p.name + "'");
+  }
+  int integer(const std::string& name) const { return std::stoi(values_.at(name)); }
+  std::vector<int> list(const std::string& name) const { return theory::parseRankList(values_.at(name)); }
+  const std::string& text(const std::string& name) const { return values_.at(name); }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+// [SECTION] Shared pieces of the demonstrations
+
+std::vector<int> ceilingFact14(const std::vector<int>& ranks) {
+  std::vector<int> out(ranks.size(), 0);
+  for (std::size_t k = 1; k < ranks.size(); ++k) out[k] = 2 * ranks[k - 1];
+  return out;
+}
+
+std::vector<int> ceilingFact17(const std::vector<int>& ranks) {
+  std::vector<int> out;
+  for (std::size_t k = 0; k < ranks.size(); ++k)
+    out.push_back(static_cast<int>(k + 1) * (ranks.empty() ? 0 : ranks[0]));
+  return out;
+}
+
+RankChart chartOver(std::string title, std::string axis, int firstIndex, std::vector<RankSeries> series) {
+  RankChart chart;
+  chart.title = std::move(title);
+  chart.axis = std::move(axis);
+  chart.firstIndex = firstIndex;
+  chart.series = std::move(series);
+  return chart;
+}
+
+// Every pair obeys r_{k+j} ≤ (j+1) r_k: the necessary condition of SPEC §2 (a).
+bool obeysPairwiseBound(const std::vector<int>& r) {
+  for (std::size_t k = 0; k < r.size(); ++k)
+    for (std::size_t j = 1; k + j < r.size(); ++j)
+      if (r[k + j] > static_cast<int>(j + 1) * r[k]) return false;
+  return true;
+}
+
+// A polynomial column vector of random small odd integers times t^power.
+MatrixFunction randomColumn(int n, int power, std::mt19937_64& rng) {
+  std::uniform_int_distribution<int> c(-3, 3);
+  MatrixFunction v(n, 1);
+  for (int i = 0; i < n; ++i) v.add(i, 0, {static_cast<double>(c(rng) | 1), power, Oscillation::Exp, 0.0});
+  return v;
+}
+
+double secondsOf(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+template <typename Work>
+double bestSeconds(int repetitions, Work&& work) {
+  double best = 1e300;
+  for (int i = 0; i < repetitions; ++i) {
+    const auto start = Clock::now();
+    work();
+    best = std::min(best, secondsOf(start));
+  }
+  return best;
+}
+
+double relativeError(const Eigen::MatrixXf& y, const Eigen::MatrixXd& reference) {
+  const double norm = reference.norm();
+  return (y.cast<double>() - reference).norm() / (norm > 0.0 ? norm : 1.0);
+}
+
+std::string formatSeconds(double s) {
+  char text[32];
+  if (s < 1e-3) {
+    std::snprintf(text, sizeof text, "%.1f us", s * 1e6);
+  } else {
+    std::snprintf(text, sizeof text, "%.2f ms", s * 1e3);
+  }
+  return text;
+}
+
+std::string formatNumber(const char* format, double v) {
+  char text[64];
+  std::snprintf(text, sizeof text, format, v);
+  return text;
+}
+
+int ceilLog2(int m) {
+  int levels = 0;
+  while ((1 << levels) < m) ++levels;
+  return levels;
+}
+
+// The canonical nodes cover [l, h] exactly once.
+bool nodesPartition(const lowrank::LowRankRangeTree& tree, const std::vector<int>& nodes, int l, int h) {
+  std::vector<int> covered(static_cast<std::size_t>(tree.count()), 0);
+  for (int id : nodes) {
+    const auto [first, last] = tree.nodeRange(id);
+    for (int i = first; i <= std::min(last, tree.count() - 1); ++i) ++covered[static_cast<std::size_t>(i)];
+  }
+  for (int i = 0; i < tree.count(); ++i)
+    if (covered[static_cast<std::size_t>(i)] != (i >= l && i <= h ? 1 : 0)) return false;
+  return true;
+}
+
+TreeDiagram diagramOf(const lowrank::LowRankRangeTree& tree, const lowrank::QueryPlan& plan) {
+  return {tree.count(), tree.leafCount(), plan.l, plan.h, plan.nodes};
+}
+
+std::vector<int> logGrid(int maximum, int points) {
+  std::vector<int> grid;
+  for (int i = 0; i < points; ++i) {
+    const double v = std::pow(static_cast<double>(maximum), static_cast<double>(i) / (points - 1));
+    const int length = std::clamp(static_cast<int>(std::lround(v)), 1, maximum);
+    if (grid.empty() || grid.back() != length) grid.push_back(length);
+  }
+  return grid;
+}
+
+// Where a − b changes sign along x (log-interpolated); NaN when it never does.
+double crossing(const std::vector<double>& x, const std::vector<double>& a, const std::vector<double>& b) {
+  for (std::size_t i = 0; i + 1 < x.size(); ++i) {
+    const double d0 = std::log(a[i]) - std::log(b[i]), d1 = std::log(a[i + 1]) - std::log(b[i + 1]);
+    if (d0 < 0.0 && d1 >= 0.0) {
+      const double f = d0 / (d0 - d1);
+      return std::exp(std::log(x[i]) + f * (std::log(x[i + 1]) - std::log(x[i])));
+    }
+  }
+  return std::nan("");
+}
+
+std::string crossingText(double length) {
+  return std::isfinite(length) ? formatNumber("%.0f", length) : std::string("none in [1, m]");
+}
+
+// [SECTION] §2 demonstrations
+
+void demoLemma12(const Params& p, TheoryDemoResult& out) {
+  const int degree = p.integer("degree"), maxK = p.integer("K");
+  const std::vector<matfun::Entry> f = {{{1.0, degree, Oscillation::Exp, 0.0}},
+                                        {{1.0, 1, Oscillation::Exp, 0.0}},
+                                        {{1.0, 0, Oscillation::Exp, 0.0}},
+                                        {{1.0, 0, Oscillation::Exp, 1.0}}};
+  const MatrixFunction d1 = theory::lemma12(f, 4);
+  const std::vector<int> observed = theory::rankProfile(d1, maxK - 1);  // rank D_k = rank D_1^(k-1)
+  const std::vector<int> predicted = theory::lemma12Prediction(f, maxK);
+  out.lines.push_back("D_1 = diag(t^" + std::to_string(degree) + ", t, 1, e^t): four constant rank-one directions");
+  out.lines.push_back("rank D_k, k = 1.." + std::to_string(maxK) + ": " + listText(observed) +
+                      "  (predicted #{i : f_i^(k-1) != 0}: " + listText(predicted) + ")");
+  out.rankCharts.push_back(chartOver(
+      "rank D_k (exact) against the prediction", "k", 1,
+      {{"rank D_k", observed, RankSeries::Style::Bar}, {"#{i : f_i^(k-1) != 0}", predicted, RankSeries::Style::Dot}}));
+  out.checks.push_back({"rank D_k = #{i : f_i^(k-1) != 0} for every k", observed == predicted});
+  out.checks.push_back(
+      {"rank D_1 >= rank D_2 >= ... (a staircase)", std::is_sorted(observed.rbegin(), observed.rend())});
+}
+
+void demoLemma13(const Params& p, TheoryDemoResult& out) {
+  const int maxK = p.integer("K");
+  const std::vector<int> observed = theory::rankProfile(theory::outerProductBlock(maxK), maxK);
+  std::vector<int> expected;
+  for (int k = 0; k <= maxK; ++k) expected.push_back(k + 1);
+  out.lines.push_back("x(t) = sum_{i=0}^{" + std::to_string(maxK) + "} t^i/i! e_{i+1} in R^" +
+                      std::to_string(maxK + 1) + ", D_1 = x x^T has rank 1");
+  out.lines.push_back("rank D_1^(j), j = 0.." + std::to_string(maxK) + ": " + listText(observed));
+  out.rankCharts.push_back(
+      chartOver("rank of D_1^(j) (exact) and the expected j + 1", "j", 0,
+                {{"rank D_1^(j)", observed, RankSeries::Style::Bar}, {"j + 1", expected, RankSeries::Style::Dot}}));
+  out.checks.push_back({"ranks are 1, 2, ..., K+1", observed == expected});
+  out.checks.push_back({"ranks strictly increase", std::adjacent_find(observed.begin(), observed.end(),
+                                                                      std::greater_equal<>()) == observed.end()});
+}
+
+void demoOde(const Params& p, TheoryDemoResult& out) {
+  const int n = p.integer("n"), degree = p.integer("degree");
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> c(-3, 3);
+  Eigen::MatrixXd cMatrix = Eigen::MatrixXd::NullaryExpr(n, n, [&] { return double(c(rng)); });
+  cMatrix += 4.0 * n * Eigen::MatrixXd::Identity(n, n);  // diagonally dominant: A is full rank
+  const MatrixFunction d1 = randomColumn(n, degree, rng).times(randomColumn(n, 0, rng).transpose());
+  const MatrixFunction a = theory::solveFirstOrder(d1, cMatrix);
+  const MatrixFunction residual = a.derivative().plus(a, -1.0).plus(d1, -1.0);
+  double worst = 0.0, scale = 0.0;
+  for (double t : {-1.3, -0.4, 0.0, 0.7, 1.9}) {
+    worst = std::max(worst, residual.evaluate(t).cwiseAbs().maxCoeff());
+    scale = std::max(scale, a.evaluate(t).cwiseAbs().maxCoeff());
+  }
+  const int orders = degree + 2;
+  const std::vector<int> rankA = theory::rankProfile(a, orders - 1);
+  const std::vector<int> rankD = theory::rankProfile(d1, orders - 1);
+  out.lines.push_back("D_1 = t^" + std::to_string(degree) + " u v^T, A(t) = e^t C - sum_{i=0}^{" +
+                      std::to_string(degree) + "} D_1^(i)(t), C = random + 4n I");
+  out.lines.push_back("max |A' - A - D_1| over 5 values of t: " + formatNumber("%.3g", worst) + " (|A| up to " +
+                      formatNumber("%.3g", scale) + ")");
+  out.rankCharts.push_back(
+      chartOver("rank A^(k) against rank D_(k+1) = rank D_1^(k)", "k", 0,
+                {{"rank A^(k)", rankA, RankSeries::Style::Bar}, {"rank D_1^(k)", rankD, RankSeries::Style::Bar}}));
+  out.checks.push_back({"A' - A = D_1 exactly", worst <= 1e-12 * std::max(scale, 1.0)});
+  out.checks.push_back({"A is full rank (" + std::to_string(n) + ")", rankA.front() == n});
+  out.checks.push_back({"D_1 has rank 1", rankD.front() == 1});
+}
+
+// A sum of `terms` random rank-one polynomial products x_i y_iᵀ: B = P Qᵀ with inner dimension r.
+MatrixFunction lowRankPolynomial(int n, int terms, int degree) {
+  MatrixFunction b = theory::rankOneProduct(n, degree, 11);
+  for (int i = 1; i < terms; ++i) b = b.plus(theory::rankOneProduct(n, degree, 11 + static_cast<unsigned>(i)));
+  return b;
+}
+
+void demoFact14(const Params& p, TheoryDemoResult& out) {
+  const int terms = p.integer("terms"), n = p.integer("n");
+  const std::vector<int> ranks = theory::rankProfile(lowRankPolynomial(n, terms, 3), 4);
+  const std::vector<int> ceiling = ceilingFact14(ranks);
+  bool holds = true;
+  for (std::size_t k = 1; k < ranks.size(); ++k) holds = holds && ranks[k] <= ceiling[k];
+  out.lines.push_back("B = P Q^T, P, Q random cubic polynomial " + std::to_string(n) + "x" + std::to_string(terms) +
+                      ": B' = P'Q^T + P Q'^T = [P' P][Q Q']^T");
+  out.lines.push_back("ranks r_k of B^(k): " + listText(ranks) + "; rank B' = " + std::to_string(ranks[1]) +
+                      (ranks[1] == 2 * ranks[0] ? ": the bound 2 rank B is attained" : ""));
+  out.rankCharts.push_back(chartOver(
+      "rank B^(k) under the Fact 1.4 ceiling 2 rank B^(k-1)", "k", 0,
+      {{"rank B^(k)", ranks, RankSeries::Style::Bar}, {"2 rank B^(k-1)", ceiling, RankSeries::Style::Ceiling}}));
+  out.checks.push_back({"0 <= rank B' <= 2 rank B", ranks[1] >= 0 && ranks[1] <= 2 * ranks[0]});
+  out.checks.push_back({"rank B^(k) <= 2 rank B^(k-1) for every k", holds});
+}
+
+void demoLemma15(const Params& p, TheoryDemoResult& out) {
+  const std::vector<int> target = p.list("ranks");
+  const int maxK = static_cast<int>(target.size()) - 1;
+  const MatrixFunction b = theory::lemma15(target);
+  std::vector<int> atZero;
+  MatrixFunction current = b;
+  for (int k = 0; k <= maxK; ++k) {
+    atZero.push_back(matfun::numericalRank(current.evaluate(0.0)).rank);
+    current = current.derivative();
+  }
+  const std::vector<int> generic = theory::rankProfile(b, maxK);
+  out.lines.push_back("B(t) = sum_k t^k/k! M_k, M_k = diag of r_k ones, " + std::to_string(b.rows()) + "x" +
+                      std::to_string(b.cols()));
+  out.lines.push_back("at t = 0: " + listText(atZero) + "   generically: " + listText(generic) +
+                      "   target: " + listText(target));
+  out.rankCharts.push_back(chartOver("rank B^(k)(0) and generic rank B^(k) against the target", "k", 0,
+                                     {{"rank at t = 0", atZero, RankSeries::Style::Bar},
+                                      {"generic rank", generic, RankSeries::Style::Bar},
+                                      {"target r_k", target, RankSeries::Style::Dot}}));
+  out.checks.push_back({"rank B^(k)(0) = r_k for every k", atZero == target});
+  out.checks.push_back({"the generic ranks obey the pairwise bound r_(k+j) <= (j+1) r_k", obeysPairwiseBound(generic)});
+}
+
+void demoLemma16(const Params& p, TheoryDemoResult& out) {
+  const int n = p.integer("n"), degree = p.integer("degree");
+  const std::vector<int> target = {1, 2, 4};
+  const theory::Feasibility verdict = theory::checkFeasibility(target);
+  const std::vector<int> ranks = theory::rankProfile(theory::rankOneProduct(n, degree, 1), 3);
+  out.lines.push_back("(1, 2, 4) obeys the step bound r_(k+1) <= 2 r_k; the checker says: " +
+                      std::string(theory::verdictName(verdict.verdict)) + " (" + verdict.reason + ")");
+  out.lines.push_back("B = x y^T, x, y random of degree " + std::to_string(degree) + " in R^" + std::to_string(n) +
+                      ": ranks of B, B', B'', B''' = " + listText(ranks));
+  out.rankCharts.push_back(chartOver("B = x y^T: B'' = x''y^T + 2x'y'^T + x y''^T has rank <= 3", "k", 0,
+                                     {{"rank B^(k)", ranks, RankSeries::Style::Bar},
+                                      {"target (1, 2, 4)", target, RankSeries::Style::Dot},
+                                      {"2 rank B^(k-1)", ceilingFact14(ranks), RankSeries::Style::Ceiling}}));
+  out.checks.push_back({"(1, 2, 4) obeys r_(k+1) <= 2 r_k", target[1] <= 2 * target[0] && target[2] <= 2 * target[1]});
+  out.checks.push_back({"the checker finds (1, 2, 4) infeasible", verdict.verdict == theory::Verdict::Infeasible});
+  out.checks.push_back({"rank B'' <= 3 for B = x y^T", ranks[2] <= 3});
+}
+
+void demoFact17(const Params& p, TheoryDemoResult& out) {
+  const int copies = p.integer("copies"), maxK = p.integer("K");
+  const std::vector<MatrixFunction> blocks(static_cast<std::size_t>(copies), theory::outerProductBlock(maxK));
+  const std::vector<int> ranks = theory::rankProfile(theory::blockDiagonal(blocks), maxK + 1);
+  const std::vector<int> ceiling = ceilingFact17(ranks);
+  bool holds = true, attained = true;
+  for (std::size_t k = 0; k < ranks.size(); ++k) {
+    holds = holds && ranks[k] <= ceiling[k];
+    if (static_cast<int>(k) <= maxK) attained = attained && ranks[k] == ceiling[k];
+  }
+  out.lines.push_back("B = blockdiag of " + std::to_string(copies) + " copies of G_" + std::to_string(maxK) +
+                      " = x x^T: rank B = " + std::to_string(ranks[0]));
+  out.lines.push_back("ranks r_k: " + listText(ranks) + "; ceiling (k+1) r_0: " + listText(ceiling) +
+                      (attained ? " (attained up to k = K)" : ""));
+  out.rankCharts.push_back(chartOver(
+      "rank B^(k) under the Fact 1.7 ceiling (k+1) rank B", "k", 0,
+      {{"rank B^(k)", ranks, RankSeries::Style::Bar}, {"(k+1) rank B", ceiling, RankSeries::Style::Ceiling}}));
+  out.checks.push_back({"rank B^(k) <= (k+1) rank B for every k", holds});
+}
+
+void demoLemma18(const Params& p, TheoryDemoResult& out) {
+  const std::vector<int> target = p.list("ranks");
+  if (target.size() < 2) throw InvalidArgument("parameter ranks: give at least r_0, r_1");
+  const theory::Feasibility f = theory::checkFeasibility(target);
+  out.lines.push_back("(" + listText(target) + "): " + theory::verdictName(f.verdict) + " - " + f.reason);
+  RankChart chart = chartOver("target against the construction's exact ranks", "k", 0, {});
+  if (f.verdict == theory::Verdict::Feasible) {
+    std::string blocks;
+    for (std::size_t i = 0; i < f.blocks.size(); ++i) blocks += (i ? ", " : "") + f.blocks[i];
+    out.lines.push_back("B = blockdiag(" + blocks + "), " + std::to_string(f.construction.rows()) + "x" +
+                        std::to_string(f.construction.cols()) + "; exact ranks " + listText(f.realized));
+    chart.series.push_back({"construction (exact)", f.realized, RankSeries::Style::Bar});
+    out.checks.push_back({"the construction realises the target exactly", f.realized == target});
+  }
+  chart.series.push_back({"target r_k", target, RankSeries::Style::Dot});
+  chart.series.push_back({"(k+1) r_0", ceilingFact17(target), RankSeries::Style::Ceiling});
+  out.rankCharts.push_back(chart);
+  // The caution of SPEC §2: the global bound is not sufficient.
+  const std::vector<int> caution = {2, 1, 5};
+  const theory::Feasibility c = theory::checkFeasibility(caution);
+  out.lines.push_back("Caution: (2, 1, 5) obeys r_k <= (k+1) r_0 yet is " +
+                      std::string(theory::verdictName(c.verdict)) + ": " + c.reason);
+  bool global = true;
+  for (std::size_t k = 0; k < caution.size(); ++k)
+    global = global && caution[k] <= static_cast<int>(k + 1) * caution[0];
+  out.checks.push_back({"(2, 1, 5) obeys the global bound r_k <= (k+1) r_0", global});
+  out.checks.push_back({"(2, 1, 5) is infeasible (Fact 1.4 on B')", c.verdict == theory::Verdict::Infeasible});
+}
+
+void demoLemma19(const Params& p, TheoryDemoResult& out) {
+  const std::vector<int> permutation = p.list("permutation");
+  const std::string& relations = p.text("relations");
+  const std::vector<int> ranks = theory::lemma19Ranks(permutation, relations);
+  const theory::Feasibility f = theory::checkFeasibility(ranks);
+  const auto inOrder = [&](const std::vector<int>& r) {
+    std::vector<int> ordered;
+    for (int k : permutation) ordered.push_back(r[static_cast<std::size_t>(k)]);
+    return ordered;
+  };
+  std::string wanted;
+  for (std::size_t i = 0; i < permutation.size(); ++i) {
+    wanted += "r_" + std::to_string(permutation[i]);
+    if (i < relations.size()) wanted += std::string(" ") + relations[i] + " ";
+  }
+  out.lines.push_back("wanted: " + wanted + "  ->  weights shifted so min w >= max w - min w: r = (" + listText(ranks) +
+                      ")");
+  out.lines.push_back(std::string("checker: ") + theory::verdictName(f.verdict) + " - " + f.reason);
+  RankChart chart = chartOver("ranks in the order pi (realised by the construction)", "order", 0, {});
+  for (int k : permutation) chart.labels.push_back("r_" + std::to_string(k));
+  const std::vector<int> realized = f.realized.size() == ranks.size() ? f.realized : std::vector<int>{};
+  if (!realized.empty()) chart.series.push_back({"construction (exact)", inOrder(realized), RankSeries::Style::Bar});
+  chart.series.push_back({"r_pi(i) wanted", inOrder(ranks), RankSeries::Style::Dot});
+  out.rankCharts.push_back(chart);
+  bool obeys = !realized.empty();
+  for (std::size_t i = 0; obeys && i + 1 < permutation.size(); ++i) {
+    const int a = realized[static_cast<std::size_t>(permutation[i])],
+              b = realized[static_cast<std::size_t>(permutation[i + 1])];
+    const char rel = relations[i];
+    obeys = rel == '<' ? a < b : rel == '>' ? a > b : a == b;
+  }
+  const auto [lo, hi] = std::minmax_element(ranks.begin(), ranks.end());
+  out.checks.push_back({"max w <= 2 min w", *hi <= 2 * *lo});
+  out.checks.push_back({"the checker realises the ranks (feasible)", f.verdict == theory::Verdict::Feasible});
+  out.checks.push_back({"the realised ranks follow the chosen relations", obeys});
+}
+
+// [SECTION] §3 demonstrations
+
+struct TimedStrategies {
+  std::array<double, lowrank::kStrategyCount> seconds{};
+  std::array<double, lowrank::kStrategyCount> error{};
+};
+
+TimedStrategies timeStrategies(const lowrank::LowRankRangeTree& tree, const QueryInputs& in, int l, int h,
+                               int repetitions) {
+  TimedStrategies out;
+  const Eigen::MatrixXd reference = lowrank::referenceRangeQuery(in.left, in.right, l, h, in.x);
+  for (Strategy s : lowrank::kAllStrategies) {
+    Eigen::MatrixXf y = tree.query(l, h, in.x, s);  // also builds the prefix sums once
+    const auto i = static_cast<std::size_t>(s);
+    out.seconds[i] = bestSeconds(repetitions, [&] { y = tree.query(l, h, in.x, s); });
+    out.error[i] = relativeError(y, reference);
+  }
+  return out;
+}
+
+void demoTheorem110(const Params& p, TheoryDemoResult& out) {
+  const QuerySizes sizes{p.integer("m"), 32, 4, 16, 3};
+  const int h = std::min(p.integer("h"), sizes.m - 1), l = std::min(p.integer("l"), h);
+  const QueryInputs in = QueriesModel::makeInputs(sizes);
+  const lowrank::LowRankRangeTree tree(in.left, in.right);
+  const lowrank::QueryPlan plan = tree.plan(l, h, sizes.n, lowrank::CostModel::forThisMachine());
+  const TimedStrategies timed = timeStrategies(tree, in, l, h, 5);
+  out.tree = diagramOf(tree, plan);
+  out.lines.push_back("m = " + std::to_string(sizes.m) + ", d = 32, r = 4, n = 16; [l, h] = [" + std::to_string(l) +
+                      ", " + std::to_string(h) + "], L = " + std::to_string(h - l + 1) + ": " +
+                      std::to_string(plan.nodes.size()) +
+                      " canonical nodes (at most 2 ceil(log2 m) = " + std::to_string(2 * ceilLog2(sizes.m)) + ")");
+  double worst = 0.0;
+  for (Strategy s : lowrank::kAllStrategies) {
+    const auto i = static_cast<std::size_t>(s);
+    worst = std::max(worst, timed.error[i]);
+    out.lines.push_back(std::string(lowrank::strategyName(s)) + ": " + formatSeconds(timed.seconds[i]) + " measured, " +
+                        formatSeconds(plan.predictedSeconds[i]) + " predicted, error " +
+                        formatNumber("%.1e", timed.error[i]) + (s == plan.chosen ? "  <- router" : ""));
+  }
+  out.checks.push_back({"at most 2 ceil(log2 m) canonical nodes",
+                        static_cast<int>(plan.nodes.size()) <= 2 * std::max(1, ceilLog2(sizes.m))});
+  out.checks.push_back({"the canonical nodes cover [l, h] exactly once", nodesPartition(tree, plan.nodes, l, h)});
+  out.checks.push_back({"every strategy matches the float64 reference (1e-4)", worst <= 1e-4});
+}
+
+void demoRemark111(const Params& p, TheoryDemoResult& out) {
+  const QuerySizes sizes{1024, p.integer("d"), p.integer("r"), 32, 5};
+  const QueryInputs in = QueriesModel::makeInputs(sizes);
+  const lowrank::LowRankRangeTree tree(in.left, in.right);
+  const lowrank::CostModel& costs = lowrank::CostModel::forThisMachine();
+  const std::array<Strategy, 3> shown = {Strategy::Tree, Strategy::SumThenMultiply, Strategy::OnTheFly};
+  std::vector<double> lengths;
+  std::array<std::vector<double>, 3> measured, predicted;
+  for (int length : logGrid(sizes.m, 12)) {
+    const int l = (sizes.m - length) / 2, h = l + length - 1;
+    const lowrank::QueryPlan plan = tree.plan(l, h, sizes.n, costs);
+    lengths.push_back(length);
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+      Eigen::MatrixXf y;
+      measured[i].push_back(bestSeconds(3, [&] { y = tree.query(l, h, in.x, shown[i]); }));
+      predicted[i].push_back(plan.predictedSeconds[static_cast<std::size_t>(shown[i])]);
+    }
+  }
+  const double paper = static_cast<double>(sizes.d) * std::log2(sizes.m) / sizes.r;
+  const double predictedCross = crossing(lengths, predicted[2], predicted[0]);
+  const double measuredCross = crossing(lengths, measured[2], measured[0]);
+  CurveChart chart{"time per query against interval length L", "L", "seconds", true, true, {}, {}};
+  for (std::size_t i = 0; i < shown.size(); ++i) {
+    const std::string name = lowrank::strategyName(shown[i]);
+    chart.series.push_back({name + " measured", lengths, measured[i], false});
+    chart.series.push_back({name + " predicted", lengths, predicted[i], true});
+  }
+  chart.markers.push_back({"paper: L r = d log2 m", paper});
+  if (std::isfinite(predictedCross)) chart.markers.push_back({"cost model", predictedCross});
+  if (std::isfinite(measuredCross)) chart.markers.push_back({"measured", measuredCross});
+  out.curveCharts.push_back(chart);
+  out.lines.push_back("m = 1024, d = " + std::to_string(sizes.d) + ", r = " + std::to_string(sizes.r) +
+                      ", n = 32. Crossover fly -> tree: paper L = d log2 m / r = " + formatNumber("%.0f", paper) +
+                      ", cost model " + crossingText(predictedCross) + ", measured " + crossingText(measuredCross));
+  // One leaf costs d² n multiply-adds, on the fly 2 d r n: only with 2r < d is a single
+  // factor pair cheaper without the tree, whatever the paper's asymptotic rule says.
+  if (2 * sizes.r < sizes.d) {
+    out.checks.push_back(
+        {"predicted: on the fly is cheaper than the tree at L = 1", predicted[2].front() < predicted[0].front()});
+  } else {
+    out.lines.push_back("with 2r >= d even one factor pair costs on the fly (2 d r n) what a node does (d^2 n)");
+  }
+  out.checks.push_back(
+      {"predicted: the tree is cheaper than on the fly at L = m", predicted[0].back() < predicted[2].back()});
+}
+
+void demoSumPrefix(const Params& p, TheoryDemoResult& out) {
+  const QuerySizes sizes{1 << p.integer("log2m"), 32, 4, 16, 9};
+  QueryInputs in = QueriesModel::makeInputs(sizes);
+  // Factors with a common mean make the prefix sums grow like m instead of sqrt(m): the
+  // cancellation of P_h − P_(l−1) then costs more digits.
+  const float mean = static_cast<float>(p.integer("mean"));
+  for (auto* factors : {&in.left, &in.right})
+    for (Eigen::MatrixXf& f : *factors) f.array() += mean;
+  const lowrank::LowRankRangeTree tree(in.left, in.right);
+  std::vector<double> lengths;
+  std::array<std::vector<double>, lowrank::kStrategyCount> errors;
+  TimedStrategies shortest;
+  for (int length : logGrid(sizes.m, 10)) {
+    const int h = sizes.m - 1, l = h - length + 1;  // at the far end: P_h - P_(l-1) subtracts two long sums
+    const TimedStrategies timed = timeStrategies(tree, in, l, h, 1);
+    if (lengths.empty()) shortest = timeStrategies(tree, in, l, h, 3);
+    lengths.push_back(length);
+    for (std::size_t i = 0; i < errors.size(); ++i) errors[i].push_back(std::max(timed.error[i], 1e-12));
+  }
+  CurveChart chart{
+      "relative error against float64, interval [m - L, m - 1]", "L", "relative error", true, true, {}, {}};
+  for (Strategy s : lowrank::kAllStrategies)
+    chart.series.push_back({lowrank::strategyName(s), lengths, errors[static_cast<std::size_t>(s)], false});
+  out.curveCharts.push_back(chart);
+  const auto at = [](Strategy s) { return static_cast<std::size_t>(s); };
+  out.lines.push_back("m = " + std::to_string(sizes.m) + ", d = 32, r = 4, n = 16, factor entries N(" +
+                      std::to_string(p.integer("mean")) + ", 1). At L = 1: prefix error " +
+                      formatNumber("%.1e", errors[at(Strategy::PrefixSums)].front()) + ", tree " +
+                      formatNumber("%.1e", errors[at(Strategy::Tree)].front()));
+  for (Strategy s : lowrank::kAllStrategies)
+    out.lines.push_back(std::string(lowrank::strategyName(s)) + " at L = 1: " + formatSeconds(shortest.seconds[at(s)]));
+  out.checks.push_back({"prefix sums lose accuracy by cancellation (error at L = 1 above the tree's)",
+                        errors[at(Strategy::PrefixSums)].front() > errors[at(Strategy::Tree)].front()});
+  double sumTree = 0.0;
+  for (std::size_t i = 0; i < lengths.size(); ++i)
+    sumTree = std::max({sumTree, errors[at(Strategy::SumThenMultiply)][i], errors[at(Strategy::Tree)][i]});
+  out.checks.push_back({"sum-then-multiply is as accurate as the tree (1e-5)", sumTree <= 1e-5});
+}
+
+void demoPointUpdates(const Params& p, TheoryDemoResult& out) {
+  const QuerySizes sizes{1 << p.integer("log2m"), 32, 4, 16, 13};
+  QueryInputs in = QueriesModel::makeInputs(sizes);
+  lowrank::LowRankRangeTree tree(in.left, in.right);
+  const int l = sizes.m / 8, h = sizes.m - 1 - sizes.m / 8;
+  tree.query(l, h, in.x, Strategy::PrefixSums);  // prefix sums current before the updates
+  std::mt19937_64 rng(17);
+  std::normal_distribution<float> normal;
+  std::uniform_int_distribution<int> leaf(l, h);
+  double updateSeconds = 1e300, rebuildSeconds = 1e300;
+  bool staleAfterUpdate = true;
+  for (int u = 0; u < 3; ++u) {
+    const int i = leaf(rng);
+    Eigen::MatrixXf a = Eigen::MatrixXf::NullaryExpr(sizes.d, sizes.r, [&] { return normal(rng); });
+    Eigen::MatrixXf b = Eigen::MatrixXf::NullaryExpr(sizes.d, sizes.r, [&] { return normal(rng); });
+    in.left[static_cast<std::size_t>(i)] = a;
+    in.right[static_cast<std::size_t>(i)] = b;
+    auto start = Clock::now();
+    tree.update(i, std::move(a), std::move(b));
+    updateSeconds = std::min(updateSeconds, secondsOf(start));
+    staleAfterUpdate = staleAfterUpdate && tree.prefixSumsStale();
+    const double withRebuild = bestSeconds(1, [&] { tree.query(l, h, in.x, Strategy::PrefixSums); });
+    const double without = bestSeconds(2, [&] { tree.query(l, h, in.x, Strategy::PrefixSums); });
+    rebuildSeconds = std::min(rebuildSeconds, std::max(withRebuild - without, 0.0));
+  }
+  const TimedStrategies after = timeStrategies(tree, in, l, h, 1);
+  double worst = 0.0;
+  for (double e : after.error) worst = std::max(worst, e);
+  const auto treeWork = [&](double m) { return double(sizes.d) * sizes.d * (sizes.r + std::log2(m)); };
+  const auto prefixWork = [&](double m) { return m * sizes.d * sizes.d; };
+  CurveChart chart{"work per point update against m (d = 32, r = 4)", "m", "multiply-adds", true, true, {}, {}};
+  CurveSeries treeSeries{"tree: d^2 (r + log2 m)", {}, {}, false}, prefixSeries{"prefix: m d^2", {}, {}, false};
+  for (int e = 8; e <= 14; ++e) {
+    const double m = std::ldexp(1.0, e);
+    treeSeries.x.push_back(m);
+    treeSeries.y.push_back(treeWork(m));
+    prefixSeries.x.push_back(m);
+    prefixSeries.y.push_back(prefixWork(m));
+  }
+  chart.series = {treeSeries, prefixSeries};
+  chart.markers.push_back({"this m", static_cast<double>(sizes.m)});
+  out.curveCharts.push_back(chart);
+  out.lines.push_back("m = " + std::to_string(sizes.m) + ": tree update " + formatSeconds(updateSeconds) +
+                      " (leaf to root), prefix rebuild " + formatSeconds(rebuildSeconds) + " (all m prefix sums)");
+  out.lines.push_back("after 3 updates, worst strategy error on [" + std::to_string(l) + ", " + std::to_string(h) +
+                      "]: " + formatNumber("%.1e", worst));
+  out.checks.push_back({"an update makes the prefix sums stale (they need an O(m d^2) rebuild)", staleAfterUpdate});
+  out.checks.push_back({"after updates every strategy matches a fresh float64 reference (1e-4)", worst <= 1e-4});
+  out.checks.push_back(
+      {"the tree's update work is below the prefix rebuild's", treeWork(sizes.m) < prefixWork(sizes.m)});
+}
+
+void demoTheorem113(const Params& p, TheoryDemoResult& out) {
+  const int d = p.integer("d"), m = p.integer("m"), r = 2, n = 4;
+  std::mt19937_64 rng(23);
+  std::normal_distribution<float> normal;
+  const auto random = [&](int rows, int cols) {
+    return Eigen::MatrixXf(Eigen::MatrixXf::NullaryExpr(rows, cols, [&] { return normal(rng); }));
+  };
+  std::vector<Eigen::MatrixXf> a, b, c;
+  for (int i = 0; i < m; ++i) {
+    a.push_back(random(d, r));
+    b.push_back(random(d, r));
+    c.push_back(random(d, r));
+  }
+  const Eigen::MatrixXf x = random(d, n);
+  const lowrank::LowRankRangeTree tree = lowrank::makeTensorRangeTree(a, b, c);
+  // Fact 1.12: (A ⊙ B) Cᵀ holds T = Σ_a A[:,a] ⊗ B[:,a] ⊗ C[:,a], row i·d + j, column k.
+  const Eigen::MatrixXd leaf = (lowrank::khatriRao(a[0], b[0]) * c[0].transpose()).cast<double>();
+  double leafError = 0.0, leafNorm = 0.0;
+  for (int i = 0; i < d; ++i)
+    for (int j = 0; j < d; ++j)
+      for (int k = 0; k < d; ++k) {
+        double t = 0.0;
+        for (int q = 0; q < r; ++q) t += double(a[0](i, q)) * b[0](j, q) * c[0](k, q);
+        leafError = std::max(leafError, std::abs(leaf(i * d + j, k) - t));
+        leafNorm = std::max(leafNorm, std::abs(t));
+      }
+  const int l = m / 4, h = m - 1 - m / 4;
+  // The float64 reference contracts each leaf tensor with X directly.
+  Eigen::MatrixXd reference = Eigen::MatrixXd::Zero(d * d, n);
+  for (int leafIndex = l; leafIndex <= h; ++leafIndex) {
+    const auto s = static_cast<std::size_t>(leafIndex);
+    const Eigen::MatrixXd cx = c[s].cast<double>().transpose() * x.cast<double>();  // r×n
+    for (int i = 0; i < d; ++i)
+      for (int j = 0; j < d; ++j)
+        for (int q = 0; q < r; ++q) reference.row(i * d + j) += double(a[s](i, q)) * b[s](j, q) * cx.row(q);
+  }
+  const lowrank::QueryPlan plan = tree.plan(l, h, n, lowrank::CostModel::forThisMachine());
+  out.tree = diagramOf(tree, plan);
+  double worst = 0.0;
+  for (Strategy s : {Strategy::Tree, Strategy::SumThenMultiply, Strategy::OnTheFly}) {
+    Eigen::MatrixXf y;
+    const double seconds = bestSeconds(3, [&] { y = tree.query(l, h, x, s); });
+    const double error = relativeError(y, reference);
+    worst = std::max(worst, error);
+    out.lines.push_back(std::string(lowrank::strategyName(s)) + ": " + formatSeconds(seconds) + ", error " +
+                        formatNumber("%.1e", error));
+  }
+  out.lines.insert(out.lines.begin(), "d = " + std::to_string(d) + ", r = 2, n = 4, m = " + std::to_string(m) +
+                                          "; query [" + std::to_string(l) + ", " + std::to_string(h) + "] gives a " +
+                                          std::to_string(d) + "x" + std::to_string(d) +
+                                          "x4 tensor; Fact 1.12 leaf error " + formatNumber("%.1e", leafError));
+  out.checks.push_back({"Fact 1.12: (A (.) B) C^T is the leaf tensor", leafError <= 1e-5 * std::max(leafNorm, 1.0)});
+  out.checks.push_back({"the tensor tree's query matches the float64 contraction (1e-4)", worst <= 1e-4});
+  out.checks.push_back(
+      {"at most 2 ceil(log2 m) canonical nodes", static_cast<int>(plan.nodes.size()) <= 2 * std::max(1, ceilLog2(m))});
+}
+
+using DemoFunction = void (*)(const Params&, TheoryDemoResult&);
+
+const std::vector<std::pair<std::string, DemoFunction>>& demoTable() {
+  static const std::vector<std::pair<std::string, DemoFunction>> table = {
+      {"lemma1.2", demoLemma12},
+      {"lemma1.3", demoLemma13},
+      {"ode", demoOde},
+      {"fact1.4", demoFact14},
+      {"lemma1.5", demoLemma15},
+      {"lemma1.6", demoLemma16},
+      {"fact1.7", demoFact17},
+      {"lemma1.8", demoLemma18},
+      {"lemma1.9", demoLemma19},
+      {"theorem1.10", demoTheorem110},
+      {"remark1.11", demoRemark111},
+      {"sum_prefix", demoSumPrefix},
+      {"point_updates", demoPointUpdates},
+      {"theorem1.13", demoTheorem113},
+  };
+  return table;
+}
+
+// [SECTION] Preset parsing helpers
+
+[[noreturn]] void refuse(const std::string& file, const std::string& field, const std::string& why) {
+  throw InvalidArgument(file + ": field '" + field + "': " + why);
+}
+
+// `key` of the object `doc`, which sits at `prefix` in the file ("" or "demonstration.").
+std::string requiredText(const json& doc, const std::string& file, const std::string& key,
+                         const std::string& prefix = "") {
+  const std::string field = prefix + key;
+  if (!doc.contains(key)) refuse(file, field, "missing");
+  if (!doc[key].is_string()) refuse(file, field, "must be a string");
+  std::string value = doc[key].get<std::string>();
+  if (value.find_first_not_of(" \t\n") == std::string::npos) refuse(file, field, "is empty");
+  return value;
+}
+
+// A preset value as the text the spec checks: integers as JSON integers, lists as a string
+// or an array of integers, text as a string.
+std::string presetValueText(const json& value, const DemoParameterSpec& spec, const std::string& file,
+                            const std::string& field) {
+  switch (spec.kind) {
+    case Kind::Integer:
+      if (!value.is_number_integer()) refuse(file, field, "must be an integer");
+      return std::to_string(value.get<long long>());
+    case Kind::RankList:
+      if (value.is_string()) return value.get<std::string>();
+      if (value.is_array()) {
+        std::vector<int> items;
+        for (const json& item : value) {
+          if (!item.is_number_integer()) refuse(file, field, "must be a list of integers");
+          items.push_back(item.get<int>());
+        }
+        return listText(items);
+      }
+      refuse(file, field, "must be a list of integers (\"1,3,5\" or [1, 3, 5])");
+    case Kind::Text:
+      if (!value.is_string()) refuse(file, field, "must be a string");
+      return value.get<std::string>();
+  }
+  refuse(file, field, "unsupported parameter kind");
+}
+
+}  // namespace
+
+// [SECTION] Public functions
+
+const std::vector<std::string>& theoryDemoNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& [name, function] : demoTable()) out.push_back(name);
+    return out;
+  }();
+  return names;
+}
+
+const std::vector<DemoParameterSpec>& demoParameterSpecs(const std::string& demo) {
+  const auto it = allSpecs().find(demo);
+  if (it == allSpecs().end()) {
+    std::string known;
+    for (const auto& name : theoryDemoNames()) known += (known.empty() ? "" : ", ") + name;
+    throw InvalidArgument("unknown demonstration '" + demo + "' (known: " + known + ")");
+  }
+  return it->second;
+}
+
+std::string checkParameterValue(const DemoParameterSpec& spec, const std::string& value) {
+  const std::string range = "[" + std::to_string(spec.min) + ", " + std::to_string(spec.max) + "]";
+  switch (spec.kind) {
+    case Kind::Integer: {
+      long v = 0;
+      if (!parseInteger(value, &v) || v < spec.min || v > spec.max)
+        return "must be an integer in " + range + ", got '" + value + "'";
+      return "";
+    }
+    case Kind::RankList: {
+      std::vector<int> ranks;
+      try {
+        ranks = theory::parseRankList(value);
+      } catch (const InvalidArgument& e) {
+        return e.what();
+      }
+      if (ranks.size() > 9) return "at most 9 entries";
+      for (int r : ranks)
+        if (r < spec.min || r > spec.max) return "entries must be in " + range + ", got " + std::to_string(r);
+      return "";
+    }
+    case Kind::Text:
+      if (static_cast<int>(value.size()) < spec.min || static_cast<int>(value.size()) > spec.max)
+        return "must have " + std::to_string(spec.min) + " to " + std::to_string(spec.max) + " characters";
+      return "";
+  }
+  return "unsupported parameter kind";
+}
+
+TheoryPreset parseTheoryPreset(const std::string& jsonText, const std::string& fileName) {
+  json doc;
+  try {
+    doc = json::parse(jsonText);
+  } catch (const json::parse_error& e) {
+    refuse(fileName, "(document)", std::string("not valid JSON: ") + e.what());
+  }
+  if (!doc.is_object()) refuse(fileName, "(document)", "must be a JSON object");
+  static const std::vector<std::string> known = {"reference", "title", "statement", "notice", "demonstration"};
+  for (const auto& [key, value] : doc.items())
+    if (std::find(known.begin(), known.end(), key) == known.end()) refuse(fileName, key, "unknown field");
+  TheoryPreset preset;
+  preset.file = fileName;
+  preset.reference = requiredText(doc, fileName, "reference");
+  preset.title = requiredText(doc, fileName, "title");
+  preset.statement = requiredText(doc, fileName, "statement");
+  preset.notice = requiredText(doc, fileName, "notice");
+  if (!doc.contains("demonstration")) refuse(fileName, "demonstration", "missing");
+  const json& demo = doc["demonstration"];
+  if (!demo.is_object()) refuse(fileName, "demonstration", "must be an object with scene and params");
+  for (const auto& [key, value] : demo.items())
+    if (key != "scene" && key != "params") refuse(fileName, "demonstration." + key, "unknown field");
+  preset.demo = requiredText(demo, fileName, "scene", "demonstration.");
+  const auto specs = allSpecs().find(preset.demo);
+  if (specs == allSpecs().end()) {
+    std::string names;
+    for (const auto& name : theoryDemoNames()) names += (names.empty() ? "" : ", ") + name;
+    refuse(fileName, "demonstration.scene", "unknown scene '" + preset.demo + "' (known: " + names + ")");
+  }
+  const json params = demo.contains("params") ? demo["params"] : json::object();
+  if (!params.is_object()) refuse(fileName, "demonstration.params", "must be an object");
+  for (const auto& [key, value] : params.items()) {
+    const bool isKnown = std::any_of(specs->second.begin(), specs->second.end(),
+                                     [&](const DemoParameterSpec& s) { return s.name == key; });
+    if (!isKnown) refuse(fileName, "demonstration.params." + key, "scene " + preset.demo + " has no such parameter");
+  }
+  for (const DemoParameterSpec& spec : specs->second) {
+    const std::string field = "demonstration.params." + spec.name;
+    const std::string value =
+        params.contains(spec.name) ? presetValueText(params[spec.name], spec, fileName, field) : spec.fallback;
+    if (const std::string why = checkParameterValue(spec, value); !why.empty()) refuse(fileName, field, why);
+    preset.parameters.push_back({spec.name, value});
+  }
+  return preset;
+}
+
+PresetLoad loadTheoryPresets(const std::string& directory) {
+  namespace fs = std::filesystem;
+  PresetLoad out;
+  std::error_code ec;
+  if (!fs::is_directory(directory, ec)) {
+    out.errors.push_back("no theory presets: '" + directory + "' is not a directory");
+    return out;
+  }
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(directory, ec))
+    if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const fs::path& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      out.errors.push_back(file.filename().string() + ": cannot be read");
+      continue;
+    }
+    try {
+      out.presets.push_back(parseTheoryPreset(text.str(), file.filename().string()));
+    } catch (const InvalidArgument& e) {
+      out.errors.push_back(e.what());
+    }
+  }
+  if (out.presets.empty() && out.errors.empty()) out.errors.push_back("no theory presets in '" + directory + "'");
+  return out;
+}
+
+std::string theoryPresetDirectory() {
+  if (const char* overridden = std::getenv("RANKFLOW_THEORY_PRESETS"); overridden && *overridden) return overridden;
+#ifdef RANKFLOW_THEORY_PRESET_DIR
+  return RANKFLOW_THEORY_PRESET_DIR;
+#else
+  return "assets/presets/theory";
+#endif
+}
+
+bool TheoryDemoResult::allChecksHold() const {
+  return error.empty() && !checks.empty() &&
+         std::all_of(checks.begin(), checks.end(), [](const DemoCheck& c) { return c.holds; });
+}
+
+TheoryDemoResult computeTheoryDemo(const std::string& demo, const std::vector<DemoParameter>& parameters) {
+  TheoryDemoResult out;
+  out.demo = demo;
+  out.parameters = parameters;
+  const auto start = Clock::now();
+  try {
+    const auto it =
+        std::find_if(demoTable().begin(), demoTable().end(), [&](const auto& e) { return e.first == demo; });
+    if (it == demoTable().end()) demoParameterSpecs(demo);  // throws naming the known ones
+    const Params params(demo, parameters);
+    it->second(params, out);
+  } catch (const std::exception& e) {
+    TheoryDemoResult failed;
+    failed.demo = demo;
+    failed.parameters = parameters;
+    failed.error = e.what();
+    out = std::move(failed);
+  }
+  out.seconds = secondsOf(start);
+  return out;
+}
+
+// [SECTION] Background runner
+
+struct TheoryDemoRunner::Shared {
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::condition_variable published;
+  bool stop = false;
+  std::optional<std::pair<std::uint64_t, std::pair<std::string, std::vector<DemoParameter>>>> pending;
+  std::uint64_t newest = 0;  // the latest submitted generation
+  std::uint64_t resultGeneration = 0;
+  std::shared_ptr<const TheoryDemoResult> result;
+  std::thread worker;
+};
+
+TheoryDemoRunner::TheoryDemoRunner() : shared_(std::make_shared<Shared>()) {
+  shared_->worker = std::thread([s = shared_.get()] {
+    for (;;) {
+      std::unique_lock lock(s->mutex);
+      s->wake.wait(lock, [&] { return s->stop || s->pending.has_value(); });
+      if (s->stop) return;
+      const auto request = std::move(*s->pending);
+      s->pending.reset();
+      lock.unlock();
+      auto result =
+          std::make_shared<const TheoryDemoResult>(computeTheoryDemo(request.second.first, request.second.second));
+      lock.lock();
+      if (request.first == s->newest) {  // a superseded request's result is never shown
+        s->result = std::move(result);
+        s->resultGeneration = request.first;
+        s->published.notify_all();
+      }
+    }
+  });
+}
+
+TheoryDemoRunner::~TheoryDemoRunner() {
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->stop = true;
+  }
+  shared_->wake.notify_all();
+  shared_->worker.join();
+}
+
+std::uint64_t TheoryDemoRunner::submit(const std::string& demo, const std::vector<DemoParameter>& parameters) {
+  {
+    std::lock_guard lock(shared_->mutex);
+    requested_ = ++shared_->newest;
+    shared_->pending = {requested_, {demo, parameters}};
+  }
+  shared_->wake.notify_one();
+  return requested_;
+}
+
+bool TheoryDemoRunner::poll() {
+  std::lock_guard lock(shared_->mutex);
+  if (shared_->resultGeneration == shownGeneration_) return false;
+  shownGeneration_ = shared_->resultGeneration;
+  shown_ = shared_->result;
+  return true;
+}
+
+bool TheoryDemoRunner::waitForResult(std::chrono::milliseconds timeout) {
+  {
+    std::unique_lock lock(shared_->mutex);
+    shared_->published.wait_for(lock, timeout, [&] { return shared_->resultGeneration == requested_; });
+  }
+  poll();
+  return !computing();
+}
+
+// [SECTION] Export
+
+std::string theoryDemoJson(const TheoryDemoResult& r) {
+  json params = json::object();
+  for (const DemoParameter& p : r.parameters) params[p.name] = p.value;
+  json out = {{"demo", r.demo}, {"parameters", params}, {"seconds", r.seconds}, {"lines", r.lines}};
+  if (!r.error.empty()) out["error"] = r.error;
+  json charts = json::array();
+  for (const RankChart& c : r.rankCharts) {
+    json series = json::array();
+    for (const RankSeries& s : c.series) series.push_back({{"name", s.name}, {"values", s.values}});
+    charts.push_back({{"title", c.title}, {"axis", c.axis}, {"first_index", c.firstIndex}, {"series", series}});
+  }
+  out["rank_charts"] = charts;
+  json curves = json::array();
+  for (const CurveChart& c : r.curveCharts) {
+    json series = json::array(), markers = json::array();
+    for (const CurveSeries& s : c.series) series.push_back({{"name", s.name}, {"x", s.x}, {"y", s.y}});
+    for (const CurveMarker& m : c.markers) markers.push_back({{"name", m.name}, {"x", m.x}});
+    curves.push_back(
+        {{"title", c.title}, {"x_label", c.xLabel}, {"y_label", c.yLabel}, {"series", series}, {"markers", markers}});
+  }
+  out["curve_charts"] = curves;
+  if (r.tree)
+    out["tree"] = {
+        {"m", r.tree->count}, {"leaves", r.tree->leaves}, {"l", r.tree->l}, {"h", r.tree->h}, {"nodes", r.tree->nodes}};
+  json checks = json::array();
+  for (const DemoCheck& c : r.checks) checks.push_back({{"claim", c.claim}, {"holds", c.holds}});
+  out["checks"] = checks;
+  return out.dump(1);
+}
+
+}  // namespace rankflow::app

@@ -1,0 +1,709 @@
+// [SECTION] Construction and background results
+// [SECTION] One frame's UI
+// [SECTION] Shortcuts, camera, hover
+// [SECTION] Panels by name
+// [SECTION] Scripting values
+#include "app/gui/workbench.h"
+
+#include <imgui.h>
+#include <imgui_internal.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "app/gui/cascade_panel.h"
+#include "app/gui/help_overlay.h"
+#include "app/gui/plot_capture.h"
+#include "app/gui/queries_panel.h"
+#include "app/gui/ranks_panel.h"
+#include "app/gui/theory_panel.h"
+#include "app/view_export.h"
+#include "core/common/error.h"
+#include "core/flows/field_model.h"
+
+namespace rankflow::app {
+namespace {
+
+// Window titles of the panels, as ImGui knows them.
+struct PanelTitle {
+  const char* name;
+  const char* title;  // nullptr: not an ImGui window ("flow", "window")
+};
+constexpr PanelTitle kPanels[] = {
+    {"flow", nullptr},
+    {"window", nullptr},
+    {"control", "Rankflow"},
+    {"timeline", "Timeline"},
+    {"performance", "Performance"},
+    {"ranks", "Ranks"},
+    {"queries", "Queries"},
+    {"cascade", "Cascade"},
+    {"theory", "Theory"},
+    {"help", "Keyboard shortcuts"},
+};
+
+const PanelTitle* findPanel(const std::string& name) {
+  for (const auto& p : kPanels)
+    if (name == p.name) return &p;
+  return nullptr;
+}
+
+std::string knownPanelList() {
+  std::string out;
+  for (const auto& p : kPanels) out += (out.empty() ? "" : ", ") + std::string(p.name);
+  return out;
+}
+
+std::optional<double> parseNumber(const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0' || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::optional<bool> parseBool(const std::string& text) {
+  if (text == "1" || text == "on" || text == "true") return true;
+  if (text == "0" || text == "off" || text == "false") return false;
+  return std::nullopt;
+}
+
+}  // namespace
+
+// [SECTION] Construction and background results
+
+Workbench::Workbench(const WorkbenchOptions& options, UiFonts fonts)
+    : selection_(selectBackend(options.backend)),
+      fonts_(fonts),
+      scene_(options.session ? prepareSessionScene(options.session->scene) : flows::prepareScene(options.scene)),
+      latticeBackend_(compute::makeCpuBackend()) {
+  // The 24² lattice costs well under a millisecond on the CPU; on CUDA it would queue behind
+  // the integration kernel and stall the UI thread, so it always runs on the CPU.
+  view_ = initialViewState(scene_, options.t);
+  if (options.session) view_ = options.session->view;
+  if (options.adjustView) options.adjustView(view_);
+  for (const auto& panel : options.openPanels) openPanel(panel);
+  arrowGrid_ = options.arrowGrid;
+  if (arrowGrid_ > 0) scene_.fieldGridSize = arrowGrid_;
+  builder_ = std::make_unique<SceneFrameBuilder>(scene_);
+  controlPanel_.syncChoice(scene_);
+  readout_.computeBackend = selection_.backend->description();
+  readout_.whyNotCuda = selection_.whyNotCuda;
+  readout_.vulkanDevice = options.vulkanDevice;
+  readout_.particles = static_cast<int>(scene_.start.size());
+  integration_.start(scene_, *selection_.backend);
+}
+
+Workbench::~Workbench() = default;
+
+void Workbench::update(double dtSeconds) {
+  readout_.frameMs = readout_.frameMs == 0 ? dtSeconds * 1e3 : 0.9 * readout_.frameMs + 0.1 * dtSeconds * 1e3;
+  if (integration_.ready()) {
+    try {
+      scene_ = integration_.take();
+      controlPanel_.syncChoice(scene_);
+      readout_.integrationMs = scene_.integrationSeconds * 1e3;
+      std::printf("scene '%s': %d particles integrated in %.0f ms on %s\n", scene_.name.c_str(),
+                  scene_.trajectories.particleCount(), readout_.integrationMs, scene_.integratedBy.c_str());
+    } catch (const std::exception& e) {
+      if (selection_.backend->kind() != compute::BackendKind::Cuda) throw;
+      // A failing GPU (device lost, out of memory) costs the speed, not the scene.
+      std::fprintf(stderr, "CUDA integration failed (%s); falling back to the CPU\n", e.what());
+      selection_.whyNotCuda = std::string("CUDA failed: ") + e.what();
+      selection_.backend = compute::makeCpuBackend();
+      readout_.computeBackend = selection_.backend->description();
+      readout_.whyNotCuda = selection_.whyNotCuda;
+      integration_.start(scene_, *selection_.backend);
+    }
+  }
+  timelinePanel_.advance(view_, dtSeconds);
+}
+
+bool Workbench::busy() const {
+  if (integration_.running()) return true;
+  // Panels take their results when they draw: in lecture mode only the Theory panel does.
+  if (view_.lectureMode) return view_.theoryOpen && theoryPanel_ && theoryPanel_->computing();
+  if (view_.ranksOpen && ranksPanel_) {
+    const auto& model = ranksPanel_->model();
+    if (model.computing() || model.profile().exactState == ExactState::Running) return true;
+  }
+  if (view_.queriesOpen && queriesPanel_ && queriesPanel_->model().busy()) return true;
+  if (view_.cascadeOpen && cascadePanel_ && cascadePanel_->busy()) return true;
+  if (view_.theoryOpen && theoryPanel_ && theoryPanel_->computing()) return true;
+  if (view_.timelineOpen && timelinePanel_.strip().state() == StripState::Running) return true;
+  if (view_.showDensity && density_.computing()) return true;
+  return false;
+}
+
+void Workbench::rebuildScene(const SceneChoice& choice) {
+  try {
+    scene_ = prepareSessionScene(choice);
+    if (arrowGrid_ > 0) scene_.fieldGridSize = arrowGrid_;
+    readout_.particles = static_cast<int>(scene_.start.size());
+    readout_.integrationMs = 0;
+    integration_.start(scene_, *selection_.backend);
+  } catch (const std::exception& e) {
+    controlPanel_.setSessionStatus(e.what());
+    std::fprintf(stderr, "scene: %s\n", e.what());
+  }
+}
+
+// [SECTION] One frame's UI
+
+FrameRequests Workbench::buildUi() {
+  FrameRequests requests;
+  if (view_.lectureMode != appliedLecture_) {
+    applyStyle(view_.lectureMode);
+    appliedLecture_ = view_.lectureMode;
+    requests.lectureChanged = true;
+  }
+  ImGui::PushFont(view_.lectureMode ? fonts_.lecture : fonts_.normal);
+  applyShortcuts(requests);
+  // A sketch stroke takes the mouse from the camera.
+  const bool sketchUsedMouse = !view_.lectureMode && view_.sketchOpen && sketchPanel_.handleMouse(view_.camera);
+  if (!sketchUsedMouse) handleCamera();
+  hoverReadout();
+
+  if (view_.theoryOpen && !theoryPanel_) theoryPanel_ = std::make_unique<TheoryPanel>();
+  if (view_.lectureMode) {
+    // Only the scene: the Theory panel over the whole screen when it is open, else the flow
+    // with one caption line.
+    if (view_.theoryOpen) {
+      theoryPanel_->setLectureMode(true);
+      theoryPanel_->draw(nullptr);
+    } else {
+      drawLectureCaption();
+    }
+  } else {
+    ControlPanelLegends legends;
+    legends.heatmapLow = heatmap_.low();
+    legends.heatmapHigh = heatmap_.high();
+    legends.densityLow = density_.lowLogDensity();
+    legends.densityHigh = density_.highLogDensity();
+    legends.densityComputing = density_.computing();
+    legends.densityProgress = density_.progress();
+    legends.densityError = density_.error();
+    const ControlPanelActions actions =
+        controlPanel_.draw(view_, scene_, field_.referenceSpeed(), field_.maxSpeed(), integration_.progress(), legends);
+    if (actions.screenshot) requests.captures.push_back({});
+    if (actions.resetView) view_.camera = initialViewState(scene_, view_.t).camera;
+    if (actions.saveSession) {
+      try {
+        saveSession(*actions.saveSession, {choiceForScene(controlPanel_.choice(), scene_), view_});
+        controlPanel_.setSessionStatus("saved " + *actions.saveSession);
+      } catch (const std::exception& e) {
+        controlPanel_.setSessionStatus(e.what());
+      }
+    }
+    if (actions.exportView) {
+      try {
+        const auto written = exportView(controlPanel_.exportPrefix());
+        controlPanel_.setSessionStatus("exported " + std::to_string(written.size()) +
+                                       " files: " + controlPanel_.exportPrefix() + "-*");
+      } catch (const std::exception& e) {
+        controlPanel_.setSessionStatus(e.what());
+      }
+    }
+    std::optional<SceneChoice> rebuild = actions.rebuild;
+    if (view_.sketchOpen) {
+      ImGui::SetNextWindowPos({kControlPanelX + kControlPanelWidth + 12.0f, kControlPanelY}, ImGuiCond_FirstUseEver);
+      if (ImGui::Begin("Draw your own data", &view_.sketchOpen, ImGuiWindowFlags_AlwaysAutoResize)) {
+        if (auto choice = sketchPanel_.drawControls(controlPanel_.choice())) rebuild = *choice;
+      }
+      ImGui::End();
+      sketchPanel_.drawOverlay(view_.camera);
+    }
+    if (actions.loadSession) {
+      try {
+        const Session loaded = loadSession(*actions.loadSession);
+        view_ = loaded.view;
+        rebuild = loaded.scene;
+        controlPanel_.setSessionStatus("loaded " + *actions.loadSession);
+      } catch (const std::exception& e) {
+        controlPanel_.setSessionStatus(e.what());  // a bad file changes nothing
+      }
+    }
+    if (rebuild) rebuildScene(choiceForScene(*rebuild, scene_));
+    if (view_.ranksOpen) {
+      if (!ranksPanel_) ranksPanel_ = std::make_unique<RanksPanel>();
+      ranksPanel_->draw(&view_.ranksOpen);
+    }
+    if (view_.queriesOpen) {
+      if (!queriesPanel_) queriesPanel_ = std::make_unique<QueriesPanel>();
+      queriesPanel_->draw(&view_.queriesOpen);
+    }
+    if (ranksPanel_) timelinePanel_.follow(&ranksPanel_->model());
+    if (view_.timelineOpen) {
+      ImVec2 pos, size;  // right of the control and performance column
+      TimelinePanel::defaultRect(ImGui::GetIO().DisplaySize, kControlPanelX + kControlPanelWidth + 12.0f, &pos, &size);
+      timelinePanel_.draw(view_, scene_.grid.stepSize(), pos, size, &view_.timelineOpen);
+    }
+    if (view_.cascadeOpen && !cascadePanel_) cascadePanel_ = std::make_unique<CascadePanel>();
+    if (cascadePanel_) cascadePanel_->draw(&view_.cascadeOpen, scene_, view_.t, &view_.cascadeTab);
+    drawLearnedOverlayLegend();
+    if (view_.theoryOpen) {
+      theoryPanel_->setLectureMode(false);
+      theoryPanel_->draw(&view_.theoryOpen);
+    }
+    performancePanel_.draw(readout_);
+  }
+  if (view_.helpOpen) drawHelpOverlay(&view_.helpOpen);
+  if (const PanelTitle* front = findPanel(frontPanel_); front && front->title) ImGui::SetWindowFocus(front->title);
+  ImGui::PopFont();
+
+  for (auto& plot : takePlotCaptures()) {
+    CaptureRequest request;
+    request.region = PixelRect{plot.min.x, plot.min.y, plot.max.x - plot.min.x, plot.max.y - plot.min.y};
+    requests.captures.push_back(request);
+  }
+  return requests;
+}
+
+// Lecture mode shows the scene alone: one line says what is on screen.
+void Workbench::drawLectureCaption() {
+  const char* const fieldNames[] = {"velocity", "acceleration", "jerk"};
+  ImGui::SetNextWindowPos({24.0f, 24.0f}, ImGuiCond_Always);
+  ImGui::SetNextWindowBgAlpha(0.6f);
+  ImGui::Begin("##lecture caption", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoInputs |
+                   ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
+  ImGui::Text("%s   t = %.2f", scene_.name.c_str(), view_.t);
+  if (view_.showArrows || view_.showHeatmap)
+    ImGui::TextDisabled("%s field, %s", fieldNames[view_.fieldOrder - 1],
+                        view_.fieldKind == flows::FieldKind::Lagrangian ? "along the ODE" : "marginal u_k");
+  ImGui::End();
+}
+
+const render::SceneDrawData& Workbench::sceneDrawData(uint32_t width, uint32_t height) {
+  const float aspect = static_cast<float>(width) / static_cast<float>(std::max<uint32_t>(height, 1));
+  if (field_.update(*latticeBackend_, scene_, view_, aspect)) readout_.fieldMs = field_.lastEvaluationMs();
+  if (view_.showHeatmap && !view_.showDensity && heatmap_.update(scene_, view_, aspect))
+    readout_.fieldMs += heatmap_.lastEvaluationMs();
+  if (view_.showDensity) {
+    // Backward integration per lattice point: a worker computes it, the frame draws the
+    // last finished lattice.
+    density_.request(scene_, view_, aspect);
+    if (density_.poll()) readout_.densityMs = density_.lastEvaluationMs();
+  }
+  const auto begin = std::chrono::steady_clock::now();
+  drawData_ = builder_->build(view_, field_, static_cast<float>(height), &heatmap_,
+                              view_.showDensity ? &density_ : nullptr, learnedLayer());
+  readout_.drawDataMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
+  return drawData_;
+}
+
+LearnedLayer Workbench::learnedLayer() {
+  LearnedLayer layer;
+  if (!cascadePanel_ || view_.lectureMode) return layer;
+  const LearnedOverlay overlay = cascadePanel_->learned().overlay();
+  const LearnedModel& model = cascadePanel_->learned().model();
+  if (overlay.kind == LearnedOverlayKind::LearnedField) {
+    if (model.learnedField(overlay.order, field_.points(), view_.t, learnedArrows_)) layer.arrows = learnedArrows_;
+  } else if (overlay.kind == LearnedOverlayKind::PerParticleError && scene_.integrated() && !view_.playing) {
+    // The exact AD pass costs tens of ms per thousand particles (order 3): computed when t
+    // or the order changes while paused (the model caches it), not every frame of playback.
+    particlePositions_.resize(static_cast<std::size_t>(scene_.trajectories.particleCount()));
+    scene_.trajectories.positionsAt(view_.t, particlePositions_);
+    if (model.perParticleError(overlay.order, particlePositions_, view_.t, scene_, particleErrors_))
+      layer.particleError = particleErrors_;
+  }
+  return layer;
+}
+
+// Says what the learned layer shows, with the error scale's legend.
+void Workbench::drawLearnedOverlayLegend() {
+  if (!cascadePanel_) return;
+  const LearnedOverlay overlay = cascadePanel_->learned().overlay();
+  const int kind = static_cast<int>(overlay.kind);
+  if (kind != shownOverlayKind_ && overlay.kind == LearnedOverlayKind::LearnedField) {
+    // Learned arrows sit beside the exact field of the same order along the ODE.
+    view_.fieldOrder = overlay.order;
+    view_.fieldKind = flows::FieldKind::Lagrangian;
+    view_.showArrows = true;
+  }
+  shownOverlayKind_ = kind;
+  if (overlay.kind == LearnedOverlayKind::None) return;
+  const char* const names[] = {"velocity v", "acceleration a", "jerk j"};
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos({display.x * 0.5f, 12.0f}, ImGuiCond_Always, {0.5f, 0.0f});
+  ImGui::SetNextWindowBgAlpha(0.8f);
+  ImGui::Begin("##learned overlay", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoInputs |
+                   ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
+  const bool trained = cascadePanel_->learned().model().hasModel();
+  if (overlay.kind == LearnedOverlayKind::LearnedField) {
+    ImGui::TextColored({1.0f, 0.65f, 0.24f, 1.0f}, "orange: learned %s", names[overlay.order - 1]);
+    ImGui::SameLine();
+    ImGui::Text(" white: exact, along the ODE%s", trained ? "" : "  (training...)");
+  } else {
+    ImGui::Text("particle colour: |learned - exact| / |exact| of %s%s", names[overlay.order - 1],
+                !trained        ? "  (training...)"
+                : view_.playing ? "  (pause to compute)"
+                                : "");
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float width = 260.0f;
+    for (int i = 0; i < 32; ++i) {
+      const render::PackedColor c = heatColor((static_cast<float>(i) + 0.5f) / 32.0f);
+      draw->AddRectFilled({origin.x + width * static_cast<float>(i) / 32, origin.y},
+                          {origin.x + width * static_cast<float>(i + 1) / 32, origin.y + 10},
+                          IM_COL32(c & 0xFF, (c >> 8) & 0xFF, (c >> 16) & 0xFF, 255));
+    }
+    ImGui::Dummy({width, 12});
+    ImGui::Text("1%%");
+    ImGui::SameLine(width - 30.0f);
+    ImGui::Text(">= 100%%");
+  }
+  ImGui::End();
+}
+
+std::vector<std::string> Workbench::exportView(const std::string& prefix) const {
+  return app::exportView(prefix, {scene_, view_, &field_, view_.showHeatmap ? &heatmap_ : nullptr,
+                                  view_.showDensity ? &density_ : nullptr});
+}
+
+// [SECTION] Shortcuts, camera, hover
+
+void Workbench::applyShortcuts(FrameRequests& requests) {
+  const ImGuiIO& io = ImGui::GetIO();
+  const float step = scene_.grid.stepSize();
+  for (const Shortcut& s : shortcuts()) {
+    if (!s.global && io.WantCaptureKeyboard) continue;
+    const bool repeat = s.id == ShortcutAction::Next || s.id == ShortcutAction::Previous;
+    if (!ImGui::IsKeyPressed(s.key, repeat)) continue;
+    switch (s.id) {
+      case ShortcutAction::ToggleHelp:
+        view_.helpOpen = !view_.helpOpen;
+        break;
+      case ShortcutAction::ToggleRanks:
+        view_.ranksOpen = !view_.ranksOpen;
+        break;
+      case ShortcutAction::ToggleQueries:
+        view_.queriesOpen = !view_.queriesOpen;
+        break;
+      case ShortcutAction::ToggleCascade:
+        view_.cascadeOpen = !view_.cascadeOpen;
+        break;
+      case ShortcutAction::ToggleTheory:
+        view_.theoryOpen = !view_.theoryOpen;
+        break;
+      case ShortcutAction::ToggleTimeline:
+        view_.timelineOpen = !view_.timelineOpen;
+        break;
+      case ShortcutAction::ToggleLecture:
+        view_.lectureMode = !view_.lectureMode;
+        break;
+      case ShortcutAction::LeaveLecture:
+        view_.lectureMode = false;
+        break;
+      case ShortcutAction::Screenshot:
+        requests.captures.push_back({});
+        break;
+      case ShortcutAction::PlayPause:
+        view_.playing = !view_.playing;
+        break;
+      case ShortcutAction::Next:
+        if (presentingTheory()) {
+          theoryPanel_->next();
+        } else {
+          view_.t = stepTime(view_.t, step, +1);
+        }
+        break;
+      case ShortcutAction::Previous:
+        if (presentingTheory()) {
+          theoryPanel_->previous();
+        } else {
+          view_.t = stepTime(view_.t, step, -1);
+        }
+        break;
+      case ShortcutAction::Reset:
+        if (presentingTheory()) {
+          theoryPanel_->reset();
+          break;
+        }
+        view_.t = 0.0f;
+        view_.playing = false;
+        view_.camera = initialViewState(scene_, 0.0f).camera;
+        break;
+      case ShortcutAction::TimeStart:
+        view_.t = 0.0f;
+        break;
+      case ShortcutAction::TimeEnd:
+        view_.t = 1.0f;
+        break;
+      case ShortcutAction::FieldVelocity:
+        view_.fieldOrder = 1;
+        break;
+      case ShortcutAction::FieldAcceleration:
+        view_.fieldOrder = 2;
+        break;
+      case ShortcutAction::FieldJerk:
+        view_.fieldOrder = 3;
+        break;
+      case ShortcutAction::ToggleLagrangian:
+        view_.fieldKind =
+            view_.fieldKind == flows::FieldKind::Lagrangian ? flows::FieldKind::Marginal : flows::FieldKind::Lagrangian;
+        break;
+      case ShortcutAction::ToggleHeatmap:
+        view_.showHeatmap = !view_.showHeatmap;
+        break;
+    }
+  }
+}
+
+// Mouse on the scene (not on a panel): drag pans, the wheel zooms about the cursor.
+void Workbench::handleCamera() {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantCaptureMouse || io.DisplaySize.y <= 0.0f) return;
+  const float pixelsToWorld = 2.0f * view_.camera.halfHeight / io.DisplaySize.y;
+  if (ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0.0f)) {
+    view_.camera.centerX -= io.MouseDelta.x * pixelsToWorld;
+    view_.camera.centerY += io.MouseDelta.y * pixelsToWorld;
+  }
+  if (io.MouseWheel != 0.0f) {
+    const float factor = std::pow(0.85f, io.MouseWheel);
+    // The world point under the cursor stays under it.
+    const float wx = view_.camera.centerX + (io.MousePos.x - 0.5f * io.DisplaySize.x) * pixelsToWorld;
+    const float wy = view_.camera.centerY - (io.MousePos.y - 0.5f * io.DisplaySize.y) * pixelsToWorld;
+    view_.camera.halfHeight = std::clamp(view_.camera.halfHeight * factor, 0.05f, 100.0f);
+    view_.camera.centerX = wx + (view_.camera.centerX - wx) * factor;
+    view_.camera.centerY = wy + (view_.camera.centerY - wy) * factor;
+  }
+}
+
+// The particle nearest the cursor (within 8 pixels) at time t, with its x, v, a, j.
+void Workbench::hoverReadout() {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantCaptureMouse || !scene_.integrated() || io.DisplaySize.y <= 0.0f) return;
+  if (!ImGui::IsMousePosValid()) return;
+  const float pixelsToWorld = 2.0f * view_.camera.halfHeight / io.DisplaySize.y;
+  const Vec2f cursor{view_.camera.centerX + (io.MousePos.x - 0.5f * io.DisplaySize.x) * pixelsToWorld,
+                     view_.camera.centerY - (io.MousePos.y - 0.5f * io.DisplaySize.y) * pixelsToWorld};
+  hoverScratch_.resize(static_cast<std::size_t>(scene_.trajectories.particleCount()));
+  scene_.trajectories.positionsAt(view_.t, hoverScratch_);
+  std::size_t best = 0;
+  float bestDistance = 1e30f;
+  for (std::size_t p = 0; p < hoverScratch_.size(); ++p) {
+    const float d = squaredNorm(hoverScratch_[p] - cursor);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = p;
+    }
+  }
+  if (hoverScratch_.empty() || std::sqrt(bestDistance) > 8.0f * pixelsToWorld) return;
+  flows::DataView<float> data;
+  data.points = scene_.data.points.data();
+  data.count = static_cast<int>(scene_.data.points.size());
+  const auto d = flows::lagrangianDerivatives(data, scene_.schedule, hoverScratch_[best], view_.t);
+  const Vec2f x = hoverScratch_[best];
+  ImGui::SetTooltip(
+      "particle %zu at t = %.3f\nx = (%.3f, %.3f)\nv = (%.3f, %.3f)\na = (%.3g, %.3g)\n"
+      "j = (%.3g, %.3g)",
+      best, view_.t, x.x, x.y, d.velocity.x, d.velocity.y, d.acceleration.x, d.acceleration.y, d.jerk.x, d.jerk.y);
+}
+
+// [SECTION] Panels by name
+
+std::vector<std::string> Workbench::panelNames() {
+  std::vector<std::string> names;
+  for (const auto& p : kPanels) names.emplace_back(p.name);
+  return names;
+}
+
+void Workbench::setPanelOpen(const std::string& name, bool open) {
+  if (name == "ranks") view_.ranksOpen = open;
+  if (name == "queries") view_.queriesOpen = open;
+  if (name == "cascade") view_.cascadeOpen = open;
+  if (name == "theory") view_.theoryOpen = open;
+  if (name == "timeline") view_.timelineOpen = open;
+  if (name == "help") view_.helpOpen = open;
+}
+
+void Workbench::openPanel(const std::string& name) {
+  if (!findPanel(name)) throw InvalidArgument("unknown panel '" + name + "' (known: " + knownPanelList() + ")");
+  setPanelOpen(name, true);
+}
+
+std::optional<PixelRect> Workbench::panelRect(const std::string& name) const {
+  const PanelTitle* panel = findPanel(name);
+  if (!panel || !panel->title) return std::nullopt;
+  const ImGuiWindow* window = ImGui::FindWindowByName(panel->title);
+  if (!window || !window->WasActive) return std::nullopt;
+  return PixelRect{window->Pos.x, window->Pos.y, window->Size.x, window->Size.y};
+}
+
+// [SECTION] Scripting values
+
+std::string Workbench::setValue(const std::string& name, const std::string& value) {
+  if (name == "t" || name == "speed") {
+    const auto v = parseNumber(value);
+    if (!v || *v < 0.0 || *v > (name == "t" ? 1.0 : 10.0))
+      return name + " takes a number in [0, " + (name == "t" ? "1" : "10") + "], got '" + value + "'";
+    (name == "t" ? view_.t : view_.playSpeed) = static_cast<float>(*v);
+    return "";
+  }
+  if (name == "learned.overlay") {
+    if (!cascadePanel_) cascadePanel_ = std::make_unique<CascadePanel>();
+    LearnedOverlay overlay = cascadePanel_->learned().overlay();
+    if (value == "none")
+      overlay.kind = LearnedOverlayKind::None;
+    else if (value == "field")
+      overlay.kind = LearnedOverlayKind::LearnedField;
+    else if (value == "error")
+      overlay.kind = LearnedOverlayKind::PerParticleError;
+    else
+      return "learned.overlay takes none, field or error, got '" + value + "'";
+    cascadePanel_->learned().setOverlay(overlay);
+    return "";
+  }
+  if (name == "learned.order") {
+    const auto v = parseNumber(value);
+    if (!v || (*v != 1 && *v != 2 && *v != 3)) return "learned.order takes 1, 2 or 3";
+    if (!cascadePanel_) cascadePanel_ = std::make_unique<CascadePanel>();
+    LearnedOverlay overlay = cascadePanel_->learned().overlay();
+    overlay.order = static_cast<int>(*v);
+    cascadePanel_->learned().setOverlay(overlay);
+    return "";
+  }
+  if (name == "cascade.tab") {
+    if (value != "fit" && value != "learned") return "cascade.tab takes fit or learned, got '" + value + "'";
+    view_.cascadeTab = value == "fit" ? 0 : 1;
+    return "";
+  }
+  if (name == "field.order") {
+    const auto v = parseNumber(value);
+    if (!v || (*v != 1 && *v != 2 && *v != 3)) return "field.order takes 1, 2 or 3, got '" + value + "'";
+    view_.fieldOrder = static_cast<int>(*v);
+    return "";
+  }
+  const auto flag = parseBool(value);
+  bool* target = nullptr;
+  if (name == "playing") target = &view_.playing;
+  if (name == "heatmap") target = &view_.showHeatmap;
+  if (name == "density") target = &view_.showDensity;
+  if (name == "arrows") target = &view_.showArrows;
+  if (name == "trails") target = &view_.showTrails;
+  if (name == "particles") target = &view_.showParticles;
+  if (name == "lecture") target = &view_.lectureMode;
+  if (name == "field.lagrangian") {
+    if (!flag) return name + " takes on or off, got '" + value + "'";
+    view_.fieldKind = *flag ? flows::FieldKind::Lagrangian : flows::FieldKind::Marginal;
+    return "";
+  }
+  if (name.rfind("panel.", 0) == 0) {
+    const std::string panel = name.substr(6);
+    if (!findPanel(panel) || !findPanel(panel)->title) return "unknown panel '" + panel + "'";
+    if (!flag) return name + " takes on or off, got '" + value + "'";
+    setPanelOpen(panel, *flag);
+    return "";
+  }
+  if (target) {
+    if (!flag) return name + " takes on or off, got '" + value + "'";
+    *target = *flag;
+    return "";
+  }
+  if (name.rfind("fit.", 0) == 0) return setFitValue(name.substr(4), value);
+  return "unknown setting '" + name + "'";
+}
+
+// fit.rank.K, fit.orders, fit.scene: the Matrix fit tab's controls (the panel opens).
+std::string Workbench::setFitValue(const std::string& name, const std::string& value) {
+  if (!cascadePanel_) cascadePanel_ = std::make_unique<CascadePanel>();
+  view_.cascadeOpen = true;
+  CascadeFitModel& model = cascadePanel_->fit().model();
+  bool accepted = false;
+  if (name.rfind("rank.", 0) == 0) {
+    const auto order = parseNumber(name.substr(5));
+    const auto rank = parseNumber(value);
+    if (!order || !rank || *order != std::floor(*order) || *rank != std::floor(*rank))
+      return "fit.rank.K takes an integer order K and rank";
+    accepted = model.setRank(static_cast<int>(*order), static_cast<int>(*rank));
+  } else if (name == "orders") {
+    const auto k = parseNumber(value);
+    if (!k || *k != std::floor(*k)) return "fit.orders takes an integer";
+    accepted = model.setOrders(static_cast<int>(*k));
+  } else if (name == "scene") {
+    accepted = model.setScene(value);
+  } else {
+    return "unknown setting 'fit." + name + "' (fit.rank.K, fit.orders, fit.scene)";
+  }
+  return accepted ? "" : model.message();
+}
+
+std::optional<double> Workbench::value(const std::string& name) const {
+  if (name == "t") return view_.t;
+  if (name == "speed") return view_.playSpeed;
+  if (name == "playing") return view_.playing ? 1.0 : 0.0;
+  if (name == "field.order") return view_.fieldOrder;
+  if (name == "lecture") return view_.lectureMode ? 1.0 : 0.0;
+  if (name == "particles") return static_cast<double>(scene_.start.size());
+  if (name == "integrated") return scene_.integrated() ? 1.0 : 0.0;
+  if (name == "straightness" && scene_.integrated()) return scene_.straightness.straightness;
+  if (name == "mean_acceleration" && scene_.integrated()) return scene_.straightness.meanAcceleration;
+  if (name == "frame.ms") return readout_.frameMs;
+  if (name == "heatmap.high" && view_.showHeatmap) return heatmap_.high();
+  if (name == "field.max") return field_.maxSpeed();
+  if (name == "density.high" && view_.showDensity && !density_.computing()) return density_.highLogDensity();
+  if (name == "sketch.points") return static_cast<double>(sketchPanel_.sketch().points().size());
+  if (name.rfind("fit.", 0) == 0 && cascadePanel_) {
+    // fit.error.K (cascading), fit.independent.K, fit.rank.K, fit.parameters, fit.dim
+    const FitSnapshot& fit = cascadePanel_->fit().model().fit();
+    const auto order = [&](std::size_t prefix) -> const FitOrder* {
+      const auto k = parseNumber(name.substr(prefix));
+      if (!k) return nullptr;
+      for (const auto& o : fit.orders)
+        if (o.k == static_cast<int>(*k)) return &o;
+      return nullptr;
+    };
+    if (name.rfind("fit.error.", 0) == 0) {
+      if (const auto* o = order(10)) return o->cascadeError;
+    } else if (name.rfind("fit.independent.", 0) == 0) {
+      if (const auto* o = order(16)) return o->independentError;
+    } else if (name.rfind("fit.rank.", 0) == 0) {
+      if (const auto* o = order(9)) return o->rank;
+    } else if (name == "fit.parameters") {
+      return fit.costs.cascadeParameters;
+    }
+    return std::nullopt;
+  }
+  if (name == "theory.index" && theoryPanel_) return theoryPanel_->index();
+  if (name == "theory.count" && theoryPanel_) return theoryPanel_->count();
+  if (name.rfind("panel.", 0) == 0) {
+    const std::string panel = name.substr(6);
+    if (panel == "ranks") return view_.ranksOpen;
+    if (panel == "queries") return view_.queriesOpen;
+    if (panel == "cascade") return view_.cascadeOpen;
+    if (panel == "theory") return view_.theoryOpen;
+    if (panel == "timeline") return view_.timelineOpen;
+    if (panel == "help") return view_.helpOpen;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> Workbench::valueNames() const {
+  return {"t",
+          "speed",
+          "playing",
+          "field.order",
+          "lecture",
+          "particles",
+          "integrated",
+          "straightness",
+          "mean_acceleration",
+          "frame.ms",
+          "heatmap.high",
+          "field.max",
+          "panel.NAME",
+          "fit.error.K",
+          "fit.independent.K",
+          "fit.rank.K",
+          "fit.parameters",
+          "theory.index",
+          "theory.count",
+          "density.high",
+          "sketch.points"};
+}
+
+}  // namespace rankflow::app

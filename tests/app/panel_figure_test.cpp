@@ -1,0 +1,75 @@
+// Every panel drawn offscreen (`rankflow render --panel NAME`, lavapipe, validation on) and
+// compared with its golden image, with a tolerance: measured timings in a panel change a few
+// digits from run to run, nothing else should move. RANKFLOW_UPDATE_GOLDEN=1 rewrites them.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "render/image.h"
+#include "tests/support/run_command.h"
+
+namespace rankflow {
+namespace {
+
+using testing::quoted;
+using testing::runCommand;
+
+constexpr int kChannelTolerance = 48;
+// Digits of measured times and progress counters; a moved chart or a missing widget costs
+// far more than this.
+constexpr double kMaxDifferingFraction = 0.04;
+
+std::filesystem::path workDirectory() {
+  const auto dir = std::filesystem::temp_directory_path() / "rankflow_panel_figures";
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// The golden scene: the default data with fewer particles, so every figure renders quickly.
+std::string sessionFile() {
+  const auto path = workDirectory() / "golden-session.json";
+  std::ofstream(path) << R"({"version": 1, "scene": {"name": "default", "schedule": "linear", "solver": "rk4",)"
+                      << R"( "particles": 2048}, "view": {"t": 0.5}})";
+  return path.string();
+}
+
+class PanelFigure : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(PanelFigure, MatchesItsGoldenImageWithValidationSilent) {
+  const std::string panel = GetParam();
+  const auto out = workDirectory() / (panel + ".png");
+  std::filesystem::remove(out);
+  const auto result = runCommand(quoted(RANKFLOW_EXE) + " render --session " + quoted(sessionFile()) + " --panel " +
+                                 panel + " --validation --out " + quoted(out.string()));
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  const render::RgbaImage image = render::readPng(out.string());
+  ASSERT_GT(image.width, 100);
+  ASSERT_GT(image.height, 60);
+
+  const std::string golden = std::string(RANKFLOW_SOURCE_DIR) + "/tests/golden/panel-" + panel + ".png";
+  if (std::getenv("RANKFLOW_UPDATE_GOLDEN")) {
+    render::writePngAtomic(golden, image);
+    GTEST_SKIP() << "golden image rewritten: " << golden;
+  }
+  ASSERT_TRUE(std::filesystem::exists(golden)) << "missing " << golden << " (RANKFLOW_UPDATE_GOLDEN=1 writes it)";
+  const render::RgbaImage expected = render::readPng(golden);
+  const render::ImageComparison cmp = render::compareImages(expected, image, kChannelTolerance);
+  ASSERT_TRUE(cmp.sameSize) << panel << ": " << image.width << "x" << image.height << ", golden " << expected.width
+                            << "x" << expected.height;
+  const double fraction = static_cast<double>(cmp.differingPixels) / (expected.width * expected.height);
+  if (fraction > kMaxDifferingFraction) {
+    const auto diff = workDirectory() / (panel + "-diff.png");
+    render::writePngAtomic(diff.string(), cmp.diff);
+    FAIL() << panel << ": " << fraction * 100 << "% of pixels differ; diff in " << diff;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryPanel, PanelFigure,
+                         ::testing::Values("flow", "control", "timeline", "ranks", "queries", "cascade", "theory",
+                                           "help"),
+                         [](const ::testing::TestParamInfo<const char*>& param) { return std::string(param.param); });
+
+}  // namespace
+}  // namespace rankflow
