@@ -462,7 +462,8 @@ render::SceneDrawData SceneFrameBuilder::build(const ViewState& view, const Latt
     // Still integrating in the background: show the data and the field only.
   } else if (view.showTrails && view.trailVertices >= 2 && view.trailSpan > 0.0f) {
     // Vertex k of every trail is at time t − (L−1−k)·Δ, oldest first; alpha rises to the head.
-    const int length = view.trailVertices;
+    // Long trails (up to the whole trajectory) get more vertices so they stay curved.
+    const int length = std::max(view.trailVertices, std::clamp(static_cast<int>(view.trailSpan * 50.0f) + 1, 2, 51));
     strips_.resize(n * static_cast<std::size_t>(length));
     for (int k = 0; k < length; ++k) {
       const float back = static_cast<float>(length - 1 - k) / static_cast<float>(length - 1);
@@ -493,7 +494,7 @@ render::SceneDrawData SceneFrameBuilder::build(const ViewState& view, const Latt
   }
   frame.arrows = arrows_;
   frame.stripVertices = strips_;
-  frame.stripLength = strips_.empty() ? 0 : static_cast<uint32_t>(view.trailVertices);
+  frame.stripLength = strips_.empty() ? 0 : static_cast<uint32_t>(strips_.size() / std::max<std::size_t>(n, 1));
   frame.points = points_;
   // Points scale with the target so the offscreen figures and the window look alike.
   frame.pointSizePixels = std::max(2.0f, targetHeightPixels / 300.0f);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/charts/imgui_charts.h"
+#include "app/gui/plot_capture.h"
 
 namespace rankflow::app {
 namespace {
@@ -172,6 +173,7 @@ void CascadeFitView::drawErrorChart() {
   const FitSnapshot& f = model_.fit();
   ImGui::Text("Relative error ||T_k - W_k||_F / ||T_k||_F per order (log axis; below 1e-7 sits on the floor)");
   const charts::ChartFrame frame = charts::reserveChart("##fit_errors", 210.0f);
+  const ScopedPlotCapture capture("fit-errors", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const charts::PlotArea& area = frame.area;
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const int n = static_cast<int>(f.orders.size());
@@ -370,6 +372,7 @@ void CascadeFitView::drawParetoChart() {
   if (s.results.empty()) return;
   ImGui::TextUnformatted("Mean error vs parameters (hover a dot for its schedule, click to adopt it)");
   const charts::ChartFrame frame = charts::reserveChart("##fit_pareto", 240.0f, 56.0f, 26.0f);
+  const ScopedPlotCapture capture("fit-pareto", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const charts::PlotArea& area = frame.area;
   ImDrawList* draw = ImGui::GetWindowDrawList();
 

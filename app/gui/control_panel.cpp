@@ -128,7 +128,8 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
   }
   if (view.showTrails) {
     ImGui::SetNextItemWidth(-1.0f);
-    ImGui::SliderFloat("##trail", &view.trailSpan, 0.01f, 0.3f, "trail length %.2f in t");
+    ImGui::SliderFloat("##trail", &view.trailSpan, 0.01f, 1.0f, "trail length %.2f in t", ImGuiSliderFlags_Logarithmic);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("1.00: the whole trajectory from the noise to t");
   }
   if (view.showArrows)
     ImGui::TextDisabled("a full-cell arrow is |%s| >= %.2f (max %.3g)", kFieldNames[view.fieldOrder - 1],

@@ -98,6 +98,11 @@ int runGui(const GuiOptions& options) {
 
       imgui.newFrame();
       ImGui_ImplGlfw_NewFrame();
+      if (scripted.mouseDriven) {
+        // After the GLFW backend read the real cursor: the script's mouse wins this frame.
+        io.MousePos = {scripted.mouseX, scripted.mouseY};
+        io.MouseDown[0] = scripted.mouseDown;
+      }
       ImGui::NewFrame();
       FrameRequests requests = workbench.buildUi();
       ImGui::Render();

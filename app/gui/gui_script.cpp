@@ -18,8 +18,8 @@ namespace {
 // verb → allowed argument counts
 const std::map<std::string, std::vector<int>>& verbs() {
   static const std::map<std::string, std::vector<int>> table = {
-      {"wait", {1}},          {"wait-idle", {0, 1}}, {"set", {2}},   {"key", {1}},
-      {"screenshot", {1, 2}}, {"expect", {3, 4}},    {"print", {1}}, {"quit", {0}},
+      {"wait", {1}},      {"wait-idle", {0, 1}}, {"set", {2}},  {"key", {1}},     {"screenshot", {1, 2}},
+      {"expect", {3, 4}}, {"print", {1}},        {"quit", {0}}, {"drag", {4, 5}},
   };
   return table;
 }
@@ -57,7 +57,7 @@ GuiScript GuiScript::parse(const std::string& text, const std::string& nameForEr
     const auto verb = verbs().find(command.verb);
     if (verb == verbs().end())
       throw InvalidArgument(where + "unknown command '" + command.verb +
-                            "' (wait, wait-idle, set, key, screenshot, expect, print, quit)");
+                            "' (wait, wait-idle, set, key, drag, screenshot, expect, print, quit)");
     const int count = static_cast<int>(command.args.size());
     bool countOk = false;
     for (int allowed : verb->second) countOk |= count == allowed;
@@ -66,6 +66,12 @@ GuiScript GuiScript::parse(const std::string& text, const std::string& nameForEr
       throw InvalidArgument(where + "wait takes a number of frames");
     if (command.verb == "wait-idle" && count == 1 && (!number(command.args[0]) || *number(command.args[0]) <= 0))
       throw InvalidArgument(where + "wait-idle takes a number of seconds");
+    if (command.verb == "drag") {
+      for (const auto& a : command.args)
+        if (!number(a)) throw InvalidArgument(where + "drag takes pixel coordinates X0 Y0 X1 Y1 and frames");
+      if (count == 5 && (*number(command.args[4]) < 1 || *number(command.args[4]) > 10000))
+        throw InvalidArgument(where + "drag takes 1 to 10000 frames");
+    }
     if (command.verb == "key" && keyCodeForName(command.args[0].c_str()) < 0)
       throw InvalidArgument(where + "unknown key '" + command.args[0] + "' (F1 lists the keys)");
     if (command.verb == "screenshot" && count == 2) {
@@ -102,6 +108,17 @@ void GuiScript::fail(const ScriptCommand& command, const std::string& why) {
 
 ScriptFrame GuiScript::advance(Workbench& workbench) {
   ScriptFrame frame;
+  if (drag_) {
+    // Frame 0 presses at the start, frames 1..N move, frame N + 1 releases at the end.
+    Drag& d = *drag_;
+    const float f = std::min(1.0f, static_cast<float>(d.frame) / static_cast<float>(d.frames));
+    frame.mouseDriven = true;
+    frame.mouseX = d.x0 + (d.x1 - d.x0) * f;
+    frame.mouseY = d.y0 + (d.y1 - d.y0) * f;
+    frame.mouseDown = d.frame <= d.frames;
+    if (++d.frame > d.frames + 1) drag_.reset();
+    return frame;
+  }
   if (framesToWait_ > 0) {
     --framesToWait_;
     return frame;
@@ -145,6 +162,15 @@ ScriptFrame GuiScript::advance(Workbench& workbench) {
       // then starts from a released key, so ImGui sees two presses, not one held key.
       framesToWait_ = 1;
       return frame;
+    } else if (c.verb == "drag") {
+      const int frames = c.args.size() == 5 ? static_cast<int>(*number(c.args[4])) : 10;
+      drag_ = Drag{static_cast<float>(*number(c.args[0])),
+                   static_cast<float>(*number(c.args[1])),
+                   static_cast<float>(*number(c.args[2])),
+                   static_cast<float>(*number(c.args[3])),
+                   frames,
+                   0};
+      return advance(workbench);
     } else if (c.verb == "screenshot") {
       frame.captures.push_back(CaptureRequest{c.args[0], std::nullopt, c.args.size() == 2 ? c.args[1] : "window"});
       return frame;

@@ -5,12 +5,15 @@
 //   wait-idle [SECONDS]    until the scene is integrated and no panel is computing (default 120 s)
 //   set NAME VALUE         a control (t, field.order, heatmap, panel.ranks, fit.rank.2, …)
 //   key NAME               press and release a key (F1…F12, Space, Left, Right, R, …)
+//   drag X0 Y0 X1 Y1 [N]   left button down at pixel (X0, Y0), moved to (X1, Y1) over N frames
+//                          (default 10), released: pans the view, draws a sketch stroke, …
 //   screenshot FILE.png [PANEL]   the window, or one panel's rectangle
 //   expect NAME OP VALUE   OP: < <= > >= == != ; or: expect NAME near VALUE TOLERANCE
 //   print NAME             writes "NAME = VALUE" to stdout (a test reads it)
 //   quit
 // Blank lines and lines starting with # are ignored.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +30,9 @@ struct ScriptCommand {
 // What the frame loop must do for the script this frame.
 struct ScriptFrame {
   std::vector<int> keys;                 // GLFW key codes pressed this frame, released the next
+  bool mouseDriven = false;              // the script owns the mouse this frame:
+  float mouseX = 0, mouseY = 0;          //   where it is (pixels)
+  bool mouseDown = false;                //   and whether the left button is down
   std::vector<CaptureRequest> captures;  // taken after this frame is rendered
   bool quit = false;
 };
@@ -53,6 +59,13 @@ class GuiScript {
   std::vector<ScriptCommand> commands_;
   std::size_t next_ = 0;
   int framesToWait_ = 0;
+  // A drag in progress: its ends, its length in frames and the frame reached.
+  struct Drag {
+    float x0, y0, x1, y1;
+    int frames;
+    int frame;
+  };
+  std::optional<Drag> drag_;
   bool waitingIdle_ = false;
   std::chrono::steady_clock::time_point idleDeadline_{};
   std::string failure_;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/charts/imgui_charts.h"
+#include "app/gui/plot_capture.h"
 #include "core/flows/samplers.h"
 
 namespace rankflow::app {
@@ -53,6 +54,7 @@ void scatterPlot(const char* id, const char* title, const std::vector<Vec2f>& da
                  ImU32 color, ScatterBounds bounds) {
   ImGui::TextUnformatted(title);
   const charts::ChartFrame frame = charts::reserveChart(id, 220.0f, 8.0f, 8.0f);
+  const ScopedPlotCapture capture(id, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const charts::PlotArea& a = frame.area;
   const float side = std::min(a.width(), a.height());
   const ImVec2 origin{a.min.x + 0.5f * (a.width() - side), a.min.y + 0.5f * (a.height() - side)};

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/charts/imgui_charts.h"
+#include "app/gui/plot_capture.h"
 
 namespace rankflow::app {
 namespace {
@@ -287,6 +288,7 @@ void TheoryPanel::drawRankChart(const RankChart& chart, int id) {
   ImGui::TextUnformatted(chart.title.c_str());
   const std::string frameId = "##rank" + intText(id);
   const charts::ChartFrame frame = charts::reserveChart(frameId.c_str(), chartHeight(), 40.0f);
+  const ScopedPlotCapture capture(frameId.c_str(), ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const charts::PlotArea& area = frame.area;
   ImDrawList* draw = ImGui::GetWindowDrawList();
   std::size_t slots = chart.labels.size();
@@ -360,6 +362,7 @@ void TheoryPanel::drawCurveChart(const CurveChart& chart, int id) {
   ImGui::TextUnformatted(chart.title.c_str());
   const std::string frameId = "##curve" + intText(id);
   const charts::ChartFrame frame = charts::reserveChart(frameId.c_str(), chartHeight());
+  const ScopedPlotCapture capture(frameId.c_str(), ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const charts::PlotArea& area = frame.area;
   ImDrawList* draw = ImGui::GetWindowDrawList();
   std::vector<double> xs, ys;

@@ -23,6 +23,7 @@
 #include "app/view_export.h"
 #include "core/common/error.h"
 #include "core/flows/field_model.h"
+#include "core/io/atomic_file.h"
 
 namespace rankflow::app {
 namespace {
@@ -360,8 +361,27 @@ void Workbench::drawLearnedOverlayLegend() {
 }
 
 std::vector<std::string> Workbench::exportView(const std::string& prefix) const {
-  return app::exportView(prefix, {scene_, view_, &field_, view_.showHeatmap ? &heatmap_ : nullptr,
-                                  view_.showDensity ? &density_ : nullptr});
+  std::vector<std::string> written = app::exportView(
+      prefix,
+      {scene_, view_, &field_, view_.showHeatmap ? &heatmap_ : nullptr, view_.showDensity ? &density_ : nullptr});
+  // The data behind every open tool window too, so one click keeps all the figure's numbers.
+  const auto write = [&](const std::string& suffix, const std::string& text) {
+    io::writeFileAtomic(prefix + suffix, text);
+    written.push_back(prefix + suffix);
+  };
+  if (view_.timelineOpen) {
+    write("-timeline.json", timelinePanel_.exportJson());
+    write("-timeline.csv", timelinePanel_.exportCsv());
+  }
+  if (view_.ranksOpen && ranksPanel_) write("-ranks.json", ranksPanel_->exportJson());
+  if (view_.queriesOpen && queriesPanel_) write("-queries.json", queriesPanel_->exportJson());
+  if (view_.cascadeOpen && cascadePanel_) {
+    write("-cascade.json", cascadePanel_->exportJson());
+    const std::string sweep = cascadePanel_->fit().exportSweepCsv();
+    if (!sweep.empty()) write("-cascade-sweep.csv", sweep);
+  }
+  if (view_.theoryOpen && theoryPanel_) write("-theory.json", theoryPanel_->exportJson());
+  return written;
 }
 
 // [SECTION] Shortcuts, camera, hover
@@ -567,6 +587,22 @@ std::string Workbench::setValue(const std::string& name, const std::string& valu
     cascadePanel_->learned().setOverlay(overlay);
     return "";
   }
+  if (name == "sketch") {
+    const auto on = parseBool(value);
+    if (!on) return "sketch takes on or off, got '" + value + "'";
+    view_.sketchOpen = *on;
+    sketchPanel_.setSketching(*on);
+    return "";
+  }
+  if (name == "sketch.apply") {
+    // What "use as data" does: the strokes become the scene's data, re-integrated.
+    try {
+      rebuildScene(sketchPanel_.sketch().sceneChoice(controlPanel_.choice()));
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    return "";
+  }
   if (name == "cascade.tab") {
     if (value != "fit" && value != "learned") return "cascade.tab takes fit or learned, got '" + value + "'";
     view_.cascadeTab = value == "fit" ? 0 : 1;
@@ -640,6 +676,8 @@ std::optional<double> Workbench::value(const std::string& name) const {
   if (name == "lecture") return view_.lectureMode ? 1.0 : 0.0;
   if (name == "particles") return static_cast<double>(scene_.start.size());
   if (name == "integrated") return scene_.integrated() ? 1.0 : 0.0;
+  if (name == "scene.custom") return scene_.name == kCustomSceneName ? 1.0 : 0.0;
+  if (name == "data.points") return static_cast<double>(scene_.data.points.size());
   if (name == "straightness" && scene_.integrated()) return scene_.straightness.straightness;
   if (name == "mean_acceleration" && scene_.integrated()) return scene_.straightness.meanAcceleration;
   if (name == "frame.ms") return readout_.frameMs;

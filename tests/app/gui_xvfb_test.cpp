@@ -88,7 +88,18 @@ TEST(GuiUnderXvfb, ScriptPressesKeysSetsControlsAndChecksWhatTheWindowShows) {
            "key Esc\n"
            "wait 2\n"
            "expect lecture == 0\n"
-           "print straightness\n";
+           "print straightness\n"
+           // Draw data with the mouse and use it: the scene becomes the strokes' points.
+           "set sketch on\n"
+           "drag 700 300 1000 420 20\n"
+           "drag 760 560 1040 520 20\n"
+           "expect sketch.points > 20\n"
+           "set sketch.apply 1\n"
+           "wait 2\n"
+           "wait-idle 240\n"
+           "expect scene.custom == 1\n"
+           "expect data.points > 20\n"
+           "screenshot " << (dir / "sketch.png").string() << "\n";
   }
   const auto result = runCommand("xvfb-run -a -s '-screen 0 1600x900x24' " + quoted(RANKFLOW_EXE) +
                                  " gui --validation --script " + quoted(script.string()));
