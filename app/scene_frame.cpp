@@ -357,6 +357,9 @@ bool DensityHeatmap::poll() {
   lattice_ = std::move(result->lattice);
   shownT_ = result->t;
   std::tie(low_, high_) = lattice_.percentileRange();
+  // log p falls quadratically away from the data: tens of nats at the view's corners would
+  // flatten the modes into one colour, so the scale spans the top kDensityRangeNats.
+  low_ = std::max(low_, high_ - kDensityRangeNats);
   triangles_.clear();
   lattice_.appendTriangles(low_, high_, 200, triangles_);
   return true;

@@ -125,6 +125,10 @@ struct DensityOptions {
 // stays drawn meanwhile. A request made while scrubbing cancels the one running; while time
 // plays the running one finishes and only the newest waiting request follows, so the map
 // keeps refreshing at the rate the worker sustains.
+// The density's colour scale covers this many nats below its top (values below sit at the
+// bottom colour).
+inline constexpr float kDensityRangeNats = 8.0f;
+
 class DensityHeatmap {
  public:
   explicit DensityHeatmap(DensityOptions options = {});

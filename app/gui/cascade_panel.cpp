@@ -47,7 +47,8 @@ void CascadePanel::draw(bool* open, const flows::FlowScene& scene, float t, int*
 bool CascadePanel::busy() const {
   const CascadeFitModel& m = fit_.model();
   return m.fitting() || m.timing().state == TaskState::Running || m.sweep().state == TaskState::Running ||
-         learned_.model().training();
+         learned_.model().training() || learned_.model().comparison().state == TrainingState::Running ||
+         learned_.model().samples().state == TrainingState::Running;
 }
 
 std::string CascadePanel::exportJson() const {

@@ -47,6 +47,9 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
   ControlPanelActions actions;
   ImGui::SetNextWindowPos({kControlPanelX, kControlPanelY}, ImGuiCond_Always);
   ImGui::SetNextWindowSize({kControlPanelWidth, 0.0f}, ImGuiCond_Always);
+  // Never under the performance overlay: on a short display the panel scrolls instead.
+  const float maxHeight = std::max(200.0f, ImGui::GetIO().DisplaySize.y - kControlPanelY - 24.0f - 190.0f);
+  ImGui::SetNextWindowSizeConstraints({kControlPanelWidth, 0.0f}, {kControlPanelWidth, maxHeight});
   ImGui::Begin("Rankflow", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
 
   ImGui::TextWrapped("%s", scene.description.c_str());
@@ -86,7 +89,7 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
           scene.straightness.accelerationParticles);
   }
   ImGui::Text("t = %.3f%s", view.t, view.playing ? "  (playing)" : "");
-  ImGui::TextDisabled("Timeline (F7) scrubs and plays; Space, arrows");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("the Timeline (F7) scrubs and plays; Space, arrow keys");
 
   ImGui::Spacing();
   ImGui::Separator();
@@ -137,12 +140,12 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
 
   ImGui::Spacing();
   ImGui::Separator();
-  ImGui::Text("Destination of each particle");
-  for (int label = 0; label < scene.data.labelCount; ++label) {
+  ImGui::Text("destinations");
+  for (int label = 0; label < std::min(scene.data.labelCount, 16); ++label) {
     const render::PackedColor c = labelColor(label);
     const ImVec4 colour{(c & 0xFF) / 255.0f, ((c >> 8) & 0xFF) / 255.0f, ((c >> 16) & 0xFF) / 255.0f, 1.0f};
-    if (label > 0) ImGui::SameLine();
-    ImGui::ColorButton(("##c" + std::to_string(label)).c_str(), colour, ImGuiColorEditFlags_NoTooltip, {18, 18});
+    ImGui::SameLine();
+    ImGui::ColorButton(("##c" + std::to_string(label)).c_str(), colour, ImGuiColorEditFlags_NoTooltip, {16, 16});
   }
   ImGui::Spacing();
   ImGui::Text("Panels");
@@ -163,7 +166,6 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
 
   ImGui::SameLine();
   if (ImGui::Button("Reset view")) actions.resetView = true;
-  ImGui::TextDisabled("drag to pan, wheel to zoom, hover a particle");
   ImGui::SetNextItemWidth(200.0f);
   ImGui::InputText("##session", sessionPath_, sizeof sessionPath_);
   ImGui::SameLine();

@@ -14,17 +14,14 @@ void PerformancePanel::draw(const PerformanceReadout& r) {
   ImGui::Begin("Performance", nullptr,
                ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                    ImGuiWindowFlags_NoFocusOnAppearing);
-  ImGui::Text("frame %.2f ms (%.0f fps)  field %.2f ms  draw %.2f ms", r.frameMs,
-              r.frameMs > 0 ? 1000.0 / r.frameMs : 0.0, r.fieldMs, r.drawDataMs);
+  ImGui::Text("frame %.1f ms (%.0f fps)  field %.1f  draw %.1f ms", r.frameMs, r.frameMs > 0 ? 1000.0 / r.frameMs : 0.0,
+              r.fieldMs, r.drawDataMs);
   if (r.integrationMs > 0) {
-    ImGui::Text("integration of %d particles: %.0f ms (once)", r.particles, r.integrationMs);
+    ImGui::Text("integration, %d particles: %.0f ms", r.particles, r.integrationMs);
   } else {
     ImGui::Text("integration of %d particles: running", r.particles);
   }
-  if (r.densityMs > 0) {
-    ImGui::SameLine();
-    ImGui::TextDisabled("density %.0f ms", r.densityMs);
-  }
+  if (r.densityMs > 0) ImGui::TextDisabled("density lattice: %.0f ms (in the background)", r.densityMs);
   ImGui::TextWrapped("compute: %s%s", r.computeBackend.c_str(), r.whyNotCuda.empty() ? "" : " (why no CUDA?)");
   if (!r.whyNotCuda.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("no CUDA: %s", r.whyNotCuda.c_str());
   ImGui::TextWrapped("Vulkan: %s", r.vulkanDevice.c_str());

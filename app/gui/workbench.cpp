@@ -578,6 +578,15 @@ std::string Workbench::setValue(const std::string& name, const std::string& valu
     cascadePanel_->learned().setOverlay(overlay);
     return "";
   }
+  if (name == "learned.samples") {
+    // The "Sample" button: few-step samples with N steps (learned vs exact).
+    const auto n = parseNumber(value);
+    if (!cascadePanel_) cascadePanel_ = std::make_unique<CascadePanel>();
+    LearnedModel& model = cascadePanel_->learned().model();
+    if (!n || *n != std::floor(*n) || !model.requestSamples(static_cast<int>(*n)))
+      return model.message().empty() ? "learned.samples takes 1, 2, 4, 8 or 16 steps" : model.message();
+    return "";
+  }
   if (name == "learned.order") {
     const auto v = parseNumber(value);
     if (!v || (*v != 1 && *v != 2 && *v != 3)) return "learned.order takes 1, 2 or 3";
@@ -662,8 +671,13 @@ std::string Workbench::setFitValue(const std::string& name, const std::string& v
     accepted = model.setOrders(static_cast<int>(*k));
   } else if (name == "scene") {
     accepted = model.setScene(value);
+  } else if (name == "sweep" || name == "measure") {
+    // The "Sweep" (r_max) and "Measure" (n columns) buttons.
+    const auto n = parseNumber(value);
+    if (!n || *n != std::floor(*n)) return "fit." + name + " takes an integer";
+    accepted = name == "sweep" ? model.startSweep(static_cast<int>(*n)) : model.measure(static_cast<int>(*n));
   } else {
-    return "unknown setting 'fit." + name + "' (fit.rank.K, fit.orders, fit.scene)";
+    return "unknown setting 'fit." + name + "' (fit.rank.K, fit.orders, fit.scene, fit.sweep, fit.measure)";
   }
   return accepted ? "" : model.message();
 }
