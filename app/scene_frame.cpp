@@ -5,12 +5,12 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
+#include "app/gui/background_lane.h"
 #include "core/common/error.h"
 #include "core/common/parallel_for.h"
 #include "core/flows/rk4.h"
@@ -249,46 +249,24 @@ struct DensityResult {
 // mailbox (a newer result replaces one not yet polled).
 struct DensityHeatmap::Worker {
   std::mutex mutex;
-  std::condition_variable wake;
-  std::optional<DensityJob> pending;
   std::optional<DensityResult> finished;
-  bool running = false;
-  bool stopping = false;
   // The running job stops when its generation is below this.
   std::atomic<std::uint64_t> cancelBelow{0};
   std::atomic<float> progress{0.0f};
   std::atomic<int> cancelled{0};
-  std::thread thread;  // last: it starts after the members it uses exist
+  BackgroundLane lane;  // last: joined first, while everything its task touches still exists
 
-  Worker() : thread([this] { loop(); }) {}
-  ~Worker() {
-    {
-      const std::lock_guard lock(mutex);
-      stopping = true;
-      pending.reset();
-    }
-    cancelBelow = ~std::uint64_t{0};
-    wake.notify_all();
-    thread.join();
-  }
+  // Runs before the lane joins, so a running job stops at its next check.
+  ~Worker() { cancelBelow = ~std::uint64_t{0}; }
 
-  void loop() {
-    for (;;) {
-      DensityJob job;
-      {
-        std::unique_lock lock(mutex);
-        wake.wait(lock, [this] { return stopping || pending.has_value(); });
-        if (stopping) return;
-        job = std::move(*pending);
-        pending.reset();
-        running = true;
-      }
+  void submit(DensityJob job) {
+    lane.post([this, job = std::move(job)]() mutable {
       progress = 0.0f;
       std::optional<DensityResult> result = run(job);
+      if (!result) return;
       const std::lock_guard lock(mutex);
-      if (result) finished = std::move(result);
-      running = false;
-    }
+      finished = std::move(result);
+    });
   }
 
   std::optional<DensityResult> run(DensityJob& job) {
@@ -334,12 +312,8 @@ bool DensityHeatmap::request(const flows::FlowScene& scene, const ViewState& vie
   job.t = view.t;
   job.stepsPerUnitTime = options_.stepsPerUnitTime;
   job.lattice = HeatLattice::over(view.camera, aspect, cells);
-  {
-    const std::lock_guard lock(worker_->mutex);
-    worker_->pending = std::move(job);
-  }
+  worker_->submit(std::move(job));
   if (!view.playing) worker_->cancelBelow = requestedGeneration_;
-  worker_->wake.notify_one();
   return true;
 }
 
@@ -371,10 +345,11 @@ bool DensityHeatmap::waitForIdle(std::chrono::milliseconds timeout) {
     poll();
     if (!computing()) return true;
     if (std::chrono::steady_clock::now() > deadline) return false;
-    {
-      // A cancelled latest request never publishes: idle means nothing runs or waits.
+    // A cancelled latest request never publishes: idle means nothing runs or waits. Idle
+    // first, then the slot: what an idle lane's task published is in it by now.
+    if (worker_->lane.idle()) {
       const std::lock_guard lock(worker_->mutex);
-      if (!worker_->running && !worker_->pending && !worker_->finished) return false;
+      if (!worker_->finished) return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }

@@ -21,15 +21,15 @@ ChartFrame reserveChart(const char* id, float height, float leftMargin, float bo
 }
 
 // ImDrawList has no dashed stroke; dashes tell reference lines from data.
-void dashedLine(ImDrawList* draw, ImVec2 a, ImVec2 b, ImU32 color, float thickness) {
+void dashedLine(ImDrawList* draw, ImVec2 a, ImVec2 b, ImU32 color, float thickness, float dash) {
   const float dx = b.x - a.x, dy = b.y - a.y;
   const float length = std::sqrt(dx * dx + dy * dy);
   if (length <= 1e-3f) return;
-  constexpr float kDash = 6.0f, kGap = 4.0f;
-  const int dashes = static_cast<int>(std::ceil(length / (kDash + kGap)));
+  constexpr float kGap = 4.0f;
+  const int dashes = static_cast<int>(std::ceil(length / (dash + kGap)));
   for (int i = 0; i < dashes; ++i) {
-    const float s = static_cast<float>(i) * (kDash + kGap);
-    const float e = std::min(s + kDash, length);
+    const float s = static_cast<float>(i) * (dash + kGap);
+    const float e = std::min(s + dash, length);
     draw->AddLine({a.x + dx * s / length, a.y + dy * s / length}, {a.x + dx * e / length, a.y + dy * e / length}, color,
                   thickness);
   }

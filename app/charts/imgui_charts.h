@@ -28,7 +28,8 @@ struct ChartFrame {
 // hover and clicks and the window does not drag) and fills its background.
 ChartFrame reserveChart(const char* id, float height, float leftMargin = 56.0f, float bottomMargin = 24.0f);
 
-void dashedLine(ImDrawList* draw, ImVec2 a, ImVec2 b, ImU32 color, float thickness = 1.5f);
+// Dashes of `dash` px with 4 px gaps.
+void dashedLine(ImDrawList* draw, ImVec2 a, ImVec2 b, ImU32 color, float thickness = 1.5f, float dash = 6.0f);
 
 enum class Swatch { Bar, Dot, Line, Dashed };
 

@@ -3,72 +3,19 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <condition_variable>
-#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <thread>
 #include <utility>
 
+#include "app/gui/background_lane.h"
 #include "core/common/error.h"
 
 namespace rankflow::app {
 
-// [SECTION] Background lanes
+// [SECTION] What the lanes share
 
 namespace cascade_fit_detail {
-
-// A thread with a one-slot queue: a submission replaces a task that has not started yet, so
-// a burst of slider moves (or one t per frame) runs one refit, not one per event.
-class Lane {
- public:
-  Lane() : thread_([this] { run(); }) {}
-  ~Lane() {
-    {
-      const std::lock_guard lock(mutex_);
-      stopping_ = true;
-      next_ = nullptr;
-    }
-    wake_.notify_all();
-    thread_.join();
-  }
-
-  void post(std::function<void()> task) {
-    {
-      const std::lock_guard lock(mutex_);
-      next_ = std::move(task);
-    }
-    wake_.notify_one();
-  }
-
-  bool idle() {
-    const std::lock_guard lock(mutex_);
-    return !busy_ && !next_;
-  }
-
- private:
-  void run() {
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [this] { return stopping_ || next_ != nullptr; });
-      if (stopping_) return;
-      std::function<void()> task = std::exchange(next_, nullptr);
-      busy_ = true;
-      lock.unlock();
-      task();
-      lock.lock();
-      busy_ = false;
-    }
-  }
-
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::function<void()> next_;
-  bool busy_ = false;
-  bool stopping_ = false;
-  std::thread thread_;  // last: it starts once the members it uses exist
-};
 
 struct Mailbox {
   std::mutex mutex;
@@ -335,9 +282,9 @@ CascadeFitModel::CascadeFitModel()
       cache_(std::make_shared<FitCache>()),
       timingFlags_(std::make_shared<Flags>()),
       sweepFlags_(std::make_shared<Flags>()),
-      fitLane_(std::make_unique<Lane>()),
-      timingLane_(std::make_unique<Lane>()),
-      sweepLane_(std::make_unique<Lane>()) {
+      fitLane_(std::make_unique<BackgroundLane>()),
+      timingLane_(std::make_unique<BackgroundLane>()),
+      sweepLane_(std::make_unique<BackgroundLane>()) {
   dim_ = theory::buildMatrixScene(scene_, parameterMap(parameters_)).b.rows();
 }
 
@@ -652,15 +599,9 @@ std::vector<AbRow> CascadeFitModel::abRows() const {
 }
 
 bool CascadeFitModel::waitForIdle(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    // Idle first, then poll: whatever an idle lane published is in the mailbox by now.
-    const bool idle = fitLane_->idle() && timingLane_->idle() && sweepLane_->idle();
-    poll();
-    if (idle) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  return pollUntilIdle(
+      timeout, std::chrono::milliseconds(2),
+      [this] { return fitLane_->idle() && timingLane_->idle() && sweepLane_->idle(); }, [this] { poll(); });
 }
 
 // [SECTION] Export

@@ -133,8 +133,9 @@ struct AbRow {
   std::optional<double> difference() const { return a && b ? std::optional<double>(*b - *a) : std::nullopt; }
 };
 
+class BackgroundLane;
+
 namespace cascade_fit_detail {
-class Lane;       // one background thread running only the newest submitted task
 struct Mailbox;   // results handed from the lanes to poll()
 struct FitCache;  // the fit thread's CascadeFit and what it was built for
 struct Flags;     // cancel flag and progress of one measurement or sweep
@@ -217,7 +218,6 @@ class CascadeFitModel {
   std::string exportSweepCsv() const;  // lowrank::schedulesCsv of the last sweep; empty before
 
  private:
-  using Lane = cascade_fit_detail::Lane;
   using Mailbox = cascade_fit_detail::Mailbox;
   using FitCache = cascade_fit_detail::FitCache;
   using Flags = cascade_fit_detail::Flags;
@@ -249,9 +249,9 @@ class CascadeFitModel {
   std::shared_ptr<FitCache> cache_;
   std::shared_ptr<Flags> timingFlags_;
   std::shared_ptr<Flags> sweepFlags_;
-  std::unique_ptr<Lane> fitLane_;
-  std::unique_ptr<Lane> timingLane_;
-  std::unique_ptr<Lane> sweepLane_;
+  std::unique_ptr<BackgroundLane> fitLane_;
+  std::unique_ptr<BackgroundLane> timingLane_;
+  std::unique_ptr<BackgroundLane> sweepLane_;
 };
 
 }  // namespace rankflow::app

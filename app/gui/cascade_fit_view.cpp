@@ -9,6 +9,7 @@
 
 #include "app/charts/imgui_charts.h"
 #include "app/gui/plot_capture.h"
+#include "app/gui/scene_combo.h"
 
 namespace rankflow::app {
 namespace {
@@ -111,16 +112,7 @@ void CascadeFitView::draw() {
 
 void CascadeFitView::drawInputs() {
   if (!sameSceneParameters(buffersOf_, model_.parameters())) syncParameterBuffers();
-  ImGui::SetNextItemWidth(140.0f);
-  if (ImGui::BeginCombo("scene", model_.scene().c_str())) {
-    for (const auto& info : model_.scenes()) {
-      const bool selected = info.name == model_.scene();
-      if (ImGui::Selectable(info.name.c_str(), selected)) model_.setScene(info.name);
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", info.statement.c_str());
-      if (selected) ImGui::SetItemDefaultFocus();
-    }
-    ImGui::EndCombo();
-  }
+  sceneCombo(model_, 140.0f);
   if (!sameSceneParameters(buffersOf_, model_.parameters())) syncParameterBuffers();
   // Parameters apply when an edit is finished; a refused value goes back to the model's.
   for (std::size_t i = 0; i < buffersOf_.size(); ++i) {

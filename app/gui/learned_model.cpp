@@ -4,14 +4,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <condition_variable>
 #include <cstring>
-#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 #include <utility>
 
+#include "app/gui/background_lane.h"
 #include "core/common/error.h"
 #include "core/common/progress.h"
 #include "core/flows/samplers.h"
@@ -24,58 +22,6 @@ namespace rankflow::app {
 namespace {
 
 using CancelFlag = std::shared_ptr<std::atomic<bool>>;
-
-// One thread with a few prioritised one-task slots: posting to a slot replaces the task
-// waiting there (a burst of slider moves runs once), and the lowest pending slot runs next.
-class SlotThread {
- public:
-  explicit SlotThread(std::size_t slots) : slots_(slots), thread_([this] { run(); }) {}
-  ~SlotThread() {
-    {
-      const std::lock_guard lock(mutex_);
-      stop_ = true;
-      for (auto& s : slots_) s = nullptr;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  void post(std::size_t slot, std::function<void()> task) {
-    {
-      const std::lock_guard lock(mutex_);
-      slots_[slot] = std::move(task);
-    }
-    cv_.notify_all();
-  }
-  bool idle() {
-    const std::lock_guard lock(mutex_);
-    return !busy_ && std::none_of(slots_.begin(), slots_.end(), [](const auto& s) { return s != nullptr; });
-  }
-
- private:
-  void run() {
-    std::unique_lock lock(mutex_);
-    while (!stop_) {
-      auto next = std::find_if(slots_.begin(), slots_.end(), [](const auto& s) { return s != nullptr; });
-      if (next == slots_.end()) {
-        cv_.wait(lock);
-        continue;
-      }
-      std::function<void()> task = std::exchange(*next, nullptr);
-      busy_ = true;
-      lock.unlock();
-      task();
-      lock.lock();
-      busy_ = false;
-    }
-  }
-
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<std::function<void()>> slots_;
-  bool busy_ = false;
-  bool stop_ = false;
-  std::thread thread_;  // last: it starts once the members above exist
-};
 
 // What the worker threads hand to poll(). Each kind carries the generation of the request
 // that produced it, so a superseded job's late words are dropped.
@@ -171,8 +117,8 @@ struct LearnedModel::Threads {
   std::uint64_t compareGeneration = 0;
   std::uint64_t samplesGeneration = 0;
   // Last: joined first, while everything their tasks touch still exists.
-  SlotThread training{1};
-  SlotThread analysis{2};  // slot 0 samples (quick), slot 1 comparisons
+  BackgroundLane training{1};
+  BackgroundLane analysis{2};  // slot 0 samples (quick), slot 1 comparisons
 };
 
 struct LearnedModel::QueryCache {
@@ -675,14 +621,9 @@ bool LearnedModel::poll() {
 }
 
 bool LearnedModel::waitForIdle(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    const bool idle = threads_->training.idle() && threads_->analysis.idle();
-    poll();
-    if (idle) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  return pollUntilIdle(
+      timeout, std::chrono::milliseconds(5), [this] { return threads_->training.idle() && threads_->analysis.idle(); },
+      [this] { poll(); });
 }
 
 // [SECTION] Queries for the flow view

@@ -37,14 +37,15 @@ struct LearnedSettings {
   std::vector<int> ranks = {16, 8};  // r_2, r_3
   // Measured on the 2-core machine (rankflow train, H = 128, L = 3): the base runs ~110
   // steps/s at batch 2048 and an adapter ~450 steps/s at batch 1024, and the 36k exact
-  // targets take ~0.7 s, so these sizes give the first model in ~9 s (≲ 20 s with the
-  // cores shared) at held-out errors near 0.1 / 0.4 / 0.8 on 8 gaussians. "Train longer"
-  // doubles the steps each round for quality.
+  // targets take ~0.7 s, so these sizes give the first model in ~8 s (≲ 20 s with the
+  // cores shared) at held-out errors near 0.1 / 0.4 / 0.8 on 8 gaussians. 400 adapter steps
+  // keep a slider move within issue 5's 2 s on a quiet machine (r_2 retrains two orders,
+  // ~0.9 s each). "Train longer" doubles the steps each round for quality.
   learn::TrainOptions train = [] {
     learn::TrainOptions o;
     o.baseSteps = 800;
     o.baseBatch = 2048;
-    o.adapterSteps = 600;
+    o.adapterSteps = 400;
     o.adapterBatch = 1024;
     return o;
   }();

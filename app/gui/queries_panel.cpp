@@ -8,6 +8,7 @@
 #include <limits>
 #include <vector>
 
+#include "app/charts/imgui_charts.h"
 #include "app/gui/plot_capture.h"
 
 namespace rankflow::app {
@@ -25,6 +26,8 @@ constexpr ImU32 kNodeColor = IM_COL32(70, 80, 100, 255);
 constexpr ImU32 kPaddedColor = IM_COL32(40, 42, 50, 255);
 const ImVec4 kWarning = {1.0f, 0.55f, 0.45f, 1.0f};
 const ImVec4 kGood = {0.55f, 0.9f, 0.6f, 1.0f};
+// Shorter than the charts' default dash, as this panel has always drawn them (its goldens).
+constexpr float kDash = 5.0f;
 
 ImU32 strategyColor(Strategy s) {
   switch (s) {
@@ -116,19 +119,6 @@ std::vector<double> decades(const LogAxis& axis) {
   const int last = static_cast<int>(std::floor(std::log10(axis.hi) + 1e-9));
   for (int e = first; e <= last; ++e) out.push_back(std::pow(10.0, e));
   return out;
-}
-
-void dashedLine(ImDrawList* draw, ImVec2 a, ImVec2 b, ImU32 color, float thickness) {
-  const float dx = b.x - a.x, dy = b.y - a.y;
-  const float length = std::sqrt(dx * dx + dy * dy);
-  if (length < 1e-3f) return;
-  constexpr float kDash = 5.0f, kGap = 4.0f;
-  const int dashes = static_cast<int>(std::ceil(length / (kDash + kGap)));
-  for (int k = 0; k < dashes; ++k) {
-    const float s = static_cast<float>(k) * (kDash + kGap), e = std::min(length, s + kDash);
-    draw->AddLine({a.x + dx * s / length, a.y + dy * s / length}, {a.x + dx * e / length, a.y + dy * e / length}, color,
-                  thickness);
-  }
 }
 
 void statusLine(const JobStatus& status, const char* what) {
@@ -557,7 +547,7 @@ void QueriesPanel::drawSweep(const QueriesView& view) {
     draw->AddPolyline(measured.data(), static_cast<int>(measured.size()), color, ImDrawFlags_None, 2.0f);
     for (const ImVec2& p : measured) draw->AddCircleFilled(p, 3.0f, color);
     for (std::size_t k = 0; k + 1 < predicted.size(); ++k)
-      dashedLine(draw, predicted[k], predicted[k + 1], withAlpha(color, 200), 1.2f);
+      charts::dashedLine(draw, predicted[k], predicted[k + 1], withAlpha(color, 200), 1.2f, kDash);
     if (sweep->cudaTimed && s != Strategy::PrefixSums) {
       std::vector<ImVec2> cuda;
       for (const SweepPoint& p : sweep->points) {
@@ -577,7 +567,7 @@ void QueriesPanel::drawSweep(const QueriesView& view) {
     const ImU32 color = strategyColor(c.against);
     if (inRange(c.predictedLength)) {
       const float x = xAxis.map(c.predictedLength);
-      dashedLine(draw, {x, plot0.y + 10}, {x, plot1.y}, withAlpha(color, 150), 1.0f);
+      charts::dashedLine(draw, {x, plot0.y + 10}, {x, plot1.y}, withAlpha(color, 150), 1.0f, kDash);
       draw->AddTriangle({x - 5, plot0.y}, {x + 5, plot0.y}, {x, plot0.y + 9}, color, 1.5f);
       consider({x, plot0.y + 4}, "fly vs " + std::string(lowrank::strategyName(c.against)) +
                                      ": predicted crossover L = " + formatLength(c.predictedLength));
@@ -592,7 +582,7 @@ void QueriesPanel::drawSweep(const QueriesView& view) {
   }
   if (inRange(sweep->paperCrossoverLength)) {
     const float x = xAxis.map(sweep->paperCrossoverLength);
-    dashedLine(draw, {x, plot0.y}, {x, plot1.y}, IM_COL32(200, 200, 200, 90), 1.0f);
+    charts::dashedLine(draw, {x, plot0.y}, {x, plot1.y}, IM_COL32(200, 200, 200, 90), 1.0f, kDash);
   }
   if (sweep->sizes == view.sizes) {
     const float x = xAxis.map(view.h - view.l + 1);

@@ -3,14 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <stop_token>
-#include <thread>
 #include <utility>
 
+#include "app/gui/background_lane.h"
 #include "core/matfun/rank.h"
 #include "core/theory/matrix_scenes.h"
 
@@ -96,29 +94,20 @@ std::optional<StripOutcome> sampleStrip(const StripRequest& request, const std::
 
 // [SECTION] Worker
 
-// One thread serving the newest request only: submitting replaces a request that has not
-// started, so a burst of edits samples once. The finished outcome waits in `outcome` for poll().
+// The lane runs the newest request only, so a burst of edits samples once; the finished
+// outcome waits in `outcome` for poll().
 struct RankStripModel::Worker {
-  struct Pending {
-    StripRequest request;
-    std::shared_ptr<Job> job;
-  };
-
   std::mutex mutex;
-  std::condition_variable_any wake;
-  std::optional<Pending> next;
   std::optional<StripOutcome> outcome;
-  bool busy = false;
-  std::jthread thread;  // last: destroyed first, which stops and joins it before the rest goes
-
-  Worker() : thread([this](const std::stop_token& stop) { serve(stop); }) {}
+  BackgroundLane lane;  // last: destroyed first, which joins it before the rest goes
 
   void submit(StripRequest request, std::shared_ptr<Job> job) {
-    {
+    lane.post([this, request = std::move(request), job = std::move(job)] {
+      std::optional<StripOutcome> finished = sampleStrip(request, job->stop, job->done);
+      if (!finished) return;
       const std::lock_guard lock(mutex);
-      next = Pending{std::move(request), std::move(job)};
-    }
-    wake.notify_one();
+      outcome = std::move(finished);
+    });
   }
 
   std::optional<StripOutcome> take() {
@@ -126,24 +115,7 @@ struct RankStripModel::Worker {
     return std::exchange(outcome, std::nullopt);
   }
 
-  bool idle() {
-    const std::lock_guard lock(mutex);
-    return !busy && !next;
-  }
-
-  void serve(const std::stop_token& stop) {
-    std::unique_lock lock(mutex);
-    while (wake.wait(lock, stop, [this] { return next.has_value(); })) {
-      Pending pending = std::move(*next);
-      next.reset();
-      busy = true;
-      lock.unlock();
-      std::optional<StripOutcome> finished = sampleStrip(pending.request, pending.job->stop, pending.job->done);
-      lock.lock();
-      busy = false;
-      if (finished) outcome = std::move(finished);
-    }
-  }
+  bool idle() { return lane.idle(); }
 };
 
 // [SECTION] RankStrip
@@ -257,15 +229,8 @@ float RankStripModel::progress() const {
 }
 
 bool RankStripModel::waitForIdle(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    // Idle first, then poll: what an idle worker published is in its slot by now.
-    const bool idle = worker_->idle();
-    poll();
-    if (idle) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  return pollUntilIdle(
+      timeout, std::chrono::milliseconds(2), [this] { return worker_->idle(); }, [this] { poll(); });
 }
 
 std::string RankStripModel::exportJson() const {

@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 #include <utility>
 
+#include "app/gui/background_lane.h"
 #include "core/common/error.h"
 #include "core/matfun/json_format.h"
 
@@ -25,59 +24,6 @@ struct RanksModel::Mailbox {
   std::mutex mutex;
   std::optional<RanksProfile> profile;
   std::optional<FeasibilityView> feasibility;
-};
-
-// A long-lived thread with a one-slot queue: submitting replaces a task that has not started
-// yet, so a burst of slider edits runs one task, not one per frame.
-struct RanksModel::Worker {
-  std::mutex mutex;
-  std::condition_variable wake;
-  std::function<void()> pending;
-  bool running = false;
-  bool stopping = false;
-  std::thread thread;  // last: it starts after the members it uses exist
-
-  Worker() : thread([this] { loop(); }) {}
-
-  ~Worker() {
-    {
-      const std::lock_guard lock(mutex);
-      stopping = true;
-      pending = nullptr;
-    }
-    wake.notify_all();
-    thread.join();
-  }
-
-  void submit(std::function<void()> task) {
-    {
-      const std::lock_guard lock(mutex);
-      pending = std::move(task);
-    }
-    wake.notify_one();
-  }
-
-  bool idle() {
-    const std::lock_guard lock(mutex);
-    return !running && !pending;
-  }
-
-  void loop() {
-    for (;;) {
-      std::function<void()> task;
-      {
-        std::unique_lock lock(mutex);
-        wake.wait(lock, [this] { return stopping || pending != nullptr; });
-        if (stopping) return;
-        task = std::move(pending);
-        pending = nullptr;
-        running = true;
-      }
-      task();
-      const std::lock_guard lock(mutex);
-      running = false;
-    }
-  }
 };
 
 namespace {
@@ -230,8 +176,8 @@ int RanksProfile::exactSettled() const {
 RanksModel::RanksModel()
     : scenes_(theory::matrixScenes()),
       mailbox_(std::make_shared<Mailbox>()),
-      profileWorker_(std::make_unique<Worker>()),
-      feasibilityWorker_(std::make_unique<Worker>()) {
+      profileWorker_(std::make_unique<BackgroundLane>()),
+      feasibilityWorker_(std::make_unique<BackgroundLane>()) {
   scene_ = "lemma1.3";
   for (const auto& info : scenes_)
     if (info.name == scene_) parameters_ = parseParameterInfo(info.parameters);
@@ -319,7 +265,7 @@ void RanksModel::submitProfile() {
   ProfileRequest request{++generation_, scene_, parameters_, maxOrder_, t_, exact_, tolerance_};
   if (job_) job_->superseded = true;
   job_ = std::make_shared<Job>();
-  profileWorker_->submit([request = std::move(request), job = job_, box = mailbox_] {
+  profileWorker_->post([request = std::move(request), job = job_, box = mailbox_] {
     computeProfile(request, job->superseded, job->exactCancelled, [&box](const RanksProfile& p) {
       const std::lock_guard lock(box->mutex);
       box->profile = p;
@@ -380,7 +326,7 @@ void RanksModel::checkFeasibility(const std::string& sequence) {
   }
   view.state = FeasibilityState::Running;
   feasibility_ = view;
-  feasibilityWorker_->submit([view = std::move(view), box = mailbox_] {
+  feasibilityWorker_->post([view = std::move(view), box = mailbox_] {
     FeasibilityView done = computeFeasibility(view);
     const std::lock_guard lock(box->mutex);
     box->feasibility = std::move(done);
@@ -388,15 +334,9 @@ void RanksModel::checkFeasibility(const std::string& sequence) {
 }
 
 bool RanksModel::waitForIdle(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    // Idle first, then poll: whatever an idle worker published is in the mailbox by now.
-    const bool idle = profileWorker_->idle() && feasibilityWorker_->idle();
-    poll();
-    if (idle) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  return pollUntilIdle(
+      timeout, std::chrono::milliseconds(2), [this] { return profileWorker_->idle() && feasibilityWorker_->idle(); },
+      [this] { poll(); });
 }
 
 std::string RanksModel::exportJson() const {

@@ -18,6 +18,8 @@
 
 namespace rankflow::app {
 
+class BackgroundLane;
+
 struct SceneParameter {
   std::string name;
   std::string value;  // as text: "4", "1,3,5,2"
@@ -141,7 +143,6 @@ class RanksModel {
   static std::vector<SceneParameter> parseParameterInfo(const std::string& text);
 
  private:
-  struct Worker;   // one background thread running only the latest submitted task
   struct Mailbox;  // results handed from the workers to poll()
   struct Job;      // the flags of one request, read by its task between steps
 
@@ -163,8 +164,8 @@ class RanksModel {
 
   std::shared_ptr<Mailbox> mailbox_;
   std::shared_ptr<Job> job_;  // the latest profile request's
-  std::unique_ptr<Worker> profileWorker_;
-  std::unique_ptr<Worker> feasibilityWorker_;
+  std::unique_ptr<BackgroundLane> profileWorker_;
+  std::unique_ptr<BackgroundLane> feasibilityWorker_;
 };
 
 }  // namespace rankflow::app

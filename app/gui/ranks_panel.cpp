@@ -8,10 +8,18 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "app/charts/imgui_charts.h"
 #include "app/gui/plot_capture.h"
+#include "app/gui/scene_combo.h"
 
 namespace rankflow::app {
 namespace {
+
+using charts::dashedLine;
+using charts::kChartAxis;
+using charts::kChartGrid;
+using charts::legendItem;
+using charts::Swatch;
 
 constexpr ImU32 kAtTColor = IM_COL32(90, 150, 230, 255);
 constexpr ImU32 kGenericColor = IM_COL32(240, 160, 60, 255);
@@ -20,88 +28,19 @@ constexpr ImU32 kFact14Color = IM_COL32(230, 70, 70, 255);
 constexpr ImU32 kFact17Color = IM_COL32(190, 110, 230, 255);
 constexpr ImU32 kDimensionColor = IM_COL32(150, 150, 150, 255);
 constexpr ImU32 kBelowTolColor = IM_COL32(120, 120, 120, 255);
-constexpr ImU32 kGridColor = IM_COL32(255, 255, 255, 30);
-constexpr ImU32 kAxisColor = IM_COL32(200, 200, 200, 160);
-constexpr ImU32 kFrameColor = IM_COL32(20, 20, 24, 255);
 constexpr ImU32 kHighlightColor = IM_COL32(255, 255, 255, 22);
+// Narrower than the charts' default: the rank labels are short.
+constexpr float kChartLeftMargin = 48.0f;
 
 const ImVec4 kFeasibleText{0.35f, 0.85f, 0.40f, 1.0f};
 const ImVec4 kInfeasibleText{0.95f, 0.35f, 0.35f, 1.0f};
 const ImVec4 kUnknownText{0.65f, 0.65f, 0.65f, 1.0f};
 const ImVec4 kErrorText{0.95f, 0.45f, 0.35f, 1.0f};
 
-// ImDrawList has no dashed stroke; dashes tell the reference lines from the data.
-void dashedLine(ImDrawList* draw, ImVec2 a, ImVec2 b, ImU32 color, float thickness = 1.5f) {
-  const float dx = b.x - a.x, dy = b.y - a.y;
-  const float length = std::sqrt(dx * dx + dy * dy);
-  if (length <= 0.0f) return;
-  constexpr float kDash = 6.0f, kGap = 4.0f;
-  const int dashes = static_cast<int>(std::ceil(length / (kDash + kGap)));
-  for (int i = 0; i < dashes; ++i) {
-    const float s = static_cast<float>(i) * (kDash + kGap);
-    const float e = std::min(s + kDash, length);
-    draw->AddLine({a.x + dx * s / length, a.y + dy * s / length}, {a.x + dx * e / length, a.y + dy * e / length}, color,
-                  thickness);
-  }
-}
-
-enum class Swatch { Bar, Dot, Line, Dashed };
-
-// One legend entry on the current line, wrapping when the window is too narrow for it.
-void legendItem(const char* label, ImU32 color, Swatch swatch, bool first) {
-  const float textWidth = ImGui::CalcTextSize(label).x;
-  const float itemWidth = 22.0f + textWidth + ImGui::GetStyle().ItemSpacing.x * 2.0f;
-  if (!first) {
-    ImGui::SameLine();
-    if (ImGui::GetContentRegionAvail().x < itemWidth) ImGui::NewLine();
-  }
-  const ImVec2 p = ImGui::GetCursorScreenPos();
-  const float h = ImGui::GetTextLineHeight();
-  ImDrawList* draw = ImGui::GetWindowDrawList();
-  const ImVec2 mid{p.x + 9.0f, p.y + h * 0.5f};
-  switch (swatch) {
-    case Swatch::Bar:
-      draw->AddRectFilled({p.x + 3.0f, p.y + 2.0f}, {p.x + 15.0f, p.y + h - 2.0f}, color);
-      break;
-    case Swatch::Dot:
-      draw->AddCircleFilled(mid, 4.0f, color);
-      break;
-    case Swatch::Line:
-      draw->AddLine({p.x, mid.y}, {p.x + 18.0f, mid.y}, color, 2.0f);
-      break;
-    case Swatch::Dashed:
-      dashedLine(draw, {p.x, mid.y}, {p.x + 18.0f, mid.y}, color);
-      break;
-  }
-  ImGui::Dummy({20.0f, h});
-  ImGui::SameLine();
-  ImGui::TextUnformatted(label);
-}
-
 std::string listText(const std::vector<int>& v) {
   std::string s;
   for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
   return s;
-}
-
-// The plot rectangle inside a reserved frame, leaving room for axis labels.
-struct PlotArea {
-  ImVec2 min;
-  ImVec2 max;
-  float width() const { return max.x - min.x; }
-  float height() const { return max.y - min.y; }
-};
-
-PlotArea reserveChart(const char* id, float height, bool* hovered, bool* clicked, ImVec2* mouse) {
-  const ImVec2 origin = ImGui::GetCursorScreenPos();
-  const float width = std::max(ImGui::GetContentRegionAvail().x, 200.0f);
-  ImGui::InvisibleButton(id, {width, height});
-  *hovered = ImGui::IsItemHovered();
-  *clicked = ImGui::IsItemClicked();
-  *mouse = ImGui::GetIO().MousePos;
-  ImDrawList* draw = ImGui::GetWindowDrawList();
-  draw->AddRectFilled(origin, {origin.x + width, origin.y + height}, kFrameColor, 4.0f);
-  return {{origin.x + 48.0f, origin.y + 10.0f}, {origin.x + width - 12.0f, origin.y + height - 24.0f}};
 }
 
 }  // namespace
@@ -152,16 +91,7 @@ void RanksPanel::draw(bool* open) {
 void RanksPanel::drawInputs() {
   if (parametersOf_ != model_.scene() || parameterBuffers_.size() != model_.parameters().size()) syncParameterBuffers();
 
-  ImGui::SetNextItemWidth(160.0f);
-  if (ImGui::BeginCombo("scene", model_.scene().c_str())) {
-    for (const auto& info : model_.scenes()) {
-      const bool selected = info.name == model_.scene();
-      if (ImGui::Selectable(info.name.c_str(), selected)) model_.setScene(info.name);
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", info.statement.c_str());
-      if (selected) ImGui::SetItemDefaultFocus();
-    }
-    ImGui::EndCombo();
-  }
+  sceneCombo(model_, 160.0f);
   if (parametersOf_ != model_.scene()) syncParameterBuffers();
   // Parameters apply when an edit is finished (Enter or leaving the field), not per keystroke.
   const auto& parameters = model_.parameters();
@@ -219,15 +149,14 @@ void RanksPanel::drawInputs() {
 void RanksPanel::drawProfileChart() {
   const RanksProfile& p = model_.profile();
   ImGui::Text("Rank profile (click an order to see its spectrum)");
-  bool hovered = false, clicked = false;
-  ImVec2 mouse;
   const ImVec2 frameMin = ImGui::GetCursorScreenPos();
-  const PlotArea area = reserveChart("##profile", 230.0f, &hovered, &clicked, &mouse);
+  const charts::ChartFrame chart = charts::reserveChart("##profile", 230.0f, kChartLeftMargin);
+  const charts::PlotArea& area = chart.area;
   const ScopedPlotCapture capture("ranks-profile", frameMin, ImGui::GetItemRectMax());
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const int n = static_cast<int>(p.orders.size());
   if (n == 0) {
-    draw->AddText({area.min.x, area.min.y + 4.0f}, kAxisColor, p.error.empty() ? "computing..." : "no profile");
+    draw->AddText({area.min.x, area.min.y + 4.0f}, kChartAxis, p.error.empty() ? "computing..." : "no profile");
   } else {
     // The y range shows every rank and min(m, n), and ceilings up to twice that; higher ones
     // are clipped and marked at the top, since Fact 1.7's (k+1) r_0 outgrows everything else
@@ -246,12 +175,13 @@ void RanksPanel::drawProfileChart() {
 
     const int step = std::max(1, static_cast<int>(std::ceil(yMax / 6.0f)));
     for (int v = 0; v <= static_cast<int>(yMax); v += step) {
-      draw->AddLine({area.min.x, yAt(v)}, {area.max.x, yAt(v)}, kGridColor);
+      draw->AddLine({area.min.x, yAt(v)}, {area.max.x, yAt(v)}, kChartGrid);
       char label[16];
       std::snprintf(label, sizeof label, "%d", v);
-      draw->AddText({area.min.x - 8.0f - ImGui::CalcTextSize(label).x, yAt(v) - 7.0f}, kAxisColor, label);
+      draw->AddText({area.min.x - 8.0f - ImGui::CalcTextSize(label).x, yAt(v) - 7.0f}, kChartAxis, label);
     }
-    const int hoveredOrder = hovered ? std::clamp(static_cast<int>((mouse.x - area.min.x) / slot), 0, n - 1) : -1;
+    const int hoveredOrder =
+        chart.hovered ? std::clamp(static_cast<int>((chart.mouse.x - area.min.x) / slot), 0, n - 1) : -1;
     for (int k = 0; k < n; ++k) {
       if (k == selectedOrder_ || k == hoveredOrder) {
         draw->AddRectFilled({xAt(k) - slot * 0.5f, area.min.y}, {xAt(k) + slot * 0.5f, area.max.y},
@@ -259,10 +189,10 @@ void RanksPanel::drawProfileChart() {
       }
       char label[16];
       std::snprintf(label, sizeof label, "%d", k);
-      draw->AddText({xAt(k) - ImGui::CalcTextSize(label).x * 0.5f, area.max.y + 5.0f}, kAxisColor, label);
+      draw->AddText({xAt(k) - ImGui::CalcTextSize(label).x * 0.5f, area.max.y + 5.0f}, kChartAxis, label);
     }
-    draw->AddLine({area.min.x, area.max.y}, {area.max.x, area.max.y}, kAxisColor);
-    draw->AddLine({area.min.x, area.min.y}, {area.min.x, area.max.y}, kAxisColor);
+    draw->AddLine({area.min.x, area.max.y}, {area.max.x, area.max.y}, kChartAxis);
+    draw->AddLine({area.min.x, area.min.y}, {area.min.x, area.max.y}, kChartAxis);
 
     draw->PushClipRect(area.min, area.max, true);
     dashedLine(draw, {area.min.x, yAt(dimension)}, {area.max.x, yAt(dimension)}, kDimensionColor);
@@ -312,7 +242,7 @@ void RanksPanel::drawProfileChart() {
       ImGui::Text("Fact 1.7 ceiling (%d+1) r_0 = %d", o.k, o.ceilingFact17);
       ImGui::Text("min(m, n) = %d", dimension);
       ImGui::EndTooltip();
-      if (clicked) selectedOrder_ = hoveredOrder;
+      if (chart.clicked) selectedOrder_ = hoveredOrder;
     }
   }
   legendItem("rank at t", kAtTColor, Swatch::Bar, true);
@@ -328,17 +258,16 @@ void RanksPanel::drawSpectrumChart() {
   if (p.orders.empty()) return;
   const OrderRanks& o = p.orders[static_cast<std::size_t>(selectedOrder_)];
   ImGui::Text("Singular values of B^(%d)(t) at t = %.3f (log scale)", o.k, p.t);
-  bool hovered = false, clicked = false;
-  ImVec2 mouse;
   const ImVec2 frameMin = ImGui::GetCursorScreenPos();
-  const PlotArea area = reserveChart("##spectrum", 200.0f, &hovered, &clicked, &mouse);
+  const charts::ChartFrame chart = charts::reserveChart("##spectrum", 200.0f, kChartLeftMargin);
+  const charts::PlotArea& area = chart.area;
   const ScopedPlotCapture capture("ranks-spectrum", frameMin, ImGui::GetItemRectMax());
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const Eigen::VectorXd& atT = o.atT.singularValues;
   const Eigen::VectorXd& best = o.generic.best.singularValues;
   const double largest = std::max(atT.size() ? atT.maxCoeff() : 0.0, best.size() ? best.maxCoeff() : 0.0);
   if (!(largest > 0.0) || !std::isfinite(largest)) {
-    draw->AddText({area.min.x, area.min.y + 4.0f}, kAxisColor,
+    draw->AddText({area.min.x, area.min.y + 4.0f}, kChartAxis,
                   largest == 0.0 ? "B^(k)(t) = 0: every singular value is 0" : "no finite spectrum");
     return;
   }
@@ -367,19 +296,19 @@ void RanksPanel::drawSpectrumChart() {
   const int labelStep = std::max(1, static_cast<int>(std::ceil(span / 6.0)));
   for (int d = static_cast<int>(lo); d <= static_cast<int>(hi); ++d) {
     const float y = yAt(std::pow(10.0, d));
-    draw->AddLine({area.min.x, y}, {area.max.x, y}, kGridColor);
+    draw->AddLine({area.min.x, y}, {area.max.x, y}, kChartGrid);
     if ((static_cast<int>(hi) - d) % labelStep != 0) continue;  // the top decade always has its label
     char label[16];
     std::snprintf(label, sizeof label, "1e%d", d);
-    draw->AddText({area.min.x - 8.0f - ImGui::CalcTextSize(label).x, y - 7.0f}, kAxisColor, label);
+    draw->AddText({area.min.x - 8.0f - ImGui::CalcTextSize(label).x, y - 7.0f}, kChartAxis, label);
   }
-  draw->AddLine({area.min.x, area.max.y}, {area.max.x, area.max.y}, kAxisColor);
-  draw->AddLine({area.min.x, area.min.y}, {area.min.x, area.max.y}, kAxisColor);
+  draw->AddLine({area.min.x, area.max.y}, {area.max.x, area.max.y}, kChartAxis);
+  draw->AddLine({area.min.x, area.min.y}, {area.min.x, area.max.y}, kChartAxis);
   for (Eigen::Index i = 0; i < count; ++i) {
     char label[16];
     std::snprintf(label, sizeof label, "%d", static_cast<int>(i + 1));
     if (count <= 24 || i % ((count + 23) / 24) == 0)
-      draw->AddText({xAt(i) - ImGui::CalcTextSize(label).x * 0.5f, area.max.y + 5.0f}, kAxisColor, label);
+      draw->AddText({xAt(i) - ImGui::CalcTextSize(label).x * 0.5f, area.max.y + 5.0f}, kChartAxis, label);
   }
 
   draw->PushClipRect({area.min.x - 6.0f, area.min.y - 6.0f}, {area.max.x + 6.0f, area.max.y + 6.0f}, true);
@@ -399,8 +328,8 @@ void RanksPanel::drawSpectrumChart() {
   }
   draw->PopClipRect();
 
-  if (hovered && count > 0) {
-    const float fraction = std::clamp((mouse.x - area.min.x) / std::max(area.width(), 1.0f), 0.0f, 1.0f);
+  if (chart.hovered && count > 0) {
+    const float fraction = std::clamp((chart.mouse.x - area.min.x) / std::max(area.width(), 1.0f), 0.0f, 1.0f);
     const Eigen::Index i = std::clamp<Eigen::Index>(
         static_cast<Eigen::Index>(std::lround(fraction * static_cast<float>(count - 1))), 0, count - 1);
     ImGui::BeginTooltip();

@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
-#include <thread>
 
+#include "app/gui/background_lane.h"
 #include "app/gui/queries_model.h"
 #include "core/common/error.h"
 #include "core/lowrank/range_tree.h"
@@ -916,53 +916,31 @@ TheoryDemoResult computeTheoryDemo(const std::string& demo, const std::vector<De
 
 struct TheoryDemoRunner::Shared {
   std::mutex mutex;
-  std::condition_variable wake;
   std::condition_variable published;
-  bool stop = false;
-  std::optional<std::pair<std::uint64_t, std::pair<std::string, std::vector<DemoParameter>>>> pending;
   std::uint64_t newest = 0;  // the latest submitted generation
   std::uint64_t resultGeneration = 0;
   std::shared_ptr<const TheoryDemoResult> result;
-  std::thread worker;
+  BackgroundLane lane;  // last: joined first, while everything its task touches still exists
 };
 
-TheoryDemoRunner::TheoryDemoRunner() : shared_(std::make_shared<Shared>()) {
-  shared_->worker = std::thread([s = shared_.get()] {
-    for (;;) {
-      std::unique_lock lock(s->mutex);
-      s->wake.wait(lock, [&] { return s->stop || s->pending.has_value(); });
-      if (s->stop) return;
-      const auto request = std::move(*s->pending);
-      s->pending.reset();
-      lock.unlock();
-      auto result =
-          std::make_shared<const TheoryDemoResult>(computeTheoryDemo(request.second.first, request.second.second));
-      lock.lock();
-      if (request.first == s->newest) {  // a superseded request's result is never shown
-        s->result = std::move(result);
-        s->resultGeneration = request.first;
-        s->published.notify_all();
-      }
-    }
-  });
-}
+TheoryDemoRunner::TheoryDemoRunner() : shared_(std::make_shared<Shared>()) {}
 
-TheoryDemoRunner::~TheoryDemoRunner() {
-  {
-    std::lock_guard lock(shared_->mutex);
-    shared_->stop = true;
-  }
-  shared_->wake.notify_all();
-  shared_->worker.join();
-}
+TheoryDemoRunner::~TheoryDemoRunner() = default;
 
 std::uint64_t TheoryDemoRunner::submit(const std::string& demo, const std::vector<DemoParameter>& parameters) {
   {
     std::lock_guard lock(shared_->mutex);
     requested_ = ++shared_->newest;
-    shared_->pending = {requested_, {demo, parameters}};
   }
-  shared_->wake.notify_one();
+  shared_->lane.post([s = shared_.get(), generation = requested_, demo, parameters] {
+    auto result = std::make_shared<const TheoryDemoResult>(computeTheoryDemo(demo, parameters));
+    const std::lock_guard lock(s->mutex);
+    if (generation == s->newest) {  // a superseded request's result is never shown
+      s->result = std::move(result);
+      s->resultGeneration = generation;
+      s->published.notify_all();
+    }
+  });
   return requested_;
 }
 

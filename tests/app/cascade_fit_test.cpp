@@ -15,6 +15,7 @@
 #include "core/lowrank/cascade.h"
 #include "core/lowrank/sweep.h"
 #include "core/theory/matrix_scenes.h"
+#include "tests/support/headless_imgui.h"
 
 namespace rankflow {
 namespace {
@@ -370,41 +371,15 @@ TEST(CascadeFitModel, ExportJsonHoldsTheNumbersBehindTheTab) {
 // One headless frame of the lead's "Cascade" window with the tab inside; returns the vertex
 // count. The implicit window's draw list is current before and must be after.
 int drawFrame(CascadeFitView& view, double t, ImVec2 mouse, bool click) {
-  ImGuiIO& io = ImGui::GetIO();
-  io.DeltaTime = 1.0f / 60.0f;
-  io.MousePos = mouse;
-  io.MouseDown[0] = click;
-  ImGui::NewFrame();
-  const ImDrawList* before = ImGui::GetWindowDrawList();
-  view.setTime(t);
-  ImGui::SetNextWindowPos({0, 0});
-  ImGui::SetNextWindowSize({1200, 1600});
-  if (ImGui::Begin("Cascade")) {
-    if (ImGui::BeginTabBar("##cascade_tabs")) {
-      if (ImGui::BeginTabItem("Matrix fit")) {
-        view.draw();
-        ImGui::EndTabItem();
-      }
-      ImGui::EndTabBar();
-    }
-  }
-  ImGui::End();
-  EXPECT_EQ(ImGui::GetWindowDrawList(), before) << "unbalanced Begin/End";
-  ImGui::Render();
-  const ImDrawData* data = ImGui::GetDrawData();
-  return data ? data->TotalVtxCount : 0;
+  return testing::drawFrame(mouse, click, [&] {
+    view.setTime(t);
+    testing::drawInTab("Cascade", "Matrix fit", {1200, 1600}, [&] { view.draw(); });
+  });
 }
 
 TEST(CascadeFitView, DrawsHeadlesslyInsideTheCascadeWindow) {
-  IMGUI_CHECKVERSION();
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.DisplaySize = ImVec2(1200.0f, 1600.0f);
-  io.IniFilename = nullptr;
-  unsigned char* pixels = nullptr;
-  int width = 0, height = 0;
-  io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
-  ASSERT_NE(pixels, nullptr);
+  testing::HeadlessImGui imgui({1200.0f, 1600.0f});
+  ASSERT_TRUE(imgui.fontsBuilt());
   {
     CascadeFitView view;
     for (int frame = 0; frame < 3; ++frame) EXPECT_GT(drawFrame(view, 0.5, {-1, -1}, false), 0);
@@ -441,7 +416,6 @@ TEST(CascadeFitView, DrawsHeadlesslyInsideTheCascadeWindow) {
     EXPECT_NE(json["message"].get<std::string>().find("impossible"), std::string::npos);
     EXPECT_EQ(json["view"]["measure_columns"], view.measureColumns());
   }
-  ImGui::DestroyContext();
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "core/common/error.h"
+#include "tests/support/headless_imgui.h"
 
 namespace rankflow {
 namespace {
@@ -171,23 +172,8 @@ TEST(DataSketch, ScreenAndWorldAreInverse) {
 
 // [SECTION] The panel, headless
 
-void frame(ImGuiIO& io, const std::function<void()>& body) {
-  io.DeltaTime = 1.0f / 60.0f;
-  ImGui::NewFrame();
-  body();
-  ImGui::Render();
-}
-
 TEST(DataSketchPanel, DrawsHeadlesslyAndTheMouseDrawsAStroke) {
-  IMGUI_CHECKVERSION();
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.DisplaySize = ImVec2(1600, 900);
-  io.IniFilename = nullptr;
-  unsigned char* pixels = nullptr;
-  int w = 0, h = 0;
-  io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-
+  testing::HeadlessImGui imgui;
   app::DataSketchPanel panel;
   panel.setSketching(true);
   const render::Camera2D camera{0.0f, 0.0f, 3.0f};
@@ -201,17 +187,10 @@ TEST(DataSketchPanel, DrawsHeadlesslyAndTheMouseDrawsAStroke) {
     panel.drawOverlay(camera);
   };
   // Press at the centre, drag 300 px to the right (2 world units at 900 px = 6 units), release.
-  io.MousePos = {800, 450};
-  io.MouseDown[0] = false;
-  frame(io, draw);
-  io.MouseDown[0] = true;
-  frame(io, draw);
-  for (int x = 850; x <= 1100; x += 50) {
-    io.MousePos = {static_cast<float>(x), 450};
-    frame(io, draw);
-  }
-  io.MouseDown[0] = false;
-  frame(io, draw);
+  testing::drawFrame({800, 450}, false, draw);
+  testing::drawFrame({800, 450}, true, draw);
+  for (int x = 850; x <= 1100; x += 50) testing::drawFrame({static_cast<float>(x), 450}, true, draw);
+  testing::drawFrame({1100, 450}, false, draw);
   EXPECT_FALSE(panel.sketch().drawing());
   EXPECT_EQ(panel.sketch().strokeCount(), 1);
   const float worldLength = 300.0f * 6.0f / 900.0f;
@@ -222,13 +201,9 @@ TEST(DataSketchPanel, DrawsHeadlesslyAndTheMouseDrawsAStroke) {
   EXPECT_FALSE(used.has_value());
 
   panel.setSketching(false);
-  io.MousePos = {900, 300};
-  io.MouseDown[0] = true;
-  frame(io, draw);
-  io.MouseDown[0] = false;
-  frame(io, draw);
+  testing::drawFrame({900, 300}, true, draw);
+  testing::drawFrame({900, 300}, false, draw);
   EXPECT_EQ(panel.sketch().strokeCount(), 1) << "with sketching off the mouse is the camera's";
-  ImGui::DestroyContext();
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "core/common/random.h"
 #include "core/flows/field_model.h"
 #include "core/learn/learned_sampling.h"
+#include "tests/support/headless_imgui.h"
 
 namespace rankflow {
 namespace {
@@ -377,39 +378,14 @@ TEST(LearnedModel, ComparisonAndFewStepSamplesMatchTheCore) {
 
 // One headless frame of the tab inside a Cascade window, as the lead's window draws it.
 int drawFrame(LearnedView& view, const flows::FlowScene& scene, ImVec2 mouse, bool click) {
-  ImGuiIO& io = ImGui::GetIO();
-  io.DeltaTime = 1.0f / 60.0f;
-  io.MousePos = mouse;
-  io.MouseDown[0] = click;
-  ImGui::NewFrame();
-  const ImDrawList* before = ImGui::GetWindowDrawList();
-  ImGui::SetNextWindowPos({0, 0});
-  ImGui::SetNextWindowSize({900, 1400});
-  ImGui::Begin("Cascade");
-  if (ImGui::BeginTabBar("cascade tabs")) {
-    if (ImGui::BeginTabItem("Learned flow")) {
-      view.draw(scene, 0.4f);
-      ImGui::EndTabItem();
-    }
-    ImGui::EndTabBar();
-  }
-  ImGui::End();
-  EXPECT_EQ(ImGui::GetWindowDrawList(), before) << "unbalanced Begin/End";
-  ImGui::Render();
-  const ImDrawData* data = ImGui::GetDrawData();
-  return data ? data->TotalVtxCount : 0;
+  return testing::drawFrame(mouse, click, [&] {
+    testing::drawInTab("Cascade", "Learned flow", {900, 1400}, [&] { view.draw(scene, 0.4f); });
+  });
 }
 
 TEST(LearnedView, DrawsHeadlesslyAndExportsWhatItShows) {
-  IMGUI_CHECKVERSION();
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.DisplaySize = ImVec2(1600.0f, 1400.0f);
-  io.IniFilename = nullptr;
-  unsigned char* pixels = nullptr;
-  int width = 0, height = 0;
-  io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
-  ASSERT_NE(pixels, nullptr);
+  testing::HeadlessImGui imgui({1600.0f, 1400.0f});
+  ASSERT_TRUE(imgui.fontsBuilt());
   {
     LearnedView view(tinySettings());
     const auto scene = sceneNamed("default");
@@ -439,7 +415,6 @@ TEST(LearnedView, DrawsHeadlesslyAndExportsWhatItShows) {
     EXPECT_NE(json["message"].get<std::string>().find("refused"), std::string::npos);
     EXPECT_EQ(view.overlay().kind, app::LearnedOverlayKind::PerParticleError);
   }
-  ImGui::DestroyContext();
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include "app/gui/queries_model.h"
 #include "core/lowrank/range_tree.h"
+#include "tests/support/headless_imgui.h"
 #include "tests/support/reference_flow.h"
 
 namespace rankflow {
@@ -394,36 +395,16 @@ TEST(QueriesModel, WithoutACudaDeviceTheBackendLineSaysWhy) {
 
 // [SECTION] The window, headless
 
-struct HeadlessImGui {
-  HeadlessImGui() {
-    IMGUI_CHECKVERSION();
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = {1600.0f, 900.0f};
-    io.DeltaTime = 1.0f / 60.0f;
-    unsigned char* pixels = nullptr;
-    int width = 0, height = 0;
-    io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
-  }
-  ~HeadlessImGui() { ImGui::DestroyContext(); }
-};
-
-// One frame; returns the vertices drawn. Every Begin must have had its End by Render().
 int frame(QueriesPanel& panel, bool* open, ImVec2 mouse) {
-  ImGui::GetIO().MousePos = mouse;
-  ImGui::NewFrame();
-  panel.draw(open);
-  // Only the implicit "Debug##Default" window may still be open here.
-  EXPECT_EQ(ImGui::GetCurrentContext()->CurrentWindowStack.Size, 1);
-  ImGui::Render();
-  const ImDrawData* data = ImGui::GetDrawData();
-  EXPECT_TRUE(data && data->Valid);
-  return data ? data->TotalVtxCount : 0;
+  return testing::drawFrame(mouse, false, [&] {
+    panel.draw(open);
+    // Only the implicit "Debug##Default" window may still be open here.
+    EXPECT_EQ(ImGui::GetCurrentContext()->CurrentWindowStack.Size, 1);
+  });
 }
 
 TEST(QueriesPanel, DrawsHeadlessFramesWithEveryBeginEnded) {
-  HeadlessImGui imgui;
+  testing::HeadlessImGui imgui;
   QueriesPanel panel(QuerySizes{300, 16, 2, 8, 5});
   bool open = true;
   // While building: a progress bar, no data yet.
@@ -451,10 +432,7 @@ TEST(QueriesPanel, DrawsHeadlessFramesWithEveryBeginEnded) {
 
   // Closed: nothing drawn, nothing asserted.
   open = false;
-  ImGui::NewFrame();
-  panel.draw(&open);
-  EXPECT_EQ(ImGui::GetCurrentContext()->CurrentWindowStack.Size, 1);
-  ImGui::Render();
+  frame(panel, &open, {-1, -1});
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "core/matfun/rank.h"
 #include "core/theory/feasibility.h"
 #include "core/theory/matrix_scenes.h"
+#include "tests/support/headless_imgui.h"
 #include "tests/support/run_command.h"
 
 namespace rankflow {
@@ -218,32 +219,13 @@ TEST(RanksModel, ParameterInfoKeepsListValuesWhole) {
   EXPECT_TRUE(RanksModel::parseParameterInfo("").empty());
 }
 
-// One headless frame; returns the vertex count. The implicit debug window's draw list is
-// current before and must be after, or a Begin() went without its End().
 int drawFrame(RanksPanel& panel, bool* open, ImVec2 mouse, bool click) {
-  ImGuiIO& io = ImGui::GetIO();
-  io.DeltaTime = 1.0f / 60.0f;
-  io.MousePos = mouse;
-  io.MouseDown[0] = click;
-  ImGui::NewFrame();
-  const ImDrawList* before = ImGui::GetWindowDrawList();
-  panel.draw(open);
-  EXPECT_EQ(ImGui::GetWindowDrawList(), before) << "unbalanced Begin/End";
-  ImGui::Render();
-  const ImDrawData* data = ImGui::GetDrawData();
-  return data ? data->TotalVtxCount : 0;
+  return testing::drawFrame(mouse, click, [&] { panel.draw(open); });
 }
 
 TEST(RanksPanel, DrawsHeadlesslyWithoutAsserting) {
-  IMGUI_CHECKVERSION();
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.DisplaySize = ImVec2(1600.0f, 900.0f);
-  io.IniFilename = nullptr;
-  unsigned char* pixels = nullptr;
-  int width = 0, height = 0;
-  io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
-  ASSERT_NE(pixels, nullptr);
+  testing::HeadlessImGui imgui;
+  ASSERT_TRUE(imgui.fontsBuilt());
   {
     RanksPanel panel;
     bool open = true;
@@ -280,7 +262,6 @@ TEST(RanksPanel, DrawsHeadlesslyWithoutAsserting) {
     open = false;  // a closed window draws nothing and asks for nothing
     drawFrame(panel, &open, {0, 0}, false);
   }
-  ImGui::DestroyContext();
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "core/common/error.h"
 #include "core/theory/constructions.h"
 #include "core/theory/feasibility.h"
+#include "tests/support/headless_imgui.h"
 
 namespace rankflow {
 namespace {
@@ -329,31 +330,13 @@ TEST(TheoryPanel, NewerRequestSupersedesOlderOne) {
   EXPECT_EQ(runner.result()->demo, "lemma1.3");
 }
 
-// One headless frame; the implicit debug window's draw list is current before and must be
-// after, or a Begin() went without its End().
 int drawFrame(TheoryPanel& panel, bool* open, ImVec2 mouse) {
-  ImGuiIO& io = ImGui::GetIO();
-  io.DeltaTime = 1.0f / 60.0f;
-  io.MousePos = mouse;
-  ImGui::NewFrame();
-  const ImDrawList* before = ImGui::GetWindowDrawList();
-  panel.draw(open);
-  EXPECT_EQ(ImGui::GetWindowDrawList(), before) << "unbalanced Begin/End";
-  ImGui::Render();
-  const ImDrawData* data = ImGui::GetDrawData();
-  return data ? data->TotalVtxCount : 0;
+  return testing::drawFrame(mouse, false, [&] { panel.draw(open); });
 }
 
 TEST(TheoryPanel, EverySceneDrawsHeadlesslyInNormalAndLectureMode) {
-  IMGUI_CHECKVERSION();
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.DisplaySize = ImVec2(1600.0f, 900.0f);
-  io.IniFilename = nullptr;
-  unsigned char* pixels = nullptr;
-  int width = 0, height = 0;
-  io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
-  ASSERT_NE(pixels, nullptr);
+  testing::HeadlessImGui imgui;
+  ASSERT_TRUE(imgui.fontsBuilt());
   {
     TheoryPanel panel(kSourcePresets);
     bool open = true;
@@ -390,7 +373,6 @@ TEST(TheoryPanel, EverySceneDrawsHeadlesslyInNormalAndLectureMode) {
     EXPECT_GT(drawFrame(empty, &open, {800, 300}), 0);
     EXPECT_NO_THROW(nlohmann::json::parse(empty.exportJson()));
   }
-  ImGui::DestroyContext();
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "app/gui/ranks_model.h"
 #include "core/matfun/rank.h"
 #include "core/theory/matrix_scenes.h"
+#include "tests/support/headless_imgui.h"
 
 namespace rankflow {
 namespace {
@@ -379,37 +380,20 @@ TEST(TimelinePanel, AdvanceStopsAtTheEndWithoutLoop) {
 
 // [SECTION] Headless drawing
 
-// One headless frame; returns the vertex count. The implicit debug window's draw list is
-// current before and must be after, or a Begin() went without its End().
 int drawFrame(TimelinePanel& panel, app::ViewState& view, ImVec2 mouse, bool down, bool* open = nullptr) {
-  ImGuiIO& io = ImGui::GetIO();
-  io.DeltaTime = 1.0f / 60.0f;
-  io.MousePos = mouse;
-  io.MouseDown[0] = down;
-  ImGui::NewFrame();
-  const ImDrawList* before = ImGui::GetWindowDrawList();
-  ImVec2 pos, size;
-  TimelinePanel::defaultRect(io.DisplaySize, 384.0f, &pos, &size);
-  panel.draw(view, 0.01f, pos, size, open);
-  EXPECT_EQ(ImGui::GetWindowDrawList(), before) << "unbalanced Begin/End";
-  ImGui::Render();
-  const ImDrawData* data = ImGui::GetDrawData();
-  return data ? data->TotalVtxCount : 0;
+  return testing::drawFrame(mouse, down, [&] {
+    ImVec2 pos, size;
+    TimelinePanel::defaultRect(ImGui::GetIO().DisplaySize, 384.0f, &pos, &size);
+    panel.draw(view, 0.01f, pos, size, open);
+  });
 }
 
 TEST(TimelinePanel, DrawsHeadlesslyAndScrubsFromTheChart) {
-  IMGUI_CHECKVERSION();
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.DisplaySize = ImVec2(1600.0f, 900.0f);
-  io.IniFilename = nullptr;
-  unsigned char* pixels = nullptr;
-  int width = 0, height = 0;
-  io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
-  ASSERT_NE(pixels, nullptr);
+  testing::HeadlessImGui imgui;
+  ASSERT_TRUE(imgui.fontsBuilt());
   {
     ImVec2 pos, size;
-    TimelinePanel::defaultRect(io.DisplaySize, 384.0f, &pos, &size);
+    TimelinePanel::defaultRect(ImGui::GetIO().DisplaySize, 384.0f, &pos, &size);
     EXPECT_FLOAT_EQ(pos.x, 384.0f);
     EXPECT_FLOAT_EQ(pos.x + size.x, 1600.0f - 12.0f);
     EXPECT_FLOAT_EQ(pos.y + size.y, 900.0f - 12.0f);
@@ -513,7 +497,6 @@ TEST(TimelinePanel, DrawsHeadlesslyAndScrubsFromTheChart) {
     drawFrame(panel, view, {x, chartY}, true, &open);
     EXPECT_FLOAT_EQ(view.t, 0.5f);
   }
-  ImGui::DestroyContext();
 }
 
 }  // namespace
