@@ -21,6 +21,9 @@ int runBenchUi(const std::vector<std::string>& args) {
                    {"width", "W", "frame width", "1600"},
                    {"height", "H", "frame height", "900"},
                    {"frames", "F", "timed frames", "60"},
+                   {"no-heatmap", "", "leave the |field| heatmap out (to attribute the frame time)", ""},
+                   {"no-trails", "", "leave the trails out", ""},
+                   {"no-panels", "", "leave the ImGui windows out", ""},
                    {"json", "", "print the numbers as JSON", ""}});
   if (!cmd.parse(args)) {
     std::cout << cmd.help();
@@ -31,8 +34,12 @@ int runBenchUi(const std::vector<std::string>& args) {
   const int width = cmd.integer("width", 64, 16384);
   const int height = cmd.integer("height", 64, 16384);
   const int frames = cmd.integer("frames", 1, 100000);
+  UiBenchmarkLayers layers;
+  layers.heatmap = !cmd.has("no-heatmap");
+  layers.trails = !cmd.has("no-trails");
+  layers.panels = !cmd.has("no-panels");
   const UiBenchmark b =
-      benchmarkUi(static_cast<uint32_t>(width), static_cast<uint32_t>(height), particles, arrows, frames);
+      benchmarkUi(static_cast<uint32_t>(width), static_cast<uint32_t>(height), particles, arrows, frames, layers);
   if (cmd.has("json")) {
     std::printf(
         "{\"device\": \"%s\", \"particles\": %d, \"arrows\": %d, \"width\": %d, \"height\": %d, \"frames\": %d, "
@@ -42,8 +49,10 @@ int runBenchUi(const std::vector<std::string>& args) {
         b.uiMsMedian, b.drawDataMsMedian, b.gpuMsMedian);
     return kExitOk;
   }
-  std::printf("bench ui: %d particles, %d arrows, heatmap on, %dx%d, %d frames, Vulkan device %s\n", b.particles,
-              b.arrows, width, height, b.frames, b.vulkanDevice.c_str());
+  std::printf(
+      "bench ui: %d particles, %d arrows, heatmap %s, trails %s, panels %s, %dx%d, %d frames, Vulkan device %s\n",
+      b.particles, b.arrows, layers.heatmap ? "on" : "off", layers.trails ? "on" : "off", layers.panels ? "on" : "off",
+      width, height, b.frames, b.vulkanDevice.c_str());
   std::printf("  %-40s %8.2f ms\n", "panels (ImGui, CPU)", b.uiMsMedian);
   std::printf("  %-40s %8.2f ms\n", "draw data (field, heatmap, trails)", b.drawDataMsMedian);
   std::printf("  %-40s %8.2f ms\n", "Vulkan (scene + ImGui, submit + wait)", b.gpuMsMedian);

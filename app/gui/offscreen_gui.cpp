@@ -158,7 +158,8 @@ OffscreenGuiResult renderPanelsOffscreen(const OffscreenGuiOptions& options, con
   return result;
 }
 
-UiBenchmark benchmarkUi(uint32_t width, uint32_t height, int particles, int arrowGrid, int frames) {
+UiBenchmark benchmarkUi(uint32_t width, uint32_t height, int particles, int arrowGrid, int frames,
+                        const UiBenchmarkLayers& layers) {
   UiBenchmark bench;
   render::VulkanInstance instance({false, {}});
   OffscreenStack stack(instance, width, height);
@@ -174,9 +175,10 @@ UiBenchmark benchmarkUi(uint32_t width, uint32_t height, int particles, int arro
     stack.frame(workbench, false);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  workbench.view().showHeatmap = true;
+  workbench.view().showHeatmap = layers.heatmap;
   workbench.view().showArrows = true;
-  workbench.view().showTrails = true;
+  workbench.view().showTrails = layers.trails;
+  if (!layers.panels) workbench.view().timelineOpen = false;
   bench.particles = static_cast<int>(workbench.scene().start.size());
   bench.arrows = arrowGrid * arrowGrid;
   bench.frames = frames;
@@ -201,7 +203,7 @@ UiBenchmark benchmarkUi(uint32_t width, uint32_t height, int particles, int arro
         kSceneClearColor,
         [&](VkCommandBuffer cmd) {
           stack.sceneRenderer.record(cmd, 0, extent);
-          stack.imguiRenderer.record(cmd);
+          if (layers.panels) stack.imguiRenderer.record(cmd);
         },
         false);
     const double gpuMs = msSince(gpuBegin);

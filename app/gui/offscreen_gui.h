@@ -53,6 +53,12 @@ struct UiBenchmark {
 // Times frames of the default scene with `particles` particles, a `arrowGrid`² arrow lattice
 // and the |field| heatmap, t advancing every frame (so the field and heatmap re-evaluate as
 // when time plays).
-UiBenchmark benchmarkUi(uint32_t width, uint32_t height, int particles, int arrowGrid, int frames);
+struct UiBenchmarkLayers {
+  bool heatmap = true;
+  bool trails = true;
+  bool panels = true;  // the ImGui windows (control, timeline, performance)
+};
+UiBenchmark benchmarkUi(uint32_t width, uint32_t height, int particles, int arrowGrid, int frames,
+                        const UiBenchmarkLayers& layers = {});
 
 }  // namespace rankflow::app
