@@ -8,8 +8,10 @@ namespace rankflow::app {
 
 void CascadePanel::draw(bool* open, const flows::FlowScene& scene, float t, int* tab) {
   // Training needs the scene's data only; the particles may still be integrating.
-  learned_.model().setScene(scene);
-  learned_.model().poll();
+  if (learnedStarted_) {
+    learned_.model().setScene(scene);
+    learned_.model().poll();
+  }
   if (open && !*open) return;
   fit_.setTime(t);
   const ImVec2 display = ImGui::GetIO().DisplaySize;
@@ -31,6 +33,7 @@ void CascadePanel::draw(bool* open, const flows::FlowScene& scene, float t, int*
       }
       if (ImGui::BeginTabItem("Learned flow", nullptr, flags(1))) {
         shownTab_ = 1;
+        learnedStarted_ = true;
         learned_.draw(scene, t);
         ImGui::EndTabItem();
       }
@@ -47,8 +50,9 @@ void CascadePanel::draw(bool* open, const flows::FlowScene& scene, float t, int*
 bool CascadePanel::busy() const {
   const CascadeFitModel& m = fit_.model();
   return m.fitting() || m.timing().state == TaskState::Running || m.sweep().state == TaskState::Running ||
-         learned_.model().training() || learned_.model().comparison().state == TrainingState::Running ||
-         learned_.model().samples().state == TrainingState::Running;
+         (learnedStarted_ &&
+          (learned_.model().training() || learned_.model().comparison().state == TrainingState::Running ||
+           learned_.model().samples().state == TrainingState::Running));
 }
 
 std::string CascadePanel::exportJson() const {

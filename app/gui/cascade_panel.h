@@ -20,6 +20,11 @@ class CascadePanel {
   // script) selects that tab, and a click on a tab writes it back.
   void draw(bool* open, const flows::FlowScene& scene, float t, int* tab);
 
+  // The learned model trains only once wanted (its tab shown, or a script or session asking
+  // for it): seconds of both cores that a person fitting matrices did not ask for.
+  void startLearned() { learnedStarted_ = true; }
+  bool learnedStarted() const { return learnedStarted_; }
+
   // A background job of either tab is running (figures and scripts wait for it).
   bool busy() const;
 
@@ -37,6 +42,7 @@ class CascadePanel {
   int shownTab_ = 0;
   int requestedTab_ = 0;
   bool selectPending_ = false;
+  bool learnedStarted_ = false;
 };
 
 }  // namespace rankflow::app

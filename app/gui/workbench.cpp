@@ -566,6 +566,7 @@ std::string Workbench::setValue(const std::string& name, const std::string& valu
   }
   if (name == "learned.overlay") {
     if (!cascadePanel_) cascadePanel_ = std::make_unique<CascadePanel>();
+    cascadePanel_->startLearned();
     LearnedOverlay overlay = cascadePanel_->learned().overlay();
     if (value == "none")
       overlay.kind = LearnedOverlayKind::None;
@@ -582,6 +583,7 @@ std::string Workbench::setValue(const std::string& name, const std::string& valu
     // The "Sample" button: few-step samples with N steps (learned vs exact).
     const auto n = parseNumber(value);
     if (!cascadePanel_) cascadePanel_ = std::make_unique<CascadePanel>();
+    cascadePanel_->startLearned();
     LearnedModel& model = cascadePanel_->learned().model();
     if (!n || *n != std::floor(*n) || !model.requestSamples(static_cast<int>(*n)))
       return model.message().empty() ? "learned.samples takes 1, 2, 4, 8 or 16 steps" : model.message();
@@ -591,6 +593,7 @@ std::string Workbench::setValue(const std::string& name, const std::string& valu
     const auto v = parseNumber(value);
     if (!v || (*v != 1 && *v != 2 && *v != 3)) return "learned.order takes 1, 2 or 3";
     if (!cascadePanel_) cascadePanel_ = std::make_unique<CascadePanel>();
+    cascadePanel_->startLearned();
     LearnedOverlay overlay = cascadePanel_->learned().overlay();
     overlay.order = static_cast<int>(*v);
     cascadePanel_->learned().setOverlay(overlay);
