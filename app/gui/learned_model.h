@@ -38,9 +38,9 @@ struct LearnedSettings {
   // Measured on the 2-core machine (rankflow train, H = 128, L = 3): the base runs ~110
   // steps/s at batch 2048 and an adapter ~450 steps/s at batch 1024, and the 36k exact
   // targets take ~0.7 s, so these sizes give the first model in ~8 s (≲ 20 s with the
-  // cores shared) at held-out errors near 0.1 / 0.4 / 0.8 on 8 gaussians. 400 adapter steps
-  // keep a slider move within issue 5's 2 s on a quiet machine (r_2 retrains two orders,
-  // ~0.9 s each). "Train longer" doubles the steps each round for quality.
+  // cores shared) at held-out errors near 0.07 / 0.45 / 0.85 on 8 gaussians. 400 adapter
+  // steps take ~1.4 s an order on a quiet machine: moving r_3 retrains in ~1.4 s, r_2 (two
+  // orders) in ~2.8 s. "Train longer" doubles the steps each round for quality.
   learn::TrainOptions train = [] {
     learn::TrainOptions o;
     o.baseSteps = 800;
