@@ -105,7 +105,8 @@ std::string serializeSession(const Session& s) {
   j["scene"] = {{"name", s.scene.name},
                 {"schedule", flows::scheduleName(s.scene.schedule)},
                 {"solver", flows::solverName(s.scene.solver)},
-                {"particles", s.scene.particles}};
+                {"particles", s.scene.particles},
+                {"seed", s.scene.seed}};
   if (s.scene.name == kCustomSceneName) {
     nlohmann::json points = nlohmann::json::array();
     for (const auto& p : s.scene.points) points.push_back({p.x, p.y});
@@ -132,6 +133,19 @@ std::string serializeSession(const Session& s) {
                  {"timeline", v.timelineOpen},
                  {"help", v.helpOpen},
                  {"cascade_tab", v.cascadeTab == 1 ? "learned" : "fit"}};
+  const CascadeChoice& c = s.cascade;
+  if (!c.empty()) {
+    nlohmann::json cascade;
+    if (!c.fitScene.empty()) {
+      cascade["fit_scene"] = c.fitScene;
+      nlohmann::json parameters = nlohmann::json::object();
+      for (const auto& [key, value] : c.fitParameters) parameters[key] = value;
+      cascade["fit_parameters"] = std::move(parameters);
+    }
+    if (!c.fitRanks.empty()) cascade["fit_ranks"] = c.fitRanks;
+    if (!c.learnedRanks.empty()) cascade["learned_ranks"] = c.learnedRanks;
+    j["cascade"] = std::move(cascade);
+  }
   return j.dump(2) + "\n";
 }
 
@@ -170,6 +184,11 @@ Session parseSession(const std::string& text, const std::string& name) {
       r.fail(e.what());
     }
     r.integer("particles", s.scene.particles, 1, 10'000'000);
+    if (j["scene"].contains("seed")) {
+      const auto& seed = j["scene"]["seed"];
+      if (!seed.is_number_unsigned()) r.fail("field 'seed' must be a non-negative integer");
+      s.scene.seed = seed.get<std::uint64_t>();
+    }
   }
   ViewState& v = s.view;
   if (j.contains("view")) {
@@ -213,6 +232,36 @@ Session parseSession(const std::string& text, const std::string& name) {
     if (tab != "fit" && tab != "learned") r.fail("'cascade_tab' must be \"fit\" or \"learned\", got '" + tab + "'");
     v.cascadeTab = tab == "learned" ? 1 : 0;
   }
+  if (j.contains("cascade")) {
+    const auto& jc = j["cascade"];
+    const std::string where = name + ": cascade: ";
+    if (!jc.is_object()) throw InvalidArgument(where + "must be an object");
+    CascadeChoice& c = s.cascade;
+    const auto ranks = [&](const char* key, std::vector<int>& out, std::size_t maxCount) {
+      if (!jc.contains(key)) return;
+      const auto& a = jc[key];
+      if (!a.is_array() || a.empty() || a.size() > maxCount)
+        throw InvalidArgument(where + "'" + key + "' must be an array of 1.." + std::to_string(maxCount) + " ranks");
+      for (const auto& r : a) {
+        if (!r.is_number_integer() || r.get<long long>() < 0 || r.get<long long>() > 4096)
+          throw InvalidArgument(where + "'" + key + "' holds ranks in 0..4096");
+        out.push_back(r.get<int>());
+      }
+    };
+    if (jc.contains("fit_scene")) {
+      if (!jc["fit_scene"].is_string()) throw InvalidArgument(where + "'fit_scene' must be a string");
+      c.fitScene = jc["fit_scene"].get<std::string>();
+    }
+    if (jc.contains("fit_parameters")) {
+      if (!jc["fit_parameters"].is_object()) throw InvalidArgument(where + "'fit_parameters' must be an object");
+      for (const auto& [key, value] : jc["fit_parameters"].items()) {
+        if (!value.is_string()) throw InvalidArgument(where + "fit parameter '" + key + "' must be a string");
+        c.fitParameters.emplace_back(key, value.get<std::string>());
+      }
+    }
+    ranks("fit_ranks", c.fitRanks, 8);
+    ranks("learned_ranks", c.learnedRanks, 2);
+  }
   return s;
 }
 
@@ -230,7 +279,8 @@ flows::FlowScene prepareSessionScene(const SceneChoice& choice) {
   }
   scene.schedule = choice.schedule;
   scene.solver = choice.solver;
-  scene.start = flows::sampleStandardNormal(choice.particles, flows::DefaultSceneSpec{}.noiseSeed);
+  scene.start = flows::sampleStandardNormal(choice.particles, choice.seed);
+  scene.noiseSeed = choice.seed;
   scene.description = choice.name + " · " + flows::scheduleName(choice.schedule) + " schedule · exact marginal " +
                       "velocity (softmax over " + std::to_string(scene.data.points.size()) + " data points) · " +
                       flows::solverName(choice.solver) + ", " + std::to_string(scene.grid.steps) + " steps";

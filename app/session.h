@@ -24,6 +24,7 @@ struct SceneChoice {
   flows::Schedule schedule = flows::Schedule::Linear;
   flows::Solver solver = flows::Solver::Rk4;
   int particles = 4096;
+  std::uint64_t seed = flows::DefaultSceneSpec{}.noiseSeed;  // of the particles' starting noise
   // For name == kCustomSceneName only: the data points and, optionally, one label each
   // (particles are coloured by the label of the datum they reach; all 0 when empty).
   std::vector<Vec2f> points;
@@ -38,9 +39,19 @@ void validateCustomData(const std::vector<Vec2f>& points, const std::vector<int>
 // when the scene is a custom one (the pickers do not hold points).
 SceneChoice choiceForScene(const SceneChoice& picked, const flows::FlowScene& scene);
 
+// The Cascade panel's choices; empty fields keep the panel's defaults.
+struct CascadeChoice {
+  std::string fitScene;  // the matrix-function scene of the fit
+  std::vector<std::pair<std::string, std::string>> fitParameters;
+  std::vector<int> fitRanks;      // r_1..r_K of the matrix fit
+  std::vector<int> learnedRanks;  // r_2, r_3 of the learned flow
+  bool empty() const { return fitScene.empty() && fitRanks.empty() && learnedRanks.empty(); }
+};
+
 struct Session {
   SceneChoice scene;
   ViewState view;
+  CascadeChoice cascade;
 };
 
 std::string serializeSession(const Session& session);

@@ -40,6 +40,7 @@ void ControlPanel::syncChoice(const flows::FlowScene& scene) {
   choice_.schedule = scene.schedule;
   choice_.solver = scene.solver;
   choice_.particles = static_cast<int>(scene.start.size());
+  choice_.seed = scene.noiseSeed;
 }
 
 ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& scene, float referenceSpeed,
@@ -71,6 +72,8 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
       ImGui::EndCombo();
     }
     ImGui::SliderInt("particles", &choice_.particles, 256, 65536, "%d", ImGuiSliderFlags_Logarithmic);
+    int seed = static_cast<int>(choice_.seed % 1000000);
+    if (ImGui::InputInt("noise seed", &seed) && seed >= 0) choice_.seed = static_cast<std::uint64_t>(seed);
     if (ImGui::Button("Apply (re-integrate)")) actions.rebuild = choice_;
   }
   ImGui::Spacing();

@@ -83,7 +83,10 @@ Workbench::Workbench(const WorkbenchOptions& options, UiFonts fonts)
   // The 24² lattice costs well under a millisecond on the CPU; on CUDA it would queue behind
   // the integration kernel and stall the UI thread, so it always runs on the CPU.
   view_ = initialViewState(scene_, options.t);
-  if (options.session) view_ = options.session->view;
+  if (options.session) {
+    view_ = options.session->view;
+    pendingCascade_ = options.session->cascade;
+  }
   if (options.adjustView) options.adjustView(view_);
   for (const auto& panel : options.openPanels) openPanel(panel);
   arrowGrid_ = options.arrowGrid;
@@ -192,7 +195,7 @@ FrameRequests Workbench::buildUi() {
     if (actions.resetView) view_.camera = initialViewState(scene_, view_.t).camera;
     if (actions.saveSession) {
       try {
-        saveSession(*actions.saveSession, {choiceForScene(controlPanel_.choice(), scene_), view_});
+        saveSession(*actions.saveSession, {choiceForScene(controlPanel_.choice(), scene_), view_, cascadeChoice()});
         controlPanel_.setSessionStatus("saved " + *actions.saveSession);
       } catch (const std::exception& e) {
         controlPanel_.setSessionStatus(e.what());
@@ -220,6 +223,7 @@ FrameRequests Workbench::buildUi() {
       try {
         const Session loaded = loadSession(*actions.loadSession);
         view_ = loaded.view;
+        applyCascadeChoice(loaded.cascade);
         rebuild = loaded.scene;
         controlPanel_.setSessionStatus("loaded " + *actions.loadSession);
       } catch (const std::exception& e) {
@@ -241,7 +245,7 @@ FrameRequests Workbench::buildUi() {
       TimelinePanel::defaultRect(ImGui::GetIO().DisplaySize, kControlPanelX + kControlPanelWidth + 12.0f, &pos, &size);
       timelinePanel_.draw(view_, scene_.grid.stepSize(), pos, size, &view_.timelineOpen);
     }
-    if (view_.cascadeOpen && !cascadePanel_) cascadePanel_ = std::make_unique<CascadePanel>();
+    if (view_.cascadeOpen) ensureCascadePanel();
     if (cascadePanel_) cascadePanel_->draw(&view_.cascadeOpen, scene_, view_.t, &view_.cascadeTab);
     drawLearnedOverlayLegend();
     if (view_.theoryOpen) {
@@ -524,6 +528,42 @@ void Workbench::hoverReadout() {
       best, view_.t, x.x, x.y, d.velocity.x, d.velocity.y, d.acceleration.x, d.acceleration.y, d.jerk.x, d.jerk.y);
 }
 
+CascadePanel& Workbench::ensureCascadePanel() {
+  if (!cascadePanel_) {
+    cascadePanel_ = std::make_unique<CascadePanel>();
+    applyCascadeChoice(pendingCascade_);
+  }
+  return *cascadePanel_;
+}
+
+// A session's Cascade choices: bad ones (a rank above d, an unknown scene) are refused by the
+// models with their message in the panel, and the rest still applies.
+void Workbench::applyCascadeChoice(const CascadeChoice& choice) {
+  if (!cascadePanel_) {
+    pendingCascade_ = choice;
+    return;
+  }
+  CascadeFitModel& fit = cascadePanel_->fit().model();
+  if (!choice.fitScene.empty() && fit.setScene(choice.fitScene))
+    for (const auto& [key, value] : choice.fitParameters) fit.setParameter(key, value);
+  if (!choice.fitRanks.empty()) fit.setRanks(choice.fitRanks);
+  LearnedModel& learned = cascadePanel_->learned().model();
+  for (std::size_t i = 0; i < choice.learnedRanks.size(); ++i)
+    learned.setRank(static_cast<int>(i) + 2, choice.learnedRanks[i]);
+}
+
+CascadeChoice Workbench::cascadeChoice() const {
+  if (!cascadePanel_) return pendingCascade_;
+  CascadeChoice choice;
+  const CascadeFitModel& fit = cascadePanel_->fit().model();
+  choice.fitScene = fit.scene();
+  for (const auto& p : fit.parameters()) choice.fitParameters.emplace_back(p.name, p.value);
+  choice.fitRanks = fit.ranks();
+  const LearnedModel& learned = cascadePanel_->learned().model();
+  choice.learnedRanks = {learned.rank(2), learned.rank(3)};
+  return choice;
+}
+
 // [SECTION] Panels by name
 
 std::vector<std::string> Workbench::panelNames() {
@@ -565,8 +605,7 @@ std::string Workbench::setValue(const std::string& name, const std::string& valu
     return "";
   }
   if (name == "learned.overlay") {
-    if (!cascadePanel_) cascadePanel_ = std::make_unique<CascadePanel>();
-    cascadePanel_->startLearned();
+    ensureCascadePanel().startLearned();
     LearnedOverlay overlay = cascadePanel_->learned().overlay();
     if (value == "none")
       overlay.kind = LearnedOverlayKind::None;
@@ -582,8 +621,7 @@ std::string Workbench::setValue(const std::string& name, const std::string& valu
   if (name == "learned.samples") {
     // The "Sample" button: few-step samples with N steps (learned vs exact).
     const auto n = parseNumber(value);
-    if (!cascadePanel_) cascadePanel_ = std::make_unique<CascadePanel>();
-    cascadePanel_->startLearned();
+    ensureCascadePanel().startLearned();
     LearnedModel& model = cascadePanel_->learned().model();
     if (!n || *n != std::floor(*n) || !model.requestSamples(static_cast<int>(*n)))
       return model.message().empty() ? "learned.samples takes 1, 2, 4, 8 or 16 steps" : model.message();
@@ -592,8 +630,7 @@ std::string Workbench::setValue(const std::string& name, const std::string& valu
   if (name == "learned.order") {
     const auto v = parseNumber(value);
     if (!v || (*v != 1 && *v != 2 && *v != 3)) return "learned.order takes 1, 2 or 3";
-    if (!cascadePanel_) cascadePanel_ = std::make_unique<CascadePanel>();
-    cascadePanel_->startLearned();
+    ensureCascadePanel().startLearned();
     LearnedOverlay overlay = cascadePanel_->learned().overlay();
     overlay.order = static_cast<int>(*v);
     cascadePanel_->learned().setOverlay(overlay);
@@ -658,7 +695,7 @@ std::string Workbench::setValue(const std::string& name, const std::string& valu
 
 // fit.rank.K, fit.orders, fit.scene: the Matrix fit tab's controls (the panel opens).
 std::string Workbench::setFitValue(const std::string& name, const std::string& value) {
-  if (!cascadePanel_) cascadePanel_ = std::make_unique<CascadePanel>();
+  ensureCascadePanel();
   view_.cascadeOpen = true;
   CascadeFitModel& model = cascadePanel_->fit().model();
   bool accepted = false;

@@ -114,6 +114,10 @@ class Workbench {
   void rebuildScene(const SceneChoice& choice);
   void setPanelOpen(const std::string& name, bool open);
   std::string setFitValue(const std::string& name, const std::string& value);
+  // Creates the Cascade panel on first use, with a loaded session's choices applied.
+  CascadePanel& ensureCascadePanel();
+  void applyCascadeChoice(const CascadeChoice& choice);
+  CascadeChoice cascadeChoice() const;
 
   BackendSelection selection_;
   UiFonts fonts_;
@@ -147,6 +151,7 @@ class Workbench {
   bool appliedLecture_ = false;
   int arrowGrid_ = 0;
   std::string frontPanel_;
+  CascadeChoice pendingCascade_;  // a session's, until the panel exists
 };
 
 }  // namespace rankflow::app

@@ -47,9 +47,8 @@ FlowScene prepareScene(const std::string& name) {
     data.seed = spec.data.seed;
     scene.name = name;
     scene.data = makeDataset(data);
-    scene.description = name + " · linear path · exact marginal velocity (softmax over " +
-                        std::to_string(data.count) + " data points) · RK4, " + std::to_string(spec.grid.steps) +
-                        " steps";
+    scene.description = name + " · linear path · exact marginal velocity (softmax over " + std::to_string(data.count) +
+                        " data points) · RK4, " + std::to_string(spec.grid.steps) + " steps";
     return scene;
   }
   std::string known;
@@ -67,6 +66,7 @@ FlowScene prepareDefaultScene(const DefaultSceneSpec& spec) {
                       " steps";
   scene.data = sampleEightGaussians(spec.data);
   scene.start = sampleStandardNormal(spec.particles, spec.noiseSeed);
+  scene.noiseSeed = spec.noiseSeed;
   scene.grid = spec.grid;
   scene.fieldGridSize = spec.fieldGridSize;
   scene.viewHalfHeight = spec.viewHalfHeight;

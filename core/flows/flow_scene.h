@@ -6,8 +6,8 @@
 #include "core/common/vec2.h"
 #include "core/compute/flow_backend.h"
 #include "core/flows/empirical_data.h"
-#include "core/flows/schedule.h"
 #include "core/flows/samplers.h"
+#include "core/flows/schedule.h"
 #include "core/flows/solvers.h"
 #include "core/flows/trajectory_store.h"
 
@@ -33,6 +33,7 @@ struct FlowScene {
   Schedule schedule = Schedule::Linear;
   Solver solver = Solver::Rk4;
   std::vector<Vec2f> start;
+  std::uint64_t noiseSeed = 2;  // the seed `start` was drawn with
   TimeGrid grid{};
   TrajectoryStore trajectories;
   std::vector<int> particleLabels;

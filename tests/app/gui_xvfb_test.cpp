@@ -99,7 +99,8 @@ TEST(GuiUnderXvfb, ScriptPressesKeysSetsControlsAndChecksWhatTheWindowShows) {
            "wait-idle 240\n"
            "expect scene.custom == 1\n"
            "expect data.points > 20\n"
-           "screenshot " << (dir / "sketch.png").string() << "\n";
+           "screenshot "
+        << (dir / "sketch.png").string() << "\n";
   }
   const auto result = runCommand("xvfb-run -a -s '-screen 0 1600x900x24' " + quoted(RANKFLOW_EXE) +
                                  " gui --validation --script " + quoted(script.string()));
@@ -165,6 +166,21 @@ TEST(GuiUnderXvfb, LoweringR2RaisesTheShownOrder2ErrorByWhatTheCoreComputes) {
   EXPECT_NEAR(after, core1.orders()[1].cascadeError, 1e-9 + 1e-6 * after) << result.output;
   EXPECT_GT(after, before);
   EXPECT_NEAR(after - before, core1.orders()[1].cascadeError - core4.orders()[1].cascadeError, 1e-6);
+}
+
+// A session carries the Cascade panel's choices: the fit's ranks come back as saved.
+TEST(GuiUnderXvfb, SessionRestoresTheCascadeRanks) {
+  const auto dir = std::filesystem::temp_directory_path() / "rankflow_gui_session_cascade";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "s.json") << R"({"scene": {"particles": 512}, "panels": {"cascade": true},)"
+                                << R"( "cascade": {"fit_ranks": [3, 2, 1, 0]}})";
+  std::ofstream(dir / "script.txt") << "wait-idle 240\nexpect fit.rank.1 == 3\nexpect fit.rank.3 == 1\n"
+                                       "expect fit.rank.4 == 0\n";
+  const auto result =
+      runCommand("xvfb-run -a -s '-screen 0 1600x900x24' " + quoted(RANKFLOW_EXE) + " gui --session " +
+                 quoted((dir / "s.json").string()) + " --script " + quoted((dir / "script.txt").string()));
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_NE(result.output.find("script: expect fit.rank.4 == 0: ok"), std::string::npos) << result.output;
 }
 
 // A failing expectation fails the run with the file and line.

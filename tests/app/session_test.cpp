@@ -49,6 +49,11 @@ TEST(Session, RoundTripsEverythingItSaves) {
   s.view.theoryOpen = true;
   s.view.timelineOpen = false;
   s.view.showDensity = true;
+  s.scene.seed = 77;
+  s.cascade.fitScene = "lemma1.3";
+  s.cascade.fitParameters = {{"k", "5"}};
+  s.cascade.fitRanks = {2, 1, 3};
+  s.cascade.learnedRanks = {12, 4};
   const auto path = std::filesystem::temp_directory_path() / "rankflow_session_roundtrip.json";
   app::saveSession(path.string(), s);
   const Session back = app::loadSession(path.string());
@@ -71,6 +76,20 @@ TEST(Session, RoundTripsEverythingItSaves) {
   EXPECT_TRUE(back.view.theoryOpen);
   EXPECT_FALSE(back.view.timelineOpen);
   EXPECT_TRUE(back.view.showDensity);
+  EXPECT_EQ(back.scene.seed, 77u);
+  EXPECT_EQ(back.cascade.fitScene, "lemma1.3");
+  ASSERT_EQ(back.cascade.fitParameters.size(), 1u);
+  EXPECT_EQ(back.cascade.fitParameters[0], (std::pair<std::string, std::string>{"k", "5"}));
+  EXPECT_EQ(back.cascade.fitRanks, (std::vector<int>{2, 1, 3}));
+  EXPECT_EQ(back.cascade.learnedRanks, (std::vector<int>{12, 4}));
+  // The seed draws the particles: the scene a session describes starts from that noise.
+  const auto start = app::prepareSessionScene(back.scene).start;
+  const auto expected = flows::sampleStandardNormal(back.scene.particles, back.scene.seed);
+  ASSERT_EQ(start.size(), expected.size());
+  for (std::size_t i = 0; i < start.size(); ++i) {
+    EXPECT_EQ(start[i].x, expected[i].x);
+    EXPECT_EQ(start[i].y, expected[i].y);
+  }
   EXPECT_FALSE(back.view.queriesOpen);
   EXPECT_EQ(app::serializeSession(back), app::serializeSession(s));
   std::filesystem::remove(path);
@@ -98,6 +117,11 @@ TEST(Session, MalformedFilesAreRefusedNamingTheField) {
       {R"({"view": {"field_order": 4}})", "field_order"},
       {R"({"view": {"camera": {"half_height": 0}}})", "half_height"},
       {R"({"view": []})", "must be an object"},
+      {R"({"scene": {"seed": -3}})", "seed"},
+      {R"({"cascade": {"fit_ranks": [1, -2]}})", "fit_ranks"},
+      {R"({"cascade": {"learned_ranks": [1, 2, 3]}})", "learned_ranks"},
+      {R"({"cascade": {"fit_scene": 3}})", "fit_scene"},
+      {R"({"cascade": {"fit_parameters": {"k": 4}}})", "fit parameter 'k'"},
   };
   expectRefused(cases, "s.json");
   EXPECT_THROW(app::loadSession("/nonexistent/session.json"), InvalidArgument);
