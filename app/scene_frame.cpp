@@ -440,6 +440,13 @@ render::SceneDrawData SceneFrameBuilder::build(const ViewState& view, const Latt
     // Still integrating in the background: show the data and the field only.
   } else if (view.showTrails && view.trailVertices >= 2 && view.trailSpan > 0.0f) {
     // Vertex k of every trail is at time t − (L−1−k)·Δ, oldest first; alpha rises to the head.
+    // With the learned error layer the trails take their particle's error colour too, so the
+    // picture reads as one map rather than destinations with error dots.
+    const bool trailsByError = learned.particleError.size() == n;
+    const auto trailColour = [&](std::size_t p, uint8_t alpha) {
+      return trailsByError ? heatColor(errorScalePosition(learned.particleError[p]), alpha)
+                           : labelColor(scene_.particleLabels[p], alpha);
+    };
     // Long trails (up to the whole trajectory) get more vertices so they stay curved.
     const int length = std::max(view.trailVertices, std::clamp(static_cast<int>(view.trailSpan * 50.0f) + 1, 2, 51));
     strips_.resize(n * static_cast<std::size_t>(length));
@@ -448,8 +455,7 @@ render::SceneDrawData SceneFrameBuilder::build(const ViewState& view, const Latt
       store.positionsAt(std::max(0.0f, view.t - back * view.trailSpan), scratch_);
       const auto alpha = static_cast<uint8_t>(150.0f * (1.0f - back));
       for (std::size_t p = 0; p < n; ++p) {
-        strips_[p * length + static_cast<std::size_t>(k)] = {scratch_[p].x, scratch_[p].y,
-                                                             labelColor(scene_.particleLabels[p], alpha)};
+        strips_[p * length + static_cast<std::size_t>(k)] = {scratch_[p].x, scratch_[p].y, trailColour(p, alpha)};
       }
     }
   }
