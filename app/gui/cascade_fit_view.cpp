@@ -188,7 +188,7 @@ void CascadeFitView::drawErrorChart() {
       if (i == hovered) draw->AddRectFilled({x - slot * 0.5f, area.min.y}, {x + slot * 0.5f, area.max.y}, kHoverColor);
       draw->AddRectFilled({x - 1.5f * bar, yAt(o.cascadeError)}, {x - 0.5f * bar, area.max.y}, kCascadeColor);
       draw->AddRectFilled({x - 0.5f * bar, yAt(o.independentError)}, {x + 0.5f * bar, area.max.y}, kIndependentColor);
-      // Naive stores every T_k exactly: error 0, drawn as a stub on the floor with its value.
+      // Naive stores every T_k exactly: error 0, drawn as a sliver on the floor with its value.
       draw->AddRectFilled({x + 0.5f * bar, area.max.y - 3.0f}, {x + 1.5f * bar, area.max.y}, kNaiveColor);
       draw->AddText({x + 0.7f * bar, area.max.y - 18.0f}, kNaiveColor, "0");
       char label[32];
