@@ -68,14 +68,12 @@ struct OffscreenStack {
 
   // One frame of the workbench; returns the image when readBack. `withUi` false draws the
   // scene alone (the "flow" figure).
-  std::optional<render::RgbaImage> frame(Workbench& workbench, bool readBack, bool withUi = true,
-                                         FrameRequests* requests = nullptr, double dt = 1.0 / 60.0) {
-    workbench.update(dt);
+  std::optional<render::RgbaImage> frame(Workbench& workbench, bool readBack, bool withUi = true) {
+    workbench.update(1.0 / 60.0);
     imguiRenderer.newFrame();
     ImGui::NewFrame();
-    FrameRequests built = workbench.buildUi();
+    workbench.buildUi();
     ImGui::Render();
-    if (requests) *requests = std::move(built);
     const VkExtent2D extent = target.extent();
     sceneRenderer.prepare(0, workbench.sceneDrawData(extent.width, extent.height));
     target.render(

@@ -58,6 +58,19 @@ std::string knownPanelList() {
   return out;
 }
 
+// The view's open flag of a tool window; null for "flow", "window", "control", "performance"
+// (always shown) and unknown names. One template for the view and the const view.
+template <class View>
+auto panelFlagOf(View& view, const std::string& name) -> decltype(&view.ranksOpen) {
+  if (name == "ranks") return &view.ranksOpen;
+  if (name == "queries") return &view.queriesOpen;
+  if (name == "cascade") return &view.cascadeOpen;
+  if (name == "theory") return &view.theoryOpen;
+  if (name == "timeline") return &view.timelineOpen;
+  if (name == "help") return &view.helpOpen;
+  return nullptr;
+}
+
 std::optional<double> parseNumber(const std::string& text) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
@@ -573,12 +586,7 @@ std::vector<std::string> Workbench::panelNames() {
 }
 
 void Workbench::setPanelOpen(const std::string& name, bool open) {
-  if (name == "ranks") view_.ranksOpen = open;
-  if (name == "queries") view_.queriesOpen = open;
-  if (name == "cascade") view_.cascadeOpen = open;
-  if (name == "theory") view_.theoryOpen = open;
-  if (name == "timeline") view_.timelineOpen = open;
-  if (name == "help") view_.helpOpen = open;
+  if (bool* flag = panelFlagOf(view_, name)) *flag = open;
 }
 
 void Workbench::openPanel(const std::string& name) {
@@ -763,13 +771,7 @@ std::optional<double> Workbench::value(const std::string& name) const {
   if (name == "theory.index" && theoryPanel_) return theoryPanel_->index();
   if (name == "theory.count" && theoryPanel_) return theoryPanel_->count();
   if (name.rfind("panel.", 0) == 0) {
-    const std::string panel = name.substr(6);
-    if (panel == "ranks") return view_.ranksOpen;
-    if (panel == "queries") return view_.queriesOpen;
-    if (panel == "cascade") return view_.cascadeOpen;
-    if (panel == "theory") return view_.theoryOpen;
-    if (panel == "timeline") return view_.timelineOpen;
-    if (panel == "help") return view_.helpOpen;
+    if (const bool* flag = panelFlagOf(view_, name.substr(6))) return *flag ? 1.0 : 0.0;
   }
   return std::nullopt;
 }
