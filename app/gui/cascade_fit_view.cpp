@@ -10,6 +10,7 @@
 #include "app/charts/imgui_charts.h"
 #include "app/gui/plot_capture.h"
 #include "app/gui/scene_combo.h"
+#include "app/gui/units_text.h"
 
 namespace rankflow::app {
 namespace {
@@ -35,18 +36,6 @@ std::string scheduleText(const std::vector<int>& ranks) {
   std::string s = "(";
   for (std::size_t i = 0; i < ranks.size(); ++i) s += (i ? ", " : "") + std::to_string(ranks[i]);
   return s + ")";
-}
-
-std::string secondsText(double seconds) {
-  char text[32];
-  if (seconds < 1e-3) {
-    std::snprintf(text, sizeof text, "%.1f us", seconds * 1e6);
-  } else if (seconds < 1.0) {
-    std::snprintf(text, sizeof text, "%.2f ms", seconds * 1e3);
-  } else {
-    std::snprintf(text, sizeof text, "%.2f s", seconds);
-  }
-  return text;
 }
 
 std::string countText(double v) {
@@ -131,7 +120,7 @@ void CascadeFitView::drawInputs() {
   ImGui::Text("t = %.3f (timeline)   d = %d", model_.t(), model_.dim());
   if (f.generation > 0 && f.error.empty()) {
     ImGui::SameLine();
-    ImGui::TextDisabled("  %d SVDs so far, last refit %s%s", f.svdCount, secondsText(f.refitSeconds).c_str(),
+    ImGui::TextDisabled("  %d SVDs so far, last refit %s%s", f.svdCount, formatSeconds(f.refitSeconds).c_str(),
                         f.targetsRebuilt ? " (new targets)" : "");
   }
   if (model_.fitting()) {
@@ -224,7 +213,7 @@ void CascadeFitView::drawRefitReport() {
         ImGui::TextColored(kRetruncatedText, "k=%d re-truncated", o.k);
         break;
       case OrderRefit::Recomputed:
-        ImGui::TextColored(kRecomputedText, "k=%d SVD %s", o.k, secondsText(o.svdSeconds).c_str());
+        ImGui::TextColored(kRecomputedText, "k=%d SVD %s", o.k, formatSeconds(o.svdSeconds).c_str());
         break;
     }
     if (ImGui::IsItemHovered()) {
@@ -318,7 +307,7 @@ void CascadeFitView::drawTiming() {
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(row.name);
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(secondsText(row.seconds).c_str());
+      ImGui::TextUnformatted(formatSeconds(row.seconds).c_str());
       ImGui::TableNextColumn();
       ImGui::Text("%.2fx", row.predicted);
       ImGui::TableNextColumn();

@@ -10,6 +10,7 @@
 
 #include "app/charts/imgui_charts.h"
 #include "app/gui/plot_capture.h"
+#include "app/gui/units_text.h"
 
 namespace rankflow::app {
 namespace {
@@ -51,21 +52,6 @@ ImU32 cudaColor(Strategy s) {
 
 ImU32 withAlpha(ImU32 color, int alpha) {
   return (color & ~IM_COL32_A_MASK) | (static_cast<ImU32>(alpha) << IM_COL32_A_SHIFT);
-}
-
-std::string formatSeconds(double seconds) {
-  if (!std::isfinite(seconds) || seconds <= 0) return "-";
-  char text[32];
-  if (seconds < 1e-6) {
-    std::snprintf(text, sizeof text, "%.0f ns", seconds * 1e9);
-  } else if (seconds < 1e-3) {
-    std::snprintf(text, sizeof text, "%.1f \xC2\xB5s", seconds * 1e6);
-  } else if (seconds < 1.0) {
-    std::snprintf(text, sizeof text, "%.2f ms", seconds * 1e3);
-  } else {
-    std::snprintf(text, sizeof text, "%.2f s", seconds);
-  }
-  return text;
 }
 
 std::string formatLength(double length) {

@@ -17,6 +17,7 @@
 
 #include "app/gui/background_lane.h"
 #include "app/gui/queries_model.h"
+#include "app/gui/units_text.h"
 #include "core/common/error.h"
 #include "core/lowrank/range_tree.h"
 #include "core/matfun/matrix_function.h"
@@ -159,16 +160,6 @@ double bestSeconds(int repetitions, Work&& work) {
 double relativeError(const Eigen::MatrixXf& y, const Eigen::MatrixXd& reference) {
   const double norm = reference.norm();
   return (y.cast<double>() - reference).norm() / (norm > 0.0 ? norm : 1.0);
-}
-
-std::string formatSeconds(double s) {
-  char text[32];
-  if (s < 1e-3) {
-    std::snprintf(text, sizeof text, "%.1f us", s * 1e6);
-  } else {
-    std::snprintf(text, sizeof text, "%.2f ms", s * 1e3);
-  }
-  return text;
 }
 
 std::string formatNumber(const char* format, double v) {
