@@ -106,12 +106,21 @@ struct DensityField {
 
 // The generic field of core/flows on a view of device memory: no shared memory and no
 // synchronisation, so each thread may take its own number of evaluations (adaptive steps).
+// It holds the data pointer and count rather than a DataView: nvcc 13.0 at -O3 built the
+// kernel's local DataView by copying the first 40 bytes of the SampleLaunch parameter,
+// so its null variances and log-weights pointers became s.start and {particleCount,
+// solver} (seen on an H100 by compute-sanitizer as a read of 0x3000007d0). The view is
+// now made inside the call, where its null pointers are constants.
 struct GlobalVelocity {
-  flows::DataView<float> data;
+  const Vec2f* points;
+  int count;
   Schedule schedule;
 
   template <class S>
   __device__ __noinline__ Vec2<S> operator()(const Vec2<S>& x, const S& t) const {
+    flows::DataView<float> data;
+    data.points = points;
+    data.count = count;
     return flows::velocityField(data, schedule, x, t);
   }
 };
@@ -267,10 +276,7 @@ template <bool kDensity>
 __global__ void __launch_bounds__(kBlockSize) sampleDormandPrinceKernel(const SampleLaunch s) {
   const int p = static_cast<int>(blockIdx.x) * kBlockSize + static_cast<int>(threadIdx.x);
   if (p >= s.particleCount) return;  // nothing here synchronises, so idle threads may leave
-  flows::DataView<float> view;
-  view.points = s.data;
-  view.count = s.dataCount;
-  const GlobalVelocity velocity{view, s.schedule};
+  const GlobalVelocity velocity{s.data, s.dataCount, s.schedule};
   const DensityField<GlobalVelocity> density{velocity};
   FlowState<float> state{s.start[p], 0.0f};
   if constexpr (kDensity) state.logDensity = s.logDensity[p];
