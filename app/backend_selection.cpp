@@ -1,6 +1,7 @@
 #include "app/backend_selection.h"
 
 #include "app/cli_error.h"
+#include "kernels/cuda_training.h"
 
 namespace rankflow::app {
 
@@ -25,6 +26,15 @@ BackendSelection selectBackend(BackendPreference preference) {
     selection.backend = compute::makeCpuBackend();
   }
   return selection;
+}
+
+std::shared_ptr<learn::TrainingEngine> selectTrainingEngine(BackendPreference preference) {
+  if (preference != BackendPreference::Cpu) {
+    if (auto cuda = kernels::makeCudaTrainingEngine()) return cuda;
+    if (preference == BackendPreference::Cuda)
+      throw CliError("--backend cuda: no CUDA device (" + kernels::probeCuda().reason + ")");
+  }
+  return learn::makeCpuTrainingEngine();
 }
 
 }  // namespace rankflow::app

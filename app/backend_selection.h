@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/compute/flow_backend.h"
+#include "core/learn/training_engine.h"
 #include "kernels/cuda_backend.h"
 
 namespace rankflow::app {
@@ -21,5 +22,9 @@ struct BackendSelection {
 // auto: CUDA when a device exists, else the CPU. cuda: CUDA or an error (exit 2 with the
 // reason). cpu: always the CPU.
 BackendSelection selectBackend(BackendPreference preference);
+
+// The trainer of the learned cascade by the same rule: the CUDA one when a device exists
+// (auto, cuda), else the CPU one; cuda without a device is a CliError with the reason.
+std::shared_ptr<learn::TrainingEngine> selectTrainingEngine(BackendPreference preference);
 
 }  // namespace rankflow::app

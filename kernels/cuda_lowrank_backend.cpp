@@ -8,25 +8,18 @@
 #include <string>
 
 #include "core/common/error.h"
+#include "kernels/cublas_check.h"
 #include "kernels/cuda_backend.h"
 #include "kernels/cuda_check.h"
 #include "kernels/cuda_lowrank.h"
 #include "kernels/lowrank_kernels.h"
 
-#define CUBLAS_CHECK(expr)                                                                                   \
-  do {                                                                                                       \
-    const cublasStatus_t rf_status_ = (expr);                                                                \
-    if (rf_status_ != CUBLAS_STATUS_SUCCESS)                                                                 \
-      throw ::rankflow::kernels::CudaError(std::string(__FILE__) + ":" + std::to_string(__LINE__) + ": " +   \
-                                           #expr + " failed: cuBLAS status " + std::to_string(rf_status_)); \
-  } while (0)
-
-#define CUSOLVER_CHECK(expr)                                                                                   \
-  do {                                                                                                         \
-    const cusolverStatus_t rf_status_ = (expr);                                                                \
-    if (rf_status_ != CUSOLVER_STATUS_SUCCESS)                                                                 \
-      throw ::rankflow::kernels::CudaError(std::string(__FILE__) + ":" + std::to_string(__LINE__) + ": " +     \
-                                           #expr + " failed: cuSOLVER status " + std::to_string(rf_status_)); \
+#define CUSOLVER_CHECK(expr)                                                                                       \
+  do {                                                                                                             \
+    const cusolverStatus_t rf_status_ = (expr);                                                                    \
+    if (rf_status_ != CUSOLVER_STATUS_SUCCESS)                                                                     \
+      throw ::rankflow::kernels::CudaError(std::string(__FILE__) + ":" + std::to_string(__LINE__) + ": " + #expr + \
+                                           " failed: cuSOLVER status " + std::to_string(rf_status_));              \
   } while (0)
 
 namespace rankflow::kernels {
@@ -94,18 +87,21 @@ class CudaPreparedTree final : public lowrank::PreparedRangeTree {
     const std::size_t nodeSize = static_cast<std::size_t>(p_) * q_;
     const int nodeCount = 2 * tree.leafCount();
     nodes_.resize(nodeSize * static_cast<std::size_t>(nodeCount));
-    for (int id = 1; id < nodeCount; ++id) nodes_.upload(tree.node(id).data(), nodeSize, nodeSize * static_cast<std::size_t>(id));
+    for (int id = 1; id < nodeCount; ++id)
+      nodes_.upload(tree.node(id).data(), nodeSize, nodeSize * static_cast<std::size_t>(id));
     left_.resize(static_cast<std::size_t>(p_) * r_ * m_);
     right_.resize(static_cast<std::size_t>(q_) * r_ * m_);
     for (int i = 0; i < m_; ++i) {
       left_.upload(tree.leftFactor(i).data(), static_cast<std::size_t>(p_) * r_, static_cast<std::size_t>(p_) * r_ * i);
-      right_.upload(tree.rightFactor(i).data(), static_cast<std::size_t>(q_) * r_, static_cast<std::size_t>(q_) * r_ * i);
+      right_.upload(tree.rightFactor(i).data(), static_cast<std::size_t>(q_) * r_,
+                    static_cast<std::size_t>(q_) * r_ * i);
     }
   }
 
   Eigen::MatrixXf query(int l, int h, const Eigen::MatrixXf& x, lowrank::Strategy strategy) override {
     if (l < 0 || h >= m_ || l > h || x.rows() != q_ || x.cols() == 0 || !x.allFinite())
-      throw InvalidArgument("CUDA range query: need 0 <= l <= r < m and a finite X with " + std::to_string(q_) + " rows");
+      throw InvalidArgument("CUDA range query: need 0 <= l <= r < m and a finite X with " + std::to_string(q_) +
+                            " rows");
     // The canonical nodes of [l, h], computed here: the prepared copy owns everything it
     // needs and may outlive the tree it was made from.
     std::vector<int> canonical;
@@ -131,8 +127,8 @@ class CudaPreparedTree final : public lowrank::PreparedRangeTree {
         projected_.resize(static_cast<std::size_t>(width) * n);
         gemm(handles_.blas, width, n, q_, right_.get() + static_cast<std::size_t>(q_) * r_ * l, q_, xDevice_.get(), q_,
              projected_.get(), width, 0.0f, CUBLAS_OP_T);
-        gemm(handles_.blas, p_, n, width, left_.get() + static_cast<std::size_t>(p_) * r_ * l, p_, projected_.get(), width,
-             yDevice_.get(), p_);
+        gemm(handles_.blas, p_, n, width, left_.get() + static_cast<std::size_t>(p_) * r_ * l, p_, projected_.get(),
+             width, yDevice_.get(), p_);
         break;
       }
       case lowrank::Strategy::SumThenMultiply:
@@ -142,7 +138,8 @@ class CudaPreparedTree final : public lowrank::PreparedRangeTree {
         pointerDevice_.resize(pointers.size());
         pointerDevice_.upload(pointers.data(), pointers.size());
         sum_.resize(nodeSize);
-        launchSumMatrices(pointerDevice_.get(), static_cast<int>(pointers.size()), static_cast<long long>(nodeSize), sum_.get());
+        launchSumMatrices(pointerDevice_.get(), static_cast<int>(pointers.size()), static_cast<long long>(nodeSize),
+                          sum_.get());
         gemm(handles_.blas, p_, n, q_, sum_.get(), p_, xDevice_.get(), q_, yDevice_.get(), p_);
         break;
       }
@@ -169,7 +166,8 @@ class CudaLowRankBackend final : public lowrank::LowRankBackend {
                        std::vector<Eigen::MatrixXf>& y) override {
     model.validate();
     const int d = model.dim(), k = model.orders(), r = model.totalRank();
-    if (x.rows() != d || x.cols() == 0 || !x.allFinite()) throw InvalidArgument("CUDA cascade: X must be d×n and finite");
+    if (x.rows() != d || x.cols() == 0 || !x.allFinite())
+      throw InvalidArgument("CUDA cascade: X must be d×n and finite");
     const int n = static_cast<int>(x.cols());
     // [W; V_1ᵀ; …; V_Kᵀ] and [U_1 … U_K], column-major, and the rank offsets.
     Eigen::MatrixXf stacked(d + r, d), uAll(d, std::max(r, 1));
@@ -230,8 +228,8 @@ class CudaLowRankBackend final : public lowrank::LowRankBackend {
       gesvdjInfo_t params = nullptr;
       CUSOLVER_CHECK(cusolverDnCreateGesvdjInfo(&params));
       try {
-        CUSOLVER_CHECK(cusolverDnSgesvdjBatched_bufferSize(handles_.solver, CUSOLVER_EIG_MODE_NOVECTOR, m, n, a.get(), m,
-                                                           s.get(), u.get(), m, v.get(), n, &lwork, params, batch));
+        CUSOLVER_CHECK(cusolverDnSgesvdjBatched_bufferSize(handles_.solver, CUSOLVER_EIG_MODE_NOVECTOR, m, n, a.get(),
+                                                           m, s.get(), u.get(), m, v.get(), n, &lwork, params, batch));
         DeviceBuffer<float> work(static_cast<std::size_t>(std::max(lwork, 1)));
         CUSOLVER_CHECK(cusolverDnSgesvdjBatched(handles_.solver, CUSOLVER_EIG_MODE_NOVECTOR, m, n, a.get(), m, s.get(),
                                                 u.get(), m, v.get(), n, work.get(), lwork, info.get(), params, batch));
@@ -253,8 +251,8 @@ class CudaLowRankBackend final : public lowrank::LowRankBackend {
         for (int i = 0; i < batch; ++i)
           CUSOLVER_CHECK(cusolverDnSgesvdj(handles_.solver, CUSOLVER_EIG_MODE_NOVECTOR, 1, m, n,
                                            a.get() + stride * static_cast<std::size_t>(i), m,
-                                           s.get() + static_cast<std::size_t>(n) * i, u.get(), m, v.get(), n, work.get(),
-                                           lwork, info.get() + i, params));
+                                           s.get() + static_cast<std::size_t>(n) * i, u.get(), m, v.get(), n,
+                                           work.get(), lwork, info.get() + i, params));
         CUDA_CHECK(cudaDeviceSynchronize());
       } catch (...) {
         cusolverDnDestroyGesvdjInfo(params);
@@ -269,7 +267,8 @@ class CudaLowRankBackend final : public lowrank::LowRankBackend {
         throw CudaError("batched SVD: matrix " + std::to_string(i) + " did not converge (info " +
                         std::to_string(hostInfo[static_cast<std::size_t>(i)]) + ")");
     std::vector<Eigen::VectorXf> out(static_cast<std::size_t>(batch), Eigen::VectorXf(n));
-    for (int i = 0; i < batch; ++i) s.download(out[static_cast<std::size_t>(i)].data(), static_cast<std::size_t>(n), static_cast<std::size_t>(n) * i);
+    for (int i = 0; i < batch; ++i)
+      s.download(out[static_cast<std::size_t>(i)].data(), static_cast<std::size_t>(n), static_cast<std::size_t>(n) * i);
     return out;
   }
 

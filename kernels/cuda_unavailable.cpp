@@ -26,3 +26,21 @@ std::unique_ptr<lowrank::LowRankBackend> makeCudaLowRankBackend() {
 }
 
 }  // namespace rankflow::kernels
+
+#include "kernels/cuda_training.h"
+
+namespace rankflow::kernels {
+
+std::unique_ptr<learn::PlanExecutor> makeCudaPlanExecutor() {
+  return nullptr;
+}
+
+std::unique_ptr<learn::TrainingEngine> makeCudaTrainingEngine() {
+  return nullptr;
+}
+
+double measureCudaGemmRate(int, int, int, int) {
+  return 0.0;
+}
+
+}  // namespace rankflow::kernels

@@ -37,6 +37,15 @@ BackendPreference backendPreferenceFor(const CommandLine& cmd) {
   }
 }
 
+std::shared_ptr<learn::TrainingEngine> trainingEngineFor(const CommandLine& cmd) {
+  const BackendPreference preference = backendPreferenceFor(cmd);
+  try {
+    return selectTrainingEngine(preference);
+  } catch (const CliError& e) {
+    cmd.fail(e.what());
+  }
+}
+
 void requireKnownScene(const CommandLine& cmd) {
   const std::string name = cmd.text("scene");
   for (const auto& n : flows::sceneNames())

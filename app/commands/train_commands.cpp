@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "app/charts/line_chart.h"
@@ -13,6 +14,7 @@
 #include "app/command_line.h"
 #include "app/commands/bench_timing.h"
 #include "app/commands/commands.h"
+#include "app/commands/common_options.h"
 #include "app/flow_data_options.h"
 #include "core/common/error.h"
 #include "core/common/parallel_for.h"
@@ -24,6 +26,8 @@
 #include "core/learn/checkpoint.h"
 #include "core/learn/learned_sampling.h"
 #include "core/learn/trainer.h"
+#include "kernels/cuda_backend.h"
+#include "kernels/cuda_training.h"
 #include "render/image.h"
 
 namespace rankflow::app {
@@ -45,6 +49,8 @@ std::vector<OptionSpec> trainingOptions() {
       {"adapter-batch", "B", "batch of each higher order", "1024"},
       {"epsilon", "E", "targets at t ~ U[0, 1 − E] (a and j sharpen like 1/β², 1/β³ towards 1)", "0.2"},
       {"samples", "N", "training targets drawn (exact Lagrangian v, a, j)", "65536"},
+      {"backend", "auto|cpu|cuda", "where training runs: CUDA (cuBLAS, CUDA graphs) when a device exists, else the CPU",
+       "auto"},
   };
   o.insert(o.end(), more.begin(), more.end());
   return o;
@@ -57,7 +63,8 @@ std::vector<int> parseRanks(const CommandLine& cmd) {
   while (std::getline(in, item, ',')) {
     char* end = nullptr;
     const long v = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || v < 0 || v > 4096) cmd.fail("--ranks must be non-negative integers, got '" + cmd.text("ranks") + "'");
+    if (item.empty() || *end != '\0' || v < 0 || v > 4096)
+      cmd.fail("--ranks must be non-negative integers, got '" + cmd.text("ranks") + "'");
     ranks.push_back(static_cast<int>(v));
   }
   if (ranks.empty() || ranks.size() > 2) cmd.fail("--ranks takes one or two ranks (orders 2 and 3)");
@@ -149,9 +156,10 @@ int runTrain(const std::vector<std::string>& args) {
     cmd.fail(e.what());
   }
   const bool json = cmd.has("json");
+  const auto engine = trainingEngineFor(cmd);
   const auto begin = std::chrono::steady_clock::now();
   learn::FlowNetwork network(s.model);
-  learn::Trainer trainer(network, learn::makeTargets(s.data.data, s.targets), heldOutFor(s), s.train);
+  learn::Trainer trainer(network, learn::makeTargets(s.data.data, s.targets), heldOutFor(s), s.train, engine);
   const double targetSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   const auto reports = trainer.trainAll(consoleProgress(json));
   learn::saveCheckpoint(out, network, {{"data", s.data.description}});
@@ -160,6 +168,7 @@ int runTrain(const std::vector<std::string>& args) {
   if (json) {
     nlohmann::json j;
     j["variant"] = learn::variantName(s.model.variant);
+    j["engine"] = trainer.engineName();
     j["data"] = s.data.description;
     j["ranks"] = s.model.ranks;
     j["target_seconds"] = targetSeconds;
@@ -179,9 +188,9 @@ int runTrain(const std::vector<std::string>& args) {
     std::cout << j.dump(2) << "\n";
     return kExitOk;
   }
-  std::printf("trained %s (%s, ranks %s) on %s; targets %.1f s\n", learn::variantName(s.model.variant),
+  std::printf("trained %s (%s, ranks %s) on %s with %s; targets %.1f s\n", learn::variantName(s.model.variant),
               flows::scheduleName(s.model.schedule), cmd.text("ranks").c_str(), s.data.description.c_str(),
-              targetSeconds);
+              trainer.engineName().c_str(), targetSeconds);
   std::printf("  %-6s %-8s %14s %12s %10s\n", "order", "field", "held-out err", "parameters", "seconds");
   const char* fields[] = {"v", "a", "j"};
   for (const auto& r : reports)
@@ -204,12 +213,13 @@ int runTrain(const std::vector<std::string>& args) {
 
 int runSample(const std::vector<std::string>& args) {
   auto options = flowDataOptions();
-  options.insert(options.end(), {{"ckpt", "CKPT.safetensors", "a model written by 'rankflow train'", ""},
-                                 {"solver", "NAME", "euler, heun, rk4 (learned v) or taylor3 (learned v, a, j)", "taylor3"},
-                                 {"steps", "S", "steps from t = 0 to 1", "4"},
-                                 {"particles", "N", "samples", "4096"},
-                                 {"out", "S.npy", "final positions, (N, 2)", ""},
-                                 {"score", "", "sliced Wasserstein distance to the --data set", ""}});
+  options.insert(options.end(),
+                 {{"ckpt", "CKPT.safetensors", "a model written by 'rankflow train'", ""},
+                  {"solver", "NAME", "euler, heun, rk4 (learned v) or taylor3 (learned v, a, j)", "taylor3"},
+                  {"steps", "S", "steps from t = 0 to 1", "4"},
+                  {"particles", "N", "samples", "4096"},
+                  {"out", "S.npy", "final positions, (N, 2)", ""},
+                  {"score", "", "sliced Wasserstein distance to the --data set", ""}});
   CommandLine cmd("sample", "rankflow sample --ckpt CKPT.safetensors --solver taylor3 --steps 4 --out S.npy [--score]",
                   "Few-step sampling with a trained model: x_0 ~ N(0, I) carried to t = 1.", options);
   if (!cmd.parse(args)) {
@@ -235,7 +245,8 @@ int runSample(const std::vector<std::string>& args) {
       cmd.fail(e.what());
     }
   }();
-  const auto start = flows::sampleStandardNormal(particles, static_cast<std::uint64_t>(cmd.integer("seed", 0, 2147483647)) + 1);
+  const auto start =
+      flows::sampleStandardNormal(particles, static_cast<std::uint64_t>(cmd.integer("seed", 0, 2147483647)) + 1);
   std::vector<Vec2f> samples;
   try {
     samples = learn::sampleLearned(network, solver, steps, start);
@@ -274,12 +285,13 @@ int runCompare(const std::vector<std::string>& args) {
   Setup s = setupFor(cmd);
   if (s.model.ranks.size() != 2) cmd.fail("compare needs two ranks (orders 2 and 3) for Taylor-3 sampling");
   const bool json = cmd.has("json");
+  const auto engine = trainingEngineFor(cmd);
   const learn::TargetSet train = learn::makeTargets(s.data.data, s.targets);
   const learn::TargetSet heldOut = heldOutFor(s);
 
   // One base for every variant, so the comparison is of the higher orders alone.
   learn::FlowNetwork baseNet(s.model);
-  learn::Trainer baseTrainer(baseNet, train, heldOut, s.train);
+  learn::Trainer baseTrainer(baseNet, train, heldOut, s.train, engine);
   const learn::OrderReport baseReport = baseTrainer.trainOrder(1, consoleProgress(json));
 
   struct Row {
@@ -293,12 +305,13 @@ int runCompare(const std::vector<std::string>& args) {
     c.variant = variant;
     auto net = std::make_unique<learn::FlowNetwork>(c);
     net->base = baseNet.base;
-    learn::Trainer trainer(*net, train, heldOut, s.train);
+    learn::Trainer trainer(*net, train, heldOut, s.train, engine);
     rows.push_back({learn::variantName(variant), baseReport});
-    for (int k = 2; k <= net->orders(); ++k) rows.push_back({learn::variantName(variant), trainer.trainOrder(k, consoleProgress(json))});
+    for (int k = 2; k <= net->orders(); ++k)
+      rows.push_back({learn::variantName(variant), trainer.trainOrder(k, consoleProgress(json))});
     nets.push_back(std::move(net));
   }
-  const auto dense = learn::denseDerivativeSpectra(baseNet, train, s.train, consoleProgress(json));
+  const auto dense = learn::denseDerivativeSpectra(baseNet, train, s.train, consoleProgress(json), engine);
 
   // Few-step sampling with the cascade, against the data and against the exact flow.
   const int n = 2048;
@@ -348,37 +361,44 @@ int runCompare(const std::vector<std::string>& args) {
       series.push_back(line);
     }
     series.push_back({"exact RK4-100", {1.0, 64.0}, {exactToData, exactToData}, {120, 120, 130}});
-    render::writePngAtomic(cmd.text("png"), renderLineChart(series, {"Few-step sampling with the learned cascade ("
-                                                                          + s.data.description + ")",
-                                                                      "network evaluations", "sliced W2 to the data",
-                                                                      true, true}));
+    render::writePngAtomic(
+        cmd.text("png"),
+        renderLineChart(series, {"Few-step sampling with the learned cascade (" + s.data.description + ")",
+                                 "network evaluations", "sliced W2 to the data", true, true}));
   }
 
   if (json) {
     nlohmann::json j;
     for (const auto& r : rows)
-      j["training"].push_back({{"variant", r.variant}, {"order", r.report.order},
+      j["training"].push_back({{"variant", r.variant},
+                               {"order", r.report.order},
                                {"held_out_relative_error", r.report.heldOutRelativeError},
-                               {"parameters", r.report.parameters}, {"seconds", r.report.trainSeconds}});
+                               {"parameters", r.report.parameters},
+                               {"seconds", r.report.trainSeconds}});
     j["suggested_ranks"] = dense.suggestedRanks;
+    j["engine"] = baseTrainer.engineName();
     for (const auto& f : fewSteps)
-      j["sampling"].push_back({{"solver", flows::solverName(f.solver)}, {"steps", f.steps},
+      j["sampling"].push_back({{"solver", flows::solverName(f.solver)},
+                               {"steps", f.steps},
                                {"network_evaluations", f.steps * learn::networkEvaluationsPerStep(f.solver)},
-                               {"swd_to_data", f.toData}, {"swd_to_exact", f.toExact}});
+                               {"swd_to_data", f.toData},
+                               {"swd_to_exact", f.toExact}});
     j["exact_swd_to_data"] = exactToData;
     std::cout << j.dump(2) << "\n";
     return kExitOk;
   }
-  std::printf("compare on %s (%s), ranks %s, one shared base:\n", s.data.description.c_str(),
-              flows::scheduleName(s.model.schedule), cmd.text("ranks").c_str());
+  std::printf("compare on %s (%s), ranks %s, one shared base, trained with %s:\n", s.data.description.c_str(),
+              flows::scheduleName(s.model.schedule), cmd.text("ranks").c_str(), baseTrainer.engineName().c_str());
   std::printf("  %-12s %-6s %14s %12s %10s\n", "variant", "order", "held-out err", "parameters", "seconds");
   for (const auto& r : rows)
-    std::printf("  %-12s %-6d %14.4f %12lld %10.2f\n", r.variant.c_str(), r.report.order,
-                r.report.heldOutRelativeError, static_cast<long long>(r.report.parameters), r.report.trainSeconds);
+    std::printf("  %-12s %-6d %14.4f %12lld %10.2f\n", r.variant.c_str(), r.report.order, r.report.heldOutRelativeError,
+                static_cast<long long>(r.report.parameters), r.report.trainSeconds);
   std::printf("  dense fine-tuning: W_k − W_{k−1} keeps 90%% of its energy at rank");
-  for (std::size_t i = 0; i < dense.suggestedRanks.size(); ++i) std::printf(" %d (order %zu)", dense.suggestedRanks[i], i + 2);
+  for (std::size_t i = 0; i < dense.suggestedRanks.size(); ++i)
+    std::printf(" %d (order %zu)", dense.suggestedRanks[i], i + 2);
   std::printf(" -> suggested --ranks ");
-  for (std::size_t i = 0; i < dense.suggestedRanks.size(); ++i) std::printf("%s%d", i ? "," : "", dense.suggestedRanks[i]);
+  for (std::size_t i = 0; i < dense.suggestedRanks.size(); ++i)
+    std::printf("%s%d", i ? "," : "", dense.suggestedRanks[i]);
   std::printf("\n  few-step sampling (cascade), sliced W2 to the data (exact RK4-100: %.4f):\n", exactToData);
   std::printf("    %-8s", "steps");
   for (int steps : {1, 2, 4, 8, 16}) std::printf(" %8d", steps);
@@ -406,18 +426,69 @@ int runCompareCommand(const std::vector<std::string>& args) {
 
 // [SECTION] bench train
 
+namespace {
+
+struct EngineBench {
+  std::string engine;
+  int steps = 0;
+  double stepsPerSecond = 0.0;
+  double retrainSeconds = 0.0;
+  std::vector<double> heldOut;  // per order, after the retrain
+};
+
+// Base steps per second (the whole trainOrder call: uploads and graph capture included),
+// then a slider move on r_2: orders 2 and 3 retrain, warm-started.
+EngineBench benchEngine(const std::shared_ptr<learn::TrainingEngine>& engine, const learn::ModelConfig& config,
+                        const learn::TargetSet& train, const learn::TargetSet& heldOut, learn::TrainOptions options,
+                        int steps) {
+  EngineBench result;
+  result.engine = engine->name();
+  result.steps = steps;
+  {
+    // Warm-up: the CUDA context, cuBLAS's handle and module loads stay out of the timing.
+    learn::FlowNetwork warm(config);
+    learn::TrainOptions brief = options;
+    brief.baseSteps = 2;
+    learn::Trainer(warm, train, heldOut, brief, engine).trainOrder(1);
+  }
+  learn::FlowNetwork network(config);
+  options.baseSteps = steps;
+  learn::Trainer trainer(network, train, heldOut, options, engine);
+  result.stepsPerSecond = steps / trainer.trainOrder(1).trainSeconds;
+  trainer.trainOrder(2);
+  trainer.trainOrder(3);
+  network.setRank(2, config.ranks[0] / 2);
+  const auto begin = std::chrono::steady_clock::now();
+  const auto reports = trainer.retrainFrom(2);
+  result.retrainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  for (int k = 1; k <= network.orders(); ++k) result.heldOut.push_back(trainer.heldOutRelativeError(k));
+  return result;
+}
+
+}  // namespace
+
 int runBenchTrain(const std::vector<std::string>& args) {
-  CommandLine cmd("bench train", "rankflow bench train [--steps N] [--quick]",
+  CommandLine cmd("bench train", "rankflow bench train [--steps N] [--gpu-steps N] [--backend auto|cpu|cuda] [--quick]",
                   "Training steps per second of the base (L = 3, H = 128, batch 4096), the time to retrain the "
                   "adapters after a rank change, and the training FLOP rate as a fraction of the GEMM rate measured "
-                  "in the same run.",
-                  {{"steps", "N", "timed base steps", "30"}, {"quick", "", "tiny sizes (for tests)", ""}});
+                  "in the same run: on the CPU, and with CUDA when a device exists.",
+                  {{"steps", "N", "timed base steps on the CPU", "30"},
+                   {"gpu-steps", "N", "timed base steps with CUDA", "4000"},
+                   {"backend", "auto|cpu|cuda", "cpu: the CPU alone; cuda: fail without a device", "auto"},
+                   {"quick", "", "tiny sizes (for tests)", ""}});
   if (!cmd.parse(args)) {
     std::cout << cmd.help();
     return kExitOk;
   }
   const bool quick = cmd.has("quick");
   const int steps = quick ? 3 : cmd.integer("steps", 1, 100000);
+  const int gpuSteps = quick ? 40 : cmd.integer("gpu-steps", 1, 10'000'000);
+  const BackendPreference preference = backendPreferenceFor(cmd);
+  std::shared_ptr<learn::TrainingEngine> cuda;
+  if (preference != BackendPreference::Cpu) {
+    const auto engine = trainingEngineFor(cmd);
+    if (engine->name().rfind("CUDA", 0) == 0) cuda = engine;
+  }
   learn::ModelConfig config;
   if (quick) config.width = 32;
   config.timeMax = 1.0f - learn::TargetOptions{}.epsilon;
@@ -432,24 +503,15 @@ int runBenchTrain(const std::vector<std::string>& args) {
   const auto heldOut = learn::makeTargets(data, targets);
   const double targetSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
 
-  learn::FlowNetwork network(config);
   learn::TrainOptions options;
-  options.baseSteps = steps;
   if (quick) options.baseBatch = 256, options.adapterSteps = 5, options.adapterBatch = 128;
-  learn::Trainer trainer(network, train, heldOut, options);
-  const auto base = trainer.trainOrder(1);
-  const double stepsPerSecond = steps / base.trainSeconds;
-  // A slider move on r_2: orders 2 and 3 retrain, warm-started.
-  trainer.trainOrder(2);
-  trainer.trainOrder(3);
-  network.setRank(2, config.ranks[0] / 2);
-  const auto retrainBegin = std::chrono::steady_clock::now();
-  trainer.retrainFrom(2);
-  const double retrain = std::chrono::duration<double>(std::chrono::steady_clock::now() - retrainBegin).count();
+  const EngineBench cpu = benchEngine(learn::makeCpuTrainingEngine(), config, train, heldOut, options, steps);
+  std::optional<EngineBench> gpu;
+  if (cuda) gpu = benchEngine(cuda, config, train, heldOut, options, gpuSteps);
 
   // FLOPs of a training step: forward 2·Σ out·in per sample, backward twice that.
   double macs = 0.0;
-  for (const auto& l : network.base) macs += static_cast<double>(l.w.rows()) * l.w.cols();
+  for (const auto& l : learn::FlowNetwork(config).base) macs += static_cast<double>(l.w.rows()) * l.w.cols();
   const double flopsPerStep = 6.0 * macs * options.baseBatch;
   // Eigen's GEMM rate on the dominant shape (H × H times H × batch), both cores, same run.
   const int h = config.width;
@@ -465,16 +527,30 @@ int runBenchTrain(const std::vector<std::string>& args) {
     });
   });
   const double gemmRate = 2.0 * h * h * static_cast<double>(options.baseBatch) / gemm;
-  const double trainRate = flopsPerStep * stepsPerSecond;
   std::printf("bench train: L = %d, H = %d, batch %d, ranks %d,%d (targets: %.2f s for %d samples)\n",
               config.hiddenLayers, config.width, options.baseBatch, config.ranks[0], config.ranks[1], targetSeconds,
               quick ? 2048 : 32768);
-  std::printf("  base training: %.1f steps/s (goal >= 50)\n", stepsPerSecond);
-  std::printf("  retrain after r_2 %d -> %d (orders 2 and 3, %d steps each, batch %d): %.2f s (goal <= 2 s)\n",
-              config.ranks[0], config.ranks[0] / 2, options.adapterSteps, options.adapterBatch, retrain);
-  std::printf("  training FLOP rate %.1f GFLOP/s = %.0f%% of the GEMM rate %.1f GFLOP/s measured in this run\n",
-              trainRate * 1e-9, 100.0 * trainRate / gemmRate, gemmRate * 1e-9);
-  std::printf("  (CPU only: no CUDA trainer yet, see docs/PERFORMANCE.md)\n");
+  auto report = [&](const EngineBench& b, double goalSteps, double gemmFlops, const char* gemmName) {
+    std::printf("  %s\n", b.engine.c_str());
+    std::printf("    base training: %.1f steps/s over %d steps (goal >= %.0f)\n", b.stepsPerSecond, b.steps, goalSteps);
+    std::printf("    retrain after r_2 %d -> %d (orders 2 and 3, %d steps each, batch %d): %.2f s (goal <= 2 s)\n",
+                config.ranks[0], config.ranks[0] / 2, options.adapterSteps, options.adapterBatch, b.retrainSeconds);
+    const double rate = flopsPerStep * b.stepsPerSecond;
+    std::printf("    training FLOP rate %.1f GFLOP/s = %.0f%% of the %s GEMM rate %.1f GFLOP/s measured in this run\n",
+                rate * 1e-9, 100.0 * rate / gemmFlops, gemmName, gemmFlops * 1e-9);
+    std::printf("    held-out relative error after the retrain: v %.3f, a %.3f, j %.3f\n", b.heldOut[0], b.heldOut[1],
+                b.heldOut[2]);
+  };
+  report(cpu, 50, gemmRate, "Eigen");
+  if (gpu) {
+    const double cudaGemm = kernels::measureCudaGemmRate(h, options.baseBatch, h, quick ? 2 : 20);
+    report(*gpu, 2000, cudaGemm, "cuBLAS FP32");
+    std::printf("  speed-up CUDA / CPU: %.1fx base steps per second, %.1fx retrain\n",
+                gpu->stepsPerSecond / cpu.stepsPerSecond, cpu.retrainSeconds / gpu->retrainSeconds);
+  } else {
+    std::printf("  CUDA: %s\n", preference == BackendPreference::Cpu ? "not measured (--backend cpu)"
+                                                                     : kernels::probeCuda().reason.c_str());
+  }
   return kExitOk;
 }
 

@@ -13,6 +13,8 @@ namespace rankflow::app {
 
 class CascadePanel {
  public:
+  explicit CascadePanel(LearnedSettings learnedSettings = {}) : learned_(std::move(learnedSettings)) {}
+
   // t: the timeline's time, which is also the matrix functions' t of the fit's targets.
   // The learned model follows the scene (it retrains when the data or schedule change) and
   // is polled even while the window is closed, so the flow view's overlay stays current.

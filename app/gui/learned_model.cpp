@@ -50,6 +50,7 @@ struct TrainingWork {
   int validThrough = 0;
   int rounds = 0;
   double targetSeconds = 0.0;
+  std::string engine;
   std::vector<LearnedOrderStats> stats;
 };
 
@@ -176,7 +177,12 @@ LearnedSnapshot snapshotOf(const TrainingWork& work, std::uint64_t generation) {
   s.orders = work.stats;
   s.rounds = work.rounds;
   s.targetSeconds = work.targetSeconds;
+  s.engine = work.engine;
   return s;
+}
+
+std::shared_ptr<learn::TrainingEngine> makeEngine(const LearnedSettings& settings) {
+  return settings.trainingEngine ? settings.trainingEngine() : nullptr;
 }
 
 void runTraining(const LearnedSettings& settings, const TrainingRequest& request, TrainingWork& work,
@@ -230,7 +236,8 @@ void runTraining(const LearnedSettings& settings, const TrainingRequest& request
     const bool longer = request.rounds > work.rounds;
     const learn::TrainOptions options = roundOptions(settings.train, longer ? request.rounds : 0);
     const int from = longer ? 1 : work.validThrough + 1;
-    learn::Trainer trainer(network, *work.train, *work.heldOut, options);
+    learn::Trainer trainer(network, *work.train, *work.heldOut, options, makeEngine(settings));
+    work.engine = trainer.engineName();
     if (from <= orders) {
       progress.activity = newScene ? "training"
                           : longer ? "training longer (round " + std::to_string(request.rounds) + ")"
@@ -314,7 +321,7 @@ void runCompare(const LearnedSettings& settings, const LearnedSnapshot& snapshot
       config.variant = variant;
       learn::FlowNetwork net(config);
       net.base = snapshot.network->base;
-      learn::Trainer trainer(net, *snapshot.train, *snapshot.heldOut, settings.train);
+      learn::Trainer trainer(net, *snapshot.train, *snapshot.heldOut, settings.train, makeEngine(settings));
       result.rows.push_back({variant, 1, trainer.heldOutRelativeError(1), net.parameterCount(1),
                              snapshot.orders.empty() ? 0.0 : snapshot.orders.front().trainSeconds});
       for (int k = 2; k <= orders; ++k) {
@@ -717,6 +724,7 @@ std::string LearnedModel::exportJson() const {
                   {"schedule", flows::scheduleName(snapshot_.schedule)},
                   {"rounds", snapshot_.rounds},
                   {"target_seconds", snapshot_.targetSeconds},
+                  {"engine", snapshot_.engine},
                   {"total_parameters", snapshot_.network->totalParameterCount()}};
     for (const auto& o : snapshot_.orders)
       j["model"]["orders"].push_back({{"order", o.order},

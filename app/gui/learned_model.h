@@ -14,6 +14,7 @@
 // [SECTION] LearnedModel
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -57,6 +58,9 @@ struct LearnedSettings {
   // |learned − exact| / (|exact| + floor): keeps the ratio finite where the exact field
   // vanishes (the fields here are O(1)…O(100), so 1e-3 only matters near zeros).
   float errorFloor = 1e-3f;
+  // Makes the trainer each training job runs on (one per job: engines keep per-run device
+  // state); null, or a null result, means the CPU trainer.
+  std::function<std::shared_ptr<learn::TrainingEngine>()> trainingEngine;
 };
 
 enum class TrainingState { Idle, Running, Done, Cancelled, Failed };
@@ -85,6 +89,7 @@ struct LearnedSnapshot {
   std::vector<LearnedOrderStats> orders;
   int rounds = 0;  // "Train longer" rounds completed
   double targetSeconds = 0.0;
+  std::string engine;  // the trainer of the last training ("CPU · Eigen, 2 threads", "CUDA · …")
 };
 
 struct LearnedProgress {

@@ -135,8 +135,9 @@ void LearnedView::drawStatus() {
         break;
       default:
         if (model_.hasModel())
-          ImGui::Text("trained (%d extra round%s; targets took %.1f s)", model_.snapshot().rounds,
-                      model_.snapshot().rounds == 1 ? "" : "s", model_.snapshot().targetSeconds);
+          ImGui::Text("trained on %s (%d extra round%s; targets took %.1f s)", model_.snapshot().engine.c_str(),
+                      model_.snapshot().rounds, model_.snapshot().rounds == 1 ? "" : "s",
+                      model_.snapshot().targetSeconds);
         else
           ImGui::TextUnformatted("waiting for a scene");
     }

@@ -24,6 +24,7 @@
 #include "core/common/error.h"
 #include "core/flows/field_model.h"
 #include "core/io/atomic_file.h"
+#include "kernels/cuda_training.h"
 
 namespace rankflow::app {
 namespace {
@@ -543,7 +544,11 @@ void Workbench::hoverReadout() {
 
 CascadePanel& Workbench::ensureCascadePanel() {
   if (!cascadePanel_) {
-    cascadePanel_ = std::make_unique<CascadePanel>();
+    LearnedSettings learned;
+    // The learned flow trains where the fields run: with CUDA when that backend is in use.
+    if (selection_.backend->kind() == compute::BackendKind::Cuda)
+      learned.trainingEngine = [] { return std::shared_ptr<learn::TrainingEngine>(kernels::makeCudaTrainingEngine()); };
+    cascadePanel_ = std::make_unique<CascadePanel>(std::move(learned));
     applyCascadeChoice(pendingCascade_);
   }
   return *cascadePanel_;

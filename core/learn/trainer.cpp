@@ -14,42 +14,15 @@
 namespace rankflow::learn {
 namespace {
 
-// Adam over a list of parameter blocks (Kingma & Ba; β1 = 0.9, β2 = 0.999, ε = 1e-8).
-class Adam {
- public:
-  Adam(std::vector<ParameterBlock> blocks, float learningRate) : blocks_(std::move(blocks)), rate_(learningRate) {
-    for (const auto& b : blocks_) {
-      m_.push_back(Eigen::VectorXf::Zero(b.size()));
-      v_.push_back(Eigen::VectorXf::Zero(b.size()));
-    }
-  }
-  void step(const std::vector<Eigen::VectorXf>& gradients) {
-    ++t_;
-    const float c1 = 1.0f - std::pow(0.9f, static_cast<float>(t_));
-    const float c2 = 1.0f - std::pow(0.999f, static_cast<float>(t_));
-    for (std::size_t i = 0; i < blocks_.size(); ++i) {
-      Eigen::Map<Eigen::VectorXf> p(blocks_[i].data, blocks_[i].size());
-      m_[i] = 0.9f * m_[i] + 0.1f * gradients[i];
-      v_[i] = 0.999f * v_[i] + 0.001f * gradients[i].cwiseAbs2();
-      p.array() -= rate_ * (m_[i].array() / c1) / ((v_[i].array() / c2).sqrt() + 1e-8f);
-    }
-  }
-
- private:
-  std::vector<ParameterBlock> blocks_;
-  float rate_;
-  std::vector<Eigen::VectorXf> m_, v_;
-  int t_ = 0;
-};
-
-Eigen::MatrixXf targetMatrix(const FlowNetwork& network, const TargetSet& set, int order,
-                             const std::vector<std::size_t>& rows) {
-  Eigen::MatrixXf m(2, static_cast<Eigen::Index>(rows.size()));
+// The order's targets over the whole pool, divided by its output factor: what the
+// network's raw output learns.
+Eigen::MatrixXf scaledTargets(const FlowNetwork& network, const TargetSet& set, int order) {
+  Eigen::MatrixXf m(2, static_cast<Eigen::Index>(set.size()));
   const auto& target = set.target[static_cast<std::size_t>(order - 1)];
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const float inv = 1.0f / network.outputFactor(order, set.t[rows[i]]);
-    m(0, static_cast<Eigen::Index>(i)) = target[rows[i]].x * inv;
-    m(1, static_cast<Eigen::Index>(i)) = target[rows[i]].y * inv;
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    const float inv = 1.0f / network.outputFactor(order, set.t[i]);
+    m(0, static_cast<Eigen::Index>(i)) = target[i].x * inv;
+    m(1, static_cast<Eigen::Index>(i)) = target[i].y * inv;
   }
   return m;
 }
@@ -76,9 +49,9 @@ TargetSet makeTargets(const flows::FlowData& data, const TargetOptions& options)
   SeededRandom rng(options.seed);
   for (std::size_t i = 0; i < n; ++i) {
     const double u = rng.uniform() * total;
-    const std::size_t c = std::min(static_cast<std::size_t>(std::lower_bound(cumulative.begin(), cumulative.end(), u) -
-                                                            cumulative.begin()),
-                                   data.points.size() - 1);
+    const std::size_t c = std::min(
+        static_cast<std::size_t>(std::lower_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin()),
+        data.points.size() - 1);
     Vec2f y = data.points[c];
     if (!data.variances.empty() && data.variances[c] > 0.0f) {
       const float sd = std::sqrt(data.variances[c]);
@@ -113,8 +86,13 @@ void TrainOptions::validate() const {
     throw InvalidArgument("training: learning rates must be positive");
 }
 
-Trainer::Trainer(FlowNetwork& network, TargetSet train, TargetSet heldOut, TrainOptions options)
-    : network_(network), train_(std::move(train)), heldOut_(std::move(heldOut)), options_(options) {
+Trainer::Trainer(FlowNetwork& network, TargetSet train, TargetSet heldOut, TrainOptions options,
+                 std::shared_ptr<TrainingEngine> engine)
+    : network_(network),
+      train_(std::move(train)),
+      heldOut_(std::move(heldOut)),
+      options_(options),
+      engine_(engine ? std::move(engine) : std::shared_ptr<TrainingEngine>(makeCpuTrainingEngine())) {
   options_.validate();
   if (train_.size() == 0 || heldOut_.size() == 0) throw InvalidArgument("training: empty target set");
   for (const TargetSet* set : {&train_, &heldOut_}) {
@@ -147,21 +125,17 @@ OrderReport Trainer::trainOrder(int order, const TrainProgressFn& progress) {
   const int steps = isBase ? options_.baseSteps : options_.adapterSteps;
   const int batch = std::min<int>(isBase ? options_.baseBatch : options_.adapterBatch, static_cast<int>(train_.size()));
   const auto begin = std::chrono::steady_clock::now();
-  Adam adam(network_.trainableBlocks(order), isBase ? options_.baseLearningRate : options_.adapterLearningRate);
-  SeededRandom rng(options_.seed * 7919u + static_cast<unsigned>(order));
-  std::vector<std::size_t> rows(static_cast<std::size_t>(batch));
-  Eigen::MatrixXf features(trainFeatures_.rows(), batch);
-  for (int step = 0; step < steps; ++step) {
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      rows[i] = std::min(static_cast<std::size_t>(rng.uniform() * static_cast<double>(train_.size())),
-                         train_.size() - 1);
-      features.col(static_cast<Eigen::Index>(i)) = trainFeatures_.col(static_cast<Eigen::Index>(rows[i]));
-    }
-    const LossAndGradients lg = lossAndGradients(network_, order, features, targetMatrix(network_, train_, order, rows));
-    adam.step(lg.gradients);
-    if (progress && (step % 10 == 0 || step + 1 == steps) && !progress({order, step + 1, steps, lg.loss}))
-      throw Cancelled();
-  }
+  const Eigen::MatrixXf targets = scaledTargets(network_, train_, order);
+  OrderTrainingJob job;
+  job.network = &network_;
+  job.order = order;
+  job.poolFeatures = &trainFeatures_;
+  job.poolTargets = &targets;
+  job.steps = steps;
+  job.batch = batch;
+  job.learningRate = isBase ? options_.baseLearningRate : options_.adapterLearningRate;
+  job.seed = options_.seed;
+  engine_->train(job, progress);
   OrderReport report;
   report.order = order;
   report.steps = steps;
@@ -234,7 +208,8 @@ std::vector<LayerSpectrum> adapterSpectra(const FlowNetwork& network) {
 }
 
 DenseDerivativeReport denseDerivativeSpectra(const FlowNetwork& trainedBase, const TargetSet& train,
-                                             const TrainOptions& options, const TrainProgressFn& progress) {
+                                             const TrainOptions& options, const TrainProgressFn& progress,
+                                             std::shared_ptr<TrainingEngine> engine) {
   ModelConfig config = trainedBase.config();
   config.variant = Variant::Separate;
   FlowNetwork dense(config);
@@ -246,7 +221,7 @@ DenseDerivativeReport denseDerivativeSpectra(const FlowNetwork& trainedBase, con
     dense.separate[static_cast<std::size_t>(k - 2)] = trainedBase.base;
   }
   // Held-out errors are not needed here: the training pool serves as both sets.
-  Trainer trainer(dense, train, train, options);
+  Trainer trainer(dense, train, train, options, std::move(engine));
   DenseDerivativeReport report;
   for (int k = 2; k <= dense.orders(); ++k) {
     if (k > 2) dense.separate[static_cast<std::size_t>(k - 2)] = dense.separate[static_cast<std::size_t>(k - 3)];

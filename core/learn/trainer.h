@@ -6,10 +6,13 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "core/flows/flow_fields.h"
 #include "core/learn/flow_network.h"
+#include "core/learn/training_engine.h"
 
 namespace rankflow::learn {
 
@@ -47,15 +50,6 @@ struct TrainOptions {
   void validate() const;
 };
 
-struct TrainProgress {
-  int order = 1;
-  int step = 0;
-  int steps = 0;
-  double loss = 0.0;  // mean ½‖g − target/scale‖² of the last batch
-};
-// Called every few steps from the training thread; returning false cancels (Cancelled).
-using TrainProgressFn = std::function<bool(const TrainProgress&)>;
-
 struct OrderReport {
   int order = 1;
   double heldOutRelativeError = 0.0;  // ‖g_k − target‖ / ‖target‖ on the held-out set
@@ -66,8 +60,10 @@ struct OrderReport {
 
 class Trainer {
  public:
-  // Sets the network's output scales from `train` (RMS of each order's target).
-  Trainer(FlowNetwork& network, TargetSet train, TargetSet heldOut, TrainOptions options);
+  // Sets the network's output scales from `train` (RMS of each order's target). Steps run
+  // on `engine` (the CPU one when null).
+  Trainer(FlowNetwork& network, TargetSet train, TargetSet heldOut, TrainOptions options,
+          std::shared_ptr<TrainingEngine> engine = nullptr);
 
   // Trains order k alone (everything else frozen).
   OrderReport trainOrder(int order, const TrainProgressFn& progress = {});
@@ -79,12 +75,14 @@ class Trainer {
 
   double heldOutRelativeError(int order) const;
   const TargetSet& heldOut() const { return heldOut_; }
+  std::string engineName() const { return engine_->name(); }
 
  private:
   FlowNetwork& network_;
   TargetSet train_;
   TargetSet heldOut_;
   TrainOptions options_;
+  std::shared_ptr<TrainingEngine> engine_;
   Eigen::MatrixXf trainFeatures_;
   Eigen::MatrixXf heldOutFeatures_;
 };
@@ -110,7 +108,8 @@ struct DenseDerivativeReport {
   std::vector<int> suggestedRanks;  // r_2, …, r_K
 };
 DenseDerivativeReport denseDerivativeSpectra(const FlowNetwork& trainedBase, const TargetSet& train,
-                                             const TrainOptions& options, const TrainProgressFn& progress = {});
+                                             const TrainOptions& options, const TrainProgressFn& progress = {},
+                                             std::shared_ptr<TrainingEngine> engine = nullptr);
 
 int rankForEnergy(const std::vector<float>& singularValues, double energy);
 
