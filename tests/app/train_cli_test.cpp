@@ -7,6 +7,7 @@
 
 #include "core/io/npy.h"
 #include "core/io/safetensors.h"
+#include "kernels/cuda_backend.h"
 #include "render/image.h"
 #include "tests/support/cli_fixture.h"
 #include "tests/support/run_command.h"
@@ -29,8 +30,8 @@ class TrainCli : public testing::ScratchDirectoryTest {
 };
 
 TEST_F(TrainCli, TrainWritesACheckpointThatSampleAndLoraRanksRead) {
-  auto r = runCommand(kExe + " train --ranks 4,2 --variant cascade --json --out " + quoted(path("m.safetensors")) +
-                      kSmall);
+  auto r =
+      runCommand(kExe + " train --ranks 4,2 --variant cascade --json --out " + quoted(path("m.safetensors")) + kSmall);
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const auto report = nlohmann::json::parse(r.output);
   ASSERT_EQ(report["orders"].size(), 3u);
@@ -76,6 +77,7 @@ TEST_F(TrainCli, BadInputIsOneLineAndExitTwo) {
       " sample --ckpt " + quoted(path("junk.safetensors")) + " --out " + quoted(path("s.npy")),
       " sample --ckpt " + quoted(path("missing.safetensors")) + " --out " + quoted(path("s.npy")),
       " compare --ranks 4 --csv " + quoted(path("c.csv")),
+      " train --backend gpu --out " + quoted(path("m.safetensors")),
   };
   for (const auto& c : cases) {
     const auto r = runCommand(kExe + c);
@@ -89,7 +91,29 @@ TEST_F(TrainCli, BadInputIsOneLineAndExitTwo) {
 TEST_F(TrainCli, BenchTrainQuickReportsItsThreeNumbers) {
   const auto r = runCommand(kExe + " bench train --quick");
   ASSERT_EQ(r.exitCode, 0) << r.output;
-  for (const char* word : {"steps/s", "retrain", "GEMM rate"}) EXPECT_NE(r.output.find(word), std::string::npos) << word;
+  for (const char* word : {"steps/s", "retrain", "GEMM rate", "CPU · Eigen"})
+    EXPECT_NE(r.output.find(word), std::string::npos) << word;
+  // With a device the CUDA trainer is timed in the same run, else the reason is printed.
+  if (kernels::probeCuda().available) {
+    EXPECT_NE(r.output.find("speed-up CUDA / CPU"), std::string::npos) << r.output;
+  } else {
+    EXPECT_NE(r.output.find("CUDA: "), std::string::npos) << r.output;
+  }
+}
+
+TEST_F(TrainCli, TrainSaysWhichTrainerRanAndRefusesCudaWithoutADevice) {
+  auto r = runCommand(kExe + " train --backend cpu --ranks 4,2 --json --out " + quoted(path("m.safetensors")) + kSmall);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_EQ(nlohmann::json::parse(r.output)["engine"], "CPU · Eigen, 2 threads");
+  r = runCommand(kExe + " train --backend cuda --ranks 4,2 --out " + quoted(path("n.safetensors")) + kSmall);
+  if (kernels::probeCuda().available) {
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    EXPECT_NE(r.output.find("with CUDA"), std::string::npos) << r.output;
+  } else {
+    EXPECT_EQ(r.exitCode, 2) << r.output;
+    EXPECT_NE(r.output.find("--backend cuda: no CUDA device"), std::string::npos) << r.output;
+    EXPECT_FALSE(std::filesystem::exists(path("n.safetensors")));
+  }
 }
 
 }  // namespace

@@ -82,7 +82,8 @@ TEST_F(CudaTraining, FirstStepsAgreeWithTheCpuTrainer) {
     });
     const double gap = testing::relativeParameterGap(onGpu, onCpu, start, c.order);
     if (std::getenv("RANKFLOW_PRINT_GAPS")) std::printf("%s: gap %.3g\n", c.describe().c_str(), gap);
-    EXPECT_LT(gap, 1e-3);
+    // Measured on an H100: ≤ 5e-7 of the distance the parameters moved.
+    EXPECT_LT(gap, 1e-5);
     EXPECT_NEAR(gpuLoss, cpuLoss, 1e-4 * (1.0 + cpuLoss));
   }
 }
@@ -150,8 +151,8 @@ TEST_F(CudaTraining, TrainsTheCascadeOnEightGaussiansLikeTheCpu) {
       std::printf("order %d: initial %.4f, CUDA %.4f, CPU %.4f\n", k, initial[static_cast<std::size_t>(k - 1)], gpu,
                   cpu);
     EXPECT_LT(gpu, 0.4 * initial[static_cast<std::size_t>(k - 1)]);
-    // 800 steps of Adam carry rounding differences into different minima of the batch noise.
-    EXPECT_NEAR(gpu, cpu, 0.01 + 0.1 * cpu);
+    // Measured on an H100: equal to 4 digits after 800 steps of each order.
+    EXPECT_NEAR(gpu, cpu, 2e-3 + 0.01 * cpu);
   }
 }
 
