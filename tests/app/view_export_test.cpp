@@ -350,3 +350,52 @@ TEST_F(ViewExport, UnwritablePathsAndUnintegratedScenesAreRefusedWithAMessage) {
 
 }  // namespace
 }  // namespace rankflow
+
+namespace rankflow {
+namespace {
+
+// Above 65536 particles the draw data are built on every core: each trail vertex and point
+// must still be its own particle's position at its own time.
+TEST(SceneFrame, ManyParticlesBuildTheSameTrailsAndPointsOnEveryCore) {
+  flows::FlowScene scene = flows::prepareScene("default");
+  const int n = 70001;  // uneven, so the last range is shorter
+  scene.grid = {0.0f, 1.0f, 8};
+  scene.trajectories = flows::TrajectoryStore(n, scene.grid);
+  std::mt19937 rng(std::random_device{}());  // fresh inputs every run
+  std::normal_distribution<float> normal;
+  for (int f = 0; f < scene.trajectories.frameCount(); ++f) {
+    for (auto& x : scene.trajectories.positions(f)) x = {normal(rng), normal(rng)};
+    for (auto& v : scene.trajectories.velocities(f)) v = {normal(rng), normal(rng)};
+  }
+  scene.particleLabels.assign(static_cast<std::size_t>(n), 0);
+  for (int p = 0; p < n; ++p) scene.particleLabels[static_cast<std::size_t>(p)] = p % 8;
+  app::ViewState view = app::initialViewState(scene, 0.43f);
+  view.showArrows = false;
+  view.showData = false;
+  view.showTrails = true;
+  view.trailSpan = 0.2f;
+  app::SceneFrameBuilder builder(scene);
+  const app::LatticeField field;
+  const auto frame = builder.build(view, field, 900.0f);
+  ASSERT_EQ(frame.points.size(), static_cast<std::size_t>(n));
+  const std::size_t length = frame.stripLength;
+  ASSERT_GE(length, 2u);
+  ASSERT_EQ(frame.stripVertices.size(), static_cast<std::size_t>(n) * length);
+  for (int p : {0, 1, 4374, 35000, 65535, 65536, 69999, 70000}) {
+    SCOPED_TRACE("particle " + std::to_string(p));
+    const Vec2f at = scene.trajectories.positionAt(p, view.t);
+    EXPECT_EQ(frame.points[static_cast<std::size_t>(p)].x, at.x);
+    EXPECT_EQ(frame.points[static_cast<std::size_t>(p)].y, at.y);
+    EXPECT_EQ(frame.points[static_cast<std::size_t>(p)].color, app::labelColor(p % 8, 235));
+    for (std::size_t k = 0; k < length; ++k) {
+      const float back = static_cast<float>(length - 1 - k) / static_cast<float>(length - 1);
+      const Vec2f trail = scene.trajectories.positionAt(p, std::max(0.0f, view.t - back * view.trailSpan));
+      const auto& vertex = frame.stripVertices[static_cast<std::size_t>(p) * length + k];
+      EXPECT_EQ(vertex.x, trail.x);
+      EXPECT_EQ(vertex.y, trail.y);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rankflow
