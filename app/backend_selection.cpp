@@ -30,9 +30,15 @@ BackendSelection selectBackend(BackendPreference preference) {
 
 std::shared_ptr<learn::TrainingEngine> selectTrainingEngine(BackendPreference preference) {
   if (preference != BackendPreference::Cpu) {
-    if (auto cuda = kernels::makeCudaTrainingEngine()) return cuda;
-    if (preference == BackendPreference::Cuda)
-      throw CliError("--backend cuda: no CUDA device (" + kernels::probeCuda().reason + ")");
+    std::string why;
+    try {
+      if (auto cuda = kernels::makeCudaTrainingEngine()) return cuda;
+      why = "no CUDA device (" + kernels::probeCuda().reason + ")";
+    } catch (const std::exception& e) {
+      // A device that fails to start (a lost context, no memory for cuBLAS): auto uses the CPU.
+      why = std::string("the CUDA trainer failed to start: ") + e.what();
+    }
+    if (preference == BackendPreference::Cuda) throw CliError("--backend cuda: " + why);
   }
   return learn::makeCpuTrainingEngine();
 }

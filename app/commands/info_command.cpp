@@ -44,6 +44,8 @@ int runInfoCommand(const std::vector<std::string>& args) {
   }
   std::printf("Compute backend\n  in use      : %s\n", selection.backend->description().c_str());
   if (!selection.whyNotCuda.empty()) std::printf("  not CUDA    : %s\n", selection.whyNotCuda.c_str());
+  // The learned cascade's trainer follows the same choice (train, compare, the Learned tab).
+  std::printf("  trainer     : %s\n", selectTrainingEngine(backendPreferenceFor(cmd))->name().c_str());
   std::printf("Build\n%s", buildOptionsText().c_str());
   return kExitOk;
 }

@@ -24,7 +24,6 @@
 #include "core/common/error.h"
 #include "core/flows/field_model.h"
 #include "core/io/atomic_file.h"
-#include "kernels/cuda_training.h"
 
 namespace rankflow::app {
 namespace {
@@ -545,9 +544,10 @@ void Workbench::hoverReadout() {
 CascadePanel& Workbench::ensureCascadePanel() {
   if (!cascadePanel_) {
     LearnedSettings learned;
-    // The learned flow trains where the fields run: with CUDA when that backend is in use.
+    // The learned flow trains where the fields run: with CUDA when that backend is in use
+    // (and on the CPU, which the Learned tab then names, if the CUDA trainer fails to start).
     if (selection_.backend->kind() == compute::BackendKind::Cuda)
-      learned.trainingEngine = [] { return std::shared_ptr<learn::TrainingEngine>(kernels::makeCudaTrainingEngine()); };
+      learned.trainingEngine = [] { return selectTrainingEngine(BackendPreference::Auto); };
     cascadePanel_ = std::make_unique<CascadePanel>(std::move(learned));
     applyCascadeChoice(pendingCascade_);
   }
