@@ -15,7 +15,7 @@ int runBenchUi(const std::vector<std::string>& args) {
                   "Times whole frames of the application offscreen: the panels (ImGui), the scene's draw data "
                   "(the field lattice and |field| heatmap re-evaluated every frame as when time plays, trails), and "
                   "the Vulkan frame (scene + ImGui) submitted and finished. The goal on lavapipe: 10k particles, "
-                  "32x32 arrows and the heatmap at 1600x900 in <= 33 ms.",
+                  "32x32 arrows and the heatmap at 1600x900 in <= 33 ms; on a GPU, 1M particles at 60 fps.",
                   {{"particles", "N", "particles of the default scene", "10000"},
                    {"arrows", "G", "arrow lattice G x G", "32"},
                    {"width", "W", "frame width", "1600"},
@@ -58,7 +58,11 @@ int runBenchUi(const std::vector<std::string>& args) {
   std::printf("  %-40s %8.2f ms\n", "Vulkan (scene + ImGui, submit + wait)", b.gpuMsMedian);
   std::printf("  %-40s %8.2f ms (median), %.2f ms (p90): %.0f fps\n", "whole frame", b.frameMsMedian, b.frameMsP90,
               b.frameMsMedian > 0 ? 1000.0 / b.frameMsMedian : 0.0);
-  std::printf("  goal <= 33 ms: %s\n", b.frameMsMedian <= 33.0 ? "met" : "NOT met");
+  // Two goals (issue 6): 33 ms on lavapipe (llvmpipe is its device name), 60 fps on a GPU.
+  const bool lavapipe = b.vulkanDevice.find("llvmpipe") != std::string::npos;
+  const double goalMs = lavapipe ? 33.0 : 1000.0 / 60.0;
+  std::printf("  goal <= %.1f ms (%s): %s\n", goalMs, lavapipe ? "lavapipe" : "a GPU, 60 fps",
+              b.frameMsMedian <= goalMs ? "met" : "NOT met");
   return kExitOk;
 }
 
