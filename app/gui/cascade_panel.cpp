@@ -14,6 +14,10 @@ void CascadePanel::draw(bool* open, const flows::FlowScene& scene, float t, int*
   }
   if (open && !*open) return;
   fit_.setTime(t);
+  // The matrix fit takes its results here too, not only when its tab draws: with the
+  // Learned tab in front its fit (requested by setTime) would stay "running" for ever, and
+  // everything that waits for idle (figures, scripts) would wait for it.
+  fit_.model().poll();
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   ImGui::SetNextWindowPos({std::max(390.0f, display.x - 12.0f - 820.0f), 12.0f}, ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize({820.0f, std::max(300.0f, display.y - 24.0f)}, ImGuiCond_FirstUseEver);

@@ -92,6 +92,15 @@ std::int64_t flopsPerEvaluation(const learn::FlowNetwork& network, int order) {
 
 }  // namespace
 
+learn::TrainOptions cudaLearnedTraining() {
+  learn::TrainOptions o = LearnedSettings{}.train;
+  o.baseSteps *= 5;
+  o.baseBatch *= 2;
+  o.adapterSteps *= 4;
+  o.adapterBatch *= 2;
+  return o;
+}
+
 const char* trainingStateName(TrainingState state) {
   switch (state) {
     case TrainingState::Idle:

@@ -63,6 +63,12 @@ struct LearnedSettings {
   std::function<std::shared_ptr<learn::TrainingEngine>()> trainingEngine;
 };
 
+// The steps the Learned tab trains with on CUDA: five times the CPU's base steps at twice
+// the batch, and four times the adapter steps at twice the batch. Measured on an H100
+// (~7400 base steps/s at batch 4096), the first model is ready in about a second and reaches
+// held-out errors near 0.03 / 0.39 / 0.84, against 0.066 / 0.46 / 0.86 for the CPU's steps.
+learn::TrainOptions cudaLearnedTraining();
+
 enum class TrainingState { Idle, Running, Done, Cancelled, Failed };
 const char* trainingStateName(TrainingState state);
 

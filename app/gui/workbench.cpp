@@ -546,8 +546,10 @@ CascadePanel& Workbench::ensureCascadePanel() {
     LearnedSettings learned;
     // The learned flow trains where the fields run: with CUDA when that backend is in use
     // (and on the CPU, which the Learned tab then names, if the CUDA trainer fails to start).
-    if (selection_.backend->kind() == compute::BackendKind::Cuda)
+    if (selection_.backend->kind() == compute::BackendKind::Cuda) {
       learned.trainingEngine = [] { return selectTrainingEngine(BackendPreference::Auto); };
+      learned.train = cudaLearnedTraining();
+    }
     cascadePanel_ = std::make_unique<CascadePanel>(std::move(learned));
     applyCascadeChoice(pendingCascade_);
   }

@@ -8,9 +8,12 @@
 #include <gtest/gtest.h>
 #include <imgui.h>
 
+#include <chrono>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <thread>
 
+#include "app/gui/cascade_panel.h"
 #include "app/gui/learned_model.h"
 #include "core/common/random.h"
 #include "core/flows/field_model.h"
@@ -415,6 +418,34 @@ TEST(LearnedView, DrawsHeadlesslyAndExportsWhatItShows) {
     EXPECT_NE(json["message"].get<std::string>().find("refused"), std::string::npos);
     EXPECT_EQ(view.overlay().kind, app::LearnedOverlayKind::PerParticleError);
   }
+}
+
+}  // namespace
+}  // namespace rankflow
+
+namespace rankflow {
+namespace {
+
+// With the Learned tab in front from the first frame (as a session can open it), the
+// matrix fit's background result must still be taken, or the panel reports itself busy
+// for ever and `render --panel cascade` waits out its whole timeout.
+TEST(CascadePanelTabs, WithTheLearnedTabInFrontThePanelBecomesIdle) {
+  testing::HeadlessImGui imgui({1600.0f, 900.0f});
+  app::CascadePanel panel(tinySettings());
+  flows::FlowScene scene = flows::prepareScene("default");
+  bool open = true;
+  int tab = 1;
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  int idleFrames = 0;
+  while (idleFrames < 3 && std::chrono::steady_clock::now() < deadline) {
+    testing::drawFrame({0, 0}, false, [&] { panel.draw(&open, scene, 0.5f, &tab); });
+    idleFrames = panel.learnedStarted() && !panel.busy() ? idleFrames + 1 : 0;
+    if (idleFrames == 0) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(tab, 1);
+  EXPECT_TRUE(panel.learnedStarted());
+  EXPECT_FALSE(panel.busy()) << "fitting " << panel.fit().model().fitting();
+  EXPECT_TRUE(panel.learned().model().hasModel());
 }
 
 }  // namespace
