@@ -24,7 +24,8 @@ double msSince(std::chrono::steady_clock::time_point begin) {
 }  // namespace
 
 OffscreenRenderResult renderSceneOffscreen(const flows::FlowScene& scene, const compute::FlowBackend& backend,
-                                           const ViewState& view, uint32_t width, uint32_t height, bool validation) {
+                                           const ViewState& view, uint32_t width, uint32_t height, bool validation,
+                                           std::size_t gpuTracksFrom) {
   OffscreenRenderResult result;
   render::VulkanInstance instance({validation, {}});
   {
@@ -39,6 +40,7 @@ OffscreenRenderResult renderSceneOffscreen(const flows::FlowScene& scene, const 
     FieldHeatmap heatmap;
     if (view.showHeatmap) heatmap.update(scene, view, aspect);
     SceneFrameBuilder builder(scene);
+    builder.useGpuTracks(gpuTracksFrom, static_cast<std::size_t>(device.maxStorageBufferRange()));
     renderer.prepare(0, builder.build(view, field, static_cast<float>(height), &heatmap));
     target.render(
         kSceneClearColor, [&](VkCommandBuffer cmd) { renderer.record(cmd, 0, target.extent()); }, true);

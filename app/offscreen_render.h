@@ -16,9 +16,12 @@ struct OffscreenRenderResult {
   std::vector<std::string> validationMessages;
 };
 
-// Draws the scene at view.t into an image with no window system (lavapipe works).
+// Draws the scene at view.t into an image with no window system (lavapipe works). Scenes of
+// `gpuTracksFrom` particles or more draw their particles and trails from tracks on the GPU
+// (SceneFrameBuilder::useGpuTracks); the default is the application's threshold.
 OffscreenRenderResult renderSceneOffscreen(const flows::FlowScene& scene, const compute::FlowBackend& backend,
-                                           const ViewState& view, uint32_t width, uint32_t height, bool validation);
+                                           const ViewState& view, uint32_t width, uint32_t height, bool validation,
+                                           std::size_t gpuTracksFrom = 65536);
 
 struct RenderBenchmark {
   std::string vulkanDevice;

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -452,8 +453,9 @@ render::SceneDrawData SceneFrameBuilder::build(const ViewState& view, const Latt
   }
 
   scratch_.resize(n);
-  if (!scene_.integrated()) {
-    // Still integrating in the background: show the data and the field only.
+  const bool tracks = drawsTracks(n);
+  if (!scene_.integrated() || tracks) {
+    // Still integrating (the data and the field only), or the renderer draws the particles.
   } else if (view.showTrails && view.trailVertices >= 2 && view.trailSpan > 0.0f) {
     // Vertex k of every trail is at time t − (L−1−k)·Δ, oldest first; alpha rises to the head.
     // With the learned error layer the trails take their particle's error colour too, so the
@@ -480,7 +482,7 @@ render::SceneDrawData SceneFrameBuilder::build(const ViewState& view, const Latt
     });
   }
 
-  if (view.showParticles && scene_.integrated()) {
+  if (view.showParticles && scene_.integrated() && !tracks) {
     const bool byError = learned.particleError.size() == n;
     const std::size_t first = points_.size();
     points_.resize(first + n);
@@ -509,7 +511,78 @@ render::SceneDrawData SceneFrameBuilder::build(const ViewState& view, const Latt
   frame.pointSizePixels = std::max(2.0f, targetHeightPixels / 300.0f);
   frame.arrowHalfWidth = 0.004f * view.camera.halfHeight;
   frame.camera = view.camera;
+  if (tracks) fillTracks(view, learned, frame);
   return frame;
+}
+
+bool SceneFrameBuilder::drawsTracks(std::size_t particles) const {
+  if (maxTrackBytes_ == 0 || particles < tracksFrom_ || !scene_.integrated()) return false;
+  const auto& store = scene_.trajectories;
+  const std::size_t bytes = 2 * sizeof(Vec2f) * particles * static_cast<std::size_t>(store.frameCount());
+  return store.frameCount() >= 2 && bytes / 2 <= maxTrackBytes_;
+}
+
+namespace {
+
+// Says when the trajectories changed, so the renderer uploads them once per integration: the
+// storage, the sizes, the integration's own time and a spread of samples of the positions.
+std::uint64_t trajectoriesGeneration(const flows::FlowScene& scene) {
+  const auto& store = scene.trajectories;
+  const std::span<const Vec2f> all(store.positions(0).data(),
+                                   static_cast<std::size_t>(store.particleCount()) * store.frameCount());
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::uint64_t v) { h = (h ^ v) * 1099511628211ull; };
+  mix(reinterpret_cast<std::uintptr_t>(all.data()));
+  mix(all.size());
+  mix(static_cast<std::uint64_t>(store.frameCount()));
+  std::uint64_t seconds = 0;
+  std::memcpy(&seconds, &scene.integrationSeconds, sizeof seconds);
+  mix(seconds);
+  for (std::size_t i = 0; i < 64 && !all.empty(); ++i) {
+    std::uint32_t bits[2];
+    std::memcpy(bits, &all[i * (all.size() - 1) / 63], sizeof bits);
+    mix(bits[0]);
+    mix(bits[1]);
+  }
+  return h == 0 ? 1 : h;
+}
+
+}  // namespace
+
+void SceneFrameBuilder::fillTracks(const ViewState& view, const LearnedLayer& learned, render::SceneDrawData& frame) {
+  const auto& store = scene_.trajectories;
+  const std::size_t n = static_cast<std::size_t>(store.particleCount());
+  const std::size_t records = n * static_cast<std::size_t>(store.frameCount());
+  render::ParticleTracks& tracks = frame.tracks;
+  tracks.particleCount = static_cast<uint32_t>(n);
+  tracks.frameCount = static_cast<uint32_t>(store.frameCount());
+  tracks.t0 = store.grid().t0;
+  tracks.stepSize = store.grid().stepSize();
+  tracks.positions = {reinterpret_cast<const float*>(store.positions(0).data()), 2 * records};
+  tracks.velocities = {reinterpret_cast<const float*>(store.velocities(0).data()), 2 * records};
+  tracks.generation = trajectoriesGeneration(scene_);
+  // The same colours as the CPU path (alpha comes from the shader). Label colours change
+  // with the trajectories only, so they are made (and uploaded) once; error colours every frame.
+  const bool byError = learned.particleError.size() == n;
+  const std::uint64_t labelsGeneration = tracks.generation + 1;
+  if (byError || trackColorsGeneration_ != labelsGeneration || trackColors_.size() != n) {
+    trackColors_.resize(n);
+    forParticleRanges(n, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t p = begin; p < end; ++p)
+        trackColors_[p] = byError ? heatColor(errorScalePosition(learned.particleError[p]), 255)
+                                  : labelColor(scene_.particleLabels[p], 255);
+    });
+    trackColorsGeneration_ = byError ? 0 : labelsGeneration;
+  }
+  tracks.colors = trackColors_;
+  tracks.colorsGeneration = trackColorsGeneration_;
+  tracks.t = view.t;
+  tracks.trailSpan = view.trailSpan;
+  tracks.trailLength = 0;
+  if (view.showTrails && view.trailVertices >= 2 && view.trailSpan > 0.0f)
+    tracks.trailLength = static_cast<uint32_t>(
+        std::max(view.trailVertices, std::clamp(static_cast<int>(view.trailSpan * 50.0f) + 1, 2, 51)));
+  tracks.points = view.showParticles;
 }
 
 ViewState initialViewState(const flows::FlowScene& scene, float t) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -29,6 +30,9 @@ const uint32_t kFlatColorFrag[] = {
 const uint32_t kArrowsVert[] = {
 #include "shaders/arrows.vert.inc"
 };
+const uint32_t kTracksVert[] = {
+#include "shaders/tracks.vert.inc"
+};
 
 struct PushConstants {
   ViewTransform view;
@@ -36,8 +40,17 @@ struct PushConstants {
   float arrowHalfWidth;
   float opacity;
   float pad;
+  // The particle tracks' frame (tracks.vert).
+  float t;
+  float trailSpan;
+  float t0;
+  float stepSize;
+  uint32_t trailLength;
+  uint32_t particleCount;
+  uint32_t frameCount;
+  uint32_t pad2;
 };
-static_assert(sizeof(PushConstants) == 32);
+static_assert(sizeof(PushConstants) == 64);
 
 // Arrow template: a shaft quad (x in [0, 1] along the shaft, y in half-widths) and a head
 // triangle (z = 1: x counts head lengths back from the tip). See arrows.vert.
@@ -177,6 +190,15 @@ struct SceneRenderer::SlotBuffers {
   uint32_t pointCount = 0;
   uint32_t indexedStripCount = 0;   // the index buffer encodes this many strips…
   uint32_t indexedStripLength = 0;  // …of this length; rebuilt only when they change
+  // Particle tracks: this slot's colours and trail indices, and the set naming the buffers.
+  std::unique_ptr<HostBuffer> trackColors;
+  std::uint64_t colorsGeneration = 0;  // of the colours in trackColors
+  VkDescriptorSet trackSet = VK_NULL_HANDLE;
+  std::uint64_t boundGeneration = 0;  // the tracks (and colours) trackSet names
+  const HostBuffer* boundColors = nullptr;
+  uint32_t trackIndexCount = 0;
+  uint32_t trackPointCount = 0;
+  uint32_t trackLength = 0;
   PushConstants push{};
   Camera2D camera{};
 };
@@ -199,16 +221,47 @@ SceneRenderer::SceneRenderer(const VulkanDevice& device, VkRenderPass renderPass
   VkPushConstantRange range{};
   range.stageFlags = VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT;
   range.size = sizeof(PushConstants);
+  // The tracks' set: positions, velocities, colours (storage buffers read by tracks.vert).
+  VkDescriptorSetLayoutBinding bindings[3]{};
+  for (uint32_t b = 0; b < 3; ++b) {
+    bindings[b].binding = b;
+    bindings[b].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    bindings[b].descriptorCount = 1;
+    bindings[b].stageFlags = VK_SHADER_STAGE_VERTEX_BIT;
+  }
+  VkDescriptorSetLayoutCreateInfo setInfo{};
+  setInfo.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO;
+  setInfo.bindingCount = 3;
+  setInfo.pBindings = bindings;
+  VK_CHECK(vkCreateDescriptorSetLayout(device_.handle(), &setInfo, nullptr, &trackSetLayout_));
   VkPipelineLayoutCreateInfo layoutInfo{};
   layoutInfo.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO;
+  layoutInfo.setLayoutCount = 1;
+  layoutInfo.pSetLayouts = &trackSetLayout_;
   layoutInfo.pushConstantRangeCount = 1;
   layoutInfo.pPushConstantRanges = &range;
   VK_CHECK(vkCreatePipelineLayout(device_.handle(), &layoutInfo, nullptr, &layout_));
   createPipelines(renderPass);
 
+  const VkDescriptorPoolSize poolSize{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 3 * std::max(frameSlots, 1u)};
+  VkDescriptorPoolCreateInfo poolInfo{};
+  poolInfo.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
+  poolInfo.maxSets = std::max(frameSlots, 1u);
+  poolInfo.poolSizeCount = 1;
+  poolInfo.pPoolSizes = &poolSize;
+  VK_CHECK(vkCreateDescriptorPool(device_.handle(), &poolInfo, nullptr, &trackPool_));
+
   arrowTemplate_ = std::make_unique<HostBuffer>(device_, sizeof(kArrowTemplate), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT);
   std::memcpy(arrowTemplate_->mapped(), kArrowTemplate, sizeof(kArrowTemplate));
-  for (uint32_t i = 0; i < frameSlots; ++i) slots_.push_back(std::make_unique<SlotBuffers>());
+  for (uint32_t i = 0; i < frameSlots; ++i) {
+    slots_.push_back(std::make_unique<SlotBuffers>());
+    VkDescriptorSetAllocateInfo allocate{};
+    allocate.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
+    allocate.descriptorPool = trackPool_;
+    allocate.descriptorSetCount = 1;
+    allocate.pSetLayouts = &trackSetLayout_;
+    VK_CHECK(vkAllocateDescriptorSets(device_.handle(), &allocate, &slots_.back()->trackSet));
+  }
 }
 
 SceneRenderer::~SceneRenderer() {
@@ -218,7 +271,11 @@ SceneRenderer::~SceneRenderer() {
   vkDestroyPipeline(d, pointsPipeline_, nullptr);
   vkDestroyPipeline(d, stripsPipeline_, nullptr);
   vkDestroyPipeline(d, arrowsPipeline_, nullptr);
+  vkDestroyPipeline(d, trackStripsPipeline_, nullptr);
+  vkDestroyPipeline(d, trackPointsPipeline_, nullptr);
   vkDestroyPipelineLayout(d, layout_, nullptr);
+  vkDestroyDescriptorPool(d, trackPool_, nullptr);
+  vkDestroyDescriptorSetLayout(d, trackSetLayout_, nullptr);
 }
 
 void SceneRenderer::createPipelines(VkRenderPass renderPass) {
@@ -238,6 +295,11 @@ void SceneRenderer::createPipelines(VkRenderPass renderPass) {
   stripsPipeline_ = makePipeline(
       d, layout_, renderPass,
       {kStripsVert, kFlatColorFrag, VK_PRIMITIVE_TOPOLOGY_LINE_STRIP, true, {coloredBinding}, coloredVertex});
+  // Tracks have no vertex input: the vertex index names the particle and the trail vertex.
+  trackStripsPipeline_ =
+      makePipeline(d, layout_, renderPass, {kTracksVert, kFlatColorFrag, VK_PRIMITIVE_TOPOLOGY_LINE_STRIP, true, {}, {}});
+  trackPointsPipeline_ =
+      makePipeline(d, layout_, renderPass, {kTracksVert, kPointsFrag, VK_PRIMITIVE_TOPOLOGY_POINT_LIST, false, {}, {}});
   arrowsPipeline_ = makePipeline(
       d, layout_, renderPass,
       {kArrowsVert,
@@ -322,6 +384,52 @@ void SceneRenderer::prepare(uint32_t slot, const SceneDrawData& frame) {
     s.stripIndexCount = indexCount;
   }
 
+  s.trackIndexCount = 0;
+  s.trackPointCount = 0;
+  const ParticleTracks& tracks = frame.tracks;
+  if (tracks.particleCount > 0) {
+    const std::size_t records = static_cast<std::size_t>(tracks.particleCount) * tracks.frameCount;
+    if (tracks.frameCount < 2 || tracks.positions.size() != 2 * records || tracks.velocities.size() != 2 * records ||
+        tracks.colors.size() != tracks.particleCount || !(tracks.stepSize > 0.0f))
+      throw std::invalid_argument("scene renderer: particle tracks with inconsistent sizes");
+    if (tracks.generation != trackGeneration_ || !trackPositions_) uploadTracks(tracks);
+    constexpr VkBufferUsageFlags storage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+    const bool grown = !s.trackColors || s.trackColors->size() < tracks.colors.size_bytes();
+    ensureCapacity(device_, s.trackColors, tracks.colors.size_bytes(), storage);
+    if (grown || tracks.colorsGeneration == 0 || tracks.colorsGeneration != s.colorsGeneration) {
+      copyToMapped(s.trackColors->mapped(), tracks.colors.data(), tracks.colors.size_bytes());
+      s.colorsGeneration = tracks.colorsGeneration;
+    }
+    if (s.boundGeneration != trackGeneration_ || s.boundColors != s.trackColors.get()) bindTrackBuffers(s);
+    if (tracks.trailLength >= 2) {
+      const uint32_t length = tracks.trailLength;
+      const uint32_t indexCount = tracks.particleCount * (length + 1);
+      if (tracks.particleCount != indexedTrackCount_ || length != indexedTrackLength_ || !trackIndices_) {
+        std::vector<uint32_t> indices(indexCount);
+        for (uint32_t p = 0, k = 0; p < tracks.particleCount; ++p) {
+          for (uint32_t v = 0; v < length; ++v) indices[k++] = p * length + v;
+          indices[k++] = kRestartIndex;
+        }
+        // Other slots' frames in flight may still read the old indices.
+        VK_CHECK(vkDeviceWaitIdle(device_.handle()));
+        trackIndices_ = std::make_unique<DeviceBuffer>(device_, indexCount * sizeof(uint32_t),
+                                                       VK_BUFFER_USAGE_INDEX_BUFFER_BIT);
+        trackIndices_->upload(indices.data(), indexCount * sizeof(uint32_t));
+        indexedTrackCount_ = tracks.particleCount;
+        indexedTrackLength_ = length;
+      }
+      s.trackIndexCount = indexCount;
+      s.trackLength = length;
+    }
+    if (tracks.points) s.trackPointCount = tracks.particleCount;
+    s.push.t = tracks.t;
+    s.push.trailSpan = tracks.trailSpan;
+    s.push.t0 = tracks.t0;
+    s.push.stepSize = tracks.stepSize;
+    s.push.particleCount = tracks.particleCount;
+    s.push.frameCount = tracks.frameCount;
+  }
+
   s.push.pointSize = std::clamp(frame.pointSizePixels, 1.0f, device_.maxPointSize());
   s.push.arrowHalfWidth = frame.arrowHalfWidth;
   s.push.opacity = 1.0f;
@@ -361,12 +469,64 @@ void SceneRenderer::record(VkCommandBuffer cmd, uint32_t slot, VkExtent2D extent
     vkCmdBindIndexBuffer(cmd, s.stripIndices->handle(), 0, VK_INDEX_TYPE_UINT32);
     vkCmdDrawIndexed(cmd, s.stripIndexCount, 1, 0, 0, 0);
   }
+  if (s.trackIndexCount > 0) {
+    // The trails' vertex index is p · length + k; the push constants' trailLength says length.
+    PushConstants trails = push;
+    trails.trailLength = s.trackLength;
+    vkCmdPushConstants(cmd, layout_, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof trails,
+                       &trails);
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, trackStripsPipeline_);
+    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, layout_, 0, 1, &s.trackSet, 0, nullptr);
+    vkCmdBindIndexBuffer(cmd, trackIndices_->handle(), 0, VK_INDEX_TYPE_UINT32);
+    vkCmdDrawIndexed(cmd, s.trackIndexCount, 1, 0, 0, 0);
+    vkCmdPushConstants(cmd, layout_, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof push,
+                       &push);
+  }
   if (s.pointCount > 0) {
     vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pointsPipeline_);
     const VkBuffer buffer = s.points->handle();
     vkCmdBindVertexBuffers(cmd, 0, 1, &buffer, &zero);
     vkCmdDraw(cmd, s.pointCount, 1, 0, 0);
   }
+  if (s.trackPointCount > 0) {
+    // trailLength 0 in the push constants: one vertex per particle, at t.
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, trackPointsPipeline_);
+    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, layout_, 0, 1, &s.trackSet, 0, nullptr);
+    vkCmdDraw(cmd, s.trackPointCount, 1, 0, 0);
+  }
+}
+
+void SceneRenderer::uploadTracks(const ParticleTracks& tracks) {
+  // Every slot's set names the old buffers: nothing in flight may read them while they go.
+  VK_CHECK(vkDeviceWaitIdle(device_.handle()));
+  constexpr VkBufferUsageFlags storage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+  trackPositions_.reset();
+  trackVelocities_.reset();
+  trackPositions_ =
+      std::make_unique<DeviceBuffer>(device_, std::max<VkDeviceSize>(tracks.positions.size_bytes(), 16), storage);
+  trackVelocities_ =
+      std::make_unique<DeviceBuffer>(device_, std::max<VkDeviceSize>(tracks.velocities.size_bytes(), 16), storage);
+  trackPositions_->upload(tracks.positions.data(), tracks.positions.size_bytes());
+  trackVelocities_->upload(tracks.velocities.data(), tracks.velocities.size_bytes());
+  trackGeneration_ = tracks.generation;
+}
+
+void SceneRenderer::bindTrackBuffers(SlotBuffers& slot) const {
+  const VkDescriptorBufferInfo buffers[3] = {{trackPositions_->handle(), 0, VK_WHOLE_SIZE},
+                                             {trackVelocities_->handle(), 0, VK_WHOLE_SIZE},
+                                             {slot.trackColors->handle(), 0, VK_WHOLE_SIZE}};
+  VkWriteDescriptorSet writes[3]{};
+  for (uint32_t b = 0; b < 3; ++b) {
+    writes[b].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+    writes[b].dstSet = slot.trackSet;
+    writes[b].dstBinding = b;
+    writes[b].descriptorCount = 1;
+    writes[b].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    writes[b].pBufferInfo = &buffers[b];
+  }
+  vkUpdateDescriptorSets(device_.handle(), 3, writes, 0, nullptr);
+  slot.boundGeneration = trackGeneration_;
+  slot.boundColors = slot.trackColors.get();
 }
 
 }  // namespace rankflow::render

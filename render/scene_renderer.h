@@ -11,6 +11,7 @@ namespace rankflow::render {
 
 class VulkanDevice;
 class HostBuffer;
+class DeviceBuffer;
 
 // Colour packed as bytes R, G, B, A (VK_FORMAT_R8G8B8A8_UNORM as a vertex attribute).
 using PackedColor = uint32_t;
@@ -41,6 +42,28 @@ struct Camera2D {
   float halfHeight = 3.0f;
 };
 
+// Particles drawn from their trajectories by the vertex shader: the positions and
+// velocities of every frame live in storage buffers (uploaded once per `generation`), and
+// each frame only says the time, so a million particles and their trails cost the CPU
+// nothing per frame. Positions at t are the cubic Hermite interpolation of the bracketing
+// frames, as flows::TrajectoryStore::positionsAt computes them.
+struct ParticleTracks {
+  uint32_t particleCount = 0;  // 0: no tracks this frame
+  uint32_t frameCount = 0;     // ≥ 2
+  float t0 = 0.0f;             // time of frame 0
+  float stepSize = 0.0f;       // between frames
+  std::span<const float> positions;   // frameCount × particleCount × (x, y), frame-major
+  std::span<const float> velocities;  // same layout
+  std::uint64_t generation = 0;       // a new value re-uploads positions and velocities
+  std::span<const PackedColor> colors;  // per particle (its alpha is replaced)
+  std::uint64_t colorsGeneration = 0;   // unchanged and non-zero: the colours need no upload
+  float t = 0.0f;                     // time of the points and of the trails' heads
+  float trailSpan = 0.0f;             // how far back in t a trail reaches
+  uint32_t trailLength = 0;           // vertices per trail (0: none); alpha rises to the head
+  bool points = true;
+  std::size_t bytes() const { return positions.size_bytes() + velocities.size_bytes(); }
+};
+
 // One frame of the 2-D scene, in world coordinates. Drawn back to front: triangles (a
 // heatmap: colours interpolated across each triangle), arrows, strips (stripCount strips
 // of stripLength consecutive vertices each), points.
@@ -53,6 +76,7 @@ struct SceneDrawData {
   float pointSizePixels = 3.0f;
   float arrowHalfWidth = 0.012f;  // world units
   Camera2D camera{};
+  ParticleTracks tracks{};  // drawn after the strips (as trails) and after the points
 };
 
 struct ViewTransform {
@@ -80,6 +104,8 @@ class SceneRenderer {
  private:
   struct SlotBuffers;
   void createPipelines(VkRenderPass renderPass);
+  void uploadTracks(const ParticleTracks& tracks);
+  void bindTrackBuffers(SlotBuffers& slot) const;
 
   const VulkanDevice& device_;
   VkPipelineLayout layout_ = VK_NULL_HANDLE;
@@ -87,6 +113,18 @@ class SceneRenderer {
   VkPipeline pointsPipeline_ = VK_NULL_HANDLE;
   VkPipeline stripsPipeline_ = VK_NULL_HANDLE;
   VkPipeline arrowsPipeline_ = VK_NULL_HANDLE;
+  VkPipeline trackStripsPipeline_ = VK_NULL_HANDLE;
+  VkPipeline trackPointsPipeline_ = VK_NULL_HANDLE;
+  VkDescriptorSetLayout trackSetLayout_ = VK_NULL_HANDLE;
+  VkDescriptorPool trackPool_ = VK_NULL_HANDLE;
+  std::unique_ptr<DeviceBuffer> trackPositions_;
+  std::unique_ptr<DeviceBuffer> trackVelocities_;
+  // The trails' index buffer (p · length + k, restart between particles), shared by the
+  // slots and rebuilt only when the particle count or trail length changes.
+  std::unique_ptr<DeviceBuffer> trackIndices_;
+  uint32_t indexedTrackCount_ = 0;
+  uint32_t indexedTrackLength_ = 0;
+  std::uint64_t trackGeneration_ = 0;
   std::unique_ptr<HostBuffer> arrowTemplate_;
   std::vector<std::unique_ptr<SlotBuffers>> slots_;
 };

@@ -233,6 +233,7 @@ VulkanDevice::VulkanDevice(const VulkanInstance& instance, VkSurfaceKHR surface)
   vkGetPhysicalDeviceProperties(physical_, &props);
   largePoints_ = supported.largePoints == VK_TRUE;
   maxPointSize_ = largePoints_ ? props.limits.pointSizeRange[1] : 1.0f;
+  maxStorageBufferRange_ = props.limits.maxStorageBufferRange;
   maxTargetDimension_ =
       std::min({props.limits.maxImageDimension2D, props.limits.maxFramebufferWidth, props.limits.maxFramebufferHeight});
   VkPhysicalDeviceFeatures enabled{};

@@ -77,6 +77,8 @@ class VulkanDevice {
   float maxPointSize() const { return maxPointSize_; }
   // The largest side of an image this device can render into and sample.
   uint32_t maxTargetDimension() const { return maxTargetDimension_; }
+  // The largest storage buffer a shader may read (the particle tracks must fit in one).
+  VkDeviceSize maxStorageBufferRange() const { return maxStorageBufferRange_; }
 
   uint32_t findMemoryType(uint32_t typeBits, VkMemoryPropertyFlags required) const;
 
@@ -94,6 +96,7 @@ class VulkanDevice {
   bool largePoints_ = false;
   float maxPointSize_ = 1.0f;
   uint32_t maxTargetDimension_ = 4096;
+  VkDeviceSize maxStorageBufferRange_ = 0;
 };
 
 }  // namespace rankflow::render

@@ -69,6 +69,7 @@ int runGui(const GuiOptions& options) {
     workbenchOptions.backend = options.backend;
     workbenchOptions.openPanels = options.openPanels;
     workbenchOptions.vulkanDevice = device.info().name + " (" + device.info().type + ")";
+    workbenchOptions.gpuTrackBytes = static_cast<std::size_t>(device.maxStorageBufferRange());
     Workbench workbench(workbenchOptions, imguiContext.fonts);
     std::printf("window: Vulkan on %s; compute on %s\n", workbenchOptions.vulkanDevice.c_str(),
                 workbench.readout().computeBackend.c_str());

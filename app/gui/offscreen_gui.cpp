@@ -119,6 +119,7 @@ OffscreenGuiResult renderPanelsOffscreen(const OffscreenGuiOptions& options, con
     result.vulkanDevice = stack.device.info().name;
     WorkbenchOptions workbenchOptions = options.workbench;
     workbenchOptions.vulkanDevice = result.vulkanDevice;
+    workbenchOptions.gpuTrackBytes = static_cast<std::size_t>(stack.device.maxStorageBufferRange());
     for (const auto& f : figures)
       if (f.panel != "flow" && f.panel != "window") workbenchOptions.openPanels.push_back(f.panel);
     Workbench workbench(workbenchOptions, stack.imgui.fonts());
@@ -168,6 +169,7 @@ UiBenchmark benchmarkUi(uint32_t width, uint32_t height, int particles, int arro
   options.session = session;
   options.arrowGrid = arrowGrid;
   options.vulkanDevice = bench.vulkanDevice;
+  options.gpuTrackBytes = static_cast<std::size_t>(stack.device.maxStorageBufferRange());
   Workbench workbench(options, stack.imgui.fonts());
   while (!workbench.sceneIntegrated()) {
     stack.frame(workbench, false);

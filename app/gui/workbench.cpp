@@ -105,6 +105,7 @@ Workbench::Workbench(const WorkbenchOptions& options, UiFonts fonts)
   arrowGrid_ = options.arrowGrid;
   if (arrowGrid_ > 0) scene_.fieldGridSize = arrowGrid_;
   builder_ = std::make_unique<SceneFrameBuilder>(scene_);
+  builder_->useGpuTracks(SceneFrameBuilder::kGpuTracksFrom, options.gpuTrackBytes);
   controlPanel_.syncChoice(scene_);
   readout_.computeBackend = selection_.backend->description();
   readout_.whyNotCuda = selection_.whyNotCuda;

@@ -39,6 +39,9 @@ struct WorkbenchOptions {
   std::string vulkanDevice;                    // for the performance overlay
   int arrowGrid = 0;                           // arrows on an n² lattice; 0: the scene's own (24²)
   std::function<void(ViewState&)> adjustView;  // applied to the initial view (CLI flags)
+  // The Vulkan device's largest storage buffer: large scenes draw their particles from
+  // tracks on the GPU (SceneFrameBuilder::useGpuTracks); 0 draws every frame on the CPU.
+  std::size_t gpuTrackBytes = 0;
 };
 
 // Pixels of the frame, top-left origin.

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 
 #include "app/scene_frame.h"
 #include "core/flows/flow_scene.h"
@@ -55,6 +56,42 @@ TEST(OffscreenRender, DefaultSceneMatchesGoldenImageWithValidationSilent) {
     render::writePngAtomic(diffPath, cmp.diff);
     FAIL() << cmp.differingPixels << " pixels (" << fraction * 100 << "%) differ by more than " << kChannelTolerance
            << "; max channel delta " << cmp.maxChannelDelta << ". Actual: " << actualPath << ", diff: " << diffPath;
+  }
+}
+
+// The particles and trails drawn from tracks by the vertex shader look like the ones the
+// CPU builds (same Hermite interpolation, colours and alphas), with validation silent.
+TEST(OffscreenRender, ParticleTracksOnTheGpuDrawWhatTheCpuDraws) {
+  const auto backend = compute::makeCpuBackend();
+  for (const float t : {0.0f, 0.37f, 0.5f, 1.0f}) {
+    SCOPED_TRACE("t = " + std::to_string(t));
+    app::ViewState view = app::initialViewState(defaultScene(), t);
+    view.trailSpan = 0.2f;
+    const auto cpu = app::renderSceneOffscreen(defaultScene(), *backend, view, kGoldenWidth, kGoldenHeight, true,
+                                               std::numeric_limits<std::size_t>::max());
+    const auto gpu = app::renderSceneOffscreen(defaultScene(), *backend, view, kGoldenWidth, kGoldenHeight, true, 0);
+    {
+      // The second picture's particles really came from the tracks, not from the CPU.
+      app::SceneFrameBuilder builder(defaultScene());
+      builder.useGpuTracks(0, std::size_t{1} << 27);
+      const app::LatticeField field;
+      const auto frame = builder.build(view, field, static_cast<float>(kGoldenHeight));
+      EXPECT_EQ(frame.tracks.particleCount, static_cast<uint32_t>(defaultScene().trajectories.particleCount()));
+      EXPECT_GE(frame.tracks.trailLength, 2u);
+      EXPECT_TRUE(frame.stripVertices.empty());
+      EXPECT_EQ(frame.points.size(), defaultScene().data.points.size());  // the data alone
+    }
+    for (const auto& m : gpu.validationMessages) ADD_FAILURE() << m;
+    const render::ImageComparison cmp = render::compareImages(cpu.image, gpu.image, kChannelTolerance);
+    ASSERT_TRUE(cmp.sameSize);
+    const double fraction = static_cast<double>(cmp.differingPixels) / (cpu.image.width * cpu.image.height);
+    EXPECT_LE(fraction, kMaxDifferingFraction) << cmp.differingPixels << " pixels differ; max delta "
+                                               << cmp.maxChannelDelta;
+    // Not vacuous: the particles are there.
+    int lit = 0;
+    for (int y = 0; y < gpu.image.height; ++y)
+      for (int x = 0; x < gpu.image.width; ++x) lit += gpu.image.at(x, y)[0] > 120;
+    EXPECT_GT(lit, 500);
   }
 }
 
