@@ -9,55 +9,54 @@
 
 namespace rankflow::render {
 
-HostBuffer::HostBuffer(const VulkanDevice& device, VkDeviceSize size, VkBufferUsageFlags usage)
-    : device_(device.handle()), size_(size) {
+namespace {
+
+// A buffer bound to fresh memory of a type with `properties`; on failure nothing is left.
+void createBoundBuffer(const VulkanDevice& device, VkDeviceSize size, VkBufferUsageFlags usage,
+                       VkMemoryPropertyFlags properties, VkBuffer& buffer, VkDeviceMemory& memory) {
+  const VkDevice d = device.handle();
   VkBufferCreateInfo info{};
   info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
   info.size = size;
   info.usage = usage;
   info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-  VK_CHECK(vkCreateBuffer(device_, &info, nullptr, &buffer_));
+  VK_CHECK(vkCreateBuffer(d, &info, nullptr, &buffer));
   try {
     VkMemoryRequirements req;
-    vkGetBufferMemoryRequirements(device_, buffer_, &req);
+    vkGetBufferMemoryRequirements(d, buffer, &req);
     VkMemoryAllocateInfo alloc{};
     alloc.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
     alloc.allocationSize = req.size;
-    alloc.memoryTypeIndex = device.findMemoryType(
-        req.memoryTypeBits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
-    VK_CHECK(vkAllocateMemory(device_, &alloc, nullptr, &memory_));
-    VK_CHECK(vkBindBufferMemory(device_, buffer_, memory_, 0));
-    VK_CHECK(vkMapMemory(device_, memory_, 0, VK_WHOLE_SIZE, 0, &mapped_));
+    alloc.memoryTypeIndex = device.findMemoryType(req.memoryTypeBits, properties);
+    VK_CHECK(vkAllocateMemory(d, &alloc, nullptr, &memory));
+    VK_CHECK(vkBindBufferMemory(d, buffer, memory, 0));
   } catch (...) {
-    if (memory_ != VK_NULL_HANDLE) vkFreeMemory(device_, memory_, nullptr);
-    vkDestroyBuffer(device_, buffer_, nullptr);
+    if (memory != VK_NULL_HANDLE) vkFreeMemory(d, memory, nullptr);
+    vkDestroyBuffer(d, buffer, nullptr);
+    memory = VK_NULL_HANDLE;
+    buffer = VK_NULL_HANDLE;
     throw;
+  }
+}
+
+}  // namespace
+
+HostBuffer::HostBuffer(const VulkanDevice& device, VkDeviceSize size, VkBufferUsageFlags usage)
+    : device_(device.handle()), size_(size) {
+  createBoundBuffer(device, size, usage, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+                    buffer_, memory_);
+  const VkResult mapped = vkMapMemory(device_, memory_, 0, VK_WHOLE_SIZE, 0, &mapped_);
+  if (mapped != VK_SUCCESS) {
+    vkFreeMemory(device_, memory_, nullptr);
+    vkDestroyBuffer(device_, buffer_, nullptr);
+    VK_CHECK(mapped);
   }
 }
 
 DeviceBuffer::DeviceBuffer(const VulkanDevice& device, VkDeviceSize size, VkBufferUsageFlags usage)
     : device_(device), size_(size) {
-  const VkDevice d = device_.handle();
-  VkBufferCreateInfo info{};
-  info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
-  info.size = size;
-  info.usage = usage | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
-  info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-  VK_CHECK(vkCreateBuffer(d, &info, nullptr, &buffer_));
-  try {
-    VkMemoryRequirements req;
-    vkGetBufferMemoryRequirements(d, buffer_, &req);
-    VkMemoryAllocateInfo alloc{};
-    alloc.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
-    alloc.allocationSize = req.size;
-    alloc.memoryTypeIndex = device_.findMemoryType(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-    VK_CHECK(vkAllocateMemory(d, &alloc, nullptr, &memory_));
-    VK_CHECK(vkBindBufferMemory(d, buffer_, memory_, 0));
-  } catch (...) {
-    if (memory_ != VK_NULL_HANDLE) vkFreeMemory(d, memory_, nullptr);
-    vkDestroyBuffer(d, buffer_, nullptr);
-    throw;
-  }
+  createBoundBuffer(device, size, usage | VK_BUFFER_USAGE_TRANSFER_DST_BIT, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
+                    buffer_, memory_);
 }
 
 DeviceBuffer::~DeviceBuffer() {

@@ -296,8 +296,8 @@ void SceneRenderer::createPipelines(VkRenderPass renderPass) {
       d, layout_, renderPass,
       {kStripsVert, kFlatColorFrag, VK_PRIMITIVE_TOPOLOGY_LINE_STRIP, true, {coloredBinding}, coloredVertex});
   // Tracks have no vertex input: the vertex index names the particle and the trail vertex.
-  trackStripsPipeline_ =
-      makePipeline(d, layout_, renderPass, {kTracksVert, kFlatColorFrag, VK_PRIMITIVE_TOPOLOGY_LINE_STRIP, true, {}, {}});
+  trackStripsPipeline_ = makePipeline(d, layout_, renderPass,
+                                      {kTracksVert, kFlatColorFrag, VK_PRIMITIVE_TOPOLOGY_LINE_STRIP, true, {}, {}});
   trackPointsPipeline_ =
       makePipeline(d, layout_, renderPass, {kTracksVert, kPointsFrag, VK_PRIMITIVE_TOPOLOGY_POINT_LIST, false, {}, {}});
   arrowsPipeline_ = makePipeline(
@@ -412,8 +412,8 @@ void SceneRenderer::prepare(uint32_t slot, const SceneDrawData& frame) {
         }
         // Other slots' frames in flight may still read the old indices.
         VK_CHECK(vkDeviceWaitIdle(device_.handle()));
-        trackIndices_ = std::make_unique<DeviceBuffer>(device_, indexCount * sizeof(uint32_t),
-                                                       VK_BUFFER_USAGE_INDEX_BUFFER_BIT);
+        trackIndices_ =
+            std::make_unique<DeviceBuffer>(device_, indexCount * sizeof(uint32_t), VK_BUFFER_USAGE_INDEX_BUFFER_BIT);
         trackIndices_->upload(indices.data(), indexCount * sizeof(uint32_t));
         indexedTrackCount_ = tracks.particleCount;
         indexedTrackLength_ = length;
@@ -479,8 +479,7 @@ void SceneRenderer::record(VkCommandBuffer cmd, uint32_t slot, VkExtent2D extent
     vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, layout_, 0, 1, &s.trackSet, 0, nullptr);
     vkCmdBindIndexBuffer(cmd, trackIndices_->handle(), 0, VK_INDEX_TYPE_UINT32);
     vkCmdDrawIndexed(cmd, s.trackIndexCount, 1, 0, 0, 0);
-    vkCmdPushConstants(cmd, layout_, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof push,
-                       &push);
+    vkCmdPushConstants(cmd, layout_, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof push, &push);
   }
   if (s.pointCount > 0) {
     vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pointsPipeline_);

@@ -48,18 +48,18 @@ struct Camera2D {
 // nothing per frame. Positions at t are the cubic Hermite interpolation of the bracketing
 // frames, as flows::TrajectoryStore::positionsAt computes them.
 struct ParticleTracks {
-  uint32_t particleCount = 0;  // 0: no tracks this frame
-  uint32_t frameCount = 0;     // ≥ 2
-  float t0 = 0.0f;             // time of frame 0
-  float stepSize = 0.0f;       // between frames
-  std::span<const float> positions;   // frameCount × particleCount × (x, y), frame-major
-  std::span<const float> velocities;  // same layout
-  std::uint64_t generation = 0;       // a new value re-uploads positions and velocities
+  uint32_t particleCount = 0;           // 0: no tracks this frame
+  uint32_t frameCount = 0;              // ≥ 2
+  float t0 = 0.0f;                      // time of frame 0
+  float stepSize = 0.0f;                // between frames
+  std::span<const float> positions;     // frameCount × particleCount × (x, y), frame-major
+  std::span<const float> velocities;    // same layout
+  std::uint64_t generation = 0;         // a new value re-uploads positions and velocities
   std::span<const PackedColor> colors;  // per particle (its alpha is replaced)
   std::uint64_t colorsGeneration = 0;   // unchanged and non-zero: the colours need no upload
-  float t = 0.0f;                     // time of the points and of the trails' heads
-  float trailSpan = 0.0f;             // how far back in t a trail reaches
-  uint32_t trailLength = 0;           // vertices per trail (0: none); alpha rises to the head
+  float t = 0.0f;                       // time of the points and of the trails' heads
+  float trailSpan = 0.0f;               // how far back in t a trail reaches
+  uint32_t trailLength = 0;             // vertices per trail (0: none); alpha rises to the head
   bool points = true;
   std::size_t bytes() const { return positions.size_bytes() + velocities.size_bytes(); }
 };

@@ -85,8 +85,8 @@ TEST(OffscreenRender, ParticleTracksOnTheGpuDrawWhatTheCpuDraws) {
     const render::ImageComparison cmp = render::compareImages(cpu.image, gpu.image, kChannelTolerance);
     ASSERT_TRUE(cmp.sameSize);
     const double fraction = static_cast<double>(cmp.differingPixels) / (cpu.image.width * cpu.image.height);
-    EXPECT_LE(fraction, kMaxDifferingFraction) << cmp.differingPixels << " pixels differ; max delta "
-                                               << cmp.maxChannelDelta;
+    EXPECT_LE(fraction, kMaxDifferingFraction)
+        << cmp.differingPixels << " pixels differ; max delta " << cmp.maxChannelDelta;
     // Not vacuous: the particles are there.
     int lit = 0;
     for (int y = 0; y < gpu.image.height; ++y)
@@ -122,11 +122,14 @@ TEST(OffscreenRender, PictureShowsParticlesOfEveryDestinationAndTheFieldArrows) 
     }
   }
   EXPECT_GT(glyphPixels, 200);
-  const auto off = app::renderSceneOffscreen(defaultScene(), *backend, [] {
-    app::ViewState v = app::initialViewState(defaultScene(), 1.0f);
-    v.showArrows = false;
-    return v;
-  }(), kGoldenWidth, kGoldenHeight, false);
+  const auto off = app::renderSceneOffscreen(
+      defaultScene(), *backend,
+      [] {
+        app::ViewState v = app::initialViewState(defaultScene(), 1.0f);
+        v.showArrows = false;
+        return v;
+      }(),
+      kGoldenWidth, kGoldenHeight, false);
   int withoutArrows = 0;
   for (int y = 0; y < off.image.height; ++y) {
     for (int x = 0; x < off.image.width / 10; ++x) {
