@@ -1,6 +1,7 @@
 #include "app/backend_selection.h"
 
 #include "app/cli_error.h"
+#include "kernels/cuda_lowrank.h"
 #include "kernels/cuda_training.h"
 
 namespace rankflow::app {
@@ -41,6 +42,25 @@ std::shared_ptr<learn::TrainingEngine> selectTrainingEngine(BackendPreference pr
     if (preference == BackendPreference::Cuda) throw CliError("--backend cuda: " + why);
   }
   return learn::makeCpuTrainingEngine();
+}
+
+LowRankSelection selectLowRankBackend(BackendPreference preference) {
+  LowRankSelection selection;
+  if (preference == BackendPreference::Cpu) {
+    selection.whyNotCuda = "CPU chosen with --backend cpu";
+  } else {
+    try {
+      selection.backend = kernels::makeCudaLowRankBackend();
+      if (!selection.backend) selection.whyNotCuda = "no CUDA device (" + kernels::probeCuda().reason + ")";
+    } catch (const std::exception& e) {
+      selection.whyNotCuda = std::string("the CUDA low-rank backend failed to start: ") + e.what();
+    }
+    if (!selection.backend && preference == BackendPreference::Cuda)
+      throw CliError("--backend cuda: " + selection.whyNotCuda);
+  }
+  selection.cuda = selection.backend != nullptr;
+  if (!selection.backend) selection.backend = lowrank::makeCpuLowRankBackend();
+  return selection;
 }
 
 }  // namespace rankflow::app

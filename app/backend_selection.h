@@ -4,6 +4,7 @@
 
 #include "core/compute/flow_backend.h"
 #include "core/learn/training_engine.h"
+#include "core/lowrank/lowrank_backend.h"
 #include "kernels/cuda_backend.h"
 
 namespace rankflow::app {
@@ -26,5 +27,16 @@ BackendSelection selectBackend(BackendPreference preference);
 // The trainer of the learned cascade by the same rule: the CUDA one when a device exists
 // (auto, cuda), else the CPU one; cuda without a device is a CliError with the reason.
 std::shared_ptr<learn::TrainingEngine> selectTrainingEngine(BackendPreference preference);
+
+struct LowRankSelection {
+  std::unique_ptr<lowrank::LowRankBackend> backend;
+  bool cuda = false;
+  std::string whyNotCuda;  // empty when CUDA is in use
+};
+
+// The low-rank backend (cascade, range queries, batched spectra, rank grids) by the same
+// rule: auto uses CUDA when a device exists and its backend starts, else the CPU; cuda
+// without one is a CliError with the runtime's reason.
+LowRankSelection selectLowRankBackend(BackendPreference preference);
 
 }  // namespace rankflow::app

@@ -1,74 +1,29 @@
 // Host side of the CUDA low-rank backend. Matrices travel column-major, as Eigen keeps
-// them, so uploads are plain copies.
+// them, so uploads are plain copies; batched spectra and rank grids are kernels/cuda_spectra.cpp.
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
-#include <cusolverDn.h>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
+#include <vector>
 
 #include "core/common/error.h"
 #include "kernels/cublas_check.h"
 #include "kernels/cuda_backend.h"
 #include "kernels/cuda_check.h"
+#include "kernels/device_buffer.h"
 #include "kernels/cuda_lowrank.h"
+#include "kernels/cuda_spectra.h"
 #include "kernels/lowrank_kernels.h"
-
-#define CUSOLVER_CHECK(expr)                                                                                       \
-  do {                                                                                                             \
-    const cusolverStatus_t rf_status_ = (expr);                                                                    \
-    if (rf_status_ != CUSOLVER_STATUS_SUCCESS)                                                                     \
-      throw ::rankflow::kernels::CudaError(std::string(__FILE__) + ":" + std::to_string(__LINE__) + ": " + #expr + \
-                                           " failed: cuSOLVER status " + std::to_string(rf_status_));              \
-  } while (0)
 
 namespace rankflow::kernels {
 namespace {
 
-template <class T>
-class DeviceBuffer {
- public:
-  DeviceBuffer() = default;
-  explicit DeviceBuffer(std::size_t count) { resize(count); }
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  ~DeviceBuffer() {
-    if (ptr_) cudaFree(ptr_);
-  }
-  void resize(std::size_t count) {
-    if (count <= count_) return;
-    if (ptr_) cudaFree(ptr_);
-    ptr_ = nullptr;
-    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&ptr_), count * sizeof(T)));
-    count_ = count;
-  }
-  void upload(const T* host, std::size_t count, std::size_t offset = 0) {
-    CUDA_CHECK(cudaMemcpy(ptr_ + offset, host, count * sizeof(T), cudaMemcpyHostToDevice));
-  }
-  void download(T* host, std::size_t count, std::size_t offset = 0) const {
-    CUDA_CHECK(cudaMemcpy(host, ptr_ + offset, count * sizeof(T), cudaMemcpyDeviceToHost));
-  }
-  T* get() const { return ptr_; }
-
- private:
-  T* ptr_ = nullptr;
-  std::size_t count_ = 0;
-};
-
 struct Handles {
   cublasHandle_t blas = nullptr;
-  cusolverDnHandle_t solver = nullptr;
-  Handles() {
-    CUBLAS_CHECK(cublasCreate(&blas));
-    if (cusolverDnCreate(&solver) != CUSOLVER_STATUS_SUCCESS) {
-      cublasDestroy(blas);
-      throw CudaError("cusolverDnCreate failed");
-    }
-  }
-  ~Handles() {
-    cusolverDnDestroy(solver);
-    cublasDestroy(blas);
-  }
+  Handles() { CUBLAS_CHECK(cublasCreate(&blas)); }
+  ~Handles() { cublasDestroy(blas); }
   Handles(const Handles&) = delete;
   Handles& operator=(const Handles&) = delete;
 };
@@ -156,9 +111,91 @@ class CudaPreparedTree final : public lowrank::PreparedRangeTree {
   DeviceBuffer<const float*> pointerDevice_;
 };
 
+// The model's stacked factors [W; V_1ᵀ; …; V_Kᵀ], [U_1 … U_K] and the rank offsets are
+// uploaded once, X once per setInput; the K + 1 outputs stay on the device.
+class CudaPreparedCascade final : public lowrank::PreparedCascade {
+ public:
+  CudaPreparedCascade(Handles& handles, const lowrank::CascadeModel& model) : handles_(handles) {
+    model.validate();
+    d_ = model.dim(), orders_ = model.orders(), rank_ = model.totalRank();
+    Eigen::MatrixXf stacked(d_ + rank_, d_), uAll(d_, std::max(rank_, 1));
+    uAll.setZero();
+    stacked.topRows(d_) = model.w;
+    std::vector<int> offsets = {0};
+    for (int j = 0; j < orders_; ++j) {
+      const auto& v = model.v[static_cast<std::size_t>(j)];
+      const auto& u = model.u[static_cast<std::size_t>(j)];
+      stacked.middleRows(d_ + offsets.back(), v.cols()) = v.transpose();
+      uAll.middleCols(offsets.back(), u.cols()) = u;
+      offsets.push_back(offsets.back() + static_cast<int>(u.cols()));
+    }
+    stacked_.resize(static_cast<std::size_t>(stacked.size()));
+    stacked_.upload(stacked.data(), static_cast<std::size_t>(stacked.size()));
+    u_.resize(static_cast<std::size_t>(uAll.size()));
+    u_.upload(uAll.data(), static_cast<std::size_t>(uAll.size()));
+    offsets_.resize(offsets.size());
+    offsets_.upload(offsets.data(), offsets.size());
+    uploaded_ += (static_cast<std::size_t>(stacked.size()) + static_cast<std::size_t>(uAll.size())) * sizeof(float) +
+                 offsets.size() * sizeof(int);
+  }
+
+  void setInput(const Eigen::MatrixXf& x) override {
+    if (x.rows() != d_ || x.cols() == 0 || !x.allFinite())
+      throw InvalidArgument("cascade: X must be d×n with n >= 1 and finite");
+    n_ = static_cast<int>(x.cols());
+    x_.resize(static_cast<std::size_t>(x.size()));
+    x_.upload(x.data(), static_cast<std::size_t>(x.size()));
+    uploaded_ += static_cast<std::size_t>(x.size()) * sizeof(float);
+    z_.resize(static_cast<std::size_t>(d_ + rank_) * n_);
+    y_.resize(static_cast<std::size_t>(d_) * n_ * static_cast<std::size_t>(orders_ + 1));
+    evaluated_ = false;
+  }
+
+  lowrank::CascadeTiming evaluate(lowrank::Activation act) override {
+    if (n_ == 0) throw InvalidArgument("cascade: no input (setInput first)");
+    const auto start = std::chrono::steady_clock::now();
+    gemmTimer_.start();
+    gemm(handles_.blas, d_ + rank_, n_, d_, stacked_.get(), d_ + rank_, x_.get(), d_, z_.get(), d_ + rank_);
+    gemmTimer_.stop();
+    epilogueTimer_.start();
+    launchCascadeEpilogue(z_.get(), u_.get(), offsets_.get(), orders_, d_, n_, rank_, static_cast<int>(act), y_.get());
+    epilogueTimer_.stop();
+    lowrank::CascadeTiming timing;
+    timing.gemmSeconds = gemmTimer_.seconds();
+    timing.epilogueSeconds = epilogueTimer_.seconds();
+    timing.kernelSeconds = timing.gemmSeconds + timing.epilogueSeconds;
+    timing.endToEndSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    evaluated_ = true;
+    return timing;
+  }
+
+  Eigen::MatrixXf output(int order) const override {
+    if (!evaluated_ || order < 0 || order > orders_)
+      throw InvalidArgument("cascade: no output of order " + std::to_string(order) + " (evaluate first)");
+    Eigen::MatrixXf y(d_, n_);
+    const std::size_t plane = static_cast<std::size_t>(d_) * n_;
+    y_.download(y.data(), plane, plane * static_cast<std::size_t>(order));
+    downloaded_ += plane * sizeof(float);
+    return y;
+  }
+
+  std::size_t bytesUploaded() const override { return uploaded_; }
+  std::size_t bytesDownloaded() const override { return downloaded_; }
+
+ private:
+  Handles& handles_;
+  int d_ = 0, orders_ = 0, rank_ = 0, n_ = 0;
+  bool evaluated_ = false;
+  DeviceBuffer<float> stacked_, u_, x_, z_, y_;
+  DeviceBuffer<int> offsets_;
+  EventTimer gemmTimer_, epilogueTimer_;
+  std::size_t uploaded_ = 0;
+  mutable std::size_t downloaded_ = 0;
+};
+
 class CudaLowRankBackend final : public lowrank::LowRankBackend {
  public:
-  explicit CudaLowRankBackend(std::string device) : device_(std::move(device)) {}
+  explicit CudaLowRankBackend(std::string device) : device_(std::move(device)), spectra_("CUDA · " + device_) {}
 
   std::string description() const override { return "CUDA · " + device_; }
 
@@ -206,75 +243,46 @@ class CudaLowRankBackend final : public lowrank::LowRankBackend {
 
   std::vector<Eigen::VectorXf> singularValuesBatched(const std::vector<Eigen::MatrixXf>& matrices) override {
     if (matrices.empty()) return {};
-    // Singular values are transpose-invariant: make every matrix tall (m ≥ n).
-    const bool transpose = matrices[0].rows() < matrices[0].cols();
-    const int m = static_cast<int>(transpose ? matrices[0].cols() : matrices[0].rows());
-    const int n = static_cast<int>(transpose ? matrices[0].rows() : matrices[0].cols());
-    const int batch = static_cast<int>(matrices.size());
-    const std::size_t stride = static_cast<std::size_t>(m) * n;
-    DeviceBuffer<float> a(stride * static_cast<std::size_t>(batch)), s(static_cast<std::size_t>(n) * batch);
-    for (int i = 0; i < batch; ++i) {
-      const auto& mat = matrices[static_cast<std::size_t>(i)];
-      if ((transpose ? mat.cols() : mat.rows()) != m || (transpose ? mat.rows() : mat.cols()) != n)
+    const int rows = static_cast<int>(matrices[0].rows()), cols = static_cast<int>(matrices[0].cols());
+    // Row-major (B, rows, cols), as the batched kernel reads a NumPy batch.
+    std::vector<float> packed(matrices.size() * static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols));
+    for (std::size_t i = 0; i < matrices.size(); ++i) {
+      const auto& m = matrices[i];
+      if (m.rows() != rows || m.cols() != cols)
         throw InvalidArgument("batched singular values: all matrices must have one shape");
-      if (!mat.allFinite()) throw InvalidArgument("batched singular values: NaN or infinite entry");
-      const Eigen::MatrixXf tall = transpose ? Eigen::MatrixXf(mat.transpose()) : mat;
-      a.upload(tall.data(), stride, stride * static_cast<std::size_t>(i));
+      Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+          packed.data() + i * static_cast<std::size_t>(rows) * cols, rows, cols) = m;
     }
-    DeviceBuffer<int> info(static_cast<std::size_t>(batch));
-    DeviceBuffer<float> u(stride * static_cast<std::size_t>(batch)), v(static_cast<std::size_t>(n) * n * batch);
-    int lwork = 0;
-    if (m <= 32) {  // Jacobi, batched in one call, for small matrices
-      gesvdjInfo_t params = nullptr;
-      CUSOLVER_CHECK(cusolverDnCreateGesvdjInfo(&params));
-      try {
-        CUSOLVER_CHECK(cusolverDnSgesvdjBatched_bufferSize(handles_.solver, CUSOLVER_EIG_MODE_NOVECTOR, m, n, a.get(),
-                                                           m, s.get(), u.get(), m, v.get(), n, &lwork, params, batch));
-        DeviceBuffer<float> work(static_cast<std::size_t>(std::max(lwork, 1)));
-        CUSOLVER_CHECK(cusolverDnSgesvdjBatched(handles_.solver, CUSOLVER_EIG_MODE_NOVECTOR, m, n, a.get(), m, s.get(),
-                                                u.get(), m, v.get(), n, work.get(), lwork, info.get(), params, batch));
-        CUDA_CHECK(cudaDeviceSynchronize());
-      } catch (...) {
-        cusolverDnDestroyGesvdjInfo(params);
-        throw;
-      }
-      cusolverDnDestroyGesvdjInfo(params);
-    } else {
-      // One Jacobi SVD per matrix: accurate down to ε·σ₁ (the strided-batched gesvda works
-      // from AᵀA and loses the small singular values a rank study needs).
-      gesvdjInfo_t params = nullptr;
-      CUSOLVER_CHECK(cusolverDnCreateGesvdjInfo(&params));
-      try {
-        CUSOLVER_CHECK(cusolverDnSgesvdj_bufferSize(handles_.solver, CUSOLVER_EIG_MODE_NOVECTOR, 1, m, n, a.get(), m,
-                                                    s.get(), u.get(), m, v.get(), n, &lwork, params));
-        DeviceBuffer<float> work(static_cast<std::size_t>(std::max(lwork, 1)));
-        for (int i = 0; i < batch; ++i)
-          CUSOLVER_CHECK(cusolverDnSgesvdj(handles_.solver, CUSOLVER_EIG_MODE_NOVECTOR, 1, m, n,
-                                           a.get() + stride * static_cast<std::size_t>(i), m,
-                                           s.get() + static_cast<std::size_t>(n) * i, u.get(), m, v.get(), n,
-                                           work.get(), lwork, info.get() + i, params));
-        CUDA_CHECK(cudaDeviceSynchronize());
-      } catch (...) {
-        cusolverDnDestroyGesvdjInfo(params);
-        throw;
-      }
-      cusolverDnDestroyGesvdjInfo(params);
-    }
-    std::vector<int> hostInfo(static_cast<std::size_t>(batch));
-    info.download(hostInfo.data(), hostInfo.size());
-    for (int i = 0; i < batch; ++i)
-      if (hostInfo[static_cast<std::size_t>(i)] != 0)
-        throw CudaError("batched SVD: matrix " + std::to_string(i) + " did not converge (info " +
-                        std::to_string(hostInfo[static_cast<std::size_t>(i)]) + ")");
-    std::vector<Eigen::VectorXf> out(static_cast<std::size_t>(batch), Eigen::VectorXf(n));
-    for (int i = 0; i < batch; ++i)
-      s.download(out[static_cast<std::size_t>(i)].data(), static_cast<std::size_t>(n), static_cast<std::size_t>(n) * i);
+    lowrank::MatrixBatchView view;
+    view.f32 = packed.data();
+    view.batch = static_cast<int>(matrices.size());
+    view.rows = rows;
+    view.cols = cols;
+    const lowrank::BatchedSpectra result = spectra_.spectra(view, std::nullopt);
+    std::vector<Eigen::VectorXf> out(matrices.size(), Eigen::VectorXf(result.spectrumLength()));
+    for (int b = 0; b < result.batch; ++b)
+      for (int i = 0; i < result.spectrumLength(); ++i)
+        out[static_cast<std::size_t>(b)](i) = static_cast<float>(result.spectrum(b)[i]);
     return out;
+  }
+
+  std::unique_ptr<lowrank::PreparedCascade> prepareCascade(const lowrank::CascadeModel& model) override {
+    return std::make_unique<CudaPreparedCascade>(handles_, model);
+  }
+
+  lowrank::BatchedSpectra spectra(const lowrank::MatrixBatchView& batch, std::optional<double> tolerance) override {
+    return spectra_.spectra(batch, tolerance);
+  }
+
+  matfun::RankGrid rankGrid(const matfun::DerivativeTermTable& table, const std::vector<double>& times,
+                            std::optional<double> tolerance, bool keepSpectra) override {
+    return spectra_.rankGrid(table, times, tolerance, keepSpectra);
   }
 
  private:
   std::string device_;
   Handles handles_;
+  CudaSpectra spectra_;
   DeviceBuffer<float> stacked_, u_, x_, z_, y_;
   DeviceBuffer<int> offsets_;
 };
@@ -285,6 +293,23 @@ std::unique_ptr<lowrank::LowRankBackend> makeCudaLowRankBackend() {
   const CudaProbe probe = probeCuda();
   if (!probe.available) return nullptr;
   return std::make_unique<CudaLowRankBackend>(probe.device);
+}
+
+double measureCudaCopyRate(std::size_t bytes, int repeats) {
+  if (!probeCuda().available || bytes == 0) return 0.0;
+  DeviceBuffer<unsigned char> from(bytes), to(bytes);
+  CUDA_CHECK(cudaMemset(from.get(), 1, bytes));
+  std::vector<double> seconds;
+  EventTimer timer;
+  for (int i = 0; i <= std::max(repeats, 1); ++i) {
+    timer.start();
+    CUDA_CHECK(cudaMemcpy(to.get(), from.get(), bytes, cudaMemcpyDeviceToDevice));
+    timer.stop();
+    if (i > 0) seconds.push_back(timer.seconds());  // the first is the warm-up
+    else timer.seconds();
+  }
+  std::sort(seconds.begin(), seconds.end());
+  return 2.0 * static_cast<double>(bytes) / seconds[seconds.size() / 2];
 }
 
 }  // namespace rankflow::kernels

@@ -25,6 +25,10 @@ std::unique_ptr<lowrank::LowRankBackend> makeCudaLowRankBackend() {
   return nullptr;
 }
 
+double measureCudaCopyRate(std::size_t, int) {
+  return 0.0;
+}
+
 }  // namespace rankflow::kernels
 
 #include "kernels/cuda_training.h"

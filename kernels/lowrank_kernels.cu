@@ -8,8 +8,7 @@
 namespace rankflow::kernels {
 namespace {
 
-constexpr int kRowsPerBlock = 64;
-constexpr int kColumnsPerBlock = 4;
+constexpr int kRowsPerBlock = 128;
 constexpr int kMaxSharedRank = 512;  // Q columns staged in shared memory up to this rank
 
 __device__ float activate(float z, int activation) {
@@ -24,32 +23,63 @@ __device__ float activate(float z, int activation) {
   }
 }
 
-// One thread per (row, column); a block covers 64 rows × 4 columns, and stages those
-// columns of Q in shared memory so every row reads them from there.
+// One thread per row and kColumns columns: each U entry loaded once serves kColumns
+// multiply-adds, the kColumns prefix sums live in registers, and every store of a warp is
+// 32 consecutive floats of one column (column-major output). A block covers 128 rows and
+// stages its columns of Q (the stacked product's last R rows) in shared memory as
+// q[a][column], so the inner loop reads them as broadcasts.
+template <int kColumns>
 __global__ void cascadeEpilogueKernel(const float* __restrict__ z, const float* __restrict__ u,
                                       const int* __restrict__ offsets, int orders, int d, int n, int totalRank,
                                       int activation, float* __restrict__ y) {
-  __shared__ float q[kColumnsPerBlock][kMaxSharedRank];
-  // Columns on grid.x (up to 2^31 − 1 blocks), rows on grid.y (d ≤ 65535 · 64).
+  extern __shared__ float q[];  // [min(R, kMaxSharedRank)][kColumns]
   const int row = blockIdx.y * kRowsPerBlock + threadIdx.x;
-  const int column = blockIdx.x * kColumnsPerBlock + threadIdx.y;
+  const int column0 = blockIdx.x * kColumns;
   const long long ldz = d + totalRank;
-  if (column < n) {
-    for (int a = threadIdx.x; a < totalRank && a < kMaxSharedRank; a += kRowsPerBlock)
-      q[threadIdx.y][a] = z[column * ldz + d + a];
+  const int staged = totalRank < kMaxSharedRank ? totalRank : kMaxSharedRank;
+  for (int index = threadIdx.x; index < staged * kColumns; index += blockDim.x) {
+    const int c = index / staged, a = index % staged;  // consecutive threads read consecutive a of one column
+    q[a * kColumns + c] = column0 + c < n ? z[(column0 + c) * ldz + d + a] : 0.0f;
   }
   __syncthreads();
-  if (row >= d || column >= n) return;
-  float c = z[column * ldz + row];
+  if (row >= d) return;
+  const int columns = n - column0 < kColumns ? n - column0 : kColumns;
   const long long plane = static_cast<long long>(d) * n;
-  y[column * static_cast<long long>(d) + row] = activate(c, activation);
-  for (int k = 0; k < orders; ++k) {
-    for (int a = offsets[k]; a < offsets[k + 1]; ++a) {
-      const float qa = a < kMaxSharedRank ? q[threadIdx.y][a] : z[column * ldz + d + a];
-      c = fmaf(u[static_cast<long long>(a) * d + row], qa, c);
-    }
-    y[(k + 1) * plane + column * static_cast<long long>(d) + row] = activate(c, activation);
+  float c[kColumns];
+#pragma unroll
+  for (int j = 0; j < kColumns; ++j) {
+    c[j] = j < columns ? z[(column0 + j) * ldz + row] : 0.0f;
+    if (j < columns) y[(column0 + j) * static_cast<long long>(d) + row] = activate(c[j], activation);
   }
+  for (int k = 0; k < orders; ++k) {
+    const int end = offsets[k + 1];
+    for (int a = offsets[k]; a < end; ++a) {
+      const float ua = u[static_cast<long long>(a) * d + row];
+      if (a < kMaxSharedRank) {
+#pragma unroll
+        for (int j = 0; j < kColumns; ++j) c[j] = fmaf(ua, q[a * kColumns + j], c[j]);
+      } else {
+#pragma unroll
+        for (int j = 0; j < kColumns; ++j)
+          if (j < columns) c[j] = fmaf(ua, z[(column0 + j) * ldz + d + a], c[j]);
+      }
+    }
+    float* out = y + (k + 1) * plane + column0 * static_cast<long long>(d) + row;
+#pragma unroll
+    for (int j = 0; j < kColumns; ++j)
+      if (j < columns) out[j * static_cast<long long>(d)] = activate(c[j], activation);
+  }
+}
+
+template <int kColumns>
+void launchEpilogue(const float* z, const float* u, const int* rankOffsets, int orders, int d, int n, int totalRank,
+                    int activation, float* y, cudaStream_t stream) {
+  const dim3 grid((n + kColumns - 1) / kColumns, (d + kRowsPerBlock - 1) / kRowsPerBlock);
+  const int staged = totalRank < kMaxSharedRank ? totalRank : kMaxSharedRank;
+  const std::size_t bytes = static_cast<std::size_t>(staged > 0 ? staged : 1) * kColumns * sizeof(float);
+  cascadeEpilogueKernel<kColumns>
+      <<<grid, kRowsPerBlock, bytes, stream>>>(z, u, rankOffsets, orders, d, n, totalRank, activation, y);
+  CUDA_CHECK(cudaGetLastError());
 }
 
 __global__ void sumMatricesKernel(const float* const* __restrict__ nodes, int count, long long size,
@@ -65,11 +95,15 @@ __global__ void sumMatricesKernel(const float* const* __restrict__ nodes, int co
 }  // namespace
 
 void launchCascadeEpilogue(const float* z, const float* u, const int* rankOffsets, int orders, int d, int n,
-                           int totalRank, int activation, float* y) {
-  const dim3 block(kRowsPerBlock, kColumnsPerBlock);
-  const dim3 grid((n + kColumnsPerBlock - 1) / kColumnsPerBlock, (d + kRowsPerBlock - 1) / kRowsPerBlock);
-  cascadeEpilogueKernel<<<grid, block>>>(z, u, rankOffsets, orders, d, n, totalRank, activation, y);
-  CUDA_CHECK(cudaGetLastError());
+                           int totalRank, int activation, float* y, void* stream) {
+  // 16 columns a thread when that still gives every SM several blocks; 4 otherwise
+  // (d = 256, n = 4096 would leave 512 blocks of 128 threads for 132 SMs).
+  const long long wideBlocks = static_cast<long long>((n + 15) / 16) * ((d + kRowsPerBlock - 1) / kRowsPerBlock);
+  const auto s = static_cast<cudaStream_t>(stream);
+  if (wideBlocks >= 2048)
+    launchEpilogue<16>(z, u, rankOffsets, orders, d, n, totalRank, activation, y, s);
+  else
+    launchEpilogue<4>(z, u, rankOffsets, orders, d, n, totalRank, activation, y, s);
 }
 
 void launchSumMatrices(const float* const* nodePointers, int count, long long size, float* out) {

@@ -7,7 +7,7 @@ namespace rankflow::kernels {
 //   c = z[0..d); y_0 = σ(c); c += U_k z[d + offset_k ..]; y_k = σ(c)
 // u is d×R (leading dimension d); rankOffsets holds K + 1 prefix offsets (device memory).
 void launchCascadeEpilogue(const float* z, const float* u, const int* rankOffsets, int orders, int d, int n,
-                           int totalRank, int activation, float* y);
+                           int totalRank, int activation, float* y, void* stream = nullptr);
 
 // out = Σ_{i<count} nodes[i] (each `size` floats); nodePointers is a device array.
 void launchSumMatrices(const float* const* nodePointers, int count, long long size, float* out);

@@ -390,8 +390,9 @@ int runBenchCommand(const std::vector<std::string>& args) {
   if (which == "flow") return runBenchFlow(rest);
   if (which == "train") return runBenchTrain(rest);
   if (which == "ui") return runBenchUi(rest);
+  if (which == "device") return runBenchDevice(rest);
   if (which == "--help" || which == "-h") {
-    std::cout << "usage: rankflow bench render|ui|advect|flow|train|segtree|cascade|rank [OPTIONS]\n\n"
+    std::cout << "usage: rankflow bench render|ui|advect|flow|train|segtree|cascade|rank|device [OPTIONS]\n\n"
                  "  render   offscreen ms/frame of a scene\n"
                  "  ui       offscreen ms/frame of the whole application (panels, field, heatmap)\n"
                  "  advect   RK4 advection throughput on every backend\n"
@@ -399,11 +400,12 @@ int runBenchCommand(const std::vector<std::string>& args) {
                  "  train    training steps/s, adapter retrain time, FLOP rate against the GEMM rate\n"
                  "  segtree  segment-tree strategies and the router's accuracy\n"
                  "  cascade  cascading evaluation against naive and independent LoRA\n"
-                 "  rank     numerical rank by pivoted QR and by SVD\n";
+                 "  rank     numerical rank by pivoted QR and by SVD\n"
+                 "  device   the GPU goals: batched spectra, rank strip, resident cascade, fields (CUDA and CPU)\n";
     return kExitOk;
   }
   throw CliError("bench: " + (which.empty() ? std::string("which benchmark?") : "unknown benchmark '" + which + "'") +
-                 " (render, ui, advect, flow, train, segtree, cascade, rank; see 'rankflow bench --help')");
+                 " (render, ui, advect, flow, train, segtree, cascade, rank, device; see 'rankflow bench --help')");
 }
 
 }  // namespace rankflow::app

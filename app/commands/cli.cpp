@@ -18,6 +18,7 @@ commands:
   render    draw a scene offscreen to a PNG (no window system needed)
   info      Vulkan device, CUDA device or why there is none, backend, build options
   ranks     ranks of the derivatives of a matrix function (scene or JSON file)
+  svals     singular values and numerical ranks of a batch of matrices (.npy), on CUDA or the CPU
   feasible  can a matrix function have this rank sequence? (verdict and construction)
   fit       cascading low-rank fit of a scene's derivative matrices
   sweep     every rank schedule: CSV and Pareto chart
@@ -54,6 +55,7 @@ int runCli(int argc, char** argv) {
     if (command == "query") return runQueryCommand(args);
     if (command == "feasible") return runFeasibleCommand(args);
     if (command == "ranks") return runRanksCommand(args);
+    if (command == "svals") return runSvalsCommand(args);
     if (command == "fit") return runFitCommand(args);
     if (command == "sweep") return runSweepCommand(args);
     if (command == "cascade") return runCascadeCommand(args);
@@ -68,8 +70,8 @@ int runCli(int argc, char** argv) {
       return kExitOk;
     }
     std::cerr << "rankflow: unknown command '" << command
-              << "' (commands: gui, render, info, ranks, feasible, fit, sweep, cascade, flow, query, bench, vlfm, "
-                 "lora-ranks; see 'rankflow --help')\n";
+              << "' (commands: gui, render, info, ranks, svals, feasible, fit, sweep, cascade, flow, query, bench, vlfm, "
+                 "lora-ranks, train, sample, compare; see 'rankflow --help')\n";
     return kExitUsage;
   } catch (const CliError& e) {
     std::cerr << "rankflow " << e.what() << "\n";

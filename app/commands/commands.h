@@ -22,8 +22,10 @@ int runSampleCommand(const std::vector<std::string>& args);
 int runCompareCommand(const std::vector<std::string>& args);
 int runBenchTrain(const std::vector<std::string>& args);  // `bench train`
 int runBenchUi(const std::vector<std::string>& args);     // `bench ui`
+int runBenchDevice(const std::vector<std::string>& args);  // `bench device`
 int runVlfmCommand(const std::vector<std::string>& args);
 int runLoraRanksCommand(const std::vector<std::string>& args);
+int runSvalsCommand(const std::vector<std::string>& args);
 
 // The top-level entry: dispatches, and turns exceptions into one-line messages and exit
 // codes (2 for usage and bad input, 1 for runtime failures).

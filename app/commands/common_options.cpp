@@ -37,6 +37,15 @@ BackendPreference backendPreferenceFor(const CommandLine& cmd) {
   }
 }
 
+LowRankSelection lowRankBackendFor(const CommandLine& cmd) {
+  const BackendPreference preference = backendPreferenceFor(cmd);
+  try {
+    return selectLowRankBackend(preference);
+  } catch (const CliError& e) {
+    cmd.fail(e.what());
+  }
+}
+
 std::shared_ptr<learn::TrainingEngine> trainingEngineFor(const CommandLine& cmd) {
   const BackendPreference preference = backendPreferenceFor(cmd);
   try {

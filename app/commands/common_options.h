@@ -29,6 +29,10 @@ void requireKnownScene(const CommandLine& cmd);
 // error of this command.
 BackendSelection selectBackendFor(const CommandLine& cmd);
 
+// The low-rank backend named by --backend; a bad name or an unavailable CUDA is a usage
+// error of this command (one line with the runtime's reason).
+LowRankSelection lowRankBackendFor(const CommandLine& cmd);
+
 // The trainer named by --backend (auto: CUDA when a device exists); a bad name or an
 // unavailable CUDA is a usage error of this command.
 std::shared_ptr<learn::TrainingEngine> trainingEngineFor(const CommandLine& cmd);

@@ -10,6 +10,7 @@
 #include "app/commands/common_options.h"
 #include "core/common/error.h"
 #include "core/lowrank/cascade.h"
+#include "core/matfun/derivative_grid.h"
 #include "core/matfun/json_format.h"
 #include "core/matfun/rank.h"
 #include "core/theory/feasibility.h"
@@ -79,10 +80,13 @@ int runFeasibleCommand(const std::vector<std::string>& args) {
 
 int runRanksCommand(const std::vector<std::string>& args) {
   CommandLine cmd("ranks",
-                  "rankflow ranks --scene NAME [--param K=V ...] | --function FILE.json --max-order K [--exact]",
+                  "rankflow ranks --scene NAME [--param K=V ...] | --function FILE.json --max-order K [--exact] "
+                  "[--times N [--t-min A] [--t-max B]] [--backend auto|cpu|cuda]",
                   "Ranks of the derivatives B^(k), k = 0..K, of a matrix function: numerical generic rank (max over "
                   "random t) with the spectrum at the best t, the Fact 1.4 / 1.7 ceilings, and with --exact the exact "
-                  "generic rank over GF(p) with its failure bound. Scenes:" +
+                  "generic rank over GF(p) with its failure bound. With --times N also the rank strip: the rank of "
+                  "every order at N evenly spaced t. The derivative matrices and their SVDs (float64) run on CUDA when "
+                  "a device exists, in one submission with the generic-rank samples. Scenes:" +
                       sceneHelp(),
                   {{"scene", "NAME", "a built-in matrix-function scene", ""},
                    {"param", "NAME=VALUE", "a scene parameter (repeatable)", ""},
@@ -91,6 +95,10 @@ int runRanksCommand(const std::vector<std::string>& args) {
                    {"samples", "S", "random t for the numerical generic rank", "8"},
                    {"tol", "TOL", "singular values above this count (default sigma_max * max(m,n) * eps)", ""},
                    {"exact", "", "also the exact generic rank over GF(2^61 - 1)", ""},
+                   {"times", "N", "also the rank strip at N evenly spaced t in [t-min, t-max]", ""},
+                   {"t-min", "A", "first t of the strip", "0"},
+                   {"t-max", "B", "last t of the strip", "1"},
+                   backendOption(),
                    {"json", "", "print JSON", ""}});
   if (!cmd.parse(args)) {
     std::cout << cmd.help();
@@ -100,19 +108,38 @@ int runRanksCommand(const std::vector<std::string>& args) {
   const int samples = cmd.integer("samples", 1, 1000);
   std::optional<double> tol;
   if (cmd.has("tol")) tol = cmd.number("tol", 0.0, 1e300);
+  const int stripTimes = cmd.has("times") ? cmd.integer("times", 1, 1 << 20) : 0;
+  const double tMin = cmd.number("t-min", -20.0, 20.0), tMax = cmd.number("t-max", -20.0, 20.0);
+  if (stripTimes > 0 && !(tMin <= tMax)) cmd.fail("--t-min must not exceed --t-max");
+  const LowRankSelection selection = lowRankBackendFor(cmd);
   const theory::MatrixScene scene = loadMatrixFunction(cmd);
+
+  // One submission: the strip's times, then the generic rank's random ones (the same draws
+  // as numericalGenericRank), every order at each.
+  std::vector<double> times = stripTimes > 0 ? matfun::evenlySpacedTimes(tMin, tMax, stripTimes) : std::vector<double>{};
+  const std::vector<double> generic = matfun::genericSampleTimes(samples, 1, -1.0, 1.0);
+  times.insert(times.end(), generic.begin(), generic.end());
+  const matfun::DerivativeTermTable table = matfun::flattenDerivatives(scene.b, maxOrder);
+  const matfun::RankGrid grid = selection.backend->rankGrid(table, times, tol, true);
+
   json orders = json::array();
   int r0 = -1, previous = -1;
-  if (!cmd.has("json"))
+  const bool asJson = cmd.has("json");
+  if (!asJson)
     std::printf("%s: %s (%dx%d)\n  k  numerical  exact  ceiling(1.4)  ceiling(1.7)  spectrum at best t\n",
                 scene.name.c_str(), scene.statement.c_str(), scene.b.rows(), scene.b.cols());
   matfun::MatrixFunction current = scene.b;
+  const int length = grid.spectrumLength();
   for (int k = 0; k <= maxOrder; ++k) {
-    const auto generic = matfun::numericalGenericRank(current, samples, 1, -1.0, 1.0, tol);
-    json order = {{"k", k}, {"numerical_rank", generic.rank}, {"tolerance", generic.best.tolerance}};
-    std::vector<double> spectrum(generic.best.singularValues.data(),
-                                 generic.best.singularValues.data() + generic.best.singularValues.size());
-    order["singular_values"] = spectrum;
+    // The first random sample reaching the maximum, as numericalGenericRank picks it.
+    int best = stripTimes;
+    for (int i = stripTimes; i < static_cast<int>(times.size()); ++i)
+      if (grid.rank(i, k) > grid.rank(best, k)) best = i;
+    const std::size_t cell = static_cast<std::size_t>(best * grid.orders() + k);
+    const int numerical = grid.ranks[cell];
+    const double* sigma = grid.singularValues.data() + cell * static_cast<std::size_t>(length);
+    json order = {{"k", k}, {"numerical_rank", numerical}, {"tolerance", grid.tolerances[cell]}};
+    order["singular_values"] = std::vector<double>(sigma, sigma + length);
     int exact = -1;
     if (cmd.has("exact")) {
       try {
@@ -126,31 +153,48 @@ int runRanksCommand(const std::vector<std::string>& args) {
         order["exact_unavailable"] = e.what();
       }
     }
-    const int rank = exact >= 0 ? exact : generic.rank;
+    const int rank = exact >= 0 ? exact : numerical;
     if (k == 0) r0 = rank;
     const int fact14 = k == 0 ? -1 : 2 * previous;
     const int fact17 = (k + 1) * r0;
     order["ceiling_fact_1_4"] = k == 0 ? json(nullptr) : json(fact14);
     order["ceiling_fact_1_7"] = fact17;
     orders.push_back(order);
-    if (!cmd.has("json")) {
-      std::printf("  %d  %9d  %5s  %12s  %12d  ", k, generic.rank, exact >= 0 ? std::to_string(exact).c_str() : "-",
+    if (!asJson) {
+      std::printf("  %d  %9d  %5s  %12s  %12d  ", k, numerical, exact >= 0 ? std::to_string(exact).c_str() : "-",
                   k == 0 ? "-" : std::to_string(fact14).c_str(), fact17);
-      for (Eigen::Index i = 0; i < std::min<Eigen::Index>(6, generic.best.singularValues.size()); ++i)
-        std::printf("%.2e ", generic.best.singularValues(i));
-      std::printf("(tol %.1e)\n", generic.best.tolerance);
+      for (int i = 0; i < std::min(6, length); ++i) std::printf("%.2e ", sigma[i]);
+      std::printf("(tol %.1e)\n", grid.tolerances[cell]);
     }
     previous = rank;
-    current = current.derivative();
+    if (cmd.has("exact") && k < maxOrder) current = current.derivative();
   }
-  if (cmd.has("json"))
-    std::cout << json{{"scene", scene.name},
-                      {"statement", scene.statement},
-                      {"rows", scene.b.rows()},
-                      {"cols", scene.b.cols()},
-                      {"orders", orders}}
-                     .dump(1)
-              << "\n";
+  json strip = json::array();
+  for (int i = 0; i < stripTimes; ++i) {
+    std::vector<int> ranks(static_cast<std::size_t>(grid.orders()));
+    for (int k = 0; k < grid.orders(); ++k) ranks[static_cast<std::size_t>(k)] = grid.rank(i, k);
+    if (asJson) {
+      strip.push_back({{"t", times[static_cast<std::size_t>(i)]}, {"ranks", ranks}});
+    } else {
+      if (i == 0) std::printf("  rank strip, %d times in [%g, %g]:\n  t          r_0..r_%d\n", stripTimes, tMin, tMax, maxOrder);
+      std::printf("  %-9.5g  %s\n", times[static_cast<std::size_t>(i)], listText(ranks).c_str());
+    }
+  }
+  if (asJson) {
+    json out = {{"scene", scene.name},         {"statement", scene.statement},
+                {"rows", scene.b.rows()},      {"cols", scene.b.cols()},
+                {"orders", orders},            {"backend", grid.backend},
+                {"method", grid.method},       {"kernel_seconds", grid.kernelSeconds},
+                {"end_to_end_seconds", grid.endToEndSeconds}};
+    if (stripTimes > 0) out["strip"] = strip;
+    out["note"] = grid.note.empty() ? json(nullptr) : json(grid.note);
+    out["why_not_cuda"] = selection.cuda ? json(nullptr) : json(selection.whyNotCuda);
+    std::cout << out.dump(1) << "\n";
+  } else {
+    std::printf("  on %s (%s): compute %.3f ms, end to end %.3f ms%s%s\n", grid.backend.c_str(), grid.method.c_str(),
+                grid.kernelSeconds * 1e3, grid.endToEndSeconds * 1e3, grid.note.empty() ? "" : "; ",
+                grid.note.c_str());
+  }
   return kExitOk;
 }
 

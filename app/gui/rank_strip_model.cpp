@@ -9,7 +9,8 @@
 #include <utility>
 
 #include "app/gui/background_lane.h"
-#include "core/matfun/rank.h"
+#include "app/lowrank_engine.h"
+#include "core/matfun/derivative_grid.h"
 #include "core/theory/matrix_scenes.h"
 
 namespace rankflow::app {
@@ -44,25 +45,18 @@ struct StripOutcome {
   std::string error;
 };
 
-std::vector<double> evenlySpaced(double lo, double hi, int count) {
-  std::vector<double> times(static_cast<std::size_t>(count));
-  for (int i = 0; i < count; ++i) times[static_cast<std::size_t>(i)] = lo + (hi - lo) * i / (count - 1);
-  times.back() = hi;  // exactly, whatever the rounding of the last quotient
-  return times;
-}
-
-// Samples sample-major, so a stop request is seen after at most one t; nothing is returned
-// once stopped, since nobody wants that strip.
-std::optional<StripOutcome> sampleStrip(const StripRequest& request, const std::atomic<bool>& stop,
+// One submission to the low-rank backend: every order at every time (on CUDA the matrices
+// are generated and their SVDs run on the device; only the ranks come back). A stop request
+// is honoured before and after it; nothing is returned once stopped, since nobody wants
+// that strip.
+std::optional<StripOutcome> sampleStrip(const StripRequest& request, lowrank::LowRankBackend& backend,
+                                        const std::string& whyNotCuda, const std::atomic<bool>& stop,
                                         std::atomic<int>& done) {
   StripOutcome outcome{request.generation, std::nullopt, {}};
   try {
     const theory::MatrixScene scene = theory::buildMatrixScene(request.scene, request.parameters);
-    std::vector<matfun::MatrixFunction> orders{scene.b};
-    for (int k = 1; k <= request.maxOrder; ++k) {
-      if (stop) return std::nullopt;
-      orders.push_back(orders.back().derivative());
-    }
+    if (stop) return std::nullopt;
+    const matfun::DerivativeTermTable table = matfun::flattenDerivatives(scene.b, request.maxOrder);
     RankStrip strip;
     strip.generation = request.generation;
     strip.scene = request.scene;
@@ -74,14 +68,17 @@ std::optional<StripOutcome> sampleStrip(const StripRequest& request, const std::
     strip.tMin = request.tMin;
     strip.tMax = request.tMax;
     strip.tolerance = request.tolerance;
-    strip.times = evenlySpaced(request.tMin, request.tMax, request.samples);
-    strip.ranks.assign(orders.size(), std::vector<int>(strip.times.size()));
-    for (std::size_t i = 0; i < strip.times.size(); ++i) {
-      if (stop) return std::nullopt;
-      for (std::size_t k = 0; k < orders.size(); ++k)
-        strip.ranks[k][i] = matfun::numericalRank(orders[k].evaluate(strip.times[i]), request.tolerance).rank;
-      done = static_cast<int>(i + 1);
-    }
+    strip.times = matfun::evenlySpacedTimes(request.tMin, request.tMax, request.samples);
+    if (stop) return std::nullopt;
+    const matfun::RankGrid grid = backend.rankGrid(table, strip.times, request.tolerance, false);
+    if (stop) return std::nullopt;
+    strip.ranks.assign(static_cast<std::size_t>(table.orders()), std::vector<int>(strip.times.size()));
+    for (std::size_t i = 0; i < strip.times.size(); ++i)
+      for (int k = 0; k < table.orders(); ++k) strip.ranks[static_cast<std::size_t>(k)][i] = grid.rank(static_cast<int>(i), k);
+    strip.computedOn = grid.backend;
+    strip.computeSeconds = grid.endToEndSeconds;
+    strip.computeNote = !grid.note.empty() ? grid.note : whyNotCuda;
+    done = static_cast<int>(strip.times.size());
     outcome.strip = std::move(strip);
   } catch (const std::exception& e) {
     if (stop) return std::nullopt;
@@ -99,11 +96,14 @@ std::optional<StripOutcome> sampleStrip(const StripRequest& request, const std::
 struct RankStripModel::Worker {
   std::mutex mutex;
   std::optional<StripOutcome> outcome;
-  BackgroundLane lane;  // last: destroyed first, which joins it before the rest goes
+  WindowLowRankBackend engine;  // made on the lane's thread at its first request, used only there
+  BackgroundLane lane;          // last: destroyed first, which joins it before the rest goes
 
   void submit(StripRequest request, std::shared_ptr<Job> job) {
     lane.post([this, request = std::move(request), job = std::move(job)] {
-      std::optional<StripOutcome> finished = sampleStrip(request, job->stop, job->done);
+      if (!engine.backend) engine = makeWindowLowRankBackend();
+      std::optional<StripOutcome> finished =
+          sampleStrip(request, *engine.backend, engine.whyNotCuda, job->stop, job->done);
       if (!finished) return;
       const std::lock_guard lock(mutex);
       outcome = std::move(finished);
@@ -248,6 +248,8 @@ std::string RankStripModel::exportJson() const {
               {"tolerance", s.tolerance ? json(*s.tolerance) : json(nullptr)},
               {"times", s.times},
               {"ranks", s.ranks},
+              {"computed_on", s.computedOn},
+              {"compute_seconds", s.computeSeconds},
               {"state", stripStateName(state_)}};
   if (!message_.empty()) out["message"] = message_;
   return out.dump(1);

@@ -9,6 +9,8 @@
 #include <utility>
 
 #include "app/gui/background_lane.h"
+#include "app/lowrank_engine.h"
+#include "core/matfun/derivative_grid.h"
 #include "core/common/error.h"
 #include "core/matfun/json_format.h"
 
@@ -21,6 +23,7 @@ struct RanksModel::Job {
 };
 
 struct RanksModel::Mailbox {
+  WindowLowRankBackend engine;  // made and used on the profile worker's thread only
   std::mutex mutex;
   std::optional<RanksProfile> profile;
   std::optional<FeasibilityView> feasibility;
@@ -68,7 +71,18 @@ void stripExact(RanksProfile& p) {
 using Publish = std::function<void(const RanksProfile&)>;
 
 // Runs one request; stops without publishing once superseded, since nobody wants that result.
-void computeProfile(const ProfileRequest& request, const std::atomic<bool>& superseded,
+// The spectrum and rank of one cell of a rank grid, as matfun::numericalRank reports them.
+matfun::NumericalRank cellRank(const matfun::RankGrid& grid, int time, int order) {
+  const std::size_t cell = static_cast<std::size_t>(time * grid.orders() + order);
+  matfun::NumericalRank out;
+  out.rank = grid.ranks[cell];
+  out.tolerance = grid.tolerances[cell];
+  out.singularValues = Eigen::Map<const Eigen::VectorXd>(
+      grid.singularValues.data() + cell * static_cast<std::size_t>(grid.spectrumLength()), grid.spectrumLength());
+  return out;
+}
+
+void computeProfile(const ProfileRequest& request, WindowLowRankBackend& engine, const std::atomic<bool>& superseded,
                     const std::atomic<bool>& exactCancelled, const Publish& publish) {
   RanksProfile p;
   p.generation = request.generation;
@@ -86,18 +100,39 @@ void computeProfile(const ProfileRequest& request, const std::atomic<bool>& supe
     p.rows = scene.b.rows();
     p.cols = scene.b.cols();
 
-    // Numerical stage first: it is what the charts need, and it is fast.
+    // Numerical stage first: it is what the charts need, and it is fast. B^(k) at t and at
+    // the generic samples, every order, in one submission to the low-rank backend (CUDA:
+    // generated and decomposed on the device in float64).
+    if (!engine.backend) engine = makeWindowLowRankBackend();
+    const matfun::DerivativeTermTable table = matfun::flattenDerivatives(scene.b, request.maxOrder);
+    std::vector<double> times = {request.t};
+    const std::vector<double> generic = matfun::genericSampleTimes(kGenericSamples, kGenericSeed, -1.0, 1.0);
+    times.insert(times.end(), generic.begin(), generic.end());
+    if (superseded) return;
+    const matfun::RankGrid grid = engine.backend->rankGrid(table, times, request.tolerance, true);
+    p.computedOn = grid.backend;
+    p.computeSeconds = grid.endToEndSeconds;
+    p.computeNote = !grid.note.empty() ? grid.note : engine.whyNotCuda;
     std::vector<matfun::MatrixFunction> derivatives;
     matfun::MatrixFunction current = scene.b;
     for (int k = 0; k <= request.maxOrder; ++k) {
-      if (superseded) return;
       OrderRanks o;
       o.k = k;
-      o.atT = matfun::numericalRank(current.evaluate(request.t), request.tolerance);
-      o.generic = matfun::numericalGenericRank(current, kGenericSamples, kGenericSeed, -1.0, 1.0, request.tolerance);
+      o.atT = cellRank(grid, 0, k);
+      // The first sample that reaches the maximum, as matfun::numericalGenericRank picks it.
+      o.generic.rank = -1;
+      for (int i = 1; i < static_cast<int>(times.size()); ++i) {
+        matfun::NumericalRank r = cellRank(grid, i, k);
+        o.generic.sampleTimes.push_back(times[static_cast<std::size_t>(i)]);
+        o.generic.sampleRanks.push_back(r.rank);
+        if (r.rank > o.generic.rank) {
+          o.generic.rank = r.rank;
+          o.generic.best = std::move(r);
+        }
+      }
       p.orders.push_back(std::move(o));
-      derivatives.push_back(current);
-      if (k < request.maxOrder) current = current.derivative();
+      if (request.exact) derivatives.push_back(current);
+      if (request.exact && k < request.maxOrder) current = current.derivative();
     }
     updateCeilings(p);
     if (superseded) return;
@@ -266,7 +301,7 @@ void RanksModel::submitProfile() {
   if (job_) job_->superseded = true;
   job_ = std::make_shared<Job>();
   profileWorker_->post([request = std::move(request), job = job_, box = mailbox_] {
-    computeProfile(request, job->superseded, job->exactCancelled, [&box](const RanksProfile& p) {
+    computeProfile(request, box->engine, job->superseded, job->exactCancelled, [&box](const RanksProfile& p) {
       const std::lock_guard lock(box->mutex);
       box->profile = p;
     });

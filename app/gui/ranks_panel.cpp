@@ -11,6 +11,7 @@
 #include "app/charts/imgui_charts.h"
 #include "app/gui/plot_capture.h"
 #include "app/gui/scene_combo.h"
+#include "app/gui/units_text.h"
 
 namespace rankflow::app {
 namespace {
@@ -355,6 +356,11 @@ void RanksPanel::drawRankTable() {
   const RanksProfile& p = model_.profile();
   if (p.orders.empty()) return;
   ImGui::Text("Ranks per order");
+  // Where the numerical ranks came from: every B^(k) at t and at the generic samples, with
+  // their SVDs, in one submission to this backend.
+  ImGui::SameLine();
+  ImGui::TextDisabled("numerical: %s, %s", p.computedOn.c_str(), formatSeconds(p.computeSeconds).c_str());
+  if (ImGui::IsItemHovered() && !p.computeNote.empty()) ImGui::SetTooltip("%s", p.computeNote.c_str());
   const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchSame;
   if (ImGui::BeginTable("##ranks", 7, flags)) {
     ImGui::TableSetupColumn("k");

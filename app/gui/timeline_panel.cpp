@@ -8,6 +8,7 @@
 #include "app/charts/imgui_charts.h"
 #include "app/gui/plot_capture.h"
 #include "app/gui/ranks_model.h"
+#include "app/gui/units_text.h"
 #include "core/theory/matrix_scenes.h"
 
 namespace rankflow::app {
@@ -197,6 +198,10 @@ void TimelinePanel::drawStatus() {
     ImGui::TextDisabled("rank of B^(k)(t), k = 0..%d: %s %s (%dx%d), %d samples", s.maxOrder, s.scene.c_str(),
                         parameterText(s.parameters).c_str(), s.rows, s.cols, s.sampleCount());
     if (ImGui::IsItemHovered() && !s.statement.empty()) ImGui::SetTooltip("%s", s.statement.c_str());
+    // Which backend computed the ranks, and how long every matrix and SVD took.
+    ImGui::SameLine();
+    ImGui::TextDisabled("| %s, %s", s.computedOn.c_str(), formatSeconds(s.computeSeconds).c_str());
+    if (ImGui::IsItemHovered() && !s.computeNote.empty()) ImGui::SetTooltip("%s", s.computeNote.c_str());
   } else {
     ImGui::TextDisabled("rank of B^(k)(t): %s %s", scene_.c_str(), parameterText(parameters_).c_str());
   }

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "app/lowrank_engine.h"
 #include "app/gui/cascade_panel.h"
 #include "app/gui/help_overlay.h"
 #include "app/gui/plot_capture.h"
@@ -93,6 +94,8 @@ Workbench::Workbench(const WorkbenchOptions& options, UiFonts fonts)
       fonts_(fonts),
       scene_(options.session ? prepareSessionScene(options.session->scene) : flows::prepareScene(options.scene)),
       latticeBackend_(compute::makeCpuBackend()) {
+  // The Ranks panel and the Timeline strip compute ranks on the same kind of backend.
+  setWindowLowRankPreference(options.backend);
   // The 24² lattice costs well under a millisecond on the CPU; on CUDA it would queue behind
   // the integration kernel and stall the UI thread, so it always runs on the CPU.
   view_ = initialViewState(scene_, options.t);

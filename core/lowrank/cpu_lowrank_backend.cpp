@@ -1,4 +1,5 @@
 #include <Eigen/SVD>
+#include <chrono>
 
 #include "core/common/error.h"
 #include "core/common/parallel_for.h"
@@ -16,6 +17,39 @@ class CpuPreparedTree final : public PreparedRangeTree {
 
  private:
   const LowRankRangeTree& tree_;
+};
+
+// The CPU keeps the model and the input by value; "resident" costs nothing here.
+class CpuPreparedCascade final : public PreparedCascade {
+ public:
+  explicit CpuPreparedCascade(CascadeModel model) : model_(std::move(model)) { model_.validate(); }
+
+  void setInput(const Eigen::MatrixXf& x) override {
+    if (x.rows() != model_.dim() || x.cols() == 0 || !x.allFinite())
+      throw InvalidArgument("cascade: X must be d×n with n >= 1 and finite");
+    x_ = x;
+  }
+
+  CascadeTiming evaluate(Activation act) override {
+    if (x_.size() == 0) throw InvalidArgument("cascade: no input (setInput first)");
+    const auto start = std::chrono::steady_clock::now();
+    evaluateCascadeInto(model_, x_, act, y_);
+    CascadeTiming timing;
+    timing.endToEndSeconds = timing.kernelSeconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return timing;
+  }
+
+  Eigen::MatrixXf output(int order) const override {
+    if (order < 0 || order >= static_cast<int>(y_.size()))
+      throw InvalidArgument("cascade: no output of order " + std::to_string(order) + " (evaluate first)");
+    return y_[static_cast<std::size_t>(order)];
+  }
+
+ private:
+  CascadeModel model_;
+  Eigen::MatrixXf x_;
+  std::vector<Eigen::MatrixXf> y_;
 };
 
 class CpuLowRankBackend final : public LowRankBackend {
@@ -39,6 +73,19 @@ class CpuLowRankBackend final : public LowRankBackend {
       for (std::size_t i = begin; i < end; ++i) out[i] = Eigen::JacobiSVD<Eigen::MatrixXf>(matrices[i]).singularValues();
     });
     return out;
+  }
+
+  std::unique_ptr<PreparedCascade> prepareCascade(const CascadeModel& model) override {
+    return std::make_unique<CpuPreparedCascade>(model);
+  }
+
+  BatchedSpectra spectra(const MatrixBatchView& batch, std::optional<double> tolerance) override {
+    return cpuBatchedSpectra(batch, tolerance);
+  }
+
+  matfun::RankGrid rankGrid(const matfun::DerivativeTermTable& table, const std::vector<double>& times,
+                            std::optional<double> tolerance, bool keepSpectra) override {
+    return matfun::cpuRankGrid(table, times, tolerance, keepSpectra);
   }
 };
 

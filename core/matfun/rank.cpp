@@ -6,6 +6,7 @@
 #include <random>
 
 #include "core/common/error.h"
+#include "core/matfun/derivative_grid.h"
 
 namespace rankflow::matfun {
 namespace {
@@ -186,14 +187,9 @@ int numericalRankQr(const Eigen::MatrixXd& m, std::optional<double> tolerance) {
 
 GenericRank numericalGenericRank(const MatrixFunction& f, int samples, std::uint64_t seed, double tMin, double tMax,
                                  std::optional<double> tolerance) {
-  if (samples < 1) throw InvalidArgument("generic rank: need at least one sample");
-  if (!(tMin < tMax)) throw InvalidArgument("generic rank: need tMin < tMax");
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> time(tMin, tMax);
   GenericRank out;
   out.rank = -1;
-  for (int i = 0; i < samples; ++i) {
-    const double t = time(rng);
+  for (const double t : genericSampleTimes(samples, seed, tMin, tMax)) {
     NumericalRank r = numericalRank(f.evaluate(t), tolerance);
     out.sampleTimes.push_back(t);
     out.sampleRanks.push_back(r.rank);

@@ -1,0 +1,184 @@
+#include "kernels/cuda_spectra.h"
+
+#include <chrono>
+#include <cstring>
+
+#include "core/common/error.h"
+#include "kernels/spectra_kernels.h"
+
+namespace rankflow::kernels {
+namespace {
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+bool outOfMemory(const CudaError& e) {
+  return std::strstr(e.what(), "cudaErrorMemoryAllocation") != nullptr;
+}
+
+}  // namespace
+
+void CudaSpectra::releaseAll() {
+  input32_.release();
+  for (DeviceBuffer<double>* b : {&input64_, &sigma_, &tolerances_, &times_, &grid_}) b->release();
+  ranks_.release();
+  entryStart_.release();
+  terms_.release();
+  ledger_.forgetAll();
+  cudaGetLastError();  // clear the allocation error so later calls can try again
+}
+
+lowrank::BatchedSpectra CudaSpectra::spectra(const lowrank::MatrixBatchView& batch, std::optional<double> tolerance) {
+  lowrank::validateBatch(batch);
+  if (tolerance && !(*tolerance >= 0.0)) throw InvalidArgument("singular values: the tolerance must be >= 0");
+  const bool f64 = batch.type() == lowrank::ScalarType::Float64;
+  if (batch.batch > 0 && !jacobiFitsInShared(batch.rows, batch.cols, f64)) {
+    lowrank::BatchedSpectra out = lowrank::cpuBatchedSpectra(batch, tolerance);
+    out.note = std::to_string(batch.rows) + "x" + std::to_string(batch.cols) + " " + lowrank::scalarTypeName(batch.type()) +
+               " matrices exceed one thread block's shared memory on " + backend_ + "; computed on the CPU";
+    return out;
+  }
+  try {
+    return deviceSpectra(batch, tolerance);
+  } catch (const CudaError& e) {
+    if (!outOfMemory(e)) throw;
+    releaseAll();
+    lowrank::BatchedSpectra out = lowrank::cpuBatchedSpectra(batch, tolerance);
+    out.note = std::string("the device ran out of memory (") + e.what() + "); computed on the CPU";
+    return out;
+  }
+}
+
+lowrank::BatchedSpectra CudaSpectra::deviceSpectra(const lowrank::MatrixBatchView& batch,
+                                                   std::optional<double> tolerance) {
+  const auto start = std::chrono::steady_clock::now();
+  lowrank::BatchedSpectra out;
+  out.batch = batch.batch;
+  out.rows = batch.rows;
+  out.cols = batch.cols;
+  out.type = batch.type();
+  out.backend = backend_;
+  out.method = std::string("one-sided Jacobi, one block per matrix in shared memory, ") +
+               lowrank::scalarTypeName(batch.type());
+  const std::size_t length = static_cast<std::size_t>(batch.spectrumLength());
+  const std::size_t count = static_cast<std::size_t>(batch.batch);
+  out.singularValues.assign(count * length, 0.0);
+  out.ranks.assign(count, 0);
+  out.tolerances.assign(count, 0.0);
+  if (count == 0) {
+    out.endToEndSeconds = secondsSince(start);
+    return out;
+  }
+  const std::size_t entries = count * static_cast<std::size_t>(batch.rows) * static_cast<std::size_t>(batch.cols);
+  const std::size_t uploadedBefore = ledger_.bytesUploaded(), downloadedBefore = ledger_.bytesDownloaded();
+  sigma_.resize(count * length);
+  ranks_.resize(count);
+  tolerances_.resize(count);
+  const double tol = tolerance.value_or(-1.0);
+  EventTimer timer;
+  // A batch is new data each call (fingerprinting megabytes would cost more than the copy).
+  if (batch.f64) {
+    input64_.resize(entries);
+    input64_.upload(batch.f64, entries);
+    ledger_.countUpload(entries * sizeof(double));
+    timer.start();
+    launchBatchedJacobi(input64_.get(), batch.batch, batch.rows, batch.cols, tol, sigma_.get(), ranks_.get(),
+                        tolerances_.get(), nullptr);
+  } else {
+    input32_.resize(entries);
+    input32_.upload(batch.f32, entries);
+    ledger_.countUpload(entries * sizeof(float));
+    timer.start();
+    launchBatchedJacobi(input32_.get(), batch.batch, batch.rows, batch.cols, tol, sigma_.get(), ranks_.get(),
+                        tolerances_.get(), nullptr);
+  }
+  timer.stop();
+  out.kernelSeconds = timer.seconds();
+  sigma_.download(out.singularValues.data(), out.singularValues.size());
+  ranks_.download(out.ranks.data(), count);
+  tolerances_.download(out.tolerances.data(), count);
+  ledger_.countDownload(out.singularValues.size() * sizeof(double) + count * (sizeof(int) + sizeof(double)));
+  out.bytesUploaded = ledger_.bytesUploaded() - uploadedBefore;
+  out.bytesDownloaded = ledger_.bytesDownloaded() - downloadedBefore;
+  out.endToEndSeconds = secondsSince(start);
+  return out;
+}
+
+matfun::RankGrid CudaSpectra::rankGrid(const matfun::DerivativeTermTable& table, const std::vector<double>& times,
+                                       std::optional<double> tolerance, bool keepSpectra) {
+  matfun::validateRankGridRequest(table, times, tolerance);
+  if (!jacobiFitsInShared(table.rows, table.cols, true)) {
+    matfun::RankGrid out = matfun::cpuRankGrid(table, times, tolerance, keepSpectra);
+    out.note = std::to_string(table.rows) + "x" + std::to_string(table.cols) +
+               " float64 matrices exceed one thread block's shared memory on " + backend_ + "; computed on the CPU";
+    return out;
+  }
+  try {
+    return deviceRankGrid(table, times, tolerance, keepSpectra);
+  } catch (const CudaError& e) {
+    if (!outOfMemory(e)) throw;
+    releaseAll();
+    matfun::RankGrid out = matfun::cpuRankGrid(table, times, tolerance, keepSpectra);
+    out.note = std::string("the device ran out of memory (") + e.what() + "); computed on the CPU";
+    return out;
+  }
+}
+
+matfun::RankGrid CudaSpectra::deviceRankGrid(const matfun::DerivativeTermTable& table, const std::vector<double>& times,
+                                             std::optional<double> tolerance, bool keepSpectra) {
+  const auto start = std::chrono::steady_clock::now();
+  matfun::RankGrid out;
+  out.rows = table.rows;
+  out.cols = table.cols;
+  out.maxOrder = table.maxOrder;
+  out.times = times;
+  out.backend = backend_;
+  out.method = "terms evaluated on the device, one-sided Jacobi per matrix in shared memory, float64";
+  const std::size_t uploadedBefore = ledger_.bytesUploaded(), downloadedBefore = ledger_.bytesDownloaded();
+  const std::size_t count = times.size() * static_cast<std::size_t>(table.orders());
+  const std::size_t length = static_cast<std::size_t>(out.spectrumLength());
+  const std::size_t entries = count * static_cast<std::size_t>(table.entriesPerOrder());
+
+  // The term table and the times: uploaded when they differ from what the device holds.
+  if (terms_.resize(table.terms.size() + 1)) ledger_.forget("grid terms");
+  if (entryStart_.resize(table.entryStart.size())) ledger_.forget("grid entry starts");
+  if (times_.resize(times.size())) ledger_.forget("grid times");
+  if (!table.terms.empty() &&
+      ledger_.needsUpload("grid terms", table.terms.data(), table.terms.size() * sizeof(matfun::FlatTerm)))
+    terms_.upload(table.terms.data(), table.terms.size());
+  if (ledger_.needsUpload("grid entry starts", table.entryStart.data(), table.entryStart.size() * sizeof(int)))
+    entryStart_.upload(table.entryStart.data(), table.entryStart.size());
+  if (ledger_.needsUpload("grid times", times.data(), times.size() * sizeof(double))) times_.upload(times.data(), times.size());
+  grid_.resize(entries);
+  ranks_.resize(count);
+  tolerances_.resize(count);
+  if (keepSpectra) sigma_.resize(count * length);
+
+  // One submission on one stream: evaluate every matrix, then every SVD.
+  EventTimer timer;
+  timer.start();
+  launchEvaluateDerivativeGrid(terms_.get(), entryStart_.get(), table.entriesPerOrder(), table.orders(), times_.get(),
+                               static_cast<int>(times.size()), grid_.get(), nullptr);
+  launchBatchedJacobi(grid_.get(), static_cast<int>(count), table.rows, table.cols, tolerance.value_or(-1.0),
+                      keepSpectra ? sigma_.get() : nullptr, ranks_.get(), tolerances_.get(), nullptr);
+  timer.stop();
+  out.kernelSeconds = timer.seconds();
+  out.ranks.assign(count, 0);
+  out.tolerances.assign(count, 0.0);
+  ranks_.download(out.ranks.data(), count);
+  tolerances_.download(out.tolerances.data(), count);
+  std::size_t downloaded = count * (sizeof(int) + sizeof(double));
+  if (keepSpectra) {
+    out.singularValues.assign(count * length, 0.0);
+    sigma_.download(out.singularValues.data(), out.singularValues.size());
+    downloaded += out.singularValues.size() * sizeof(double);
+  }
+  ledger_.countDownload(downloaded);
+  out.bytesUploaded = ledger_.bytesUploaded() - uploadedBefore;
+  out.bytesDownloaded = ledger_.bytesDownloaded() - downloadedBefore;
+  out.endToEndSeconds = secondsSince(start);
+  return out;
+}
+
+}  // namespace rankflow::kernels

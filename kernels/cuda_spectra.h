@@ -1,0 +1,43 @@
+#pragma once
+// Batched singular values, ranks and the derivative rank grid on the device (plain C++).
+// Buffers grow once and stay; the term table and the times are uploaded only when they
+// change (UploadLedger); what comes back is the ranks and tolerances, and the spectra only
+// when asked for.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/common/upload_ledger.h"
+#include "core/lowrank/batched_spectra.h"
+#include "core/matfun/derivative_grid.h"
+#include "kernels/device_buffer.h"
+
+namespace rankflow::kernels {
+
+class CudaSpectra {
+ public:
+  explicit CudaSpectra(std::string backend) : backend_(std::move(backend)) {}
+
+  // Falls back to the CPU (with the reason in `note`) when a matrix does not fit one
+  // block's shared memory, or when the device runs out of memory.
+  lowrank::BatchedSpectra spectra(const lowrank::MatrixBatchView& batch, std::optional<double> tolerance);
+  matfun::RankGrid rankGrid(const matfun::DerivativeTermTable& table, const std::vector<double>& times,
+                            std::optional<double> tolerance, bool keepSpectra);
+
+  const UploadLedger& ledger() const { return ledger_; }
+
+ private:
+  lowrank::BatchedSpectra deviceSpectra(const lowrank::MatrixBatchView& batch, std::optional<double> tolerance);
+  matfun::RankGrid deviceRankGrid(const matfun::DerivativeTermTable& table, const std::vector<double>& times,
+                                  std::optional<double> tolerance, bool keepSpectra);
+  void releaseAll();  // after an allocation failure: free what we hold before the CPU runs
+
+  std::string backend_;
+  UploadLedger ledger_;
+  DeviceBuffer<float> input32_;
+  DeviceBuffer<double> input64_, sigma_, tolerances_, times_, grid_;
+  DeviceBuffer<int> ranks_, entryStart_;
+  DeviceBuffer<matfun::FlatTerm> terms_;
+};
+
+}  // namespace rankflow::kernels
