@@ -95,9 +95,10 @@ class CudaFlowBackend final : public compute::FlowBackend {
     const auto deviceData = DeviceArray<Vec2f>::upload(query.data);
     const auto devicePoints = DeviceArray<Vec2f>::upload(points);
     DeviceArray<Vec2f> deviceOut(out.size());
-    launchFields(deviceData.get(), static_cast<int>(query.data.size()), devicePoints.get(),
-                 launchCount(points.size(), "fields: points"), query.schedule,
-                 query.kind == flows::FieldKind::Lagrangian, query.t, query.maxOrder, deviceOut.get());
+    const int pointCount = launchCount(points.size(), "fields: points");
+    DeviceArray<float> scratch(fieldScratchFloats(static_cast<int>(query.data.size()), pointCount));
+    launchFields(deviceData.get(), static_cast<int>(query.data.size()), devicePoints.get(), pointCount, query.schedule,
+                 query.kind == flows::FieldKind::Lagrangian, query.t, query.maxOrder, deviceOut.get(), scratch.get());
     CUDA_CHECK(cudaDeviceSynchronize());
     deviceOut.download(out);
   }

@@ -11,6 +11,7 @@
 // [SECTION] Launchers
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstdint>
 
 #include "core/common/jet.h"
@@ -155,6 +156,57 @@ __global__ void __launch_bounds__(kBlockSize)
     flows::fieldsFromPosteriorMean(path, x, velocity.posteriorMean(x, path.alpha[0], path.beta[0]), maxOrder, u);
   }
   if (!active) return;
+  const std::size_t stride = static_cast<std::size_t>(maxOrder) + 1;
+  for (int k = 0; k <= maxOrder; ++k) out[static_cast<std::size_t>(p) * stride + static_cast<std::size_t>(k)] = u[k];
+}
+
+// The marginal fields with the data split among blocks (grid.y): each block folds its
+// chunk of the data into one online softmax per point and stores it (shift, weight sum,
+// weighted x, weighted y; an empty one as weight sum 0, since the largest logit alone
+// weighs 1); the merge kernel folds the chunks in data order and finishes u_0..u_K.
+__global__ void __launch_bounds__(kBlockSize)
+    fieldsPartialKernel(const Vec2f* __restrict__ data, int dataCount, int chunk, const Vec2f* __restrict__ points,
+                        int pointCount, Schedule schedule, float t, float4* __restrict__ partial) {
+  __shared__ Vec2f tile[kBlockSize];
+  const int p = static_cast<int>(blockIdx.x) * kBlockSize + static_cast<int>(threadIdx.x);
+  const Vec2f x = p < pointCount ? points[p] : Vec2f{0.0f, 0.0f};
+  const flows::PathDerivatives<float> path = flows::pathAt(schedule, t);
+  const float halfInvBetaSq = 0.5f / (path.beta[0] * path.beta[0]);
+  const int begin = static_cast<int>(blockIdx.y) * chunk;
+  const int end = min(dataCount, begin + chunk);
+  flows::OnlineSoftmaxMean<float> acc;
+  for (int base = begin; base < end; base += kBlockSize) {
+    __syncthreads();
+    const int i = base + static_cast<int>(threadIdx.x);
+    if (i < end) tile[threadIdx.x] = data[i];
+    __syncthreads();
+    const int n = min(kBlockSize, end - base);
+    for (int j = 0; j < n; ++j) flows::addEmpiricalDatum(acc, x, path.alpha[0], halfInvBetaSq, tile[j]);
+  }
+  if (p < pointCount)
+    partial[static_cast<std::size_t>(blockIdx.y) * pointCount + p] =
+        make_float4(acc.shift, acc.empty ? 0.0f : acc.weightSum, acc.weighted.x, acc.weighted.y);
+}
+
+__global__ void __launch_bounds__(kBlockSize)
+    fieldsMergeKernel(const float4* __restrict__ partial, int splits, const Vec2f* __restrict__ points, int pointCount,
+                      Schedule schedule, float t, int maxOrder, Vec2f* __restrict__ out) {
+  const int p = static_cast<int>(blockIdx.x) * kBlockSize + static_cast<int>(threadIdx.x);
+  if (p >= pointCount) return;
+  flows::OnlineSoftmaxMean<float> acc;
+  for (int s = 0; s < splits; ++s) {
+    const float4 v = partial[static_cast<std::size_t>(s) * pointCount + p];
+    if (v.y == 0.0f) continue;
+    flows::OnlineSoftmaxMean<float> chunk;
+    chunk.shift = v.x;
+    chunk.weightSum = v.y;
+    chunk.weighted = {v.z, v.w};
+    chunk.empty = false;
+    acc.merge(chunk);
+  }
+  const flows::PathDerivatives<float> path = flows::pathAt(schedule, t);
+  Vec2f u[4];
+  flows::fieldsFromPosteriorMean(path, points[p], acc.mean(), maxOrder, u);
   const std::size_t stride = static_cast<std::size_t>(maxOrder) + 1;
   for (int k = 0; k <= maxOrder; ++k) out[static_cast<std::size_t>(p) * stride + static_cast<std::size_t>(k)] = u[k];
 }
@@ -336,9 +388,39 @@ void launchFixedStep(const SampleLaunch& s) {
 
 }  // namespace
 
+int fieldDataSplits(int dataCount, int pointCount) {
+  // About four blocks per SM of a 132-SM device, each taking at least two data tiles.
+  constexpr long long kWantedBlocks = 4 * 132;
+  const long long pointBlocks = (static_cast<long long>(pointCount) + kBlockSize - 1) / kBlockSize;
+  const long long tiles = (static_cast<long long>(dataCount) + kBlockSize - 1) / kBlockSize;
+  if (pointBlocks <= 0 || pointBlocks >= kWantedBlocks / 2 || tiles < 4) return 1;
+  const long long byBlocks = (kWantedBlocks + pointBlocks - 1) / pointBlocks;
+  return static_cast<int>(std::min(byBlocks, tiles / 2));
+}
+
+std::size_t fieldScratchFloats(int dataCount, int pointCount) {
+  const int splits = fieldDataSplits(dataCount, pointCount);
+  return splits > 1 ? 4 * static_cast<std::size_t>(splits) * static_cast<std::size_t>(pointCount) : 0;
+}
+
 void launchFields(const Vec2f* data, int dataCount, const Vec2f* points, int pointCount, flows::Schedule schedule,
-                  bool lagrangian, float t, int maxOrder, Vec2f* out) {
+                  bool lagrangian, float t, int maxOrder, Vec2f* out, float* scratch) {
   if (pointCount <= 0) return;
+  const int splits = lagrangian ? 1 : fieldDataSplits(dataCount, pointCount);
+  if (splits > 1) {
+    // Whole tiles per chunk, so every block but the last streams full tiles.
+    const int tiles = (dataCount + kBlockSize - 1) / kBlockSize;
+    const int chunk = (tiles + splits - 1) / splits * kBlockSize;
+    const int used = (dataCount + chunk - 1) / chunk;
+    auto* partial = reinterpret_cast<float4*>(scratch);
+    fieldsPartialKernel<<<dim3(blocksFor(pointCount), static_cast<unsigned>(used)), kBlockSize>>>(
+        data, dataCount, chunk, points, pointCount, schedule, t, partial);
+    CUDA_CHECK(cudaGetLastError());
+    fieldsMergeKernel<<<blocksFor(pointCount), kBlockSize>>>(partial, used, points, pointCount, schedule, t, maxOrder,
+                                                             out);
+    CUDA_CHECK(cudaGetLastError());
+    return;
+  }
   if (lagrangian) {
     fieldsKernel<true>
         <<<blocksFor(pointCount), kBlockSize>>>(data, dataCount, points, pointCount, schedule, t, maxOrder, out);

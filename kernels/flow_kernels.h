@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 // Launchers for the flow kernels (SPEC §4 on the GPU); device pointers only. This header
 // is C++17 without <span> because nvcc compiles flow_kernels.cu as C++17, and it names no
 // CUDA type, so cuda_backend.cpp includes it with the host compiler.
@@ -12,8 +13,16 @@ namespace rankflow::kernels {
 
 // out[p·(maxOrder + 1) + k] = the order-k field at points[p]: the marginal u_k, or (when
 // lagrangian) x, v, a, j along the ODE. Every pointer is a device pointer.
+// `scratch` holds fieldScratchFloats(dataCount, pointCount) floats of device memory: the
+// marginal fields split the data among blocks when the points alone would leave the GPU
+// idle (a few thousand points fill 32 of 132 SMs), each block writing its partial online
+// softmax there before one merge pass.
 void launchFields(const Vec2f* data, int dataCount, const Vec2f* points, int pointCount, flows::Schedule schedule,
-                  bool lagrangian, float t, int maxOrder, Vec2f* out);
+                  bool lagrangian, float t, int maxOrder, Vec2f* out, float* scratch);
+
+// Blocks along the data for the marginal fields (1: no split), and the scratch they need.
+int fieldDataSplits(int dataCount, int pointCount);
+std::size_t fieldScratchFloats(int dataCount, int pointCount);
 
 // What one sampling launch needs; the layout of every output is that of flows::SampleResult.
 struct SampleLaunch {

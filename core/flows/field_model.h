@@ -72,6 +72,29 @@ struct OnlineSoftmaxMean {
     weighted.y += w * value.y;
   }
 
+  // Folds in another accumulator over disjoint data (the CUDA field kernel splits the data
+  // among blocks, then merges): the same sums as one pass, up to rounding.
+  RF_HD void merge(const OnlineSoftmaxMean& other) {
+    if (other.empty) return;
+    if (empty) {
+      *this = other;
+      return;
+    }
+    using T = decltype(valueOf(S()));
+    if (other.shift > shift) {
+      const T rescale = rfExp(shift - other.shift);
+      weightSum = weightSum * rescale + other.weightSum;
+      weighted.x = weighted.x * rescale + other.weighted.x;
+      weighted.y = weighted.y * rescale + other.weighted.y;
+      shift = other.shift;
+    } else {
+      const T rescale = rfExp(other.shift - shift);
+      weightSum += other.weightSum * rescale;
+      weighted.x += other.weighted.x * rescale;
+      weighted.y += other.weighted.y * rescale;
+    }
+  }
+
   RF_HD Vec2<S> mean() const {
     const S inv = decltype(valueOf(S()))(1) / weightSum;
     return {weighted.x * inv, weighted.y * inv};
