@@ -1,6 +1,8 @@
 #include "kernels/cuda_spectra.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 
 #include "core/common/error.h"
@@ -29,9 +31,59 @@ void CudaSpectra::releaseAll() {
   cudaGetLastError();  // clear the allocation error so later calls can try again
 }
 
+bool CudaSpectra::deviceAgrees(std::string* why) {
+  if (selfCheck_ == SelfCheck::NotRun) {
+    // Three 24×17 matrices of ranks 0, 5 and 17 (σ_i = 1 + i), exact in float32.
+    const int rows = 24, cols = 17;
+    std::vector<double> data(3 * rows * cols, 0.0);
+    for (int b = 1; b < 3; ++b) {
+      const int rank = b == 1 ? 5 : 17;
+      for (int i = 0; i < rank; ++i) data[static_cast<std::size_t>(b * rows * cols + i * cols + i)] = 1.0 + i;
+      // A fixed rotation of the rows hides the diagonal from the kernel.
+      for (int i = 0; i + 1 < rows; i += 2)
+        for (int j = 0; j < cols; ++j) {
+          double& top = data[static_cast<std::size_t>(b * rows * cols + i * cols + j)];
+          double& bottom = data[static_cast<std::size_t>(b * rows * cols + (i + 1) * cols + j)];
+          const double x = top, y = bottom;
+          top = 0.6 * x - 0.8 * y;
+          bottom = 0.8 * x + 0.6 * y;
+        }
+    }
+    std::vector<float> data32(data.begin(), data.end());
+    lowrank::MatrixBatchView view;
+    view.batch = 3, view.rows = rows, view.cols = cols;
+    try {
+      for (const bool f64 : {true, false}) {
+        view.f64 = f64 ? data.data() : nullptr;
+        view.f32 = f64 ? nullptr : data32.data();
+        const lowrank::BatchedSpectra device = deviceSpectra(view, std::nullopt);
+        const lowrank::BatchedSpectra cpu = lowrank::cpuBatchedSpectra(view, std::nullopt);
+        double worst = 0.0;
+        for (std::size_t i = 0; i < cpu.singularValues.size(); ++i)
+          worst = std::max(worst, std::abs(device.singularValues[i] - cpu.singularValues[i]));
+        if (device.ranks != cpu.ranks || worst > (f64 ? 1e-10 : 1e-3))
+          throw CudaError(std::string("the device's ") + (f64 ? "float64" : "float32") +
+                          " singular values disagree with the CPU's (largest difference " + std::to_string(worst) + ")");
+      }
+      selfCheck_ = SelfCheck::Passed;
+    } catch (const CudaError& e) {
+      selfCheck_ = SelfCheck::Failed;
+      selfCheckFailure_ = std::string("the device failed its start-up check (") + e.what() + ")";
+    }
+  }
+  if (selfCheck_ == SelfCheck::Failed) *why = selfCheckFailure_ + "; computed on the CPU";
+  return selfCheck_ == SelfCheck::Passed;
+}
+
 lowrank::BatchedSpectra CudaSpectra::spectra(const lowrank::MatrixBatchView& batch, std::optional<double> tolerance) {
   lowrank::validateBatch(batch);
   if (tolerance && !(*tolerance >= 0.0)) throw InvalidArgument("singular values: the tolerance must be >= 0");
+  std::string why;
+  if (!deviceAgrees(&why)) {
+    lowrank::BatchedSpectra out = lowrank::cpuBatchedSpectra(batch, tolerance);
+    out.note = why;
+    return out;
+  }
   const bool f64 = batch.type() == lowrank::ScalarType::Float64;
   if (batch.batch > 0 && !jacobiFitsInShared(batch.rows, batch.cols, f64)) {
     lowrank::BatchedSpectra out = lowrank::cpuBatchedSpectra(batch, tolerance);
@@ -108,6 +160,12 @@ lowrank::BatchedSpectra CudaSpectra::deviceSpectra(const lowrank::MatrixBatchVie
 matfun::RankGrid CudaSpectra::rankGrid(const matfun::DerivativeTermTable& table, const std::vector<double>& times,
                                        std::optional<double> tolerance, bool keepSpectra) {
   matfun::validateRankGridRequest(table, times, tolerance);
+  std::string why;
+  if (!deviceAgrees(&why)) {
+    matfun::RankGrid out = matfun::cpuRankGrid(table, times, tolerance, keepSpectra);
+    out.note = why;
+    return out;
+  }
   if (!jacobiFitsInShared(table.rows, table.cols, true)) {
     matfun::RankGrid out = matfun::cpuRankGrid(table, times, tolerance, keepSpectra);
     out.note = std::to_string(table.rows) + "x" + std::to_string(table.cols) +

@@ -31,7 +31,13 @@ class CudaSpectra {
   matfun::RankGrid deviceRankGrid(const matfun::DerivativeTermTable& table, const std::vector<double>& times,
                                   std::optional<double> tolerance, bool keepSpectra);
   void releaseAll();  // after an allocation failure: free what we hold before the CPU runs
+  // On first use: planted-rank matrices in both precisions on the device against the CPU.
+  // A device that disagrees (a driver or compiler fault) is not used again; `why` says so.
+  bool deviceAgrees(std::string* why);
 
+  enum class SelfCheck { NotRun, Passed, Failed };
+  SelfCheck selfCheck_ = SelfCheck::NotRun;
+  std::string selfCheckFailure_;
   std::string backend_;
   UploadLedger ledger_;
   DeviceBuffer<float> input32_;

@@ -29,7 +29,7 @@ __device__ float activate(float z, int activation) {
 // stages its columns of Q (the stacked product's last R rows) in shared memory as
 // q[a][column], so the inner loop reads them as broadcasts.
 template <int kColumns>
-__global__ void cascadeEpilogueKernel(const float* __restrict__ z, const float* __restrict__ u,
+__global__ void __launch_bounds__(kRowsPerBlock) cascadeEpilogueKernel(const float* __restrict__ z, const float* __restrict__ u,
                                       const int* __restrict__ offsets, int orders, int d, int n, int totalRank,
                                       int activation, float* __restrict__ y) {
   extern __shared__ float q[];  // [min(R, kMaxSharedRank)][kColumns]

@@ -29,8 +29,10 @@ __device__ T warpSum(T v) {
   return v;
 }
 
+// Up to 1024 threads a block (n = 128: 64 pairs over 32 warps), so at most 64 registers
+// a thread: the bound makes the compiler keep to it rather than fail the launch.
 template <class T>
-__global__ void batchedJacobiKernel(const T* __restrict__ a, int rows, int cols, double tolerance,
+__global__ void __launch_bounds__(kMaxWarps* kWarp) batchedJacobiKernel(const T* __restrict__ a, int rows, int cols, double tolerance,
                                     double* __restrict__ sigmaOut, int* __restrict__ ranks,
                                     double* __restrict__ tolerances) {
   extern __shared__ __align__(16) unsigned char shared[];
