@@ -54,9 +54,35 @@ class CudaPreparedTree final : public lowrank::PreparedRangeTree {
   }
 
   Eigen::MatrixXf query(int l, int h, const Eigen::MatrixXf& x, lowrank::Strategy strategy) override {
-    if (l < 0 || h >= m_ || l > h || x.rows() != q_ || x.cols() == 0 || !x.allFinite())
-      throw InvalidArgument("CUDA range query: need 0 <= l <= r < m and a finite X with " + std::to_string(q_) +
-                            " rows");
+    setInput(x);
+    run(l, h, strategy);
+    Eigen::MatrixXf y(p_, n_);
+    yDevice_.download(y.data(), static_cast<std::size_t>(p_) * n_);
+    return y;
+  }
+
+  void setInput(const Eigen::MatrixXf& x) override {
+    if (x.rows() != q_ || x.cols() == 0 || !x.allFinite())
+      throw InvalidArgument("CUDA range query: need a finite X with " + std::to_string(q_) + " rows");
+    n_ = static_cast<int>(x.cols());
+    xDevice_.resize(static_cast<std::size_t>(q_) * n_);
+    xDevice_.upload(x.data(), static_cast<std::size_t>(q_) * n_);
+    yDevice_.resize(static_cast<std::size_t>(p_) * n_);
+  }
+
+  double timeQuery(int l, int h, lowrank::Strategy strategy) override {
+    if (n_ == 0) throw InvalidArgument("CUDA range query: no input (setInput first)");
+    timer_.start();
+    run(l, h, strategy);
+    timer_.stop();
+    return timer_.seconds();
+  }
+
+ private:
+  // The query on the resident X into the resident Y, queued on the default stream.
+  void run(int l, int h, lowrank::Strategy strategy) {
+    if (l < 0 || h >= m_ || l > h)
+      throw InvalidArgument("CUDA range query: need 0 <= l <= r < " + std::to_string(m_));
     // The canonical nodes of [l, h], computed here: the prepared copy owns everything it
     // needs and may outlive the tree it was made from.
     std::vector<int> canonical;
@@ -64,10 +90,7 @@ class CudaPreparedTree final : public lowrank::PreparedRangeTree {
       if (lo & 1) canonical.push_back(lo++);
       if (hi & 1) canonical.push_back(--hi);
     }
-    const int n = static_cast<int>(x.cols());
-    xDevice_.resize(static_cast<std::size_t>(q_) * n);
-    xDevice_.upload(x.data(), static_cast<std::size_t>(q_) * n);
-    yDevice_.resize(static_cast<std::size_t>(p_) * n);
+    const int n = n_;
     const std::size_t nodeSize = static_cast<std::size_t>(p_) * q_;
     switch (strategy) {
       case lowrank::Strategy::Tree:
@@ -99,14 +122,11 @@ class CudaPreparedTree final : public lowrank::PreparedRangeTree {
         break;
       }
     }
-    Eigen::MatrixXf y(p_, n);
-    yDevice_.download(y.data(), static_cast<std::size_t>(p_) * n);
-    return y;
   }
 
- private:
   Handles& handles_;
-  int p_ = 0, q_ = 0, r_ = 0, m_ = 0, leaves_ = 1;
+  EventTimer timer_;
+  int p_ = 0, q_ = 0, r_ = 0, m_ = 0, leaves_ = 1, n_ = 0;
   DeviceBuffer<float> nodes_, left_, right_, xDevice_, yDevice_, projected_, sum_;
   DeviceBuffer<const float*> pointerDevice_;
 };

@@ -333,7 +333,7 @@ void QueriesPanel::drawStrategies(const QueriesView& view) {
     draw->AddText({x - 12, axisY}, kDimText, formatSeconds(v).c_str());
   }
   ImGui::TextDisabled("pale bar: cost model's prediction; full bar: measured (log scale)%s",
-                      q->cudaTimed ? "; CUDA times include transfers" : "");
+                      q->cudaTimed ? "; CUDA: kernel times (CUDA events) on resident X" : "");
 }
 
 void QueriesPanel::drawTree(const QueriesView& view) {

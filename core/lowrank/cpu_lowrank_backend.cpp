@@ -14,9 +14,19 @@ class CpuPreparedTree final : public PreparedRangeTree {
   Eigen::MatrixXf query(int l, int h, const Eigen::MatrixXf& x, Strategy strategy) override {
     return tree_.query(l, h, x, strategy);
   }
+  void setInput(const Eigen::MatrixXf& x) override { x_ = x; }
+
+  double timeQuery(int l, int h, Strategy strategy) override {
+    if (x_.size() == 0) throw InvalidArgument("range query: no input (setInput first)");
+    const auto start = std::chrono::steady_clock::now();
+    y_ = tree_.query(l, h, x_, strategy);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
 
  private:
   const LowRankRangeTree& tree_;
+  Eigen::MatrixXf x_, y_;
 };
 
 // The CPU keeps the model and the input by value; "resident" costs nothing here.

@@ -20,6 +20,11 @@ class PreparedRangeTree {
   virtual ~PreparedRangeTree() = default;
   // tree, sum and fly on every backend; prefix on the CPU only (others answer with sum).
   virtual Eigen::MatrixXf query(int l, int h, const Eigen::MatrixXf& x, Strategy strategy) = 0;
+  // Resident timing: X is uploaded once by setInput; timeQuery runs one query on it, keeps
+  // the result where the backend works and returns the seconds of the work alone (CUDA
+  // events on a device; the CPU's compute otherwise). What the Queries panel plots.
+  virtual void setInput(const Eigen::MatrixXf& x) = 0;
+  virtual double timeQuery(int l, int h, Strategy strategy) = 0;
 };
 
 // Timings of one resident cascade evaluation. Kernel times come from CUDA events on the

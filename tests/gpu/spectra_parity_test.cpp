@@ -9,6 +9,7 @@
 
 #include "core/common/error.h"
 #include "core/lowrank/lowrank_backend.h"
+#include "core/lowrank/range_tree.h"
 #include "core/matfun/derivative_grid.h"
 #include "core/theory/matrix_scenes.h"
 #include "kernels/cuda_backend.h"
@@ -199,6 +200,34 @@ TEST_P(SpectraParity, ResidentCascadeMatchesFloat64ReferenceAndDownloadsOnlyWhat
                 activations.size() * (model.orders() + 1) * static_cast<std::size_t>(d) * n * 4u);
     }
   }
+}
+
+// The Queries panel's timing path: X uploaded once, each strategy timed on it, and the
+// copying query still answers as the float64 reference.
+TEST_P(SpectraParity, ResidentRangeQueriesAreTimedOnTheInputUploadedOnce) {
+  const std::uint64_t seed = testing::freshSeed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> normal;
+  auto random = [&](int r, int c) {
+    return Eigen::MatrixXf(Eigen::MatrixXf::NullaryExpr(r, c, [&] { return normal(rng); }));
+  };
+  const int m = 37, d = 24, r = 3;
+  std::vector<Eigen::MatrixXf> left, right;
+  for (int i = 0; i < m; ++i) left.push_back(random(d, r)), right.push_back(random(d, r));
+  const lowrank::LowRankRangeTree tree(left, right);
+  auto prepared = backend_->prepare(tree);
+  EXPECT_THROW(prepared->timeQuery(0, 3, lowrank::Strategy::Tree), InvalidArgument);
+  const Eigen::MatrixXf x = random(d, 11);
+  prepared->setInput(x);
+  for (auto s : {lowrank::Strategy::Tree, lowrank::Strategy::SumThenMultiply, lowrank::Strategy::OnTheFly}) {
+    const double seconds = prepared->timeQuery(4, 30, s);
+    EXPECT_GT(seconds, 0.0) << lowrank::strategyName(s);
+    EXPECT_LT(seconds, 1.0) << lowrank::strategyName(s);
+    const Eigen::MatrixXd reference = lowrank::referenceRangeQuery(left, right, 4, 30, x);
+    EXPECT_LT((prepared->query(4, 30, x, s).cast<double>() - reference).norm() / reference.norm(), 1e-5);
+  }
+  EXPECT_THROW(prepared->timeQuery(5, 40, lowrank::Strategy::Tree), InvalidArgument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SpectraParity, ::testing::Values("cpu", "cuda"),
