@@ -17,8 +17,8 @@ WindowLowRankBackend makeWindowLowRankBackend() {
   WindowLowRankBackend out;
   const BackendPreference preference = windowPreference.load();
   try {
-    LowRankSelection selection = selectLowRankBackend(preference == BackendPreference::Cuda ? BackendPreference::Auto
-                                                                                             : preference);
+    LowRankSelection selection =
+        selectLowRankBackend(preference == BackendPreference::Cuda ? BackendPreference::Auto : preference);
     out.backend = std::move(selection.backend);
     out.cuda = selection.cuda;
     out.whyNotCuda = selection.whyNotCuda;

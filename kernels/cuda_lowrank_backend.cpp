@@ -12,9 +12,9 @@
 #include "kernels/cublas_check.h"
 #include "kernels/cuda_backend.h"
 #include "kernels/cuda_check.h"
-#include "kernels/device_buffer.h"
 #include "kernels/cuda_lowrank.h"
 #include "kernels/cuda_spectra.h"
+#include "kernels/device_buffer.h"
 #include "kernels/lowrank_kernels.h"
 
 namespace rankflow::kernels {
@@ -81,8 +81,7 @@ class CudaPreparedTree final : public lowrank::PreparedRangeTree {
  private:
   // The query on the resident X into the resident Y, queued on the default stream.
   void run(int l, int h, lowrank::Strategy strategy) {
-    if (l < 0 || h >= m_ || l > h)
-      throw InvalidArgument("CUDA range query: need 0 <= l <= r < " + std::to_string(m_));
+    if (l < 0 || h >= m_ || l > h) throw InvalidArgument("CUDA range query: need 0 <= l <= r < " + std::to_string(m_));
     // The canonical nodes of [l, h], computed here: the prepared copy owns everything it
     // needs and may outlive the tree it was made from.
     std::vector<int> canonical;
@@ -219,42 +218,14 @@ class CudaLowRankBackend final : public lowrank::LowRankBackend {
 
   std::string description() const override { return "CUDA · " + device_; }
 
+  // The copying path: the factors and X go up and every output comes back on each call.
   void evaluateCascade(const lowrank::CascadeModel& model, const Eigen::MatrixXf& x, lowrank::Activation act,
                        std::vector<Eigen::MatrixXf>& y) override {
-    model.validate();
-    const int d = model.dim(), k = model.orders(), r = model.totalRank();
-    if (x.rows() != d || x.cols() == 0 || !x.allFinite())
-      throw InvalidArgument("CUDA cascade: X must be d×n and finite");
-    const int n = static_cast<int>(x.cols());
-    // [W; V_1ᵀ; …; V_Kᵀ] and [U_1 … U_K], column-major, and the rank offsets.
-    Eigen::MatrixXf stacked(d + r, d), uAll(d, std::max(r, 1));
-    stacked.topRows(d) = model.w;
-    std::vector<int> offsets = {0};
-    for (int j = 0; j < k; ++j) {
-      const auto& v = model.v[static_cast<std::size_t>(j)];
-      const auto& u = model.u[static_cast<std::size_t>(j)];
-      stacked.middleRows(d + offsets.back(), v.cols()) = v.transpose();
-      uAll.middleCols(offsets.back(), u.cols()) = u;
-      offsets.push_back(offsets.back() + static_cast<int>(u.cols()));
-    }
-    stacked_.resize(stacked.size());
-    stacked_.upload(stacked.data(), static_cast<std::size_t>(stacked.size()));
-    u_.resize(uAll.size());
-    u_.upload(uAll.data(), static_cast<std::size_t>(uAll.size()));
-    offsets_.resize(offsets.size());
-    offsets_.upload(offsets.data(), offsets.size());
-    x_.resize(x.size());
-    x_.upload(x.data(), static_cast<std::size_t>(x.size()));
-    z_.resize(static_cast<std::size_t>(d + r) * n);
-    gemm(handles_.blas, d + r, n, d, stacked_.get(), d + r, x_.get(), d, z_.get(), d + r);  // one stacked GEMM
-    const std::size_t plane = static_cast<std::size_t>(d) * n;
-    y_.resize(plane * static_cast<std::size_t>(k + 1));
-    launchCascadeEpilogue(z_.get(), u_.get(), offsets_.get(), k, d, n, r, static_cast<int>(act), y_.get());
-    y.resize(static_cast<std::size_t>(k + 1));
-    for (int j = 0; j <= k; ++j) {
-      y[static_cast<std::size_t>(j)].resize(d, n);
-      y_.download(y[static_cast<std::size_t>(j)].data(), plane, plane * static_cast<std::size_t>(j));
-    }
+    CudaPreparedCascade prepared(handles_, model);
+    prepared.setInput(x);
+    prepared.evaluate(act);
+    y.resize(static_cast<std::size_t>(model.orders() + 1));
+    for (int k = 0; k <= model.orders(); ++k) y[static_cast<std::size_t>(k)] = prepared.output(k);
   }
 
   std::unique_ptr<lowrank::PreparedRangeTree> prepare(const lowrank::LowRankRangeTree& tree) override {
@@ -303,8 +274,6 @@ class CudaLowRankBackend final : public lowrank::LowRankBackend {
   std::string device_;
   Handles handles_;
   CudaSpectra spectra_;
-  DeviceBuffer<float> stacked_, u_, x_, z_, y_;
-  DeviceBuffer<int> offsets_;
 };
 
 }  // namespace
@@ -325,8 +294,10 @@ double measureCudaCopyRate(std::size_t bytes, int repeats) {
     timer.start();
     CUDA_CHECK(cudaMemcpy(to.get(), from.get(), bytes, cudaMemcpyDeviceToDevice));
     timer.stop();
-    if (i > 0) seconds.push_back(timer.seconds());  // the first is the warm-up
-    else timer.seconds();
+    if (i > 0)
+      seconds.push_back(timer.seconds());  // the first is the warm-up
+    else
+      timer.seconds();
   }
   std::sort(seconds.begin(), seconds.end());
   return 2.0 * static_cast<double>(bytes) / seconds[seconds.size() / 2];

@@ -63,7 +63,8 @@ bool CudaSpectra::deviceAgrees(std::string* why) {
           worst = std::max(worst, std::abs(device.singularValues[i] - cpu.singularValues[i]));
         if (device.ranks != cpu.ranks || worst > (f64 ? 1e-10 : 1e-3))
           throw CudaError(std::string("the device's ") + (f64 ? "float64" : "float32") +
-                          " singular values disagree with the CPU's (largest difference " + std::to_string(worst) + ")");
+                          " singular values disagree with the CPU's (largest difference " + std::to_string(worst) +
+                          ")");
       }
       selfCheck_ = SelfCheck::Passed;
     } catch (const CudaError& e) {
@@ -78,27 +79,24 @@ bool CudaSpectra::deviceAgrees(std::string* why) {
 lowrank::BatchedSpectra CudaSpectra::spectra(const lowrank::MatrixBatchView& batch, std::optional<double> tolerance) {
   lowrank::validateBatch(batch);
   if (tolerance && !(*tolerance >= 0.0)) throw InvalidArgument("singular values: the tolerance must be >= 0");
+  const auto onCpu = [&](std::string note) {
+    lowrank::BatchedSpectra out = lowrank::cpuBatchedSpectra(batch, tolerance);
+    out.note = std::move(note);
+    return out;
+  };
   std::string why;
-  if (!deviceAgrees(&why)) {
-    lowrank::BatchedSpectra out = lowrank::cpuBatchedSpectra(batch, tolerance);
-    out.note = why;
-    return out;
-  }
+  if (!deviceAgrees(&why)) return onCpu(why);
   const bool f64 = batch.type() == lowrank::ScalarType::Float64;
-  if (batch.batch > 0 && !jacobiFitsInShared(batch.rows, batch.cols, f64)) {
-    lowrank::BatchedSpectra out = lowrank::cpuBatchedSpectra(batch, tolerance);
-    out.note = std::to_string(batch.rows) + "x" + std::to_string(batch.cols) + " " + lowrank::scalarTypeName(batch.type()) +
-               " matrices exceed one thread block's shared memory on " + backend_ + "; computed on the CPU";
-    return out;
-  }
+  if (batch.batch > 0 && !jacobiFitsInShared(batch.rows, batch.cols, f64))
+    return onCpu(std::to_string(batch.rows) + "x" + std::to_string(batch.cols) + " " +
+                 lowrank::scalarTypeName(batch.type()) + " matrices exceed one thread block's shared memory on " +
+                 backend_ + "; computed on the CPU");
   try {
     return deviceSpectra(batch, tolerance);
   } catch (const CudaError& e) {
     if (!outOfMemory(e)) throw;
     releaseAll();
-    lowrank::BatchedSpectra out = lowrank::cpuBatchedSpectra(batch, tolerance);
-    out.note = std::string("the device ran out of memory (") + e.what() + "); computed on the CPU";
-    return out;
+    return onCpu(std::string("the device ran out of memory (") + e.what() + "); computed on the CPU");
   }
 }
 
@@ -111,8 +109,8 @@ lowrank::BatchedSpectra CudaSpectra::deviceSpectra(const lowrank::MatrixBatchVie
   out.cols = batch.cols;
   out.type = batch.type();
   out.backend = backend_;
-  out.method = std::string("one-sided Jacobi, one block per matrix in shared memory, ") +
-               lowrank::scalarTypeName(batch.type());
+  out.method =
+      std::string("one-sided Jacobi, one block per matrix in shared memory, ") + lowrank::scalarTypeName(batch.type());
   const std::size_t length = static_cast<std::size_t>(batch.spectrumLength());
   const std::size_t count = static_cast<std::size_t>(batch.batch);
   out.singularValues.assign(count * length, 0.0);
@@ -130,21 +128,18 @@ lowrank::BatchedSpectra CudaSpectra::deviceSpectra(const lowrank::MatrixBatchVie
   const double tol = tolerance.value_or(-1.0);
   EventTimer timer;
   // A batch is new data each call (fingerprinting megabytes would cost more than the copy).
-  if (batch.f64) {
-    input64_.resize(entries);
-    input64_.upload(batch.f64, entries);
-    ledger_.countUpload(entries * sizeof(double));
+  const auto uploadAndLaunch = [&](auto& buffer, const auto* host) {
+    buffer.resize(entries);
+    buffer.upload(host, entries);
+    ledger_.countUpload(entries * sizeof(*host));
     timer.start();
-    launchBatchedJacobi(input64_.get(), batch.batch, batch.rows, batch.cols, tol, sigma_.get(), ranks_.get(),
+    launchBatchedJacobi(buffer.get(), batch.batch, batch.rows, batch.cols, tol, sigma_.get(), ranks_.get(),
                         tolerances_.get(), nullptr);
-  } else {
-    input32_.resize(entries);
-    input32_.upload(batch.f32, entries);
-    ledger_.countUpload(entries * sizeof(float));
-    timer.start();
-    launchBatchedJacobi(input32_.get(), batch.batch, batch.rows, batch.cols, tol, sigma_.get(), ranks_.get(),
-                        tolerances_.get(), nullptr);
-  }
+  };
+  if (batch.f64)
+    uploadAndLaunch(input64_, batch.f64);
+  else
+    uploadAndLaunch(input32_, batch.f32);
   timer.stop();
   out.kernelSeconds = timer.seconds();
   sigma_.download(out.singularValues.data(), out.singularValues.size());
@@ -160,26 +155,22 @@ lowrank::BatchedSpectra CudaSpectra::deviceSpectra(const lowrank::MatrixBatchVie
 matfun::RankGrid CudaSpectra::rankGrid(const matfun::DerivativeTermTable& table, const std::vector<double>& times,
                                        std::optional<double> tolerance, bool keepSpectra) {
   matfun::validateRankGridRequest(table, times, tolerance);
+  const auto onCpu = [&](std::string note) {
+    matfun::RankGrid out = matfun::cpuRankGrid(table, times, tolerance, keepSpectra);
+    out.note = std::move(note);
+    return out;
+  };
   std::string why;
-  if (!deviceAgrees(&why)) {
-    matfun::RankGrid out = matfun::cpuRankGrid(table, times, tolerance, keepSpectra);
-    out.note = why;
-    return out;
-  }
-  if (!jacobiFitsInShared(table.rows, table.cols, true)) {
-    matfun::RankGrid out = matfun::cpuRankGrid(table, times, tolerance, keepSpectra);
-    out.note = std::to_string(table.rows) + "x" + std::to_string(table.cols) +
-               " float64 matrices exceed one thread block's shared memory on " + backend_ + "; computed on the CPU";
-    return out;
-  }
+  if (!deviceAgrees(&why)) return onCpu(why);
+  if (!jacobiFitsInShared(table.rows, table.cols, true))
+    return onCpu(std::to_string(table.rows) + "x" + std::to_string(table.cols) +
+                 " float64 matrices exceed one thread block's shared memory on " + backend_ + "; computed on the CPU");
   try {
     return deviceRankGrid(table, times, tolerance, keepSpectra);
   } catch (const CudaError& e) {
     if (!outOfMemory(e)) throw;
     releaseAll();
-    matfun::RankGrid out = matfun::cpuRankGrid(table, times, tolerance, keepSpectra);
-    out.note = std::string("the device ran out of memory (") + e.what() + "); computed on the CPU";
-    return out;
+    return onCpu(std::string("the device ran out of memory (") + e.what() + "); computed on the CPU");
   }
 }
 
@@ -207,7 +198,8 @@ matfun::RankGrid CudaSpectra::deviceRankGrid(const matfun::DerivativeTermTable& 
     terms_.upload(table.terms.data(), table.terms.size());
   if (ledger_.needsUpload("grid entry starts", table.entryStart.data(), table.entryStart.size() * sizeof(int)))
     entryStart_.upload(table.entryStart.data(), table.entryStart.size());
-  if (ledger_.needsUpload("grid times", times.data(), times.size() * sizeof(double))) times_.upload(times.data(), times.size());
+  if (ledger_.needsUpload("grid times", times.data(), times.size() * sizeof(double)))
+    times_.upload(times.data(), times.size());
   grid_.resize(entries);
   ranks_.resize(count);
   tolerances_.resize(count);

@@ -13,13 +13,16 @@ constexpr int kMaxSharedRank = 512;  // Q columns staged in shared memory up to 
 
 __device__ float activate(float z, int activation) {
   switch (activation) {
-    case 1: return tanhf(z);
-    case 2: return fmaxf(z, 0.0f);
+    case 1:
+      return tanhf(z);
+    case 2:
+      return fmaxf(z, 0.0f);
     case 3: {
       const float k = 0.7978845608028654f;  // tanh-approximation GELU, as the CPU path
       return 0.5f * z * (1.0f + tanhf(k * (z + 0.044715f * z * z * z)));
     }
-    default: return z;
+    default:
+      return z;
   }
 }
 
@@ -29,9 +32,9 @@ __device__ float activate(float z, int activation) {
 // stages its columns of Q (the stacked product's last R rows) in shared memory as
 // q[a][column], so the inner loop reads them as broadcasts.
 template <int kColumns>
-__global__ void __launch_bounds__(kRowsPerBlock) cascadeEpilogueKernel(const float* __restrict__ z, const float* __restrict__ u,
-                                      const int* __restrict__ offsets, int orders, int d, int n, int totalRank,
-                                      int activation, float* __restrict__ y) {
+__global__ void __launch_bounds__(kRowsPerBlock)
+    cascadeEpilogueKernel(const float* __restrict__ z, const float* __restrict__ u, const int* __restrict__ offsets,
+                          int orders, int d, int n, int totalRank, int activation, float* __restrict__ y) {
   extern __shared__ float q[];  // [min(R, kMaxSharedRank)][kColumns]
   const int row = blockIdx.y * kRowsPerBlock + threadIdx.x;
   const int column0 = blockIdx.x * kColumns;

@@ -32,13 +32,13 @@ __device__ T warpSum(T v) {
 // Up to 1024 threads a block (n = 128: 64 pairs over 32 warps), so at most 64 registers
 // a thread: the bound makes the compiler keep to it rather than fail the launch.
 template <class T>
-__global__ void __launch_bounds__(kMaxWarps* kWarp) batchedJacobiKernel(const T* __restrict__ a, int rows, int cols, double tolerance,
-                                    double* __restrict__ sigmaOut, int* __restrict__ ranks,
-                                    double* __restrict__ tolerances) {
+__global__ void __launch_bounds__(kMaxWarps* kWarp)
+    batchedJacobiKernel(const T* __restrict__ a, int rows, int cols, double tolerance, double* __restrict__ sigmaOut,
+                        int* __restrict__ ranks, double* __restrict__ tolerances) {
   extern __shared__ __align__(16) unsigned char shared[];
   const int narrow = rows < cols ? rows : cols;
   const int tall = rows < cols ? cols : rows;
-  T* columns = reinterpret_cast<T*>(shared);                     // narrow × tall
+  T* columns = reinterpret_cast<T*>(shared);  // narrow × tall
   double* sigma = reinterpret_cast<double*>(columns + static_cast<long long>(narrow) * tall + (narrow * tall) % 2);
   const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp, warps = blockDim.x / kWarp;
 
@@ -138,12 +138,13 @@ void launchJacobi(const T* a, int batch, int rows, int cols, double tolerance, d
     limit = deviceSharedLimit();
     CUDA_CHECK(cudaFuncSetAttribute(batchedJacobiKernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, limit));
   });
-  if (bytes > static_cast<std::size_t>(limit)) throw CudaError("batched Jacobi: the matrix does not fit in shared memory");
+  if (bytes > static_cast<std::size_t>(limit))
+    throw CudaError("batched Jacobi: the matrix does not fit in shared memory");
   const int narrow = rows < cols ? rows : cols;
   const int pairs = (narrow + 1) / 2;
   const int warps = pairs < 1 ? 1 : pairs > kMaxWarps ? kMaxWarps : pairs;
   batchedJacobiKernel<T><<<batch, warps * kWarp, bytes, static_cast<cudaStream_t>(stream)>>>(a, rows, cols, tolerance,
-                                                                                              sigma, ranks, tolerances);
+                                                                                             sigma, ranks, tolerances);
   CUDA_CHECK(cudaGetLastError());
 }
 

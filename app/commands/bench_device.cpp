@@ -64,14 +64,16 @@ std::vector<float> randomBatch(int batch, int m, int n, int rank, std::uint64_t 
     for (int i = 0; i < m; ++i)
       for (int j = 0; j < n; ++j) {
         float s = 0.0f;
-        for (int a = 0; a < rank; ++a) s += left[static_cast<std::size_t>(i) * rank + a] * right[static_cast<std::size_t>(a) * n + j];
+        for (int a = 0; a < rank; ++a)
+          s += left[static_cast<std::size_t>(i) * rank + a] * right[static_cast<std::size_t>(a) * n + j];
         target[static_cast<std::size_t>(i) * n + j] = s;
       }
   }
   return out;
 }
 
-json benchSvals(lowrank::LowRankBackend* cuda, lowrank::LowRankBackend& cpu, int batch, int size, int rank, int repeats) {
+json benchSvals(lowrank::LowRankBackend* cuda, lowrank::LowRankBackend& cpu, int batch, int size, int rank,
+                int repeats) {
   const std::vector<float> data = randomBatch(batch, size, size, rank, 5);
   lowrank::MatrixBatchView view;
   view.f32 = data.data();
@@ -118,8 +120,9 @@ matfun::MatrixFunction stripScene(int size, int inner) {
       for (int j = 0; j < cols; ++j) {
         const int k = kind(rng);
         // Polynomials (e^{0·t}) and sin/cos only: their products stay in the class.
-        const matfun::Oscillation shape =
-            k == 0 ? matfun::Oscillation::Exp : k == 1 ? matfun::Oscillation::Sin : matfun::Oscillation::Cos;
+        const matfun::Oscillation shape = k == 0   ? matfun::Oscillation::Exp
+                                          : k == 1 ? matfun::Oscillation::Sin
+                                                   : matfun::Oscillation::Cos;
         f.add(i, j, {normal(rng), power(rng), shape, k == 0 ? 0.0 : static_cast<double>(rate(rng))});
       }
     return f;
@@ -195,10 +198,11 @@ json benchResidentCascade(lowrank::LowRankBackend* cuda, int d, int n, int k, in
   row["epilogue_fraction_of_copy"] = epilogueBytes / median(epilogue) / copyRate;
   std::printf(": resident kernel %.3f ms (GEMM %.3f + epilogue %.3f), end to end %.3f ms\n", median(kernel) * 1e3,
               median(gemm) * 1e3, median(epilogue) * 1e3, median(total) * 1e3);
-  std::printf("    GEMM at %.0f%% of cuBLAS SGEMM alone on (%d x %d x %d); epilogue moves %.0f MB at %.0f%% of the "
-              "measured copy rate (%.2f TB/s)\n",
-              100.0 * gemmFlops / median(gemm) / gemmRate, d + rank, n, d, epilogueBytes * 1e-6,
-              100.0 * epilogueBytes / median(epilogue) / copyRate, copyRate * 1e-12);
+  std::printf(
+      "    GEMM at %.0f%% of cuBLAS SGEMM alone on (%d x %d x %d); epilogue moves %.0f MB at %.0f%% of the "
+      "measured copy rate (%.2f TB/s)\n",
+      100.0 * gemmFlops / median(gemm) / gemmRate, d + rank, n, d, epilogueBytes * 1e-6,
+      100.0 * epilogueBytes / median(epilogue) / copyRate, copyRate * 1e-12);
   if (copies) {
     std::vector<Eigen::MatrixXf> y;
     cuda->evaluateCascade(model, x, lowrank::Activation::Tanh, y);
@@ -261,7 +265,8 @@ int runBenchDevice(const std::vector<std::string>& args) {
   const LowRankSelection selection = selectLowRankBackend(BackendPreference::Auto);
   auto cpu = lowrank::makeCpuLowRankBackend();
   lowrank::LowRankBackend* cuda = selection.cuda ? selection.backend.get() : nullptr;
-  std::printf("bench device: %s; %s\n", cuda ? cuda->description().c_str() : ("no CUDA: " + selection.whyNotCuda).c_str(),
+  std::printf("bench device: %s; %s\n",
+              cuda ? cuda->description().c_str() : ("no CUDA: " + selection.whyNotCuda).c_str(),
               cpu->description().c_str());
   json out = {{"device", cuda ? json(cuda->description()) : json(nullptr)}, {"cpu", cpu->description()}};
   out["svals_32"] = benchSvals(cuda, *cpu, quick ? 64 : 4096, 32, 0, repeats);

@@ -69,9 +69,10 @@ int runCli(int argc, char** argv) {
       std::cout << kTopHelp;
       return kExitOk;
     }
-    std::cerr << "rankflow: unknown command '" << command
-              << "' (commands: gui, render, info, ranks, svals, feasible, fit, sweep, cascade, flow, query, bench, vlfm, "
-                 "lora-ranks, train, sample, compare; see 'rankflow --help')\n";
+    std::cerr
+        << "rankflow: unknown command '" << command
+        << "' (commands: gui, render, info, ranks, svals, feasible, fit, sweep, cascade, flow, query, bench, vlfm, "
+           "lora-ranks, train, sample, compare; see 'rankflow --help')\n";
     return kExitUsage;
   } catch (const CliError& e) {
     std::cerr << "rankflow " << e.what() << "\n";

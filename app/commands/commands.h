@@ -20,8 +20,8 @@ int runFlowCommand(const std::vector<std::string>& args);
 int runTrainCommand(const std::vector<std::string>& args);
 int runSampleCommand(const std::vector<std::string>& args);
 int runCompareCommand(const std::vector<std::string>& args);
-int runBenchTrain(const std::vector<std::string>& args);  // `bench train`
-int runBenchUi(const std::vector<std::string>& args);     // `bench ui`
+int runBenchTrain(const std::vector<std::string>& args);   // `bench train`
+int runBenchUi(const std::vector<std::string>& args);      // `bench ui`
 int runBenchDevice(const std::vector<std::string>& args);  // `bench device`
 int runVlfmCommand(const std::vector<std::string>& args);
 int runLoraRanksCommand(const std::vector<std::string>& args);

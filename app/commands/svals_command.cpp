@@ -16,7 +16,8 @@
 namespace rankflow::app {
 
 int runSvalsCommand(const std::vector<std::string>& args) {
-  CommandLine cmd("svals", "rankflow svals --in BATCH.npy [--out S.npy] [--tolerance T] [--backend auto|cpu|cuda] [--json]",
+  CommandLine cmd("svals",
+                  "rankflow svals --in BATCH.npy [--out S.npy] [--tolerance T] [--backend auto|cpu|cuda] [--json]",
                   "Singular values (descending) and numerical rank of every matrix of a (B, m, n) array (a 2-D array "
                   "is one matrix), in the input's precision: float32 or float64. A singular value counts above the "
                   "tolerance, by default sigma_max * max(m, n) * eps of the input's type. CUDA runs one thread block "

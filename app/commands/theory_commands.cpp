@@ -116,7 +116,8 @@ int runRanksCommand(const std::vector<std::string>& args) {
 
   // One submission: the strip's times, then the generic rank's random ones (the same draws
   // as numericalGenericRank), every order at each.
-  std::vector<double> times = stripTimes > 0 ? matfun::evenlySpacedTimes(tMin, tMax, stripTimes) : std::vector<double>{};
+  std::vector<double> times =
+      stripTimes > 0 ? matfun::evenlySpacedTimes(tMin, tMax, stripTimes) : std::vector<double>{};
   const std::vector<double> generic = matfun::genericSampleTimes(samples, 1, -1.0, 1.0);
   times.insert(times.end(), generic.begin(), generic.end());
   const matfun::DerivativeTermTable table = matfun::flattenDerivatives(scene.b, maxOrder);
@@ -176,15 +177,20 @@ int runRanksCommand(const std::vector<std::string>& args) {
     if (asJson) {
       strip.push_back({{"t", times[static_cast<std::size_t>(i)]}, {"ranks", ranks}});
     } else {
-      if (i == 0) std::printf("  rank strip, %d times in [%g, %g]:\n  t          r_0..r_%d\n", stripTimes, tMin, tMax, maxOrder);
+      if (i == 0)
+        std::printf("  rank strip, %d times in [%g, %g]:\n  t          r_0..r_%d\n", stripTimes, tMin, tMax, maxOrder);
       std::printf("  %-9.5g  %s\n", times[static_cast<std::size_t>(i)], listText(ranks).c_str());
     }
   }
   if (asJson) {
-    json out = {{"scene", scene.name},         {"statement", scene.statement},
-                {"rows", scene.b.rows()},      {"cols", scene.b.cols()},
-                {"orders", orders},            {"backend", grid.backend},
-                {"method", grid.method},       {"kernel_seconds", grid.kernelSeconds},
+    json out = {{"scene", scene.name},
+                {"statement", scene.statement},
+                {"rows", scene.b.rows()},
+                {"cols", scene.b.cols()},
+                {"orders", orders},
+                {"backend", grid.backend},
+                {"method", grid.method},
+                {"kernel_seconds", grid.kernelSeconds},
                 {"end_to_end_seconds", grid.endToEndSeconds}};
     if (stripTimes > 0) out["strip"] = strip;
     out["note"] = grid.note.empty() ? json(nullptr) : json(grid.note);
@@ -192,8 +198,7 @@ int runRanksCommand(const std::vector<std::string>& args) {
     std::cout << out.dump(1) << "\n";
   } else {
     std::printf("  on %s (%s): compute %.3f ms, end to end %.3f ms%s%s\n", grid.backend.c_str(), grid.method.c_str(),
-                grid.kernelSeconds * 1e3, grid.endToEndSeconds * 1e3, grid.note.empty() ? "" : "; ",
-                grid.note.c_str());
+                grid.kernelSeconds * 1e3, grid.endToEndSeconds * 1e3, grid.note.empty() ? "" : "; ", grid.note.c_str());
   }
   return kExitOk;
 }

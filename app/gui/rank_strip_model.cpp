@@ -74,7 +74,8 @@ std::optional<StripOutcome> sampleStrip(const StripRequest& request, lowrank::Lo
     if (stop) return std::nullopt;
     strip.ranks.assign(static_cast<std::size_t>(table.orders()), std::vector<int>(strip.times.size()));
     for (std::size_t i = 0; i < strip.times.size(); ++i)
-      for (int k = 0; k < table.orders(); ++k) strip.ranks[static_cast<std::size_t>(k)][i] = grid.rank(static_cast<int>(i), k);
+      for (int k = 0; k < table.orders(); ++k)
+        strip.ranks[static_cast<std::size_t>(k)][i] = grid.rank(static_cast<int>(i), k);
     strip.computedOn = grid.backend;
     strip.computeSeconds = grid.endToEndSeconds;
     strip.computeNote = !grid.note.empty() ? grid.note : whyNotCuda;

@@ -28,9 +28,9 @@ struct RankStrip {
   std::optional<double> tolerance;      // none: σ_max · max(m, n) · ε per matrix
   std::vector<double> times;            // samples, evenly spaced, first tMin and last tMax
   std::vector<std::vector<int>> ranks;  // ranks[k][i] = numerical rank of B^(k)(times[i])
-  std::string computedOn;    // the backend that computed it ("CUDA · NVIDIA H200 · …" or "CPU · Eigen · …")
+  std::string computedOn;       // the backend that computed it ("CUDA · NVIDIA H200 · …" or "CPU · Eigen · …")
   double computeSeconds = 0.0;  // evaluation and SVDs of every matrix, end to end
-  std::string computeNote;   // why not CUDA, or why the device fell back to the CPU
+  std::string computeNote;      // why not CUDA, or why the device fell back to the CPU
 
   bool empty() const { return times.empty(); }
   int sampleCount() const { return static_cast<int>(times.size()); }

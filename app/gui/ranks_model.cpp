@@ -10,8 +10,8 @@
 
 #include "app/gui/background_lane.h"
 #include "app/lowrank_engine.h"
-#include "core/matfun/derivative_grid.h"
 #include "core/common/error.h"
+#include "core/matfun/derivative_grid.h"
 #include "core/matfun/json_format.h"
 
 namespace rankflow::app {

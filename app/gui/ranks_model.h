@@ -59,10 +59,10 @@ struct RanksProfile {
   std::optional<double> tolerance;  // the user's tolerance; none means σ_max · max(m, n) · ε
   std::vector<OrderRanks> orders;   // k = 0..maxOrder once computed; empty on error
   ExactState exactState = ExactState::Off;
-  std::string error;  // a bad parameter or scene; the profile is empty then
-  std::string computedOn;        // the backend of the numerical stage ("CUDA · …" or "CPU · Eigen · …")
-  double computeSeconds = 0.0;   // its evaluation and SVDs, end to end
-  std::string computeNote;       // why not CUDA, or why the device fell back to the CPU
+  std::string error;            // a bad parameter or scene; the profile is empty then
+  std::string computedOn;       // the backend of the numerical stage ("CUDA · …" or "CPU · Eigen · …")
+  double computeSeconds = 0.0;  // its evaluation and SVDs, end to end
+  std::string computeNote;      // why not CUDA, or why the device fell back to the CPU
 
   // Orders whose exact rank is settled (computed or unavailable), for the progress bar.
   int exactSettled() const;

@@ -14,13 +14,13 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "app/lowrank_engine.h"
 #include "app/gui/cascade_panel.h"
 #include "app/gui/help_overlay.h"
 #include "app/gui/plot_capture.h"
 #include "app/gui/queries_panel.h"
 #include "app/gui/ranks_panel.h"
 #include "app/gui/theory_panel.h"
+#include "app/lowrank_engine.h"
 #include "app/view_export.h"
 #include "core/common/error.h"
 #include "core/flows/field_model.h"

@@ -104,8 +104,8 @@ struct OnlineSoftmaxMean {
 // One datum of an empirical set: logit −‖x − α y‖²/(2β²), value y. The CUDA kernels feed
 // data tiles from shared memory through this.
 template <class S, class T>
-RF_HD inline void addEmpiricalDatum(OnlineSoftmaxMean<S>& acc, const Vec2<S>& x, const S& alpha,
-                                    const S& halfInvBetaSq, Vec2<T> y) {
+RF_HD inline void addEmpiricalDatum(OnlineSoftmaxMean<S>& acc, const Vec2<S>& x, const S& alpha, const S& halfInvBetaSq,
+                                    Vec2<T> y) {
   const Vec2<S> mu = promote<S>(y);
   const S dx = x.x - alpha * mu.x;
   const S dy = x.y - alpha * mu.y;
@@ -150,8 +150,8 @@ RF_HD inline Vec2<S> posteriorMean(const DataView<T>& data, const Vec2<S>& x, co
 
 // u_k = α^(k) m + β^(k) (x − α m)/β for k = 0..maxOrder (≤ 3), given the posterior mean m.
 template <class S>
-RF_HD inline void fieldsFromPosteriorMean(const PathDerivatives<S>& p, const Vec2<S>& x, const Vec2<S>& m,
-                                          int maxOrder, Vec2<S>* u) {
+RF_HD inline void fieldsFromPosteriorMean(const PathDerivatives<S>& p, const Vec2<S>& x, const Vec2<S>& m, int maxOrder,
+                                          Vec2<S>* u) {
   // E[x_0 | x_t = x]: the noise the point came from.
   const S invBeta = decltype(valueOf(S()))(1) / p.beta[0];
   const Vec2<S> noise{(x.x - p.alpha[0] * m.x) * invBeta, (x.y - p.alpha[0] * m.y) * invBeta};
@@ -162,8 +162,8 @@ RF_HD inline void fieldsFromPosteriorMean(const PathDerivatives<S>& p, const Vec
 
 // u_k for k = 0..maxOrder (≤ 3) into u[0..maxOrder]. u_0 = x; u_1 is the velocity.
 template <class S, class T>
-RF_HD inline void marginalFields(const DataView<T>& data, Schedule schedule, const Vec2<S>& x, const S& t,
-                                 int maxOrder, Vec2<S>* u) {
+RF_HD inline void marginalFields(const DataView<T>& data, Schedule schedule, const Vec2<S>& x, const S& t, int maxOrder,
+                                 Vec2<S>* u) {
   const PathDerivatives<S> p = pathAt(schedule, t);
   fieldsFromPosteriorMean(p, x, posteriorMean(data, x, p.alpha[0], p.beta[0]), maxOrder, u);
 }
@@ -246,8 +246,8 @@ struct VelocityWithJacobian {
 };
 
 template <class T, class DataT>
-RF_HD inline VelocityWithJacobian<T> velocityJacobian(const DataView<DataT>& data, Schedule schedule,
-                                                      const Vec2<T>& x, T t) {
+RF_HD inline VelocityWithJacobian<T> velocityJacobian(const DataView<DataT>& data, Schedule schedule, const Vec2<T>& x,
+                                                      T t) {
   using D = Dual<T, 2>;
   const Vec2<D> xd{D::variable(x.x, 0), D::variable(x.y, 1)};
   const Vec2<D> v = velocityField(data, schedule, xd, D(t));

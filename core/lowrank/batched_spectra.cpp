@@ -27,8 +27,9 @@ void validateBatch(const MatrixBatchView& batch) {
     if (!std::isfinite(batch.value(i))) {
       const long long perMatrix = static_cast<long long>(batch.rows) * batch.cols;
       const long long within = i % perMatrix;
-      throw InvalidArgument("singular values: matrix " + std::to_string(i / perMatrix) + " has a NaN or infinite entry at (" +
-                            std::to_string(within / batch.cols) + ", " + std::to_string(within % batch.cols) + ")");
+      throw InvalidArgument("singular values: matrix " + std::to_string(i / perMatrix) +
+                            " has a NaN or infinite entry at (" + std::to_string(within / batch.cols) + ", " +
+                            std::to_string(within % batch.cols) + ")");
     }
   }
 }

@@ -43,8 +43,8 @@ struct BatchedSpectra {
   std::string note;                    // why a slower path ran (above the device's size limit), or empty
   double kernelSeconds = 0.0;          // the device work alone (CUDA events); the compute on the CPU
   double endToEndSeconds = 0.0;        // including uploads and downloads
-  std::size_t bytesUploaded = 0;    // host → device in this call (0 on the CPU)
-  std::size_t bytesDownloaded = 0;  // device → host in this call
+  std::size_t bytesUploaded = 0;       // host → device in this call (0 on the CPU)
+  std::size_t bytesDownloaded = 0;     // device → host in this call
 
   int spectrumLength() const { return rows < cols ? rows : cols; }
   const double* spectrum(int matrix) const {

@@ -23,7 +23,6 @@ class CpuPreparedTree final : public PreparedRangeTree {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
-
  private:
   const LowRankRangeTree& tree_;
   Eigen::MatrixXf x_, y_;
@@ -80,7 +79,8 @@ class CpuLowRankBackend final : public LowRankBackend {
     for (const auto& m : matrices)
       if (!m.allFinite()) throw InvalidArgument("singular values: a matrix has a NaN or infinite entry");
     parallelFor(matrices.size(), [&](std::size_t begin, std::size_t end) {
-      for (std::size_t i = begin; i < end; ++i) out[i] = Eigen::JacobiSVD<Eigen::MatrixXf>(matrices[i]).singularValues();
+      for (std::size_t i = begin; i < end; ++i)
+        out[i] = Eigen::JacobiSVD<Eigen::MatrixXf>(matrices[i]).singularValues();
     });
     return out;
   }

@@ -45,14 +45,14 @@ struct RankGrid {
   int cols = 0;
   int maxOrder = 0;
   std::vector<double> times;
-  std::vector<int> ranks;               // [time · (maxOrder + 1) + k]
-  std::vector<double> tolerances;       // same index
-  std::vector<double> singularValues;   // [(time · (maxOrder + 1) + k) · min(rows, cols) + i] when kept
+  std::vector<int> ranks;              // [time · (maxOrder + 1) + k]
+  std::vector<double> tolerances;      // same index
+  std::vector<double> singularValues;  // [(time · (maxOrder + 1) + k) · min(rows, cols) + i] when kept
   std::string backend;
   std::string method;
   std::string note;
-  double kernelSeconds = 0.0;    // evaluation + SVDs on the device (CUDA events), or the CPU compute
-  double endToEndSeconds = 0.0;  // including uploads of the term table and downloads of what comes back
+  double kernelSeconds = 0.0;       // evaluation + SVDs on the device (CUDA events), or the CPU compute
+  double endToEndSeconds = 0.0;     // including uploads of the term table and downloads of what comes back
   std::size_t bytesUploaded = 0;    // host → device in this call (0 on the CPU)
   std::size_t bytesDownloaded = 0;  // device → host in this call
 

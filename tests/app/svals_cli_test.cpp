@@ -56,8 +56,9 @@ TEST_F(SvalsCli, WritesSpectraAndRanksOfAPlantedBatchInTheInputsType) {
     EXPECT_EQ(s.wasFloat32, type == io::NpyType::Float32);
     for (int b = 0; b < batch; ++b)
       for (int i = 0; i < cols; ++i)
-        EXPECT_NEAR(s.values[static_cast<std::size_t>(b * cols + i)], references[static_cast<std::size_t>(b)](i),
-                    (type == io::NpyType::Float32 ? 1e-4 : 1e-12) * std::max(1.0, references[static_cast<std::size_t>(b)](0)));
+        EXPECT_NEAR(
+            s.values[static_cast<std::size_t>(b * cols + i)], references[static_cast<std::size_t>(b)](i),
+            (type == io::NpyType::Float32 ? 1e-4 : 1e-12) * std::max(1.0, references[static_cast<std::size_t>(b)](0)));
   }
   // The default backend says which ran; text output names the ranks.
   const auto text = runCommand(rankflowExe() + " svals --in " + path("batch.npy"));
@@ -106,7 +107,8 @@ TEST(RanksCli, TimesPrintsTheStripOfEveryOrder) {
   ASSERT_EQ(out["strip"].size(), 4u);
   EXPECT_DOUBLE_EQ(out["strip"][0]["t"].get<double>(), 0.0);
   EXPECT_DOUBLE_EQ(out["strip"][3]["t"].get<double>(), 1.0);
-  for (const auto& entry : out["strip"]) EXPECT_EQ(entry["ranks"].get<std::vector<int>>(), (std::vector<int>{1, 2, 3, 4}));
+  for (const auto& entry : out["strip"])
+    EXPECT_EQ(entry["ranks"].get<std::vector<int>>(), (std::vector<int>{1, 2, 3, 4}));
   EXPECT_TRUE(out["backend"].is_string());
   EXPECT_TRUE(out["kernel_seconds"].is_number());
   // Lemma 1.5 at t = 0 only: the strip shows the jump at its first time.

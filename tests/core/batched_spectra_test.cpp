@@ -3,6 +3,8 @@
 // derivative terms the grid kernel evaluates, the upload ledger that decides what a device
 // path copies, and the CPU backend's batched spectra, rank grid and resident cascade — each
 // against a float64 reference on fresh random inputs.
+#include "core/lowrank/batched_spectra.h"
+
 #include <gtest/gtest.h>
 
 #include <Eigen/SVD>
@@ -11,30 +13,19 @@
 
 #include "core/common/error.h"
 #include "core/common/upload_ledger.h"
-#include "core/lowrank/batched_spectra.h"
 #include "core/lowrank/jacobi.h"
 #include "core/lowrank/lowrank_backend.h"
 #include "core/matfun/derivative_grid.h"
 #include "core/matfun/rank.h"
 #include "core/theory/matrix_scenes.h"
+#include "tests/support/planted_spectrum.h"
 #include "tests/support/reference_flow.h"
 
 namespace rankflow {
 namespace {
 
-using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-// A rows×cols matrix with singular values `sigma` (the rest zero) and random singular vectors.
-RowMajor plantedSpectrum(int rows, int cols, const std::vector<double>& sigma, std::mt19937_64& rng) {
-  std::normal_distribution<double> normal;
-  const Eigen::MatrixXd a = Eigen::MatrixXd::NullaryExpr(rows, rows, [&] { return normal(rng); });
-  const Eigen::MatrixXd b = Eigen::MatrixXd::NullaryExpr(cols, cols, [&] { return normal(rng); });
-  const Eigen::MatrixXd u = Eigen::HouseholderQR<Eigen::MatrixXd>(a).householderQ();
-  const Eigen::MatrixXd v = Eigen::HouseholderQR<Eigen::MatrixXd>(b).householderQ();
-  Eigen::MatrixXd s = Eigen::MatrixXd::Zero(rows, cols);
-  for (std::size_t i = 0; i < sigma.size(); ++i) s(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(i)) = sigma[i];
-  return u * s * v.transpose();
-}
+using testing::plantedSpectrum;
+using RowMajor = testing::RowMajorMatrix;
 
 Eigen::VectorXd referenceSigma(const RowMajor& m) {
   return Eigen::JacobiSVD<Eigen::MatrixXd>(Eigen::MatrixXd(m)).singularValues();
@@ -69,17 +60,12 @@ TEST(JacobiTwin, MatchesFloat64SvdOnPlantedSpectra) {
     int rows, cols;
     std::vector<double> sigma;
   };
-  std::vector<Case> cases = {{1, 1, {3.0}},
-                             {7, 3, {5.0, 2.0, 1.0}},
-                             {32, 32, {}},
-                             {64, 64, {}},
-                             {65, 33, {}},
-                             {40, 40, {}},
-                             {128, 128, {}}};
-  for (int i = 0; i < 20; ++i) cases[2].sigma.push_back(1.0 + i);                      // rank 20 of 32
-  for (int i = 0; i < 64; ++i) cases[3].sigma.push_back(std::pow(10.0, -i * 0.2));      // σ over 13 decades
-  for (int i = 0; i < 33; ++i) cases[4].sigma.push_back(i < 17 ? 1.0 : 0.0);            // planted rank 17
-  for (int i = 0; i < 128; ++i) cases[6].sigma.push_back(std::exp(-0.05 * i));           // full rank
+  std::vector<Case> cases = {{1, 1, {3.0}}, {7, 3, {5.0, 2.0, 1.0}}, {32, 32, {}}, {64, 64, {}}, {65, 33, {}},
+                             {40, 40, {}},  {128, 128, {}}};
+  for (int i = 0; i < 20; ++i) cases[2].sigma.push_back(1.0 + i);                   // rank 20 of 32
+  for (int i = 0; i < 64; ++i) cases[3].sigma.push_back(std::pow(10.0, -i * 0.2));  // σ over 13 decades
+  for (int i = 0; i < 33; ++i) cases[4].sigma.push_back(i < 17 ? 1.0 : 0.0);        // planted rank 17
+  for (int i = 0; i < 128; ++i) cases[6].sigma.push_back(std::exp(-0.05 * i));      // full rank
   for (const auto& c : cases) {
     const RowMajor m = plantedSpectrum(c.rows, c.cols, c.sigma, rng);
     const Eigen::VectorXd reference = referenceSigma(m);

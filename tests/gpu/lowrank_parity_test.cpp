@@ -6,8 +6,7 @@
 #include <random>
 
 #include "core/lowrank/lowrank_backend.h"
-#include "kernels/cuda_backend.h"
-#include "kernels/cuda_lowrank.h"
+#include "tests/support/lowrank_backends.h"
 #include "tests/support/reference_flow.h"
 
 namespace rankflow {
@@ -26,13 +25,9 @@ double relativeError(const Eigen::MatrixXf& fast, const Eigen::MatrixXd& referen
 class LowRankBackendParity : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    if (std::string(GetParam()) == "cuda") {
-      const auto probe = kernels::probeCuda();
-      if (!probe.available) GTEST_SKIP() << "no CUDA device: " << probe.reason;
-      backend_ = kernels::makeCudaLowRankBackend();
-    } else {
-      backend_ = lowrank::makeCpuLowRankBackend();
-    }
+    std::string skip;
+    backend_ = testing::lowRankBackendNamed(GetParam(), &skip);
+    if (!skip.empty()) GTEST_SKIP() << skip;
     ASSERT_NE(backend_, nullptr);
   }
   std::unique_ptr<lowrank::LowRankBackend> backend_;

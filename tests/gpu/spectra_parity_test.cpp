@@ -12,37 +12,23 @@
 #include "core/lowrank/range_tree.h"
 #include "core/matfun/derivative_grid.h"
 #include "core/theory/matrix_scenes.h"
-#include "kernels/cuda_backend.h"
-#include "kernels/cuda_lowrank.h"
+#include "tests/support/lowrank_backends.h"
+#include "tests/support/planted_spectrum.h"
 #include "tests/support/reference_flow.h"
 
 namespace rankflow {
 namespace {
 
-using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-RowMajor planted(int rows, int cols, const std::vector<double>& sigma, std::mt19937_64& rng) {
-  std::normal_distribution<double> normal;
-  const Eigen::MatrixXd a = Eigen::MatrixXd::NullaryExpr(rows, rows, [&] { return normal(rng); });
-  const Eigen::MatrixXd b = Eigen::MatrixXd::NullaryExpr(cols, cols, [&] { return normal(rng); });
-  const Eigen::MatrixXd u = Eigen::HouseholderQR<Eigen::MatrixXd>(a).householderQ();
-  const Eigen::MatrixXd v = Eigen::HouseholderQR<Eigen::MatrixXd>(b).householderQ();
-  Eigen::MatrixXd s = Eigen::MatrixXd::Zero(rows, cols);
-  for (std::size_t i = 0; i < sigma.size(); ++i) s(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(i)) = sigma[i];
-  return u * s * v.transpose();
-}
+using RowMajor = testing::RowMajorMatrix;
+using testing::plantedSpectrum;
 
 class SpectraParity : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     cuda_ = std::string(GetParam()) == "cuda";
-    if (cuda_) {
-      const auto probe = kernels::probeCuda();
-      if (!probe.available) GTEST_SKIP() << "no CUDA device: " << probe.reason;
-      backend_ = kernels::makeCudaLowRankBackend();
-    } else {
-      backend_ = lowrank::makeCpuLowRankBackend();
-    }
+    std::string skip;
+    backend_ = testing::lowRankBackendNamed(GetParam(), &skip);
+    if (!skip.empty()) GTEST_SKIP() << skip;
     ASSERT_NE(backend_, nullptr);
   }
   bool cuda_ = false;
@@ -58,8 +44,8 @@ TEST_P(SpectraParity, BatchedSpectraMatchFloat64Svd) {
   struct Shape {
     int rows, cols;
   };
-  for (const Shape shape : {Shape{1, 1}, Shape{3, 7}, Shape{32, 32}, Shape{64, 64}, Shape{100, 30}, Shape{33, 128},
-                            Shape{128, 128}}) {
+  for (const Shape shape :
+       {Shape{1, 1}, Shape{3, 7}, Shape{32, 32}, Shape{64, 64}, Shape{100, 30}, Shape{33, 128}, Shape{128, 128}}) {
     const int length = std::min(shape.rows, shape.cols);
     std::vector<double> data;
     std::vector<int> expectedRanks;
@@ -67,8 +53,9 @@ TEST_P(SpectraParity, BatchedSpectraMatchFloat64Svd) {
     for (int b = 0; b < 6; ++b) {
       std::vector<double> sigma;
       const int rank = b == 0 ? 0 : b == 1 ? length : 1 + static_cast<int>(rng() % static_cast<unsigned>(length));
-      for (int i = 0; i < rank; ++i) sigma.push_back(b == 5 ? std::pow(10.0, -4.0 * i / std::max(1, rank - 1)) : 1.0 + i);
-      const RowMajor m = planted(shape.rows, shape.cols, sigma, rng);
+      for (int i = 0; i < rank; ++i)
+        sigma.push_back(b == 5 ? std::pow(10.0, -4.0 * i / std::max(1, rank - 1)) : 1.0 + i);
+      const RowMajor m = plantedSpectrum(shape.rows, shape.cols, sigma, rng);
       data.insert(data.end(), m.data(), m.data() + m.size());
       expectedRanks.push_back(rank);
       references.push_back(Eigen::JacobiSVD<Eigen::MatrixXd>(Eigen::MatrixXd(m)).singularValues());
@@ -84,8 +71,8 @@ TEST_P(SpectraParity, BatchedSpectraMatchFloat64Svd) {
       else
         view.f32 = data32.data();
       const lowrank::BatchedSpectra out = backend_->spectra(view, std::nullopt);
-      const std::string what = std::to_string(shape.rows) + "x" + std::to_string(shape.cols) +
-                               (doublePrecision ? " float64" : " float32");
+      const std::string what =
+          std::to_string(shape.rows) + "x" + std::to_string(shape.cols) + (doublePrecision ? " float64" : " float32");
       EXPECT_TRUE(out.note.empty()) << what << ": " << out.note;
       ASSERT_EQ(out.ranks.size(), references.size()) << what;
       for (std::size_t b = 0; b < references.size(); ++b) {

@@ -1,0 +1,25 @@
+#pragma once
+// Matrices with chosen singular values, for the spectra tests on every backend.
+#include <Eigen/Core>
+#include <Eigen/QR>
+#include <random>
+#include <vector>
+
+namespace rankflow::testing {
+
+using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// A rows×cols matrix whose singular values are `sigma` (the rest zero), with random
+// orthogonal singular vectors (QR of Gaussian matrices).
+inline RowMajorMatrix plantedSpectrum(int rows, int cols, const std::vector<double>& sigma, std::mt19937_64& rng) {
+  std::normal_distribution<double> normal;
+  const Eigen::MatrixXd a = Eigen::MatrixXd::NullaryExpr(rows, rows, [&] { return normal(rng); });
+  const Eigen::MatrixXd b = Eigen::MatrixXd::NullaryExpr(cols, cols, [&] { return normal(rng); });
+  const Eigen::MatrixXd u = Eigen::HouseholderQR<Eigen::MatrixXd>(a).householderQ();
+  const Eigen::MatrixXd v = Eigen::HouseholderQR<Eigen::MatrixXd>(b).householderQ();
+  Eigen::MatrixXd s = Eigen::MatrixXd::Zero(rows, cols);
+  for (std::size_t i = 0; i < sigma.size(); ++i) s(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(i)) = sigma[i];
+  return u * s * v.transpose();
+}
+
+}  // namespace rankflow::testing
