@@ -5,6 +5,7 @@
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <limits>
@@ -16,6 +17,7 @@
 #include "core/common/error.h"
 #include "core/flows/samplers.h"
 #include "kernels/cuda_check.h"
+#include "kernels/device_buffer.h"
 #include "kernels/flow_kernels.h"
 
 namespace rankflow::kernels {
@@ -88,6 +90,7 @@ class CudaFlowBackend final : public compute::FlowBackend {
 
   compute::BackendKind kind() const override { return compute::BackendKind::Cuda; }
   std::string description() const override { return "CUDA · " + device_; }
+  double lastKernelSeconds() const override { return lastKernelSeconds_; }
 
  protected:
   void fieldsImpl(const compute::FieldQuery& query, std::span<const Vec2f> points,
@@ -97,8 +100,12 @@ class CudaFlowBackend final : public compute::FlowBackend {
     DeviceArray<Vec2f> deviceOut(out.size());
     const int pointCount = launchCount(points.size(), "fields: points");
     DeviceArray<float> scratch(fieldScratchFloats(static_cast<int>(query.data.size()), pointCount));
+    EventTimer timer;
+    timer.start();
     launchFields(deviceData.get(), static_cast<int>(query.data.size()), devicePoints.get(), pointCount, query.schedule,
                  query.kind == flows::FieldKind::Lagrangian, query.t, query.maxOrder, deviceOut.get(), scratch.get());
+    timer.stop();
+    lastKernelSeconds_ = timer.seconds();
     CUDA_CHECK(cudaDeviceSynchronize());
     deviceOut.download(out);
   }
@@ -170,7 +177,11 @@ class CudaFlowBackend final : public compute::FlowBackend {
       launch.stepTimes = paddedTimes.get();
       launch.stepCapacity = capacity;
     }
+    EventTimer timer;
+    timer.start();
     launchSample(launch);
+    timer.stop();
+    lastKernelSeconds_ = timer.seconds();
     CUDA_CHECK(cudaDeviceSynchronize());
 
     if (adaptive) collectStepTimes(launch, capacity, accepted, rejected, exhausted, paddedTimes, result);
@@ -239,6 +250,7 @@ class CudaFlowBackend final : public compute::FlowBackend {
   }
 
   std::string device_;
+  mutable std::atomic<double> lastKernelSeconds_{0.0};  // written by the calling thread, read by benchmarks
 };
 
 }  // namespace

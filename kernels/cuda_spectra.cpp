@@ -146,6 +146,10 @@ lowrank::BatchedSpectra CudaSpectra::deviceSpectra(const lowrank::MatrixBatchVie
   ranks_.download(out.ranks.data(), count);
   tolerances_.download(out.tolerances.data(), count);
   ledger_.countDownload(out.singularValues.size() * sizeof(double) + count * (sizeof(int) + sizeof(double)));
+  for (std::size_t b = 0; b < count; ++b)
+    if (out.ranks[b] < 0)
+      throw InvalidArgument("singular values: matrix " + std::to_string(b) +
+                            " has singular values beyond double's range");
   out.bytesUploaded = ledger_.bytesUploaded() - uploadedBefore;
   out.bytesDownloaded = ledger_.bytesDownloaded() - downloadedBefore;
   out.endToEndSeconds = secondsSince(start);
@@ -218,6 +222,13 @@ matfun::RankGrid CudaSpectra::deviceRankGrid(const matfun::DerivativeTermTable& 
   out.tolerances.assign(count, 0.0);
   ranks_.download(out.ranks.data(), count);
   tolerances_.download(out.tolerances.data(), count);
+  for (std::size_t cell = 0; cell < count; ++cell)
+    if (out.ranks[cell] < 0) {
+      const int order = static_cast<int>(cell % static_cast<std::size_t>(table.orders()));
+      throw InvalidArgument("rank grid: B^(" + std::to_string(order) + ")(" +
+                            std::to_string(times[cell / static_cast<std::size_t>(table.orders())]) +
+                            ") has a NaN or infinite entry");
+    }
   std::size_t downloaded = count * (sizeof(int) + sizeof(double));
   if (keepSpectra) {
     out.singularValues.assign(count * length, 0.0);

@@ -43,12 +43,34 @@ __global__ void __launch_bounds__(kMaxWarps* kWarp)
   const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp, warps = blockDim.x / kWarp;
 
   // Load: column j of the working matrix is column j of A (cols ≤ rows) or row j (cols > rows).
+  // The matrix is scaled by its largest |entry| (as LAPACK scales), so the squared norms
+  // neither overflow nor underflow; σ is scaled back at the end.
+  __shared__ T warpMax[kMaxWarps];
+  __shared__ T scale;
   const long long entries = static_cast<long long>(rows) * cols;
   const T* matrix = a + entries * blockIdx.x;
+  T largest = 0;
   for (long long index = threadIdx.x; index < entries; index += blockDim.x) {
     const int i = static_cast<int>(index / cols), j = static_cast<int>(index % cols);
-    columns[cols <= rows ? static_cast<long long>(j) * tall + i : static_cast<long long>(i) * tall + j] = matrix[index];
+    const T v = matrix[index];
+    largest = lowrank::jacobiAbs(v) > largest || v != v ? lowrank::jacobiAbs(v) : largest;  // NaN wins
+    columns[cols <= rows ? static_cast<long long>(j) * tall + i : static_cast<long long>(i) * tall + j] = v;
   }
+  for (int offset = kWarp / 2; offset > 0; offset /= 2) {
+    const T other = __shfl_xor_sync(0xffffffffu, largest, offset);
+    largest = other > largest || other != other ? other : largest;
+  }
+  if (lane == 0) warpMax[warp] = largest;
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    T top = 0;
+    for (int w = 0; w < warps; ++w) top = warpMax[w] > top || warpMax[w] != warpMax[w] ? warpMax[w] : top;
+    scale = top > T(0) ? top : T(1);  // a zero matrix stays as it is (and NaN stays NaN)
+  }
+  __syncthreads();
+  const T inverse = T(1) / scale;
+  for (long long index = threadIdx.x; index < static_cast<long long>(narrow) * tall; index += blockDim.x)
+    columns[index] *= inverse;
   __syncthreads();
 
   const int players = narrow + (narrow & 1);
@@ -88,7 +110,7 @@ __global__ void __launch_bounds__(kMaxWarps* kWarp)
     T norm = 0;
     for (int i = lane; i < tall; i += kWarp) norm += column[i] * column[i];
     norm = warpSum(norm);
-    if (lane == 0) sigma[j] = static_cast<double>(lowrank::jacobiSqrt(norm));
+    if (lane == 0) sigma[j] = static_cast<double>(lowrank::jacobiSqrt(norm)) * static_cast<double>(scale);
   }
   __syncthreads();
 
@@ -103,11 +125,15 @@ __global__ void __launch_bounds__(kMaxWarps* kWarp)
   }
   if (threadIdx.x == 0) {
     double sigmaMax = 0.0;
-    for (int j = 0; j < narrow; ++j) sigmaMax = sigma[j] > sigmaMax ? sigma[j] : sigmaMax;
+    bool finite = true;
+    for (int j = 0; j < narrow; ++j) {
+      sigmaMax = sigma[j] > sigmaMax ? sigma[j] : sigmaMax;
+      finite = finite && isfinite(sigma[j]);
+    }
     const double tol = tolerance >= 0.0 ? tolerance : lowrank::defaultRankTolerance<T>(sigmaMax, rows, cols);
     int rank = 0;
     for (int j = 0; j < narrow; ++j) rank += sigma[j] > tol;
-    ranks[blockIdx.x] = rank;
+    ranks[blockIdx.x] = finite ? rank : -1;  // the host names the matrix that was not finite
     tolerances[blockIdx.x] = tol;
   }
 }
@@ -126,20 +152,28 @@ int deviceSharedLimit() {
   return limit;
 }
 
+// The dynamic shared memory one block of the kernel may use: the device's opt-in limit less
+// the kernel's static arrays. The first call opts the kernel in (the attribute is per kernel).
+template <class T>
+std::size_t dynamicSharedLimit() {
+  static std::once_flag optIn;
+  static std::size_t limit = 0;
+  std::call_once(optIn, [] {
+    cudaFuncAttributes attributes{};
+    CUDA_CHECK(cudaFuncGetAttributes(&attributes, batchedJacobiKernel<T>));
+    const int dynamic = deviceSharedLimit() - static_cast<int>(attributes.sharedSizeBytes);
+    CUDA_CHECK(cudaFuncSetAttribute(batchedJacobiKernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, dynamic));
+    limit = static_cast<std::size_t>(dynamic);
+  });
+  return limit;
+}
+
 template <class T>
 void launchJacobi(const T* a, int batch, int rows, int cols, double tolerance, double* sigma, int* ranks,
                   double* tolerances, void* stream) {
   if (batch <= 0) return;
   const std::size_t bytes = jacobiSharedBytes<T>(rows, cols);
-  // Opt in to more than 48 KiB once per type (the attribute is per kernel).
-  static std::once_flag optIn;
-  static int limit = 0;
-  std::call_once(optIn, [] {
-    limit = deviceSharedLimit();
-    CUDA_CHECK(cudaFuncSetAttribute(batchedJacobiKernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, limit));
-  });
-  if (bytes > static_cast<std::size_t>(limit))
-    throw CudaError("batched Jacobi: the matrix does not fit in shared memory");
+  if (bytes > dynamicSharedLimit<T>()) throw CudaError("batched Jacobi: the matrix does not fit in shared memory");
   const int narrow = rows < cols ? rows : cols;
   const int pairs = (narrow + 1) / 2;
   const int warps = pairs < 1 ? 1 : pairs > kMaxWarps ? kMaxWarps : pairs;
@@ -165,11 +199,9 @@ __global__ void derivativeGridKernel(const matfun::FlatTerm* __restrict__ terms,
 }  // namespace
 
 bool jacobiFitsInShared(int rows, int cols, bool doublePrecision) {
-  const std::size_t bytes =
-      doublePrecision ? jacobiSharedBytes<double>(rows, cols) : jacobiSharedBytes<float>(rows, cols);
-  return bytes <= static_cast<std::size_t>(deviceSharedLimit());
+  return doublePrecision ? jacobiSharedBytes<double>(rows, cols) <= dynamicSharedLimit<double>()
+                         : jacobiSharedBytes<float>(rows, cols) <= dynamicSharedLimit<float>();
 }
-
 void launchBatchedJacobi(const float* a, int batch, int rows, int cols, double tolerance, double* sigma, int* ranks,
                          double* tolerances, void* stream) {
   launchJacobi(a, batch, rows, cols, tolerance, sigma, ranks, tolerances, stream);

@@ -13,7 +13,8 @@ bool jacobiFitsInShared(int rows, int cols, bool doublePrecision);
 // Singular values (descending) and numerical ranks of `batch` row-major rows×cols matrices
 // stored back to back at `a`, one thread block per matrix, one-sided Jacobi in shared
 // memory (core/lowrank/jacobi.h). tolerance < 0: σ_max·max(m,n)·ε of T. sigma (batch ×
-// min(m,n), may be null), ranks and tolerances (batch each) are device arrays.
+// min(m,n), may be null), ranks and tolerances (batch each) are device arrays. A matrix with
+// a NaN or infinite entry (or whose σ overflows double) gets rank −1.
 // `stream` is a cudaStream_t (0: the default stream).
 void launchBatchedJacobi(const float* a, int batch, int rows, int cols, double tolerance, double* sigma, int* ranks,
                          double* tolerances, void* stream);

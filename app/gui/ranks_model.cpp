@@ -70,7 +70,6 @@ void stripExact(RanksProfile& p) {
 
 using Publish = std::function<void(const RanksProfile&)>;
 
-// Runs one request; stops without publishing once superseded, since nobody wants that result.
 // The spectrum and rank of one cell of a rank grid, as matfun::numericalRank reports them.
 matfun::NumericalRank cellRank(const matfun::RankGrid& grid, int time, int order) {
   const std::size_t cell = static_cast<std::size_t>(time * grid.orders() + order);
@@ -82,6 +81,7 @@ matfun::NumericalRank cellRank(const matfun::RankGrid& grid, int time, int order
   return out;
 }
 
+// Runs one request; stops without publishing once superseded, since nobody wants that result.
 void computeProfile(const ProfileRequest& request, WindowLowRankBackend& engine, const std::atomic<bool>& superseded,
                     const std::atomic<bool>& exactCancelled, const Publish& publish) {
   RanksProfile p;

@@ -58,6 +58,10 @@ class FlowBackend {
   flows::TrajectoryStore integrateRk4(std::span<const Vec2f> data, std::span<const Vec2f> start,
                                       const flows::TimeGrid& grid, const ProgressFn& progress = {}) const;
 
+  // Device time of the last fields() or sample() call (CUDA events): what benchmarks report
+  // as kernel time beside their end-to-end time. 0 on the CPU, which has no such split.
+  virtual double lastKernelSeconds() const { return 0.0; }
+
  protected:
   // Inputs are validated; out has the right size; points is not empty.
   virtual void fieldsImpl(const FieldQuery& query, std::span<const Vec2f> points, std::span<Vec2f> out) const = 0;
