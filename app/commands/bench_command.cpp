@@ -325,9 +325,10 @@ int benchCascade(const std::vector<std::string>& args) {
       const lowrank::CascadeTiming t = prepared->evaluate(act);
       kernel = std::min(kernel, t.kernelSeconds), endToEnd = std::min(endToEnd, t.endToEndSeconds);
     }
-    std::printf("  %-34s %9.3f ms kernel (CUDA events, resident), %.3f ms end to end; %.2f ms with every input "
-                "uploaded and output downloaded (%.1fx the CPU cascade)\n",
-                cuda->description().c_str(), kernel * 1e3, endToEnd * 1e3, gpu * 1e3, cascade / gpu);
+    std::printf(
+        "  %-34s %9.3f ms kernel (CUDA events, resident), %.3f ms end to end; %.2f ms with every input "
+        "uploaded and output downloaded (%.1fx the CPU cascade)\n",
+        cuda->description().c_str(), kernel * 1e3, endToEnd * 1e3, gpu * 1e3, cascade / gpu);
   } else {
     std::printf("  (no CUDA backend: %s)\n", kernels::probeCuda().reason.c_str());
   }
@@ -395,9 +396,10 @@ int benchRank(const std::vector<std::string>& args) {
     view.rows = view.cols = n;
     double kernel = 1e300;
     for (int i = 0; i < 3; ++i) kernel = std::min(kernel, cuda->spectra(view, std::nullopt).kernelSeconds);
-    std::printf("  batched singular values, %s: %8.2f us per matrix kernel (CUDA events), %.2f us end to end (%.1fx "
-                "the CPU)\n",
-                cuda->description().c_str(), kernel / count * 1e6, gpuBatch / count * 1e6, cpuBatch / gpuBatch);
+    std::printf(
+        "  batched singular values, %s: %8.2f us per matrix kernel (CUDA events), %.2f us end to end (%.1fx "
+        "the CPU)\n",
+        cuda->description().c_str(), kernel / count * 1e6, gpuBatch / count * 1e6, cpuBatch / gpuBatch);
   }
   return kExitOk;
 }
