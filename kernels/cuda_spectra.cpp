@@ -31,43 +31,70 @@ void CudaSpectra::releaseAll() {
   cudaGetLastError();  // clear the allocation error so later calls can try again
 }
 
+namespace {
+
+// Row-major rows×cols matrices of ranks 0, `rank` and min(rows, cols) (σ_i = 1 + i): diagonal,
+// then plane rotations of neighbouring rows and columns in a few passes, so the columns are
+// far from orthogonal and the device must rotate.
+std::vector<double> selfCheckBatch(int rows, int cols, int rank) {
+  std::vector<double> data(static_cast<std::size_t>(3 * rows * cols), 0.0);
+  const int ranks[3] = {0, rank, rows < cols ? rows : cols};
+  for (int b = 0; b < 3; ++b) {
+    double* m = data.data() + static_cast<std::ptrdiff_t>(b) * rows * cols;
+    for (int i = 0; i < ranks[b]; ++i) m[i * cols + i] = 1.0 + i;
+    const auto rotate = [](double& x, double& y) {
+      const double u = x, v = y;
+      x = 0.6 * u - 0.8 * v;
+      y = 0.8 * u + 0.6 * v;
+    };
+    for (int pass = 0; pass < 4; ++pass) {
+      for (int j = pass % 2; j + 1 < cols; j += 2)
+        for (int i = 0; i < rows; ++i) rotate(m[i * cols + j], m[i * cols + j + 1]);
+      for (int i = pass % 2; i + 1 < rows; i += 2)
+        for (int j = 0; j < cols; ++j) rotate(m[i * cols + j], m[(i + 1) * cols + j]);
+    }
+  }
+  return data;
+}
+
+}  // namespace
+
 bool CudaSpectra::deviceAgrees(std::string* why) {
   if (selfCheck_ == SelfCheck::NotRun) {
-    // Three 24×17 matrices of ranks 0, 5 and 17 (σ_i = 1 + i), exact in float32.
-    const int rows = 24, cols = 17;
-    std::vector<double> data(3 * rows * cols, 0.0);
-    for (int b = 1; b < 3; ++b) {
-      const int rank = b == 1 ? 5 : 17;
-      for (int i = 0; i < rank; ++i) data[static_cast<std::size_t>(b * rows * cols + i * cols + i)] = 1.0 + i;
-      // A fixed rotation of the rows hides the diagonal from the kernel.
-      for (int i = 0; i + 1 < rows; i += 2)
-        for (int j = 0; j < cols; ++j) {
-          double& top = data[static_cast<std::size_t>(b * rows * cols + i * cols + j)];
-          double& bottom = data[static_cast<std::size_t>(b * rows * cols + (i + 1) * cols + j)];
-          const double x = top, y = bottom;
-          top = 0.6 * x - 0.8 * y;
-          bottom = 0.8 * x + 0.6 * y;
-        }
-    }
-    std::vector<float> data32(data.begin(), data.end());
-    lowrank::MatrixBatchView view;
-    view.batch = 3, view.rows = rows, view.cols = cols;
+    // Both kernels (one warp per matrix up to 64 columns, one block above) in both precisions.
+    struct Shape {
+      int rows, cols, rank;
+    };
     try {
-      for (const bool f64 : {true, false}) {
-        view.f64 = f64 ? data.data() : nullptr;
-        view.f32 = f64 ? nullptr : data32.data();
-        const lowrank::BatchedSpectra device = deviceSpectra(view, std::nullopt);
-        const lowrank::BatchedSpectra cpu = lowrank::cpuBatchedSpectra(view, std::nullopt);
-        double worst = 0.0;
-        for (std::size_t i = 0; i < cpu.singularValues.size(); ++i)
-          worst = std::max(worst, std::abs(device.singularValues[i] - cpu.singularValues[i]));
-        if (device.ranks != cpu.ranks || worst > (f64 ? 1e-10 : 1e-3))
-          throw CudaError(std::string("the device's ") + (f64 ? "float64" : "float32") +
-                          " singular values disagree with the CPU's (largest difference " + std::to_string(worst) +
-                          ")");
+      for (const Shape shape : {Shape{24, 17, 5}, Shape{70, 66, 30}}) {
+        const std::vector<double> data = selfCheckBatch(shape.rows, shape.cols, shape.rank);
+        const std::vector<float> data32(data.begin(), data.end());
+        lowrank::MatrixBatchView view;
+        view.batch = 3, view.rows = shape.rows, view.cols = shape.cols;
+        for (const bool f64 : {true, false}) {
+          view.f64 = f64 ? data.data() : nullptr;
+          view.f32 = f64 ? nullptr : data32.data();
+          const lowrank::BatchedSpectra device = deviceSpectra(view, std::nullopt);
+          const lowrank::BatchedSpectra cpu = lowrank::cpuBatchedSpectra(view, std::nullopt);
+          double worst = 0.0;
+          for (std::size_t i = 0; i < cpu.singularValues.size(); ++i)
+            worst = std::max(worst, std::abs(device.singularValues[i] - cpu.singularValues[i]));
+          if (device.ranks != cpu.ranks || worst > (f64 ? 1e-10 : 1e-3) * shape.cols)
+            throw CudaError(std::string("the device's ") + (f64 ? "float64" : "float32") + " singular values of " +
+                            std::to_string(shape.rows) + "x" + std::to_string(shape.cols) +
+                            " matrices disagree with the CPU's (largest difference " + std::to_string(worst) + ")");
+        }
       }
       selfCheck_ = SelfCheck::Passed;
     } catch (const CudaError& e) {
+      if (outOfMemory(e)) {  // not the device's fault: try again next time
+        releaseAll();
+        *why = std::string("the device ran out of memory (") + e.what() + "); computed on the CPU";
+        return false;
+      }
+      selfCheck_ = SelfCheck::Failed;
+      selfCheckFailure_ = std::string("the device failed its start-up check (") + e.what() + ")";
+    } catch (const InvalidArgument& e) {
       selfCheck_ = SelfCheck::Failed;
       selfCheckFailure_ = std::string("the device failed its start-up check (") + e.what() + ")";
     }

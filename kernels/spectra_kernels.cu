@@ -1,14 +1,21 @@
-// Batched singular values by one-sided Jacobi, one thread block per matrix, and the
-// evaluation of derivative matrices for a grid of times and orders.
+// Batched singular values by one-sided Jacobi, and the evaluation of derivative matrices
+// for a grid of times and orders.
 //
 // [SECTION] Jacobi: layout and schedule
 // The narrow side of each matrix becomes the columns (N = min(rows, cols)), stored
-// column-contiguous in shared memory (N × M, M = max(rows, cols)). A round of the
-// round-robin schedule holds N/2 disjoint column pairs; each warp takes pairs, reduces
-// ‖a_p‖², ‖a_q‖², a_pᵀa_q over its lanes (every lane ends with the sums, so the rotate
-// decision is warp-uniform), then rotates both columns. A sweep is N − 1 rounds; the block
-// stops after the first sweep without a rotation (__syncthreads_or). The same arithmetic,
-// sequentially, is oneSidedJacobi in core/lowrank/jacobi.h, which the CPU tests check.
+// column-contiguous in shared memory (N × M, M = max(rows, cols)), scaled by the largest
+// |entry| so squared norms neither overflow nor underflow. A round of the round-robin
+// schedule holds N/2 disjoint column pairs; a sweep is N − 1 rounds, and a matrix is done
+// after the first sweep without a rotation. The same arithmetic, sequentially, is
+// oneSidedJacobi in core/lowrank/jacobi.h, which the CPU tests check. Two layouts:
+// - N ≤ 64 (warpJacobiKernel): one warp per matrix, several matrices per block; lane i
+//   owns slot i's pair and sums over the rows itself, so a pair costs no shuffles and the
+//   warp needs no block barrier. Columns are stored with an odd stride (M + 1), so the
+//   lanes, reading the same row of different columns, hit different banks.
+// - larger N (blockJacobiKernel): one block per matrix, one warp per pair, the sums by
+//   shuffles (every lane ends with them, so the rotate decision is warp-uniform).
+// [SECTION] Derivative grid
+// [SECTION] Launchers
 #include <cuda_runtime.h>
 
 #include <mutex>
@@ -22,6 +29,11 @@ namespace {
 
 constexpr int kWarp = 32;
 constexpr int kMaxWarps = 32;
+constexpr int kWarpKernelMaxNarrow = 64;  // one lane a pair: at most 32 pairs
+constexpr int kMatricesPerWarpBlock = 4;  // the most warps (matrices) a block of the warp kernel holds
+// Shared memory a warp-kernel block aims at: a few blocks per SM rather than one large one,
+// so an SM holds as many matrices as its shared memory allows.
+constexpr std::size_t kWarpBlockBytesTarget = 56 * 1024;
 
 template <class T>
 __device__ T warpSum(T v) {
@@ -29,49 +41,180 @@ __device__ T warpSum(T v) {
   return v;
 }
 
-// Up to 1024 threads a block (n = 128: 64 pairs over 32 warps), so at most 64 registers
+// The larger of two magnitudes, NaN winning (so a NaN entry is not scaled away).
+template <class T>
+__device__ T maxOrNaN(T a, T b) {
+  return b > a || b != b ? b : a;
+}
+
+template <class T>
+__device__ T warpMaxOrNaN(T v) {
+  for (int offset = kWarp / 2; offset > 0; offset /= 2) v = maxOrNaN(v, __shfl_xor_sync(0xffffffffu, v, offset));
+  return v;
+}
+
+// Where entry (i, j) of the row-major rows×cols matrix goes: column j (cols ≤ rows) or
+// column i (cols > rows) of the narrow × tall working matrix, at `stride` per column.
+__device__ long long workingIndex(int i, int j, int rows, int cols, int stride) {
+  return cols <= rows ? static_cast<long long>(j) * stride + i : static_cast<long long>(i) * stride + j;
+}
+
+// The scale of a matrix whose largest |entry| is `top`: 1 for a zero matrix (and for NaN,
+// which the rank check reports).
+template <class T>
+__device__ T scaleFor(T top) {
+  return top > T(0) ? top : T(1);
+}
+
+// Sorts σ (narrow values, unsorted, in shared memory) descending into sigmaOut by counting
+// (ties keep column order), threads `first`, `first + step`, …; then thread `first` ranks.
+template <class T>
+__device__ void finishSpectrum(const double* sigma, int narrow, int rows, int cols, double tolerance, int first,
+                               int step, long long matrix, double* sigmaOut, int* ranks, double* tolerances,
+                               int thread) {
+  if (sigmaOut) {
+    for (int j = thread; j < narrow; j += step) {
+      const double v = sigma[j];
+      int position = 0;
+      for (int i = 0; i < narrow; ++i) position += sigma[i] > v || (sigma[i] == v && i < j);
+      sigmaOut[matrix * narrow + position] = v;
+    }
+  }
+  if (thread != first) return;
+  double sigmaMax = 0.0;
+  bool finite = true;
+  for (int j = 0; j < narrow; ++j) {
+    sigmaMax = sigma[j] > sigmaMax ? sigma[j] : sigmaMax;
+    finite = finite && isfinite(sigma[j]);
+  }
+  const double tol = tolerance >= 0.0 ? tolerance : lowrank::defaultRankTolerance<T>(sigmaMax, rows, cols);
+  int rank = 0;
+  for (int j = 0; j < narrow; ++j) rank += sigma[j] > tol;
+  ranks[matrix] = finite ? rank : -1;  // the host names the matrix that was not finite
+  tolerances[matrix] = tol;
+}
+
+// [SECTION] Jacobi, one warp per matrix (N ≤ 64)
+
+template <class T>
+__global__ void __launch_bounds__(kMatricesPerWarpBlock* kWarp)
+    warpJacobiKernel(const T* __restrict__ a, int batch, int rows, int cols, double tolerance,
+                     double* __restrict__ sigmaOut, int* __restrict__ ranks, double* __restrict__ tolerances) {
+  extern __shared__ __align__(16) unsigned char shared[];
+  const int narrow = rows < cols ? rows : cols;
+  const int tall = rows < cols ? cols : rows;
+  const int stride = tall + 1;
+  const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
+  const int perBlock = blockDim.x / kWarp;  // matrices in this block, one a warp
+  const long long region = static_cast<long long>(narrow) * stride;
+  T* columns = reinterpret_cast<T*>(shared) + region * warp;
+  const long long columnBytes = region * perBlock * static_cast<long long>(sizeof(T));
+  double* sigma = reinterpret_cast<double*>(shared + (columnBytes + 7) / 8 * 8) + static_cast<long long>(narrow) * warp;
+  const long long matrix = static_cast<long long>(blockIdx.x) * perBlock + warp;
+  if (matrix >= batch) return;  // the whole warp: this kernel has no block barrier
+
+  const long long entries = static_cast<long long>(rows) * cols;
+  const T* source = a + entries * matrix;
+  T largest = 0;
+  for (long long index = lane; index < entries; index += kWarp) {
+    const T v = source[index];
+    largest = maxOrNaN(largest, lowrank::jacobiAbs(v));
+    columns[workingIndex(static_cast<int>(index / cols), static_cast<int>(index % cols), rows, cols, stride)] = v;
+  }
+  const T scale = scaleFor(warpMaxOrNaN(largest));
+  __syncwarp();
+  T frobenius = 0;
+  for (int j = 0; j < narrow; ++j)
+    for (int i = lane; i < tall; i += kWarp) {
+      T& v = columns[static_cast<long long>(j) * stride + i];
+      v /= scale;
+      frobenius += v * v;
+    }
+  const T negligible = lowrank::jacobiNegligible(warpSum(frobenius));
+  __syncwarp();
+
+  const int players = narrow + (narrow & 1);
+  const T threshold = lowrank::jacobiThreshold<T>(tall);
+  for (int sweep = 0; sweep < lowrank::kMaxJacobiSweeps; ++sweep) {
+    int rotated = 0;
+    for (int round = 0; round < players - 1; ++round) {
+      if (lane < players / 2) {
+        int p = 0, q = 0;
+        lowrank::roundRobinPair(players, round, lane, &p, &q);
+        if (q < narrow) {  // not the phantom column of an odd count
+          T* ap = columns + static_cast<long long>(p) * stride;
+          T* aq = columns + static_cast<long long>(q) * stride;
+          T alpha = 0, beta = 0, gamma = 0;
+          for (int i = 0; i < tall; ++i) {
+            const T x = ap[i], y = aq[i];
+            alpha += x * x;
+            beta += y * y;
+            gamma += x * y;
+          }
+          T c, s;
+          if (lowrank::jacobiRotation(alpha, beta, gamma, threshold, negligible, &c, &s)) {
+            rotated = 1;
+            for (int i = 0; i < tall; ++i) lowrank::applyJacobiRotation(c, s, ap + i, aq + i);
+          }
+        }
+      }
+      __syncwarp();
+    }
+    if (!__any_sync(0xffffffffu, rotated)) break;
+  }
+
+  for (int j = lane; j < narrow; j += kWarp) {
+    const T* column = columns + static_cast<long long>(j) * stride;
+    T norm = 0;
+    for (int i = 0; i < tall; ++i) norm += column[i] * column[i];
+    sigma[j] = static_cast<double>(lowrank::jacobiSqrt(norm)) * static_cast<double>(scale);
+  }
+  __syncwarp();
+  finishSpectrum<T>(sigma, narrow, rows, cols, tolerance, 0, kWarp, matrix, sigmaOut, ranks, tolerances, lane);
+}
+
+// [SECTION] Jacobi, one block per matrix (larger N)
+
+// Up to 1024 threads a block (N = 128: 64 pairs over 32 warps), so at most 64 registers
 // a thread: the bound makes the compiler keep to it rather than fail the launch.
 template <class T>
 __global__ void __launch_bounds__(kMaxWarps* kWarp)
-    batchedJacobiKernel(const T* __restrict__ a, int rows, int cols, double tolerance, double* __restrict__ sigmaOut,
-                        int* __restrict__ ranks, double* __restrict__ tolerances) {
+    blockJacobiKernel(const T* __restrict__ a, int rows, int cols, double tolerance, double* __restrict__ sigmaOut,
+                      int* __restrict__ ranks, double* __restrict__ tolerances) {
   extern __shared__ __align__(16) unsigned char shared[];
+  __shared__ T partial[kMaxWarps];
   const int narrow = rows < cols ? rows : cols;
   const int tall = rows < cols ? cols : rows;
   T* columns = reinterpret_cast<T*>(shared);  // narrow × tall
   double* sigma = reinterpret_cast<double*>(columns + static_cast<long long>(narrow) * tall + (narrow * tall) % 2);
   const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp, warps = blockDim.x / kWarp;
 
-  // Load: column j of the working matrix is column j of A (cols ≤ rows) or row j (cols > rows).
-  // The matrix is scaled by its largest |entry| (as LAPACK scales), so the squared norms
-  // neither overflow nor underflow; σ is scaled back at the end.
-  __shared__ T warpMax[kMaxWarps];
-  __shared__ T scale;
   const long long entries = static_cast<long long>(rows) * cols;
-  const T* matrix = a + entries * blockIdx.x;
+  const T* source = a + entries * blockIdx.x;
   T largest = 0;
   for (long long index = threadIdx.x; index < entries; index += blockDim.x) {
-    const int i = static_cast<int>(index / cols), j = static_cast<int>(index % cols);
-    const T v = matrix[index];
-    largest = lowrank::jacobiAbs(v) > largest || v != v ? lowrank::jacobiAbs(v) : largest;  // NaN wins
-    columns[cols <= rows ? static_cast<long long>(j) * tall + i : static_cast<long long>(i) * tall + j] = v;
+    const T v = source[index];
+    largest = maxOrNaN(largest, lowrank::jacobiAbs(v));
+    columns[workingIndex(static_cast<int>(index / cols), static_cast<int>(index % cols), rows, cols, tall)] = v;
   }
-  for (int offset = kWarp / 2; offset > 0; offset /= 2) {
-    const T other = __shfl_xor_sync(0xffffffffu, largest, offset);
-    largest = other > largest || other != other ? other : largest;
+  largest = warpMaxOrNaN(largest);
+  if (lane == 0) partial[warp] = largest;
+  __syncthreads();
+  T top = 0;
+  for (int w = 0; w < warps; ++w) top = maxOrNaN(top, partial[w]);
+  const T scale = scaleFor(top);
+  __syncthreads();  // everyone has read `partial` before it is reused below
+  T frobenius = 0;
+  for (long long index = threadIdx.x; index < static_cast<long long>(narrow) * tall; index += blockDim.x) {
+    columns[index] /= scale;
+    frobenius += columns[index] * columns[index];
   }
-  if (lane == 0) warpMax[warp] = largest;
+  frobenius = warpSum(frobenius);
+  if (lane == 0) partial[warp] = frobenius;
   __syncthreads();
-  if (threadIdx.x == 0) {
-    T top = 0;
-    for (int w = 0; w < warps; ++w) top = warpMax[w] > top || warpMax[w] != warpMax[w] ? warpMax[w] : top;
-    scale = top > T(0) ? top : T(1);  // a zero matrix stays as it is (and NaN stays NaN)
-  }
-  __syncthreads();
-  const T inverse = T(1) / scale;
-  for (long long index = threadIdx.x; index < static_cast<long long>(narrow) * tall; index += blockDim.x)
-    columns[index] *= inverse;
-  __syncthreads();
+  T total = 0;
+  for (int w = 0; w < warps; ++w) total += partial[w];
+  const T negligible = lowrank::jacobiNegligible(total);
 
   const int players = narrow + (narrow & 1);
   const T threshold = lowrank::jacobiThreshold<T>(tall);
@@ -95,7 +238,7 @@ __global__ void __launch_bounds__(kMaxWarps* kWarp)
         beta = warpSum(beta);
         gamma = warpSum(gamma);
         T c, s;
-        if (!lowrank::jacobiRotation(alpha, beta, gamma, threshold, &c, &s)) continue;
+        if (!lowrank::jacobiRotation(alpha, beta, gamma, threshold, negligible, &c, &s)) continue;
         rotated = 1;
         for (int i = lane; i < tall; i += kWarp) lowrank::applyJacobiRotation(c, s, ap + i, aq + i);
       }
@@ -113,36 +256,26 @@ __global__ void __launch_bounds__(kMaxWarps* kWarp)
     if (lane == 0) sigma[j] = static_cast<double>(lowrank::jacobiSqrt(norm)) * static_cast<double>(scale);
   }
   __syncthreads();
-
-  // Sort descending by counting (ties keep column order), then rank against the tolerance.
-  if (sigmaOut) {
-    for (int j = threadIdx.x; j < narrow; j += blockDim.x) {
-      const double v = sigma[j];
-      int position = 0;
-      for (int i = 0; i < narrow; ++i) position += sigma[i] > v || (sigma[i] == v && i < j);
-      sigmaOut[static_cast<long long>(blockIdx.x) * narrow + position] = v;
-    }
-  }
-  if (threadIdx.x == 0) {
-    double sigmaMax = 0.0;
-    bool finite = true;
-    for (int j = 0; j < narrow; ++j) {
-      sigmaMax = sigma[j] > sigmaMax ? sigma[j] : sigmaMax;
-      finite = finite && isfinite(sigma[j]);
-    }
-    const double tol = tolerance >= 0.0 ? tolerance : lowrank::defaultRankTolerance<T>(sigmaMax, rows, cols);
-    int rank = 0;
-    for (int j = 0; j < narrow; ++j) rank += sigma[j] > tol;
-    ranks[blockIdx.x] = finite ? rank : -1;  // the host names the matrix that was not finite
-    tolerances[blockIdx.x] = tol;
-  }
+  finishSpectrum<T>(sigma, narrow, rows, cols, tolerance, 0, blockDim.x, blockIdx.x, sigmaOut, ranks, tolerances,
+                    threadIdx.x);
 }
 
+// [SECTION] Launch configuration
+
 template <class T>
-std::size_t jacobiSharedBytes(int rows, int cols) {
+std::size_t blockJacobiBytes(int rows, int cols) {
   const long long narrow = rows < cols ? rows : cols;
   const long long entries = static_cast<long long>(rows) * cols;
   return static_cast<std::size_t>((entries + entries % 2) * sizeof(T) + narrow * sizeof(double));
+}
+
+// One warp-kernel matrix: its columns at stride tall + 1 and its σ.
+template <class T>
+std::size_t warpJacobiBytes(int rows, int cols, int perBlock) {
+  const long long narrow = rows < cols ? rows : cols, tall = rows < cols ? cols : rows;
+  const long long columnBytes = narrow * (tall + 1) * perBlock * static_cast<long long>(sizeof(T));
+  return static_cast<std::size_t>((columnBytes + 7) / 8 * 8 +
+                                  narrow * perBlock * static_cast<long long>(sizeof(double)));
 }
 
 int deviceSharedLimit() {
@@ -152,33 +285,67 @@ int deviceSharedLimit() {
   return limit;
 }
 
-// The dynamic shared memory one block of the kernel may use: the device's opt-in limit less
-// the kernel's static arrays. The first call opts the kernel in (the attribute is per kernel).
+// Opts a kernel in to the device's shared memory less its static arrays; returns that.
+template <class Kernel>
+std::size_t optInDynamicShared(Kernel kernel) {
+  cudaFuncAttributes attributes{};
+  CUDA_CHECK(cudaFuncGetAttributes(&attributes, kernel));
+  const int dynamic = deviceSharedLimit() - static_cast<int>(attributes.sharedSizeBytes);
+  CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, dynamic));
+  return static_cast<std::size_t>(dynamic);
+}
+
+// Each kernel's dynamic shared-memory limit; the first call opts it in (once per kernel).
 template <class T>
-std::size_t dynamicSharedLimit() {
-  static std::once_flag optIn;
+std::size_t blockKernelLimit() {
+  static std::once_flag once;
   static std::size_t limit = 0;
-  std::call_once(optIn, [] {
-    cudaFuncAttributes attributes{};
-    CUDA_CHECK(cudaFuncGetAttributes(&attributes, batchedJacobiKernel<T>));
-    const int dynamic = deviceSharedLimit() - static_cast<int>(attributes.sharedSizeBytes);
-    CUDA_CHECK(cudaFuncSetAttribute(batchedJacobiKernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, dynamic));
-    limit = static_cast<std::size_t>(dynamic);
-  });
+  std::call_once(once, [] { limit = optInDynamicShared(blockJacobiKernel<T>); });
   return limit;
+}
+
+template <class T>
+std::size_t warpKernelLimit() {
+  static std::once_flag once;
+  static std::size_t limit = 0;
+  std::call_once(once, [] { limit = optInDynamicShared(warpJacobiKernel<T>); });
+  return limit;
+}
+
+// Matrices a warp-kernel block holds (0: the warp kernel does not take this shape).
+template <class T>
+int warpKernelMatrices(int rows, int cols) {
+  const int narrow = rows < cols ? rows : cols;
+  if (narrow > kWarpKernelMaxNarrow || warpJacobiBytes<T>(rows, cols, 1) > warpKernelLimit<T>()) return 0;
+  const std::size_t one = warpJacobiBytes<T>(rows, cols, 1);
+  int perBlock = static_cast<int>(kWarpBlockBytesTarget / one);
+  perBlock = perBlock < 1 ? 1 : perBlock > kMatricesPerWarpBlock ? kMatricesPerWarpBlock : perBlock;
+  while (perBlock > 1 && warpJacobiBytes<T>(rows, cols, perBlock) > warpKernelLimit<T>()) --perBlock;
+  return perBlock;
+}
+
+template <class T>
+bool fitsInShared(int rows, int cols) {
+  return warpKernelMatrices<T>(rows, cols) > 0 || blockJacobiBytes<T>(rows, cols) <= blockKernelLimit<T>();
 }
 
 template <class T>
 void launchJacobi(const T* a, int batch, int rows, int cols, double tolerance, double* sigma, int* ranks,
                   double* tolerances, void* stream) {
   if (batch <= 0) return;
-  const std::size_t bytes = jacobiSharedBytes<T>(rows, cols);
-  if (bytes > dynamicSharedLimit<T>()) throw CudaError("batched Jacobi: the matrix does not fit in shared memory");
-  const int narrow = rows < cols ? rows : cols;
-  const int pairs = (narrow + 1) / 2;
-  const int warps = pairs < 1 ? 1 : pairs > kMaxWarps ? kMaxWarps : pairs;
-  batchedJacobiKernel<T><<<batch, warps * kWarp, bytes, static_cast<cudaStream_t>(stream)>>>(a, rows, cols, tolerance,
-                                                                                             sigma, ranks, tolerances);
+  const auto s = static_cast<cudaStream_t>(stream);
+  if (const int perBlock = warpKernelMatrices<T>(rows, cols)) {
+    const unsigned blocks = static_cast<unsigned>((static_cast<long long>(batch) + perBlock - 1) / perBlock);
+    warpJacobiKernel<T><<<blocks, perBlock * kWarp, warpJacobiBytes<T>(rows, cols, perBlock), s>>>(
+        a, batch, rows, cols, tolerance, sigma, ranks, tolerances);
+  } else {
+    const std::size_t bytes = blockJacobiBytes<T>(rows, cols);
+    if (bytes > blockKernelLimit<T>()) throw CudaError("batched Jacobi: the matrix does not fit in shared memory");
+    const int narrow = rows < cols ? rows : cols;
+    const int pairs = (narrow + 1) / 2;
+    const int warps = pairs < 1 ? 1 : pairs > kMaxWarps ? kMaxWarps : pairs;
+    blockJacobiKernel<T><<<batch, warps * kWarp, bytes, s>>>(a, rows, cols, tolerance, sigma, ranks, tolerances);
+  }
   CUDA_CHECK(cudaGetLastError());
 }
 
@@ -199,8 +366,7 @@ __global__ void derivativeGridKernel(const matfun::FlatTerm* __restrict__ terms,
 }  // namespace
 
 bool jacobiFitsInShared(int rows, int cols, bool doublePrecision) {
-  return doublePrecision ? jacobiSharedBytes<double>(rows, cols) <= dynamicSharedLimit<double>()
-                         : jacobiSharedBytes<float>(rows, cols) <= dynamicSharedLimit<float>();
+  return doublePrecision ? fitsInShared<double>(rows, cols) : fitsInShared<float>(rows, cols);
 }
 void launchBatchedJacobi(const float* a, int batch, int rows, int cols, double tolerance, double* sigma, int* ranks,
                          double* tolerances, void* stream) {

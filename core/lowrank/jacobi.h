@@ -41,8 +41,8 @@ RF_HD inline T jacobiAbs(T v) {
   return v < T(0) ? -v : v;
 }
 
-// The most sweeps either implementation makes; n ≤ 128 converges in 6–12 (quadratically
-// once the off-diagonal mass is small), so reaching it means non-finite input.
+// The most sweeps either implementation makes; n ≤ 128 converges in about 6–12
+// (quadratically once the off-diagonal mass is small), so reaching it means non-finite input.
 constexpr int kMaxJacobiSweeps = 40;
 
 // Round-robin ("circle method") pairing of `players` (even) columns: in each of the
@@ -66,11 +66,22 @@ RF_HD inline T jacobiThreshold(int rows) {
   return static_cast<T>(rows) * MachineEpsilon<T>::value;
 }
 
+// A column whose squared norm is at most (ε‖A‖_F)² is rounding noise: its singular value
+// lies below every default tolerance (σ_max·max(m,n)·ε ≥ ε‖A‖_F), and rotating it against
+// other noise columns only costs sweeps (a rank-20 64×64 matrix took 15–19 sweeps without
+// this rule, 7–10 with it).
+template <class T>
+RF_HD inline T jacobiNegligible(T frobeniusSquared) {
+  return MachineEpsilon<T>::value * MachineEpsilon<T>::value * frobeniusSquared;
+}
+
 // The rotation that makes columns p and q orthogonal, from α = ‖a_p‖², β = ‖a_q‖² and
 // γ = a_pᵀa_q (Rutishauser's stable form: |t| ≤ 1, so the smaller angle). Returns false
-// (and leaves c, s alone) when the pair is already orthogonal to the threshold.
+// (and leaves c, s alone) when the pair is already orthogonal to the threshold, or either
+// column is negligible.
 template <class T>
-RF_HD inline bool jacobiRotation(T alpha, T beta, T gamma, T threshold, T* c, T* s) {
+RF_HD inline bool jacobiRotation(T alpha, T beta, T gamma, T threshold, T negligible, T* c, T* s) {
+  if (!(alpha > negligible && beta > negligible)) return false;
   if (!(jacobiAbs(gamma) > threshold * jacobiSqrt(alpha) * jacobiSqrt(beta))) return false;
   const T zeta = (beta - alpha) / (T(2) * gamma);
   const T t = (zeta >= T(0) ? T(1) : T(-1)) / (jacobiAbs(zeta) + jacobiSqrt(T(1) + zeta * zeta));
@@ -100,6 +111,9 @@ template <class T>
 int oneSidedJacobi(T* columns, int rows, int cols, T* sigma) {
   const int players = cols + (cols & 1);  // an odd count gets a phantom column that never rotates
   const T threshold = jacobiThreshold<T>(rows);
+  T frobenius = 0;
+  for (long long i = 0; i < static_cast<long long>(rows) * cols; ++i) frobenius += columns[i] * columns[i];
+  const T negligible = jacobiNegligible(frobenius);
   int sweeps = 0;
   for (bool rotated = true; rotated && sweeps < kMaxJacobiSweeps; ++sweeps) {
     rotated = false;
@@ -113,7 +127,7 @@ int oneSidedJacobi(T* columns, int rows, int cols, T* sigma) {
         T alpha = 0, beta = 0, gamma = 0;
         for (int i = 0; i < rows; ++i) alpha += ap[i] * ap[i], beta += aq[i] * aq[i], gamma += ap[i] * aq[i];
         T c, s;
-        if (!jacobiRotation(alpha, beta, gamma, threshold, &c, &s)) continue;
+        if (!jacobiRotation(alpha, beta, gamma, threshold, negligible, &c, &s)) continue;
         rotated = true;
         for (int i = 0; i < rows; ++i) applyJacobiRotation(c, s, ap + i, aq + i);
       }
