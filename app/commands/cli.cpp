@@ -28,7 +28,7 @@ commands:
   compare   cascade vs independent LoRA vs separate networks, derivative spectra, few-step quality
   flow      exact fields u_0..u_3 and Lagrangian v, a, j; sample particles with any solver
   query     low-rank range query on a matrix or tensor segment tree (.npy in and out)
-  bench     benchmarks: render, advect, flow, segtree, cascade, rank
+  bench     benchmarks: render, ui, advect, flow, train, segtree, cascade, rank, device
   vlfm      video latent flow: HiPPO-LegS fit of keyframes, frames at any rate (.npy + JSON)
   lora-ranks  rank profile of a PEFT LoRA adapter (.safetensors): numeric and energy ranks per module
 
