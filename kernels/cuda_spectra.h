@@ -24,8 +24,6 @@ class CudaSpectra {
   matfun::RankGrid rankGrid(const matfun::DerivativeTermTable& table, const std::vector<double>& times,
                             std::optional<double> tolerance, bool keepSpectra);
 
-  const UploadLedger& ledger() const { return ledger_; }
-
  private:
   lowrank::BatchedSpectra deviceSpectra(const lowrank::MatrixBatchView& batch, std::optional<double> tolerance);
   matfun::RankGrid deviceRankGrid(const matfun::DerivativeTermTable& table, const std::vector<double>& times,
