@@ -16,10 +16,8 @@
 #include <sstream>
 
 #include "app/gui/background_lane.h"
-#include "app/gui/queries_model.h"
-#include "app/gui/units_text.h"
+#include "app/gui/theory_demo_parts.h"
 #include "core/common/error.h"
-#include "core/lowrank/range_tree.h"
 #include "core/matfun/matrix_function.h"
 #include "core/matfun/rank.h"
 #include "core/theory/constructions.h"
@@ -30,11 +28,19 @@ namespace rankflow::app {
 namespace {
 
 using Kind = DemoParameterSpec::Kind;
-using Clock = std::chrono::steady_clock;
-using lowrank::Strategy;
+using theory_demo::Clock;
+using theory_demo::formatNumber;
+using theory_demo::Params;
+using theory_demo::secondsOf;
+// The §3 demonstrations, for the table below (theory_query_demos.cpp).
 using matfun::MatrixFunction;
 using matfun::Oscillation;
 using nlohmann::json;
+using theory_demo::demoPointUpdates;
+using theory_demo::demoRemark111;
+using theory_demo::demoSumPrefix;
+using theory_demo::demoTheorem110;
+using theory_demo::demoTheorem113;
 
 // [SECTION] Parameter specs
 
@@ -79,29 +85,6 @@ std::string listText(const std::vector<int>& v) {
   return s;
 }
 
-// The checked parameter values of a request, by name.
-class Params {
- public:
-  Params(const std::string& demo, const std::vector<DemoParameter>& given) {
-    for (const DemoParameterSpec& spec : demoParameterSpecs(demo)) {
-      std::string value = spec.fallback;
-      for (const DemoParameter& p : given)
-        if (p.name == spec.name) value = p.value;
-      if (const std::string why = checkParameterValue(spec, value); !why.empty())
-        throw InvalidArgument("parameter " + spec.name + ": " + why);
-      values_[spec.name] = value;
-    }
-    for (const DemoParameter& p : given)
-      if (!values_.count(p.name)) throw InvalidArgument("demonstration " + demo + " has no parameter '" + p.name + "'");
-  }
-  int integer(const std::string& name) const { return std::stoi(values_.at(name)); }
-  std::vector<int> list(const std::string& name) const { return theory::parseRankList(values_.at(name)); }
-  const std::string& text(const std::string& name) const { return values_.at(name); }
-
- private:
-  std::map<std::string, std::string> values_;
-};
-
 // [SECTION] Shared pieces of the demonstrations
 
 std::vector<int> ceilingFact14(const std::vector<int>& ranks) {
@@ -140,80 +123,6 @@ MatrixFunction randomColumn(int n, int power, std::mt19937_64& rng) {
   MatrixFunction v(n, 1);
   for (int i = 0; i < n; ++i) v.add(i, 0, {static_cast<double>(c(rng) | 1), power, Oscillation::Exp, 0.0});
   return v;
-}
-
-double secondsOf(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-template <typename Work>
-double bestSeconds(int repetitions, Work&& work) {
-  double best = 1e300;
-  for (int i = 0; i < repetitions; ++i) {
-    const auto start = Clock::now();
-    work();
-    best = std::min(best, secondsOf(start));
-  }
-  return best;
-}
-
-double relativeError(const Eigen::MatrixXf& y, const Eigen::MatrixXd& reference) {
-  const double norm = reference.norm();
-  return (y.cast<double>() - reference).norm() / (norm > 0.0 ? norm : 1.0);
-}
-
-std::string formatNumber(const char* format, double v) {
-  char text[64];
-  std::snprintf(text, sizeof text, format, v);
-  return text;
-}
-
-int ceilLog2(int m) {
-  int levels = 0;
-  while ((1 << levels) < m) ++levels;
-  return levels;
-}
-
-// The canonical nodes cover [l, h] exactly once.
-bool nodesPartition(const lowrank::LowRankRangeTree& tree, const std::vector<int>& nodes, int l, int h) {
-  std::vector<int> covered(static_cast<std::size_t>(tree.count()), 0);
-  for (int id : nodes) {
-    const auto [first, last] = tree.nodeRange(id);
-    for (int i = first; i <= std::min(last, tree.count() - 1); ++i) ++covered[static_cast<std::size_t>(i)];
-  }
-  for (int i = 0; i < tree.count(); ++i)
-    if (covered[static_cast<std::size_t>(i)] != (i >= l && i <= h ? 1 : 0)) return false;
-  return true;
-}
-
-TreeDiagram diagramOf(const lowrank::LowRankRangeTree& tree, const lowrank::QueryPlan& plan) {
-  return {tree.count(), tree.leafCount(), plan.l, plan.h, plan.nodes};
-}
-
-std::vector<int> logGrid(int maximum, int points) {
-  std::vector<int> grid;
-  for (int i = 0; i < points; ++i) {
-    const double v = std::pow(static_cast<double>(maximum), static_cast<double>(i) / (points - 1));
-    const int length = std::clamp(static_cast<int>(std::lround(v)), 1, maximum);
-    if (grid.empty() || grid.back() != length) grid.push_back(length);
-  }
-  return grid;
-}
-
-// Where a − b changes sign along x (log-interpolated); NaN when it never does.
-double crossing(const std::vector<double>& x, const std::vector<double>& a, const std::vector<double>& b) {
-  for (std::size_t i = 0; i + 1 < x.size(); ++i) {
-    const double d0 = std::log(a[i]) - std::log(b[i]), d1 = std::log(a[i + 1]) - std::log(b[i + 1]);
-    if (d0 < 0.0 && d1 >= 0.0) {
-      const double f = d0 / (d0 - d1);
-      return std::exp(std::log(x[i]) + f * (std::log(x[i + 1]) - std::log(x[i])));
-    }
-  }
-  return std::nan("");
-}
-
-std::string crossingText(double length) {
-  return std::isfinite(length) ? formatNumber("%.0f", length) : std::string("none in [1, m]");
 }
 
 // [SECTION] §2 demonstrations
@@ -432,246 +341,6 @@ void demoLemma19(const Params& p, TheoryDemoResult& out) {
   out.checks.push_back({"max w <= 2 min w", *hi <= 2 * *lo});
   out.checks.push_back({"the checker realises the ranks (feasible)", f.verdict == theory::Verdict::Feasible});
   out.checks.push_back({"the realised ranks follow the chosen relations", obeys});
-}
-
-// [SECTION] §3 demonstrations
-
-struct TimedStrategies {
-  std::array<double, lowrank::kStrategyCount> seconds{};
-  std::array<double, lowrank::kStrategyCount> error{};
-};
-
-TimedStrategies timeStrategies(const lowrank::LowRankRangeTree& tree, const QueryInputs& in, int l, int h,
-                               int repetitions) {
-  TimedStrategies out;
-  const Eigen::MatrixXd reference = lowrank::referenceRangeQuery(in.left, in.right, l, h, in.x);
-  for (Strategy s : lowrank::kAllStrategies) {
-    Eigen::MatrixXf y = tree.query(l, h, in.x, s);  // also builds the prefix sums once
-    const auto i = static_cast<std::size_t>(s);
-    out.seconds[i] = bestSeconds(repetitions, [&] { y = tree.query(l, h, in.x, s); });
-    out.error[i] = relativeError(y, reference);
-  }
-  return out;
-}
-
-void demoTheorem110(const Params& p, TheoryDemoResult& out) {
-  const QuerySizes sizes{p.integer("m"), 32, 4, 16, 3};
-  const int h = std::min(p.integer("h"), sizes.m - 1), l = std::min(p.integer("l"), h);
-  const QueryInputs in = QueriesModel::makeInputs(sizes);
-  const lowrank::LowRankRangeTree tree(in.left, in.right);
-  const lowrank::QueryPlan plan = tree.plan(l, h, sizes.n, lowrank::CostModel::forThisMachine());
-  const TimedStrategies timed = timeStrategies(tree, in, l, h, 5);
-  out.tree = diagramOf(tree, plan);
-  out.lines.push_back("m = " + std::to_string(sizes.m) + ", d = 32, r = 4, n = 16; [l, h] = [" + std::to_string(l) +
-                      ", " + std::to_string(h) + "], L = " + std::to_string(h - l + 1) + ": " +
-                      std::to_string(plan.nodes.size()) +
-                      " canonical nodes (at most 2 ceil(log2 m) = " + std::to_string(2 * ceilLog2(sizes.m)) + ")");
-  double worst = 0.0;
-  for (Strategy s : lowrank::kAllStrategies) {
-    const auto i = static_cast<std::size_t>(s);
-    worst = std::max(worst, timed.error[i]);
-    out.lines.push_back(std::string(lowrank::strategyName(s)) + ": " + formatSeconds(timed.seconds[i]) + " measured, " +
-                        formatSeconds(plan.predictedSeconds[i]) + " predicted, error " +
-                        formatNumber("%.1e", timed.error[i]) + (s == plan.chosen ? "  <- router" : ""));
-  }
-  out.checks.push_back({"at most 2 ceil(log2 m) canonical nodes",
-                        static_cast<int>(plan.nodes.size()) <= 2 * std::max(1, ceilLog2(sizes.m))});
-  out.checks.push_back({"the canonical nodes cover [l, h] exactly once", nodesPartition(tree, plan.nodes, l, h)});
-  out.checks.push_back({"every strategy matches the float64 reference (1e-4)", worst <= 1e-4});
-}
-
-void demoRemark111(const Params& p, TheoryDemoResult& out) {
-  const QuerySizes sizes{1024, p.integer("d"), p.integer("r"), 32, 5};
-  const QueryInputs in = QueriesModel::makeInputs(sizes);
-  const lowrank::LowRankRangeTree tree(in.left, in.right);
-  const lowrank::CostModel& costs = lowrank::CostModel::forThisMachine();
-  const std::array<Strategy, 3> shown = {Strategy::Tree, Strategy::SumThenMultiply, Strategy::OnTheFly};
-  std::vector<double> lengths;
-  std::array<std::vector<double>, 3> measured, predicted;
-  for (int length : logGrid(sizes.m, 12)) {
-    const int l = (sizes.m - length) / 2, h = l + length - 1;
-    const lowrank::QueryPlan plan = tree.plan(l, h, sizes.n, costs);
-    lengths.push_back(length);
-    for (std::size_t i = 0; i < shown.size(); ++i) {
-      Eigen::MatrixXf y;
-      measured[i].push_back(bestSeconds(3, [&] { y = tree.query(l, h, in.x, shown[i]); }));
-      predicted[i].push_back(plan.predictedSeconds[static_cast<std::size_t>(shown[i])]);
-    }
-  }
-  const double paper = static_cast<double>(sizes.d) * std::log2(sizes.m) / sizes.r;
-  const double predictedCross = crossing(lengths, predicted[2], predicted[0]);
-  const double measuredCross = crossing(lengths, measured[2], measured[0]);
-  CurveChart chart{"time per query against interval length L", "L", "seconds", true, true, {}, {}};
-  for (std::size_t i = 0; i < shown.size(); ++i) {
-    const std::string name = lowrank::strategyName(shown[i]);
-    chart.series.push_back({name + " measured", lengths, measured[i], false});
-    chart.series.push_back({name + " predicted", lengths, predicted[i], true});
-  }
-  chart.markers.push_back({"paper: L r = d log2 m", paper});
-  if (std::isfinite(predictedCross)) chart.markers.push_back({"cost model", predictedCross});
-  if (std::isfinite(measuredCross)) chart.markers.push_back({"measured", measuredCross});
-  out.curveCharts.push_back(chart);
-  out.lines.push_back("m = 1024, d = " + std::to_string(sizes.d) + ", r = " + std::to_string(sizes.r) +
-                      ", n = 32. Crossover fly -> tree: paper L = d log2 m / r = " + formatNumber("%.0f", paper) +
-                      ", cost model " + crossingText(predictedCross) + ", measured " + crossingText(measuredCross));
-  // One leaf costs d² n multiply-adds, on the fly 2 d r n: only with 2r < d is a single
-  // factor pair cheaper without the tree, whatever the paper's asymptotic rule says.
-  if (2 * sizes.r < sizes.d) {
-    out.checks.push_back(
-        {"predicted: on the fly is cheaper than the tree at L = 1", predicted[2].front() < predicted[0].front()});
-  } else {
-    out.lines.push_back("with 2r >= d even one factor pair costs on the fly (2 d r n) what a node does (d^2 n)");
-  }
-  out.checks.push_back(
-      {"predicted: the tree is cheaper than on the fly at L = m", predicted[0].back() < predicted[2].back()});
-}
-
-void demoSumPrefix(const Params& p, TheoryDemoResult& out) {
-  const QuerySizes sizes{1 << p.integer("log2m"), 32, 4, 16, 9};
-  QueryInputs in = QueriesModel::makeInputs(sizes);
-  // Factors with a common mean make the prefix sums grow like m instead of sqrt(m): the
-  // cancellation of P_h − P_(l−1) then costs more digits.
-  const float mean = static_cast<float>(p.integer("mean"));
-  for (auto* factors : {&in.left, &in.right})
-    for (Eigen::MatrixXf& f : *factors) f.array() += mean;
-  const lowrank::LowRankRangeTree tree(in.left, in.right);
-  std::vector<double> lengths;
-  std::array<std::vector<double>, lowrank::kStrategyCount> errors;
-  TimedStrategies shortest;
-  for (int length : logGrid(sizes.m, 10)) {
-    const int h = sizes.m - 1, l = h - length + 1;  // at the far end: P_h - P_(l-1) subtracts two long sums
-    const TimedStrategies timed = timeStrategies(tree, in, l, h, 1);
-    if (lengths.empty()) shortest = timeStrategies(tree, in, l, h, 3);
-    lengths.push_back(length);
-    for (std::size_t i = 0; i < errors.size(); ++i) errors[i].push_back(std::max(timed.error[i], 1e-12));
-  }
-  CurveChart chart{
-      "relative error against float64, interval [m - L, m - 1]", "L", "relative error", true, true, {}, {}};
-  for (Strategy s : lowrank::kAllStrategies)
-    chart.series.push_back({lowrank::strategyName(s), lengths, errors[static_cast<std::size_t>(s)], false});
-  out.curveCharts.push_back(chart);
-  const auto at = [](Strategy s) { return static_cast<std::size_t>(s); };
-  out.lines.push_back("m = " + std::to_string(sizes.m) + ", d = 32, r = 4, n = 16, factor entries N(" +
-                      std::to_string(p.integer("mean")) + ", 1). At L = 1: prefix error " +
-                      formatNumber("%.1e", errors[at(Strategy::PrefixSums)].front()) + ", tree " +
-                      formatNumber("%.1e", errors[at(Strategy::Tree)].front()));
-  for (Strategy s : lowrank::kAllStrategies)
-    out.lines.push_back(std::string(lowrank::strategyName(s)) + " at L = 1: " + formatSeconds(shortest.seconds[at(s)]));
-  out.checks.push_back({"prefix sums lose accuracy by cancellation (error at L = 1 above the tree's)",
-                        errors[at(Strategy::PrefixSums)].front() > errors[at(Strategy::Tree)].front()});
-  double sumTree = 0.0;
-  for (std::size_t i = 0; i < lengths.size(); ++i)
-    sumTree = std::max({sumTree, errors[at(Strategy::SumThenMultiply)][i], errors[at(Strategy::Tree)][i]});
-  out.checks.push_back({"sum-then-multiply is as accurate as the tree (1e-5)", sumTree <= 1e-5});
-}
-
-void demoPointUpdates(const Params& p, TheoryDemoResult& out) {
-  const QuerySizes sizes{1 << p.integer("log2m"), 32, 4, 16, 13};
-  QueryInputs in = QueriesModel::makeInputs(sizes);
-  lowrank::LowRankRangeTree tree(in.left, in.right);
-  const int l = sizes.m / 8, h = sizes.m - 1 - sizes.m / 8;
-  tree.query(l, h, in.x, Strategy::PrefixSums);  // prefix sums current before the updates
-  std::mt19937_64 rng(17);
-  std::normal_distribution<float> normal;
-  std::uniform_int_distribution<int> leaf(l, h);
-  double updateSeconds = 1e300, rebuildSeconds = 1e300;
-  bool staleAfterUpdate = true;
-  for (int u = 0; u < 3; ++u) {
-    const int i = leaf(rng);
-    Eigen::MatrixXf a = Eigen::MatrixXf::NullaryExpr(sizes.d, sizes.r, [&] { return normal(rng); });
-    Eigen::MatrixXf b = Eigen::MatrixXf::NullaryExpr(sizes.d, sizes.r, [&] { return normal(rng); });
-    in.left[static_cast<std::size_t>(i)] = a;
-    in.right[static_cast<std::size_t>(i)] = b;
-    auto start = Clock::now();
-    tree.update(i, std::move(a), std::move(b));
-    updateSeconds = std::min(updateSeconds, secondsOf(start));
-    staleAfterUpdate = staleAfterUpdate && tree.prefixSumsStale();
-    const double withRebuild = bestSeconds(1, [&] { tree.query(l, h, in.x, Strategy::PrefixSums); });
-    const double without = bestSeconds(2, [&] { tree.query(l, h, in.x, Strategy::PrefixSums); });
-    rebuildSeconds = std::min(rebuildSeconds, std::max(withRebuild - without, 0.0));
-  }
-  const TimedStrategies after = timeStrategies(tree, in, l, h, 1);
-  double worst = 0.0;
-  for (double e : after.error) worst = std::max(worst, e);
-  const auto treeWork = [&](double m) { return double(sizes.d) * sizes.d * (sizes.r + std::log2(m)); };
-  const auto prefixWork = [&](double m) { return m * sizes.d * sizes.d; };
-  CurveChart chart{"work per point update against m (d = 32, r = 4)", "m", "multiply-adds", true, true, {}, {}};
-  CurveSeries treeSeries{"tree: d^2 (r + log2 m)", {}, {}, false}, prefixSeries{"prefix: m d^2", {}, {}, false};
-  for (int e = 8; e <= 14; ++e) {
-    const double m = std::ldexp(1.0, e);
-    treeSeries.x.push_back(m);
-    treeSeries.y.push_back(treeWork(m));
-    prefixSeries.x.push_back(m);
-    prefixSeries.y.push_back(prefixWork(m));
-  }
-  chart.series = {treeSeries, prefixSeries};
-  chart.markers.push_back({"this m", static_cast<double>(sizes.m)});
-  out.curveCharts.push_back(chart);
-  out.lines.push_back("m = " + std::to_string(sizes.m) + ": tree update " + formatSeconds(updateSeconds) +
-                      " (leaf to root), prefix rebuild " + formatSeconds(rebuildSeconds) + " (all m prefix sums)");
-  out.lines.push_back("after 3 updates, worst strategy error on [" + std::to_string(l) + ", " + std::to_string(h) +
-                      "]: " + formatNumber("%.1e", worst));
-  out.checks.push_back({"an update makes the prefix sums stale (they need an O(m d^2) rebuild)", staleAfterUpdate});
-  out.checks.push_back({"after updates every strategy matches a fresh float64 reference (1e-4)", worst <= 1e-4});
-  out.checks.push_back(
-      {"the tree's update work is below the prefix rebuild's", treeWork(sizes.m) < prefixWork(sizes.m)});
-}
-
-void demoTheorem113(const Params& p, TheoryDemoResult& out) {
-  const int d = p.integer("d"), m = p.integer("m"), r = 2, n = 4;
-  std::mt19937_64 rng(23);
-  std::normal_distribution<float> normal;
-  const auto random = [&](int rows, int cols) {
-    return Eigen::MatrixXf(Eigen::MatrixXf::NullaryExpr(rows, cols, [&] { return normal(rng); }));
-  };
-  std::vector<Eigen::MatrixXf> a, b, c;
-  for (int i = 0; i < m; ++i) {
-    a.push_back(random(d, r));
-    b.push_back(random(d, r));
-    c.push_back(random(d, r));
-  }
-  const Eigen::MatrixXf x = random(d, n);
-  const lowrank::LowRankRangeTree tree = lowrank::makeTensorRangeTree(a, b, c);
-  // Fact 1.12: (A ⊙ B) Cᵀ holds T = Σ_a A[:,a] ⊗ B[:,a] ⊗ C[:,a], row i·d + j, column k.
-  const Eigen::MatrixXd leaf = (lowrank::khatriRao(a[0], b[0]) * c[0].transpose()).cast<double>();
-  double leafError = 0.0, leafNorm = 0.0;
-  for (int i = 0; i < d; ++i)
-    for (int j = 0; j < d; ++j)
-      for (int k = 0; k < d; ++k) {
-        double t = 0.0;
-        for (int q = 0; q < r; ++q) t += double(a[0](i, q)) * b[0](j, q) * c[0](k, q);
-        leafError = std::max(leafError, std::abs(leaf(i * d + j, k) - t));
-        leafNorm = std::max(leafNorm, std::abs(t));
-      }
-  const int l = m / 4, h = m - 1 - m / 4;
-  // The float64 reference contracts each leaf tensor with X directly.
-  Eigen::MatrixXd reference = Eigen::MatrixXd::Zero(d * d, n);
-  for (int leafIndex = l; leafIndex <= h; ++leafIndex) {
-    const auto s = static_cast<std::size_t>(leafIndex);
-    const Eigen::MatrixXd cx = c[s].cast<double>().transpose() * x.cast<double>();  // r×n
-    for (int i = 0; i < d; ++i)
-      for (int j = 0; j < d; ++j)
-        for (int q = 0; q < r; ++q) reference.row(i * d + j) += double(a[s](i, q)) * b[s](j, q) * cx.row(q);
-  }
-  const lowrank::QueryPlan plan = tree.plan(l, h, n, lowrank::CostModel::forThisMachine());
-  out.tree = diagramOf(tree, plan);
-  double worst = 0.0;
-  for (Strategy s : {Strategy::Tree, Strategy::SumThenMultiply, Strategy::OnTheFly}) {
-    Eigen::MatrixXf y;
-    const double seconds = bestSeconds(3, [&] { y = tree.query(l, h, x, s); });
-    const double error = relativeError(y, reference);
-    worst = std::max(worst, error);
-    out.lines.push_back(std::string(lowrank::strategyName(s)) + ": " + formatSeconds(seconds) + ", error " +
-                        formatNumber("%.1e", error));
-  }
-  out.lines.insert(out.lines.begin(), "d = " + std::to_string(d) + ", r = 2, n = 4, m = " + std::to_string(m) +
-                                          "; query [" + std::to_string(l) + ", " + std::to_string(h) + "] gives a " +
-                                          std::to_string(d) + "x" + std::to_string(d) +
-                                          "x4 tensor; Fact 1.12 leaf error " + formatNumber("%.1e", leafError));
-  out.checks.push_back({"Fact 1.12: (A (.) B) C^T is the leaf tensor", leafError <= 1e-5 * std::max(leafNorm, 1.0)});
-  out.checks.push_back({"the tensor tree's query matches the float64 contraction (1e-4)", worst <= 1e-4});
-  out.checks.push_back(
-      {"at most 2 ceil(log2 m) canonical nodes", static_cast<int>(plan.nodes.size()) <= 2 * std::max(1, ceilLog2(m))});
 }
 
 using DemoFunction = void (*)(const Params&, TheoryDemoResult&);
