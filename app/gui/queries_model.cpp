@@ -693,7 +693,10 @@ void QueriesModel::runSweep(const PendingSweep& job) {
     std::lock_guard lock(mutex_);
     // A sweep superseded by a newer one leaves the chart to it; a cancelled one shows what it got.
     const bool current = !stop_ && job.id >= cancelBelow_[index(QueryJob::Sweep)];
-    if (current || (state == JobState::Cancelled && !pendingSweep_)) published_.sweep = std::move(shared);
+    if (current || (state == JobState::Cancelled && !pendingSweep_)) {
+      published_.sweep = std::move(shared);
+      ++publishedStamp_;  // the status below may belong to a newer id and then stamps nothing
+    }
     const float progress = static_cast<float>(report.points.size()) / static_cast<float>(lengths.size());
     setStatusLocked(QueryJob::Sweep, state, progress, std::move(message), job.id);
   };
