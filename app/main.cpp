@@ -1,4 +1,4 @@
-#include "app/commands/commands.h"
+#include "app/cli/commands.h"
 
 int main(int argc, char** argv) {
   return rankflow::app::runCli(argc, argv);

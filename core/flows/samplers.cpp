@@ -43,17 +43,20 @@ struct DensityField {
 struct LagrangianField {
   DataView<float> data;
   Schedule schedule;
-  LagrangianDerivatives<float> operator()(Vec2f x, float t) const { return lagrangianDerivatives(data, schedule, x, t); }
+  LagrangianDerivatives<float> operator()(Vec2f x, float t) const {
+    return lagrangianDerivatives(data, schedule, x, t);
+  }
 };
 
 // Counts finished particles over all workers and reports every 32; returns false once
 // the caller has cancelled.
 class ParticleProgress {
  public:
-  ParticleProgress(const ProgressFn& progress, std::size_t total) : progress_(progress), total_(total) {}
+  ParticleProgress(const ProgressFn& progress, std::size_t total, std::size_t every = 32)
+      : progress_(progress), total_(total), every_(every) {}
   bool finishedOne() {
     const std::size_t finished = done_.fetch_add(1, std::memory_order_relaxed) + 1;
-    if (progress_ && finished % 32 == 0 && !progress_(static_cast<double>(finished) / static_cast<double>(total_)))
+    if (progress_ && finished % every_ == 0 && !progress_(static_cast<double>(finished) / static_cast<double>(total_)))
       cancelled_ = true;
     return !cancelled_.load(std::memory_order_relaxed);
   }
@@ -62,6 +65,7 @@ class ParticleProgress {
  private:
   const ProgressFn& progress_;
   std::size_t total_;
+  std::size_t every_;
   std::atomic<std::size_t> done_{0};
   std::atomic<bool> cancelled_{false};
 };
@@ -287,32 +291,39 @@ SampleResult sampleFlow(const FlowData& data, std::span<const Vec2f> start, cons
   return result;
 }
 
-DensityGrid densityOnGrid(const FlowData& data, Schedule schedule, float t, int size, float extent,
-                          int stepsPerUnitTime, const ProgressFn& progress) {
+std::vector<float> logDensityAt(const FlowData& data, Schedule schedule, float t, std::span<const Vec2f> points,
+                                int stepsPerUnitTime, const ProgressFn& progress, int progressEvery) {
   data.validate();
   if (!(t >= 0.0f && t <= 1.0f)) throw InvalidArgument("density: t must lie in [0, 1]");
   if (stepsPerUnitTime < 1 || stepsPerUnitTime > 100000) throw InvalidArgument("density: steps must be 1..100000");
-  DensityGrid out;
-  out.size = size;
-  out.extent = extent;
-  out.t = t;
-  const std::vector<Vec2f> nodes = squareGrid(size, extent);
-  out.logDensity.resize(nodes.size());
+  if (progressEvery < 1) throw InvalidArgument("density: progressEvery must be at least 1");
+  requireFinitePoints(points, "density");
+  std::vector<float> out(points.size());
   const int steps = std::max(1, static_cast<int>(std::ceil(t * static_cast<float>(stepsPerUnitTime))));
   const float h = -t / static_cast<float>(steps);  // backwards in time
   const DensityField field{data.view(), schedule};
-  ParticleProgress counter(progress, nodes.size());
-  parallelFor(nodes.size(), [&](std::size_t begin, std::size_t end) {
+  ParticleProgress counter(progress, points.size(), static_cast<std::size_t>(progressEvery));
+  parallelFor(points.size(), [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
       if (counter.cancelled()) return;
       // logDensity here accumulates −∫ ∇·v from t down to 0, i.e. +∫_0^t ∇·v.
-      FlowState<float> s{nodes[i], 0.0f};
+      FlowState<float> s{points[i], 0.0f};
       for (int k = 0; k < steps; ++k) s = rk4Step(field, s, t + static_cast<float>(k) * h, h);
-      out.logDensity[i] = static_cast<float>(standardNormalLogDensity(s.x.cast<double>()) - s.logDensity);
+      out[i] = static_cast<float>(standardNormalLogDensity(s.x.cast<double>()) - s.logDensity);
       if (!counter.finishedOne()) return;
     }
   });
   if (counter.cancelled() || (progress && !progress(1.0))) throw Cancelled();
+  return out;
+}
+
+DensityGrid densityOnGrid(const FlowData& data, Schedule schedule, float t, int size, float extent,
+                          int stepsPerUnitTime, const ProgressFn& progress) {
+  DensityGrid out;
+  out.size = size;
+  out.extent = extent;
+  out.t = t;
+  out.logDensity = logDensityAt(data, schedule, t, squareGrid(size, extent), stepsPerUnitTime, progress, 32);
   return out;
 }
 
@@ -327,7 +338,8 @@ StraightnessReport measureStraightness(const FlowData& data, Schedule schedule, 
   report.particles = n;
   double total = 0.0;
   for (int p = 0; p < n; ++p) {
-    const Vec2f chord = store.positions(grid.steps)[static_cast<std::size_t>(p)] - store.positions(0)[static_cast<std::size_t>(p)];
+    const Vec2f chord =
+        store.positions(grid.steps)[static_cast<std::size_t>(p)] - store.positions(0)[static_cast<std::size_t>(p)];
     double integral = 0.0;
     for (int f = 0; f <= grid.steps; ++f) {
       const double e = squaredNorm(store.velocities(f)[static_cast<std::size_t>(p)] - chord);

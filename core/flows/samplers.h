@@ -16,8 +16,8 @@
 
 namespace rankflow::flows {
 
-const char* solverName(Solver solver);              // "euler", "heun", "rk4", "dopri5", "taylor3"
-Solver parseSolver(const std::string& name);        // throws InvalidArgument listing the names
+const char* solverName(Solver solver);        // "euler", "heun", "rk4", "dopri5", "taylor3"
+Solver parseSolver(const std::string& name);  // throws InvalidArgument listing the names
 std::vector<Solver> allSolvers();
 // Evaluations of u_1 per step (Taylor-3 counts its three AD passes; Dormand–Prince its six
 // stages per accepted step, rejected ones extra).
@@ -29,8 +29,8 @@ struct SamplerOptions {
   TimeGrid grid{};                  // stored frames; fixed-step solvers take one step per frame
   float absoluteTolerance = 1e-5f;  // Dormand–Prince
   float relativeTolerance = 1e-5f;
-  int maxStepsPerFrame = 10000;     // Dormand–Prince: attempts per frame interval before giving up
-  bool trackDensity = false;        // integrate log p along each trajectory
+  int maxStepsPerFrame = 10000;  // Dormand–Prince: attempts per frame interval before giving up
+  bool trackDensity = false;     // integrate log p along each trajectory
   void validate() const;
 };
 
@@ -62,6 +62,13 @@ struct DensityGrid {
   float t = 0.0f;
   std::vector<float> logDensity;  // size × size, row-major from the bottom-left (squareGrid's order)
 };
+
+// log p_t at `points`: each is carried back to t = 0 by RK4 (ceil(t · stepsPerUnitTime)
+// steps) while −∇·v is integrated, then log p_t(x) = log N(x_0) − ∫ ∇·v (docs/MATHEMATICS.md
+// §4). `progress` is called every `progressEvery` points (1: each, for the slow points near
+// t = 1); throws Cancelled when it returns false.
+std::vector<float> logDensityAt(const FlowData& data, Schedule schedule, float t, std::span<const Vec2f> points,
+                                int stepsPerUnitTime = 100, const ProgressFn& progress = {}, int progressEvery = 1);
 
 // log p_t on a size × size grid over [−extent, extent]²: each node is carried back to t = 0
 // by RK4 (steps per unit time) while −∇·v is integrated, then log p_t(x) = log N(x_0) − ∫ ∇·v.

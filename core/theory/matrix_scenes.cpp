@@ -1,5 +1,6 @@
 #include "core/theory/matrix_scenes.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <random>
@@ -113,6 +114,23 @@ MatrixScene buildMatrixScene(const std::string& name, const std::map<std::string
   std::string known;
   for (const auto& info : matrixScenes()) known += (known.empty() ? "" : ", ") + info.name;
   throw InvalidArgument("unknown matrix scene '" + name + "' (known: " + known + ")");
+}
+
+std::vector<SceneParameter> parseSceneParameters(const std::string& text) {
+  std::vector<SceneParameter> out;
+  std::size_t start = 0;
+  while (start <= text.size() && !text.empty()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    const std::size_t eq = item.find('=');
+    if (eq != std::string::npos) {
+      out.push_back({item.substr(0, eq), item.substr(eq + 1)});
+    } else if (!out.empty()) {
+      out.back().value += "," + item;
+    }
+    start = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace rankflow::theory

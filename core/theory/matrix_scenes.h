@@ -22,6 +22,16 @@ struct MatrixSceneInfo {
 
 std::vector<MatrixSceneInfo> matrixScenes();
 
+// One of a scene's parameters, as text: "4", "1,3,5,2".
+struct SceneParameter {
+  std::string name;
+  std::string value;
+};
+
+// "k=4" / "n=4,degree=3,seed=1" / "ranks=1,3,5,2" (MatrixSceneInfo::parameters) → name/value
+// pairs; a list value keeps its commas: an item without '=' continues the previous value.
+std::vector<SceneParameter> parseSceneParameters(const std::string& text);
+
 // params: name → value text (e.g. {"k", "5"}, {"ranks", "1,3,5,2"}); unknown names or bad
 // values are an InvalidArgument.
 MatrixScene buildMatrixScene(const std::string& name, const std::map<std::string, std::string>& params);

@@ -1,6 +1,6 @@
 // Offscreen rendering on whatever Vulkan device exists (lavapipe on CI), validation on:
 // any validation message fails the test.
-#include "app/offscreen_render.h"
+#include "app/viewer/offscreen_render.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <limits>
 
-#include "app/scene_frame.h"
+#include "app/viewer/scene_frame.h"
 #include "core/flows/flow_scene.h"
 #include "render/image.h"
 #include "render/offscreen_target.h"

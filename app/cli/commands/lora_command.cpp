@@ -1,0 +1,113 @@
+// rankflow lora-ranks: the rank profile of a PEFT LoRA adapter (.safetensors).
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/viewer/cli_error.h"
+#include "app/cli/command_line.h"
+#include "app/cli/commands.h"
+#include "core/learn/lora_profile.h"
+
+namespace rankflow::app {
+namespace {
+
+using nlohmann::json;
+
+json optionalNumber(const std::optional<double>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json profileJson(const std::string& path, double tolerance, const learn::LoraProfile& profile) {
+  json modules = json::array();
+  for (const auto& m : profile.modules) {
+    modules.push_back({{"module", m.module},
+                       {"adapter", m.adapter},
+                       {"tensor_a", m.tensorA},
+                       {"tensor_b", m.tensorB},
+                       {"dtype", m.dtype},
+                       {"out", m.outFeatures},
+                       {"in", m.inFeatures},
+                       {"r", m.statedRank},
+                       {"numeric_rank", m.numericRank},
+                       {"tolerance", m.tolerance},
+                       {"rank_90", m.rank90},
+                       {"rank_99", m.rank99},
+                       {"sigma_max", m.sigmaMax},
+                       {"singular_values", m.singularValues},
+                       {"energy", m.energy},
+                       {"scaling", optionalNumber(m.scaling)}});
+  }
+  return {{"file", path},
+          {"relative_tolerance", tolerance},
+          {"lora_alpha", optionalNumber(profile.loraAlpha)},
+          {"metadata", profile.metadata},
+          {"modules", modules},
+          {"summary",
+           {{"modules", profile.modules.size()},
+            {"stated_rank_min", profile.minStatedRank},
+            {"stated_rank_max", profile.maxStatedRank},
+            {"median_numeric_rank", profile.medianNumericRank},
+            {"parameters", profile.parameters},
+            {"parameters_at_numeric_rank", profile.parametersAtNumericRank},
+            {"ignored_tensors", profile.ignoredTensors}}}};
+}
+
+void printTable(const std::string& path, double tolerance, const learn::LoraProfile& profile) {
+  std::size_t nameWidth = std::string("module").size();
+  std::vector<std::string> names, shapes;
+  for (const auto& m : profile.modules) {
+    names.push_back(m.module + (m.adapter.empty() ? "" : " [" + m.adapter + "]"));
+    shapes.push_back(std::to_string(m.outFeatures) + "x" + std::to_string(m.inFeatures));
+    nameWidth = std::max(nameWidth, names.back().size());
+  }
+  std::size_t shapeWidth = std::string("out x in").size();
+  for (const auto& s : shapes) shapeWidth = std::max(shapeWidth, s.size());
+  const int nw = static_cast<int>(nameWidth), sw = static_cast<int>(shapeWidth);
+  std::printf("%s: %zu LoRA modules, numeric rank counts sigma > %g * sigma_max\n", path.c_str(),
+              profile.modules.size(), tolerance);
+  std::printf("%-*s  %-*s  %5s  %5s  %5s  %5s  %10s  %s\n", nw, "module", sw, "out x in", "r", "rank", "r90", "r99",
+              "sigma_max", "dtype");
+  for (std::size_t i = 0; i < profile.modules.size(); ++i) {
+    const auto& m = profile.modules[i];
+    std::printf("%-*s  %-*s  %5d  %5d  %5d  %5d  %10.4g  %s\n", nw, names[i].c_str(), sw, shapes[i].c_str(),
+                m.statedRank, m.numericRank, m.rank90, m.rank99, m.sigmaMax, m.dtype.c_str());
+  }
+  const std::string stated = profile.minStatedRank == profile.maxStatedRank
+                                 ? std::to_string(profile.minStatedRank)
+                                 : std::to_string(profile.minStatedRank) + ".." + std::to_string(profile.maxStatedRank);
+  std::printf("%zu modules, stated r %s, median numeric rank %g, %lld parameters (%lld at the numeric ranks)",
+              profile.modules.size(), stated.c_str(), profile.medianNumericRank,
+              static_cast<long long>(profile.parameters), static_cast<long long>(profile.parametersAtNumericRank));
+  if (profile.loraAlpha) std::printf(", lora_alpha %g", *profile.loraAlpha);
+  if (profile.ignoredTensors) std::printf(", %d other tensors ignored", profile.ignoredTensors);
+  std::printf("\n");
+}
+
+}  // namespace
+
+int runLoraRanksCommand(const std::vector<std::string>& args) {
+  CommandLine cmd("lora-ranks", "rankflow lora-ranks ADAPTER.safetensors [--tolerance T] [--json]",
+                  "Rank profile of a PEFT LoRA adapter: for every module, the singular values of its update "
+                  "B*A (from the QR factors of B and A^T, never forming B*A), its numeric rank, and the ranks "
+                  "that hold 90% and 99% of its squared Frobenius norm, against the rank r it was given.",
+                  {{"tolerance", "T", "relative: sigma_i counts when sigma_i > T * sigma_max", "1e-6"},
+                   {"json", "", "print the profile as JSON (fields in docs/cli.md)", ""}},
+                  1);
+  if (!cmd.parse(args)) {
+    std::cout << cmd.help();
+    return kExitOk;
+  }
+  if (cmd.positionals().empty()) cmd.fail("give the adapter file, e.g. adapter_model.safetensors");
+  const double tolerance = cmd.number("tolerance", 0.0, 1.0);
+  const std::string& path = cmd.positionals().front();
+  const learn::LoraProfile profile = learn::profileLoraFile(path, {.relativeTolerance = tolerance});
+  if (cmd.has("json")) {
+    std::cout << profileJson(path, tolerance, profile).dump(1, ' ', false, json::error_handler_t::replace) << "\n";
+  } else {
+    printTable(path, tolerance, profile);
+  }
+  return kExitOk;
+}
+
+}  // namespace rankflow::app

@@ -1,0 +1,117 @@
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+#include "app/viewer/cli_error.h"
+#include "app/cli/command_line.h"
+#include "app/cli/commands.h"
+#include "app/cli/common_options.h"
+#include "app/shell/offscreen_gui.h"
+#include "app/ui/workbench.h"
+#include "app/viewer/offscreen_render.h"
+#include "app/viewer/scene_frame.h"
+#include "app/viewer/session.h"
+#include "core/common/error.h"
+#include "render/image.h"
+
+namespace rankflow::app {
+
+int runRenderCommand(const std::vector<std::string>& args) {
+  CommandLine cmd("render",
+                  "rankflow render [--scene NAME --t T | --session F.json] [--panel NAME] --width W --height H "
+                  "--out FILE.png",
+                  "Draws a scene at time t offscreen (Vulkan, no window system: lavapipe works) and writes a PNG. With "
+                  "--panel, draws the application as the window would and writes that panel alone: a figure for a "
+                  "slide or a paper in one command. Panels: flow (the scene without panels), window (everything), "
+                  "control, timeline, performance, ranks, queries, cascade, theory, help.",
+                  {sceneOption(),
+                   {"t", "T", "time in [0, 1]", "0.5"},
+                   {"width", "W", "image width in pixels", "1600"},
+                   {"height", "H", "image height in pixels", "900"},
+                   {"out", "FILE.png", "where to write the picture (written atomically)", ""},
+                   {"field", "velocity|acceleration|jerk", "the field the arrows (and heatmap) show", "velocity"},
+                   {"lagrangian", "", "show the field's Lagrangian derivative along the ODE instead of u_k", ""},
+                   {"heatmap", "", "draw |field| as a heatmap under the scene", ""},
+                   {"session", "FILE.json", "the scene, time, view and open panels of a saved session", ""},
+                   {"panel", "NAME", "draw this panel of the application (waits for its computations)", ""},
+                   backendOption(),
+                   validationOption()});
+  if (!cmd.parse(args)) {
+    std::cout << cmd.help();
+    return kExitOk;
+  }
+  const float t = static_cast<float>(cmd.number("t", 0.0, 1.0));
+  const int width = cmd.integer("width", 16, 16384);
+  const int height = cmd.integer("height", 16, 16384);
+  const std::string out = cmd.text("out");
+  if (out.empty()) cmd.fail("--out FILE.png is required");
+  const bool validation = validationRequested(cmd);
+
+  const std::string fieldName = cmd.text("field");
+  int order = 0;
+  if (fieldName == "velocity") order = 1;
+  if (fieldName == "acceleration") order = 2;
+  if (fieldName == "jerk") order = 3;
+  if (order == 0) cmd.fail("--field must be velocity, acceleration or jerk, got '" + fieldName + "'");
+
+  if (cmd.has("panel") || cmd.has("session")) {
+    OffscreenGuiOptions options;
+    options.width = static_cast<uint32_t>(width);
+    options.height = static_cast<uint32_t>(height);
+    options.validation = validation;
+    options.workbench.backend = backendPreferenceFor(cmd);
+    if (cmd.has("session")) {
+      try {
+        options.workbench.session = loadSession(cmd.text("session"));
+      } catch (const InvalidArgument& e) {
+        cmd.fail(e.what());
+      }
+    } else {
+      requireKnownScene(cmd);
+      options.workbench.scene = cmd.text("scene");
+      options.workbench.t = t;
+      const bool lagrangian = cmd.has("lagrangian"), heatmap = cmd.has("heatmap");
+      options.workbench.adjustView = [order, lagrangian, heatmap](ViewState& view) {
+        view.fieldOrder = order;
+        view.fieldKind = lagrangian ? flows::FieldKind::Lagrangian : flows::FieldKind::Marginal;
+        view.showHeatmap = heatmap;
+      };
+    }
+    const std::string panel = cmd.has("panel") ? cmd.text("panel") : "flow";
+    const auto names = Workbench::panelNames();
+    if (std::find(names.begin(), names.end(), panel) == names.end()) {
+      std::string known;
+      for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+      cmd.fail("--panel: unknown panel '" + panel + "' (known: " + known + ")");
+    }
+    const OffscreenGuiResult result = renderPanelsOffscreen(options, {{panel, out}});
+    if (result.timedOut) std::fprintf(stderr, "warning: a background computation was still running\n");
+    std::printf("wrote %s (panel %s, %d frames) on %s\n", out.c_str(), panel.c_str(), result.frames,
+                result.vulkanDevice.c_str());
+    if (!result.validationMessages.empty()) {
+      for (const auto& m : result.validationMessages) std::cerr << m << "\n";
+      std::cerr << "rankflow render: " << result.validationMessages.size() << " Vulkan validation message(s)\n";
+      return kExitValidation;
+    }
+    return kExitOk;
+  }
+
+  const BackendSelection selection = selectBackendFor(cmd);
+  const flows::FlowScene scene = buildSceneFor(cmd, *selection.backend);
+  ViewState view = initialViewState(scene, t);
+  view.fieldOrder = order;
+  view.fieldKind = cmd.has("lagrangian") ? flows::FieldKind::Lagrangian : flows::FieldKind::Marginal;
+  view.showHeatmap = cmd.has("heatmap");
+  const OffscreenRenderResult result = renderSceneOffscreen(
+      scene, *selection.backend, view, static_cast<uint32_t>(width), static_cast<uint32_t>(height), validation);
+  render::writePngAtomic(out, result.image);
+  std::printf("wrote %s (%dx%d, t = %.3f) on %s\n", out.c_str(), width, height, t, result.vulkanDevice.c_str());
+  if (!result.validationMessages.empty()) {
+    for (const auto& m : result.validationMessages) std::cerr << m << "\n";
+    std::cerr << "rankflow render: " << result.validationMessages.size() << " Vulkan validation message(s)\n";
+    return kExitValidation;
+  }
+  return kExitOk;
+}
+
+}  // namespace rankflow::app

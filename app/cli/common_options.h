@@ -1,0 +1,49 @@
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/viewer/backend_selection.h"
+#include "app/cli/command_line.h"
+#include "core/flows/flow_scene.h"
+#include "core/theory/matrix_scenes.h"
+
+namespace rankflow::app {
+
+// Options several subcommands share, declared once so their help reads the same.
+OptionSpec backendOption();
+OptionSpec validationOption();
+OptionSpec sceneOption();
+std::string sceneList();
+
+// --validation, or on by default in debug builds (RANKFLOW_VALIDATION_DEFAULT).
+bool validationRequested(const CommandLine& cmd);
+
+// --backend as a preference; a bad name is a usage error of this command.
+BackendPreference backendPreferenceFor(const CommandLine& cmd);
+
+// Fails the command unless --scene names a known scene.
+void requireKnownScene(const CommandLine& cmd);
+
+// Picks the backend named by --backend; a bad name or an unavailable CUDA is a usage
+// error of this command.
+BackendSelection selectBackendFor(const CommandLine& cmd);
+
+// The low-rank backend named by --backend; a bad name or an unavailable CUDA is a usage
+// error of this command (one line with the runtime's reason).
+LowRankSelection lowRankBackendFor(const CommandLine& cmd);
+
+// The trainer named by --backend (auto: CUDA when a device exists); a bad name or an
+// unavailable CUDA is a usage error of this command.
+std::shared_ptr<learn::TrainingEngine> trainingEngineFor(const CommandLine& cmd);
+
+// Builds the scene named by --scene, printing what it cost.
+flows::FlowScene buildSceneFor(const CommandLine& cmd, const compute::FlowBackend& backend, bool quiet = false);
+
+// --param NAME=VALUE options (repeatable) as a map; a malformed one fails the command.
+std::map<std::string, std::string> sceneParameters(const CommandLine& cmd);
+
+// The matrix function named by --scene (with --param) or read from --function (exactly one).
+theory::MatrixScene loadMatrixFunction(const CommandLine& cmd);
+
+}  // namespace rankflow::app

@@ -1,0 +1,160 @@
+#pragma once
+// The application without its window system: the scene, what the view shows, every panel and
+// its model, and one frame's UI. The window (gui_app.cpp) and the headless figure renderer
+// (offscreen_gui.cpp) both drive it, so `rankflow render --panel` draws exactly what the
+// window shows, and a `--script` runs the same way in both.
+//
+// One frame: update(dt) → ImGui::NewFrame → buildUi() → ImGui::Render → sceneDrawData().
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/viewer/backend_selection.h"
+#include "app/models/background_integration.h"
+#include "app/ui/panels/control_panel.h"
+#include "app/ui/panels/data_sketch.h"
+#include "app/ui/imgui_style.h"
+#include "app/ui/panels/performance_panel.h"
+#include "app/ui/panels/timeline_panel.h"
+#include "app/viewer/scene_frame.h"
+#include "app/viewer/session.h"
+#include "app/viewer/view_state.h"
+
+namespace rankflow::app {
+
+class RanksPanel;
+class QueriesPanel;
+class CascadePanel;
+class TheoryPanel;
+
+struct WorkbenchOptions {
+  std::string scene = "default";
+  float t = 0.5f;
+  std::optional<Session> session;  // replaces scene, t and the open panels when set
+  BackendPreference backend = BackendPreference::Auto;
+  std::vector<std::string> openPanels;         // panelNames() entries open from the first frame
+  std::string vulkanDevice;                    // for the performance overlay
+  int arrowGrid = 0;                           // arrows on an n² lattice; 0: the scene's own (24²)
+  std::function<void(ViewState&)> adjustView;  // applied to the initial view (CLI flags)
+  // The Vulkan device's largest storage buffer: large scenes draw their particles from
+  // tracks on the GPU (SceneFrameBuilder::useGpuTracks); 0 draws every frame on the CPU.
+  std::size_t gpuTrackBytes = 0;
+};
+
+// Pixels of the frame, top-left origin.
+struct PixelRect {
+  float x = 0, y = 0, width = 0, height = 0;
+};
+
+struct CaptureRequest {
+  std::string path;                 // empty: the next free rankflow-screenshot-NNN.png
+  std::optional<PixelRect> region;  // one plot; none: the whole window (or `panel`)
+  std::string panel;                // a panelNames() entry, resolved after ImGui::Render
+};
+
+struct FrameRequests {
+  std::vector<CaptureRequest> captures;
+  bool lectureChanged = false;  // the window goes full screen or back
+};
+
+class Workbench {
+ public:
+  Workbench(const WorkbenchOptions& options, UiFonts fonts);
+  ~Workbench();
+  Workbench(const Workbench&) = delete;
+  Workbench& operator=(const Workbench&) = delete;
+
+  // Before ImGui::NewFrame: swaps in finished background results, advances playback.
+  void update(double dtSeconds);
+  // Between ImGui::NewFrame and ImGui::Render: every panel, shortcuts, camera and hover.
+  FrameRequests buildUi();
+  // The scene layers for a target of this size; the lattice field and the heatmap are
+  // re-evaluated only when what they show changed.
+  const render::SceneDrawData& sceneDrawData(uint32_t width, uint32_t height);
+
+  bool sceneIntegrated() const { return scene_.integrated(); }
+  // A background job (integration, a panel's computation) is still running.
+  bool busy() const;
+
+  ViewState& view() { return view_; }
+  const ViewState& view() const { return view_; }
+  const flows::FlowScene& scene() const { return scene_; }
+  PerformanceReadout& readout() { return readout_; }
+
+  // [SECTION] Panels by name: flow, window, control, timeline, performance, ranks, queries,
+  // cascade, theory, help. "flow" is the scene without any panel, "window" everything.
+  static std::vector<std::string> panelNames();
+  // Throws InvalidArgument for an unknown name (listing the known ones).
+  void openPanel(const std::string& name);
+  // Keeps the panel's window in front of the others (a figure of one panel must not show
+  // another window overlapping it).
+  void setFrontPanel(const std::string& name) { frontPanel_ = name; }
+  // Where the panel's window was drawn in the last frame (after ImGui::Render).
+  std::optional<PixelRect> panelRect(const std::string& name) const;
+
+  // [SECTION] Scripting: the values the UI shows, and the controls, by name.
+  // set: returns an empty string on success, else why it was refused (nothing changes).
+  std::string setValue(const std::string& name, const std::string& value);
+  std::optional<double> value(const std::string& name) const;
+  std::vector<std::string> valueNames() const;
+
+  void noteCapture(const std::string& path) { readout_.lastScreenshot = path; }
+
+  // Writes the data behind the flow view (particles with v, a, j as CSV and NPY, the arrow
+  // lattice, the density lattice, a JSON summary) beside `prefix`; returns the paths.
+  std::vector<std::string> exportView(const std::string& prefix) const;
+
+ private:
+  void applyShortcuts(FrameRequests& requests);
+  void handleCamera();
+  void hoverReadout();
+  void drawLectureCaption();
+  // The Theory panel takes the presenter keys in lecture mode.
+  bool presentingTheory() const { return view_.lectureMode && view_.theoryOpen && theoryPanel_; }
+  void rebuildScene(const SceneChoice& choice);
+  void setPanelOpen(const std::string& name, bool open);
+  std::string setFitValue(const std::string& name, const std::string& value);
+  // Creates the Cascade panel on first use, with a loaded session's choices applied.
+  CascadePanel& ensureCascadePanel();
+  void applyCascadeChoice(const CascadeChoice& choice);
+  CascadeChoice cascadeChoice() const;
+
+  BackendSelection selection_;
+  UiFonts fonts_;
+  flows::FlowScene scene_;
+  ViewState view_;
+  std::unique_ptr<compute::FlowBackend> latticeBackend_;
+  LatticeField field_;
+  FieldHeatmap heatmap_;
+  DensityHeatmap density_;
+  DataSketchPanel sketchPanel_;
+  std::unique_ptr<SceneFrameBuilder> builder_;
+  render::SceneDrawData drawData_;
+  std::vector<Vec2f> hoverScratch_;
+  // The learned model's layer over the flow view (Cascade → Learned flow → show in flow view).
+  LearnedLayer learnedLayer();
+  void drawLearnedOverlayLegend();
+  std::vector<Vec2f> learnedArrows_;
+  std::vector<Vec2f> particlePositions_;
+  std::vector<float> particleErrors_;
+  int shownOverlayKind_ = 0;
+  ControlPanel controlPanel_;
+  PerformancePanel performancePanel_;
+  TimelinePanel timelinePanel_;
+  // Created when first opened: the queries panel starts building its tree at once.
+  std::unique_ptr<RanksPanel> ranksPanel_;
+  std::unique_ptr<QueriesPanel> queriesPanel_;
+  std::unique_ptr<CascadePanel> cascadePanel_;
+  std::unique_ptr<TheoryPanel> theoryPanel_;
+  PerformanceReadout readout_;
+  BackgroundIntegration integration_;
+  bool appliedLecture_ = false;
+  int arrowGrid_ = 0;
+  std::string frontPanel_;
+  CascadeChoice pendingCascade_;  // a session's, until the panel exists
+};
+
+}  // namespace rankflow::app

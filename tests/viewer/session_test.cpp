@@ -1,0 +1,234 @@
+// Sessions: what is saved comes back, older or partial files open with defaults, and a
+// malformed file is refused with a message that names the field (never a crash).
+#include "app/viewer/session.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "core/common/error.h"
+#include "tests/support/cli_fixture.h"
+
+namespace rankflow {
+namespace {
+
+using app::Session;
+
+// Each (text, expected) is refused with a message holding `expected` and `where`.
+void expectRefused(const std::vector<std::pair<std::string, std::string>>& cases, const std::string& where) {
+  for (const auto& [text, expected] : cases) {
+    try {
+      app::parseSession(text, "s.json");
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << text << " -> " << e.what();
+      EXPECT_NE(std::string(e.what()).find(where), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(Session, RoundTripsEverythingItSaves) {
+  Session s;
+  s.scene.name = "spirals";
+  s.scene.schedule = flows::Schedule::VpCosine;
+  s.scene.solver = flows::Solver::Taylor3;
+  s.scene.particles = 1234;
+  s.view.t = 0.375f;
+  s.view.playSpeed = 0.5f;
+  s.view.camera = {0.25f, -1.5f, 2.0f};
+  s.view.showTrails = false;
+  s.view.showHeatmap = true;
+  s.view.trailSpan = 0.1f;
+  s.view.fieldOrder = 3;
+  s.view.fieldKind = flows::FieldKind::Lagrangian;
+  s.view.ranksOpen = true;
+  s.view.cascadeOpen = true;
+  s.view.cascadeTab = 1;
+  s.view.theoryOpen = true;
+  s.view.timelineOpen = false;
+  s.view.showDensity = true;
+  s.scene.seed = 77;
+  s.cascade.fitScene = "lemma1.3";
+  s.cascade.fitParameters = {{"k", "5"}};
+  s.cascade.fitRanks = {2, 1, 3};
+  s.cascade.learnedRanks = {12, 4};
+  const auto path = std::filesystem::temp_directory_path() / "rankflow_session_roundtrip.json";
+  app::saveSession(path.string(), s);
+  const Session back = app::loadSession(path.string());
+  EXPECT_EQ(back.scene.name, "spirals");
+  EXPECT_EQ(back.scene.schedule, flows::Schedule::VpCosine);
+  EXPECT_EQ(back.scene.solver, flows::Solver::Taylor3);
+  EXPECT_EQ(back.scene.particles, 1234);
+  EXPECT_EQ(back.view.t, 0.375f);
+  EXPECT_EQ(back.view.playSpeed, 0.5f);
+  EXPECT_EQ(back.view.camera.centerX, 0.25f);
+  EXPECT_EQ(back.view.camera.centerY, -1.5f);
+  EXPECT_EQ(back.view.camera.halfHeight, 2.0f);
+  EXPECT_FALSE(back.view.showTrails);
+  EXPECT_TRUE(back.view.showHeatmap);
+  EXPECT_EQ(back.view.fieldOrder, 3);
+  EXPECT_EQ(back.view.fieldKind, flows::FieldKind::Lagrangian);
+  EXPECT_TRUE(back.view.ranksOpen);
+  EXPECT_TRUE(back.view.cascadeOpen);
+  EXPECT_EQ(back.view.cascadeTab, 1);
+  EXPECT_TRUE(back.view.theoryOpen);
+  EXPECT_FALSE(back.view.timelineOpen);
+  EXPECT_TRUE(back.view.showDensity);
+  EXPECT_EQ(back.scene.seed, 77u);
+  EXPECT_EQ(back.cascade.fitScene, "lemma1.3");
+  ASSERT_EQ(back.cascade.fitParameters.size(), 1u);
+  EXPECT_EQ(back.cascade.fitParameters[0], (std::pair<std::string, std::string>{"k", "5"}));
+  EXPECT_EQ(back.cascade.fitRanks, (std::vector<int>{2, 1, 3}));
+  EXPECT_EQ(back.cascade.learnedRanks, (std::vector<int>{12, 4}));
+  // The seed draws the particles: the scene a session describes starts from that noise.
+  const auto start = app::prepareSessionScene(back.scene).start;
+  const auto expected = flows::sampleStandardNormal(back.scene.particles, back.scene.seed);
+  ASSERT_EQ(start.size(), expected.size());
+  for (std::size_t i = 0; i < start.size(); ++i) {
+    EXPECT_EQ(start[i].x, expected[i].x);
+    EXPECT_EQ(start[i].y, expected[i].y);
+  }
+  EXPECT_FALSE(back.view.queriesOpen);
+  EXPECT_EQ(app::serializeSession(back), app::serializeSession(s));
+  std::filesystem::remove(path);
+}
+
+TEST(Session, MissingFieldsKeepTheirDefaults) {
+  const Session s = app::parseSession(R"({"scene": {"name": "moons"}, "view": {"t": 0.8}})", "partial");
+  EXPECT_EQ(s.scene.name, "moons");
+  EXPECT_EQ(s.scene.solver, flows::Solver::Rk4);
+  EXPECT_EQ(s.view.t, 0.8f);
+  EXPECT_TRUE(s.view.showParticles);
+  EXPECT_EQ(s.view.fieldOrder, 1);
+}
+
+TEST(Session, MalformedFilesAreRefusedNamingTheField) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{not json", "not valid JSON"},
+      {"[1, 2]", "JSON object"},
+      {R"({"format": "other"})", "format"},
+      {R"({"scene": {"name": "galaxy"}})", "unknown scene"},
+      {R"({"scene": {"solver": "leapfrog"}})", "unknown solver"},
+      {R"({"scene": {"particles": 0}})", "particles"},
+      {R"({"view": {"t": 1.5}})", "'t'"},
+      {R"({"view": {"t": "late"}})", "wrong type"},
+      {R"({"view": {"field_order": 4}})", "field_order"},
+      {R"({"view": {"camera": {"half_height": 0}}})", "half_height"},
+      {R"({"view": []})", "must be an object"},
+      {R"({"scene": {"seed": -3}})", "seed"},
+      {R"({"cascade": {"fit_ranks": [1, -2]}})", "fit_ranks"},
+      {R"({"cascade": {"learned_ranks": [1, 2, 3]}})", "learned_ranks"},
+      {R"({"cascade": {"fit_scene": 3}})", "fit_scene"},
+      {R"({"cascade": {"fit_parameters": {"k": 4}}})", "fit parameter 'k'"},
+  };
+  expectRefused(cases, "s.json");
+  EXPECT_THROW(app::loadSession("/nonexistent/session.json"), InvalidArgument);
+}
+
+TEST(Session, CustomDataRoundTripsAndBuildsItsScene) {
+  std::mt19937_64 rng(std::random_device{}());
+  std::uniform_real_distribution<float> u(-2.5f, 2.5f);
+  Session s;
+  s.scene.name = app::kCustomSceneName;
+  s.scene.schedule = flows::Schedule::VpCosine;
+  s.scene.particles = 200;
+  for (int i = 0; i < 57; ++i) {
+    s.scene.points.push_back({u(rng), u(rng)});
+    s.scene.labels.push_back(i / 20);
+  }
+  const auto path = std::filesystem::temp_directory_path() / "rankflow_session_custom.json";
+  app::saveSession(path.string(), s);
+  const Session back = app::loadSession(path.string());
+  std::filesystem::remove(path);
+  ASSERT_EQ(back.scene.name, "custom");
+  ASSERT_EQ(back.scene.points.size(), 57u);
+  for (std::size_t i = 0; i < 57; ++i) {
+    EXPECT_EQ(back.scene.points[i].x, s.scene.points[i].x);
+    EXPECT_EQ(back.scene.points[i].y, s.scene.points[i].y);
+  }
+  EXPECT_EQ(back.scene.labels, s.scene.labels);
+  EXPECT_EQ(app::serializeSession(back), app::serializeSession(s));
+
+  const flows::FlowScene scene = app::prepareSessionScene(back.scene);
+  EXPECT_EQ(scene.name, "custom");
+  EXPECT_EQ(scene.data.points.size(), 57u);
+  EXPECT_EQ(scene.data.labels, s.scene.labels);
+  EXPECT_EQ(scene.data.labelCount, 3);
+  EXPECT_EQ(scene.schedule, flows::Schedule::VpCosine);
+  EXPECT_EQ(scene.start.size(), 200u);
+  EXPECT_EQ(scene.grid.steps, flows::DefaultSceneSpec{}.grid.steps) << "the default scene's sizes";
+  // The pickers hold no points: the choice saved for a custom scene takes the scene's.
+  app::SceneChoice picked;
+  picked.name = app::kCustomSceneName;
+  EXPECT_EQ(app::choiceForScene(picked, scene).points.size(), 57u);
+  picked.name = "moons";
+  EXPECT_TRUE(app::choiceForScene(picked, scene).points.empty());
+  // Unlabelled points all take label 0.
+  app::SceneChoice unlabelled = back.scene;
+  unlabelled.labels.clear();
+  EXPECT_EQ(app::prepareSessionScene(unlabelled).data.labelCount, 1);
+}
+
+TEST(Session, BadCustomDataIsRefusedWithAClearMessage) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"scene": {"name": "custom"}})", "needs 'points'"},
+      {R"({"scene": {"name": "custom", "points": []}})", "no points"},
+      {R"({"scene": {"name": "custom", "points": {"x": 1}}})", "array of [x, y]"},
+      {R"({"scene": {"name": "custom", "points": [[1, 2], [3]]}})", "points[1]"},
+      {R"({"scene": {"name": "custom", "points": [[1, "a"]]}})", "points[0]"},
+      {R"({"scene": {"name": "custom", "points": [[1, 1e300]]}})", "not a finite point"},
+      {R"({"scene": {"name": "custom", "points": [[1, 2]], "labels": [0, 1]}})", "labels for"},
+      {R"({"scene": {"name": "custom", "points": [[1, 2]], "labels": [-1]}})", "labels must lie"},
+      {R"({"scene": {"name": "custom", "points": [[1, 2]], "labels": "x"}})", "wrong type"},
+  };
+  expectRefused(cases, "s.json: scene");
+  app::SceneChoice choice;
+  choice.name = app::kCustomSceneName;
+  EXPECT_THROW(app::prepareSessionScene(choice), InvalidArgument);
+  choice.points = {{0.5f, std::nanf("")}};
+  try {
+    app::prepareSessionScene(choice);
+    ADD_FAILURE() << "a NaN point was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("point 0"), std::string::npos) << e.what();
+  }
+  // Older files, and other scenes with stray points, still open.
+  const Session other = app::parseSession(R"({"scene": {"name": "moons", "points": [[1, 2]]}})", "s.json");
+  EXPECT_TRUE(other.scene.points.empty());
+}
+
+TEST(Session, GuiRefusesABadSessionFileInOneLine) {
+  const auto path = std::filesystem::temp_directory_path() / "rankflow_session_bad.json";
+  {
+    std::ofstream out(path);
+    out << R"({"view": {"t": 7}})";
+  }
+  const auto r = testing::runCommand("env -u DISPLAY -u WAYLAND_DISPLAY " + testing::rankflowExe() + " gui --session " +
+                                     testing::quoted(path.string()));
+  EXPECT_EQ(r.exitCode, 2) << r.output;
+  EXPECT_EQ(testing::lineCount(r.output), 1) << r.output;
+  std::filesystem::remove(path);
+}
+
+TEST(Session, HeadlessGuiDrawsTheSessionsSceneAndView) {
+  // With no display the window's place is taken by a snapshot: of the session, not the
+  // default scene.
+  const auto dir = std::filesystem::temp_directory_path() / "rankflow_session_headless";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream out(dir / "s.json");
+    out << R"({"scene": {"name": "rings", "particles": 256}, "view": {"t": 0.9, "show_heatmap": true}})";
+  }
+  const auto r = testing::runCommand("cd " + testing::quoted(dir.string()) + " && env -u DISPLAY -u WAYLAND_DISPLAY " +
+                                     testing::rankflowExe() + " gui --session s.json --width 320 --height 180");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("t = 0.90"), std::string::npos) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "rankflow-snapshot.png"));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace rankflow
