@@ -178,7 +178,7 @@ UiBenchmark benchmarkUi(uint32_t width, uint32_t height, int particles, int arro
   workbench.view().showHeatmap = layers.heatmap;
   workbench.view().showArrows = true;
   workbench.view().showTrails = layers.trails;
-  if (!layers.panels) workbench.view().timelineOpen = false;
+  if (!layers.panels) workbench.view().openPanels["timeline"] = false;
   bench.particles = static_cast<int>(workbench.scene().start.size());
   bench.arrows = arrowGrid * arrowGrid;
   bench.frames = frames;

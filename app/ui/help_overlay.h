@@ -1,18 +1,14 @@
 #pragma once
 // Every keyboard shortcut in one table: the frame loop's key handling and the F1 help
-// overlay both read it, so the overlay cannot drift from what the keys do.
+// overlay both read it, so the overlay cannot drift from what the keys do. The panels'
+// toggles come from the panel registry (app/ui/panel.h), the rest are listed here.
 #include <span>
 
 namespace rankflow::app {
 
 enum class ShortcutAction {
-  ToggleHelp,
-  ToggleRanks,
-  ToggleQueries,
-  ToggleCascade,
+  TogglePanel,  // the panel named by Shortcut::panel
   ToggleLecture,
-  ToggleTheory,
-  ToggleTimeline,
   Screenshot,
   PlayPause,
   Next,      // t one step forward; in lecture mode with the Theory panel, the next scene
@@ -33,9 +29,12 @@ struct Shortcut {
   const char* label;   // as the overlay prints it
   const char* action;  // what it does
   ShortcutAction id;
-  bool global;  // works while a text field has the keyboard
+  bool global;        // works while a text field has the keyboard
+  const char* panel;  // TogglePanel: the panel's registry id
 };
 
+// The F-keys (panels, lecture mode, screenshot) in key order, then the keys that act on the
+// scene; built once from the registry.
 std::span<const Shortcut> shortcuts();
 // The GLFW key code of an action's shortcut (for scripts that name actions).
 int shortcutKey(ShortcutAction action);

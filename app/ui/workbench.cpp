@@ -14,13 +14,9 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "app/ui/panels/cascade_panel.h"
 #include "app/ui/help_overlay.h"
+#include "app/ui/panels/timeline_panel.h"
 #include "app/ui/widgets/plot_capture.h"
-#include "app/ui/panels/queries_panel.h"
-#include "app/ui/panels/ranks_panel.h"
-#include "app/ui/panels/theory_panel.h"
-#include "app/ui/workbench_panels.h"
 #include "app/viewer/lowrank_engine.h"
 #include "app/viewer/view_export.h"
 #include "core/common/error.h"
@@ -29,11 +25,24 @@
 
 namespace rankflow::app {
 
-using workbench_panels::findPanel;
-using workbench_panels::knownPanelList;
-using workbench_panels::kPanels;
-using workbench_panels::panelFlagOf;
-using workbench_panels::PanelTitle;
+namespace {
+
+// Windows that are always shown (not in the registry): names for figures and focus.
+struct ChromeWindow {
+  const char* name;
+  const char* title;
+};
+constexpr ChromeWindow kChromeWindows[] = {{"control", "Rankflow"}, {"performance", "Performance"}};
+
+// The ImGui title of a panel name; nullptr for "flow", "window" and unknown names.
+const char* windowTitle(const std::string& name) {
+  for (const auto& w : kChromeWindows)
+    if (name == w.name) return w.title;
+  const PanelInfo* info = findPanelInfo(name);
+  return info ? info->title : nullptr;
+}
+
+}  // namespace
 
 // [SECTION] Construction and background results
 
@@ -49,9 +58,13 @@ Workbench::Workbench(const WorkbenchOptions& options, UiFonts fonts)
   view_ = initialViewState(scene_, options.t);
   if (options.session) {
     view_ = options.session->view;
-    pendingCascade_ = options.session->cascade;
+    session_ = *options.session;
   }
+  applyPanelDefaults();
   if (options.adjustView) options.adjustView(view_);
+  for (const PanelInfo& info : panelRegistry()) panels_.push_back({&info, nullptr});
+  for (auto& slot : panels_)
+    if (slot.info->createAtStart) ensurePanel(slot);
   for (const auto& panel : options.openPanels) openPanel(panel);
   arrowGrid_ = options.arrowGrid;
   if (arrowGrid_ > 0) scene_.fieldGridSize = arrowGrid_;
@@ -87,23 +100,19 @@ void Workbench::update(double dtSeconds) {
       integration_.start(scene_, *selection_.backend);
     }
   }
-  timelinePanel_.advance(view_, dtSeconds);
+  for (auto& slot : panels_)
+    if (slot.panel) slot.panel->update(*this, dtSeconds);
 }
 
 bool Workbench::busy() const {
   if (integration_.running()) return true;
-  // Panels take their results when they draw: in lecture mode only the Theory panel does.
-  if (view_.lectureMode) return view_.theoryOpen && theoryPanel_ && theoryPanel_->computing();
-  if (view_.ranksOpen && ranksPanel_) {
-    const auto& model = ranksPanel_->model();
-    if (model.computing() || model.profile().exactState == ExactState::Running) return true;
+  // Panels take their results when they draw: in lecture mode only those shown there do.
+  for (const auto& slot : panels_) {
+    if (!slot.panel || !view_.panelOpen(slot.info->id)) continue;
+    if (view_.lectureMode && !slot.panel->drawsInLecture()) continue;
+    if (slot.panel->busy()) return true;
   }
-  if (view_.queriesOpen && queriesPanel_ && queriesPanel_->model().busy()) return true;
-  if (view_.cascadeOpen && cascadePanel_ && cascadePanel_->busy()) return true;
-  if (view_.theoryOpen && theoryPanel_ && theoryPanel_->computing()) return true;
-  if (view_.timelineOpen && timelinePanel_.strip().state() == StripState::Running) return true;
-  if (view_.showDensity && density_.computing()) return true;
-  return false;
+  return !view_.lectureMode && view_.showDensity && density_.computing();
 }
 
 void Workbench::rebuildScene(const SceneChoice& choice) {
@@ -135,16 +144,13 @@ FrameRequests Workbench::buildUi() {
   if (!sketchUsedMouse) handleCamera();
   hoverReadout();
 
-  if (view_.theoryOpen && !theoryPanel_) theoryPanel_ = std::make_unique<TheoryPanel>();
+  for (auto& slot : panels_)
+    if (view_.panelOpen(slot.info->id)) ensurePanel(slot);
   if (view_.lectureMode) {
-    // Only the scene: the Theory panel over the whole screen when it is open, else the flow
-    // with one caption line.
-    if (view_.theoryOpen) {
-      theoryPanel_->setLectureMode(true);
-      theoryPanel_->draw(nullptr);
-    } else {
-      drawLectureCaption();
-    }
+    // Only the scene: a presenting panel (Theory) over the whole screen when it is open,
+    // else the flow with one caption line.
+    if (!presenter()) drawLectureCaption();
+    drawPanels();
   } else {
     ControlPanelLegends legends;
     legends.heatmapLow = heatmap_.low();
@@ -160,7 +166,7 @@ FrameRequests Workbench::buildUi() {
     if (actions.resetView) view_.camera = initialViewState(scene_, view_.t).camera;
     if (actions.saveSession) {
       try {
-        saveSession(*actions.saveSession, {choiceForScene(controlPanel_.choice(), scene_), view_, cascadeChoice()});
+        saveSession(*actions.saveSession, currentSession());
         controlPanel_.setSessionStatus("saved " + *actions.saveSession);
       } catch (const std::exception& e) {
         controlPanel_.setSessionStatus(e.what());
@@ -187,8 +193,7 @@ FrameRequests Workbench::buildUi() {
     if (actions.loadSession) {
       try {
         const Session loaded = loadSession(*actions.loadSession);
-        view_ = loaded.view;
-        applyCascadeChoice(loaded.cascade);
+        applyLoadedSession(loaded);
         rebuild = loaded.scene;
         controlPanel_.setSessionStatus("loaded " + *actions.loadSession);
       } catch (const std::exception& e) {
@@ -196,31 +201,10 @@ FrameRequests Workbench::buildUi() {
       }
     }
     if (rebuild) rebuildScene(choiceForScene(*rebuild, scene_));
-    if (view_.ranksOpen) {
-      if (!ranksPanel_) ranksPanel_ = std::make_unique<RanksPanel>();
-      ranksPanel_->draw(&view_.ranksOpen);
-    }
-    if (view_.queriesOpen) {
-      if (!queriesPanel_) queriesPanel_ = std::make_unique<QueriesPanel>();
-      queriesPanel_->draw(&view_.queriesOpen);
-    }
-    if (ranksPanel_) timelinePanel_.follow(&ranksPanel_->model());
-    if (view_.timelineOpen) {
-      ImVec2 pos, size;  // right of the control and performance column
-      TimelinePanel::defaultRect(ImGui::GetIO().DisplaySize, kControlPanelX + kControlPanelWidth + 12.0f, &pos, &size);
-      timelinePanel_.draw(view_, scene_.grid.stepSize(), pos, size, &view_.timelineOpen);
-    }
-    if (view_.cascadeOpen) ensureCascadePanel();
-    if (cascadePanel_) cascadePanel_->draw(&view_.cascadeOpen, scene_, view_.t, &view_.cascadeTab);
-    drawLearnedOverlayLegend();
-    if (view_.theoryOpen) {
-      theoryPanel_->setLectureMode(false);
-      theoryPanel_->draw(&view_.theoryOpen);
-    }
+    drawPanels();
     performancePanel_.draw(readout_);
   }
-  if (view_.helpOpen) drawHelpOverlay(&view_.helpOpen);
-  if (const PanelTitle* front = findPanel(frontPanel_); front && front->title) ImGui::SetWindowFocus(front->title);
+  if (const char* front = windowTitle(frontPanel_)) ImGui::SetWindowFocus(front);
   ImGui::PopFont();
 
   for (auto& plot : takePlotCaptures()) {
@@ -229,6 +213,16 @@ FrameRequests Workbench::buildUi() {
     requests.captures.push_back(request);
   }
   return requests;
+}
+
+// The registry's windows in its order: open ones, and created ones that draw while closed;
+// in lecture mode only those that draw there.
+void Workbench::drawPanels() {
+  for (auto& slot : panels_) {
+    if (!slot.panel || (view_.lectureMode && !slot.panel->drawsInLecture())) continue;
+    bool& open = view_.openPanels[slot.info->id];
+    if (open || slot.panel->drawsWhileClosed()) slot.panel->draw(*this, &open);
+  }
 }
 
 // Lecture mode shows the scene alone: one line says what is on screen.
@@ -258,75 +252,14 @@ const render::SceneDrawData& Workbench::sceneDrawData(uint32_t width, uint32_t h
     if (density_.poll()) readout_.densityMs = density_.lastEvaluationMs();
   }
   const auto begin = std::chrono::steady_clock::now();
+  LearnedLayer layer;
+  if (!view_.lectureMode)
+    for (auto& slot : panels_)
+      if (slot.panel) slot.panel->sceneLayer(*this, layer);
   drawData_ = builder_->build(view_, field_, static_cast<float>(height), &heatmap_,
-                              view_.showDensity ? &density_ : nullptr, learnedLayer());
+                              view_.showDensity ? &density_ : nullptr, layer);
   readout_.drawDataMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
   return drawData_;
-}
-
-LearnedLayer Workbench::learnedLayer() {
-  LearnedLayer layer;
-  if (!cascadePanel_ || view_.lectureMode) return layer;
-  const LearnedOverlay overlay = cascadePanel_->learned().overlay();
-  const LearnedModel& model = cascadePanel_->learned().model();
-  if (overlay.kind == LearnedOverlayKind::LearnedField) {
-    if (model.learnedField(overlay.order, field_.points(), view_.t, learnedArrows_)) layer.arrows = learnedArrows_;
-  } else if (overlay.kind == LearnedOverlayKind::PerParticleError && scene_.integrated() && !view_.playing) {
-    // The exact AD pass costs tens of ms per thousand particles (order 3): computed when t
-    // or the order changes while paused (the model caches it), not every frame of playback.
-    particlePositions_.resize(static_cast<std::size_t>(scene_.trajectories.particleCount()));
-    scene_.trajectories.positionsAt(view_.t, particlePositions_);
-    if (model.perParticleError(overlay.order, particlePositions_, view_.t, scene_, particleErrors_))
-      layer.particleError = particleErrors_;
-  }
-  return layer;
-}
-
-// Says what the learned layer shows, with the error scale's legend.
-void Workbench::drawLearnedOverlayLegend() {
-  if (!cascadePanel_) return;
-  const LearnedOverlay overlay = cascadePanel_->learned().overlay();
-  const int kind = static_cast<int>(overlay.kind);
-  if (kind != shownOverlayKind_ && overlay.kind == LearnedOverlayKind::LearnedField) {
-    // Learned arrows sit beside the exact field of the same order along the ODE.
-    view_.fieldOrder = overlay.order;
-    view_.fieldKind = flows::FieldKind::Lagrangian;
-    view_.showArrows = true;
-  }
-  shownOverlayKind_ = kind;
-  if (overlay.kind == LearnedOverlayKind::None) return;
-  const char* const names[] = {"velocity v", "acceleration a", "jerk j"};
-  const ImVec2 display = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowPos({display.x * 0.5f, 12.0f}, ImGuiCond_Always, {0.5f, 0.0f});
-  ImGui::SetNextWindowBgAlpha(0.8f);
-  ImGui::Begin("##learned overlay", nullptr,
-               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoInputs |
-                   ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
-  const bool trained = cascadePanel_->learned().model().hasModel();
-  if (overlay.kind == LearnedOverlayKind::LearnedField) {
-    ImGui::TextColored({1.0f, 0.65f, 0.24f, 1.0f}, "orange: learned %s", names[overlay.order - 1]);
-    ImGui::SameLine();
-    ImGui::Text(" white: exact, along the ODE%s", trained ? "" : "  (training...)");
-  } else {
-    ImGui::Text("particle colour: |learned - exact| / |exact| of %s%s", names[overlay.order - 1],
-                !trained        ? "  (training...)"
-                : view_.playing ? "  (pause to compute)"
-                                : "");
-    ImDrawList* draw = ImGui::GetWindowDrawList();
-    const ImVec2 origin = ImGui::GetCursorScreenPos();
-    const float width = 260.0f;
-    for (int i = 0; i < 32; ++i) {
-      const render::PackedColor c = heatColor((static_cast<float>(i) + 0.5f) / 32.0f);
-      draw->AddRectFilled({origin.x + width * static_cast<float>(i) / 32, origin.y},
-                          {origin.x + width * static_cast<float>(i + 1) / 32, origin.y + 10},
-                          IM_COL32(c & 0xFF, (c >> 8) & 0xFF, (c >> 16) & 0xFF, 255));
-    }
-    ImGui::Dummy({width, 12});
-    ImGui::Text("1%%");
-    ImGui::SameLine(width - 30.0f);
-    ImGui::Text(">= 100%%");
-  }
-  ImGui::End();
 }
 
 std::vector<std::string> Workbench::exportView(const std::string& prefix) const {
@@ -338,18 +271,9 @@ std::vector<std::string> Workbench::exportView(const std::string& prefix) const 
     io::writeFileAtomic(prefix + suffix, text);
     written.push_back(prefix + suffix);
   };
-  if (view_.timelineOpen) {
-    write("-timeline.json", timelinePanel_.exportJson());
-    write("-timeline.csv", timelinePanel_.exportCsv());
-  }
-  if (view_.ranksOpen && ranksPanel_) write("-ranks.json", ranksPanel_->exportJson());
-  if (view_.queriesOpen && queriesPanel_) write("-queries.json", queriesPanel_->exportJson());
-  if (view_.cascadeOpen && cascadePanel_) {
-    write("-cascade.json", cascadePanel_->exportJson());
-    const std::string sweep = cascadePanel_->fit().exportSweepCsv();
-    if (!sweep.empty()) write("-cascade-sweep.csv", sweep);
-  }
-  if (view_.theoryOpen && theoryPanel_) write("-theory.json", theoryPanel_->exportJson());
+  for (const auto& slot : panels_)
+    if (slot.panel && view_.panelOpen(slot.info->id))
+      for (const auto& [suffix, text] : slot.panel->exportFiles()) write(suffix, text);
   return written;
 }
 
@@ -363,24 +287,11 @@ void Workbench::applyShortcuts(FrameRequests& requests) {
     const bool repeat = s.id == ShortcutAction::Next || s.id == ShortcutAction::Previous;
     if (!ImGui::IsKeyPressed(s.key, repeat)) continue;
     switch (s.id) {
-      case ShortcutAction::ToggleHelp:
-        view_.helpOpen = !view_.helpOpen;
+      case ShortcutAction::TogglePanel: {
+        bool& open = view_.openPanels[s.panel];
+        open = !open;
         break;
-      case ShortcutAction::ToggleRanks:
-        view_.ranksOpen = !view_.ranksOpen;
-        break;
-      case ShortcutAction::ToggleQueries:
-        view_.queriesOpen = !view_.queriesOpen;
-        break;
-      case ShortcutAction::ToggleCascade:
-        view_.cascadeOpen = !view_.cascadeOpen;
-        break;
-      case ShortcutAction::ToggleTheory:
-        view_.theoryOpen = !view_.theoryOpen;
-        break;
-      case ShortcutAction::ToggleTimeline:
-        view_.timelineOpen = !view_.timelineOpen;
-        break;
+      }
       case ShortcutAction::ToggleLecture:
         view_.lectureMode = !view_.lectureMode;
         break;
@@ -394,24 +305,13 @@ void Workbench::applyShortcuts(FrameRequests& requests) {
         view_.playing = !view_.playing;
         break;
       case ShortcutAction::Next:
-        if (presentingTheory()) {
-          theoryPanel_->next();
-        } else {
-          view_.t = stepTime(view_.t, step, +1);
-        }
+        if (Panel* p = presenter(); !p || !p->presenterNext()) view_.t = stepTime(view_.t, step, +1);
         break;
       case ShortcutAction::Previous:
-        if (presentingTheory()) {
-          theoryPanel_->previous();
-        } else {
-          view_.t = stepTime(view_.t, step, -1);
-        }
+        if (Panel* p = presenter(); !p || !p->presenterPrevious()) view_.t = stepTime(view_.t, step, -1);
         break;
       case ShortcutAction::Reset:
-        if (presentingTheory()) {
-          theoryPanel_->reset();
-          break;
-        }
+        if (Panel* p = presenter(); p && p->presenterReset()) break;
         view_.t = 0.0f;
         view_.playing = false;
         view_.camera = initialViewState(scene_, 0.0f).camera;
@@ -493,72 +393,81 @@ void Workbench::hoverReadout() {
       best, view_.t, x.x, x.y, d.velocity.x, d.velocity.y, d.acceleration.x, d.acceleration.y, d.jerk.x, d.jerk.y);
 }
 
-CascadePanel& Workbench::ensureCascadePanel() {
-  if (!cascadePanel_) {
-    LearnedSettings learned;
-    // The learned flow trains where the fields run: with CUDA when that backend is in use
-    // (and on the CPU, which the Learned tab then names, if the CUDA trainer fails to start).
-    if (selection_.backend->kind() == compute::BackendKind::Cuda) {
-      learned.trainingEngine = [] { return selectTrainingEngine(BackendPreference::Auto); };
-      learned.train = cudaLearnedTraining();
-    }
-    cascadePanel_ = std::make_unique<CascadePanel>(std::move(learned));
-    applyCascadeChoice(pendingCascade_);
-  }
-  return *cascadePanel_;
-}
-
-// A session's Cascade choices: bad ones (a rank above d, an unknown scene) are refused by the
-// models with their message in the panel, and the rest still applies.
-void Workbench::applyCascadeChoice(const CascadeChoice& choice) {
-  if (!cascadePanel_) {
-    pendingCascade_ = choice;
-    return;
-  }
-  CascadeFitModel& fit = cascadePanel_->fit().model();
-  if (!choice.fitScene.empty() && fit.setScene(choice.fitScene))
-    for (const auto& [key, value] : choice.fitParameters) fit.setParameter(key, value);
-  if (!choice.fitRanks.empty()) fit.setRanks(choice.fitRanks);
-  LearnedModel& learned = cascadePanel_->learned().model();
-  for (std::size_t i = 0; i < choice.learnedRanks.size(); ++i)
-    learned.setRank(static_cast<int>(i) + 2, choice.learnedRanks[i]);
-}
-
-CascadeChoice Workbench::cascadeChoice() const {
-  if (!cascadePanel_) return pendingCascade_;
-  CascadeChoice choice;
-  const CascadeFitModel& fit = cascadePanel_->fit().model();
-  choice.fitScene = fit.scene();
-  for (const auto& p : fit.parameters()) choice.fitParameters.emplace_back(p.name, p.value);
-  choice.fitRanks = fit.ranks();
-  const LearnedModel& learned = cascadePanel_->learned().model();
-  choice.learnedRanks = {learned.rank(2), learned.rank(3)};
-  return choice;
-}
-
 // [SECTION] Panels by name
 
 std::vector<std::string> Workbench::panelNames() {
-  std::vector<std::string> names;
-  for (const auto& p : kPanels) names.emplace_back(p.name);
+  std::vector<std::string> names = {"flow", "window"};
+  for (const auto& w : kChromeWindows) names.emplace_back(w.name);
+  for (const PanelInfo& info : panelRegistry()) names.emplace_back(info.id);
   return names;
 }
 
-void Workbench::setPanelOpen(const std::string& name, bool open) {
-  if (bool* flag = panelFlagOf(view_, name)) *flag = open;
-}
-
 void Workbench::openPanel(const std::string& name) {
-  if (!findPanel(name)) throw InvalidArgument("unknown panel '" + name + "' (known: " + knownPanelList() + ")");
-  setPanelOpen(name, true);
+  if (findPanelInfo(name)) {
+    view_.openPanels[name] = true;
+    return;
+  }
+  const auto names = panelNames();
+  if (std::find(names.begin(), names.end(), name) != names.end()) return;  // always shown
+  std::string known;
+  for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+  throw InvalidArgument("unknown panel '" + name + "' (known: " + known + ")");
 }
 
 std::optional<PixelRect> Workbench::panelRect(const std::string& name) const {
-  const PanelTitle* panel = findPanel(name);
-  if (!panel || !panel->title) return std::nullopt;
-  const ImGuiWindow* window = ImGui::FindWindowByName(panel->title);
+  const char* title = windowTitle(name);
+  if (!title) return std::nullopt;
+  const ImGuiWindow* window = ImGui::FindWindowByName(title);
   if (!window || !window->WasActive) return std::nullopt;
   return PixelRect{window->Pos.x, window->Pos.y, window->Size.x, window->Size.y};
+}
+
+Panel* Workbench::findPanel(const std::string& id) {
+  PanelSlot* slot = slotFor(id);
+  return slot ? slot->panel.get() : nullptr;
+}
+
+Workbench::PanelSlot* Workbench::slotFor(const std::string& id) {
+  for (auto& slot : panels_)
+    if (id == slot.info->id) return &slot;
+  return nullptr;
+}
+
+Panel& Workbench::ensurePanel(PanelSlot& slot) {
+  if (!slot.panel) {
+    slot.panel = slot.info->make(*this);
+    slot.panel->restore(session_);
+  }
+  return *slot.panel;
+}
+
+Panel* Workbench::presenter() {
+  if (!view_.lectureMode) return nullptr;
+  for (auto& slot : panels_)
+    if (slot.panel && view_.panelOpen(slot.info->id) && slot.panel->presentsInLecture()) return slot.panel.get();
+  return nullptr;
+}
+
+void Workbench::applyPanelDefaults() {
+  for (const PanelInfo& info : panelRegistry())
+    if (!view_.openPanels.count(info.id)) view_.openPanels[info.id] = info.openAtStart;
+}
+
+Session Workbench::currentSession() const {
+  Session session = session_;  // the parts of panels not created yet, as given
+  session.scene = choiceForScene(controlPanel_.choice(), scene_);
+  session.view = view_;
+  for (const auto& slot : panels_)
+    if (slot.panel) slot.panel->save(session);
+  return session;
+}
+
+void Workbench::applyLoadedSession(const Session& session) {
+  view_ = session.view;
+  applyPanelDefaults();
+  session_ = session;
+  for (auto& slot : panels_)
+    if (slot.panel) slot.panel->restore(session);
 }
 
 }  // namespace rankflow::app

@@ -12,23 +12,18 @@
 #include <string>
 #include <vector>
 
-#include "app/viewer/backend_selection.h"
 #include "app/models/background_integration.h"
+#include "app/ui/imgui_style.h"
+#include "app/ui/panel.h"
 #include "app/ui/panels/control_panel.h"
 #include "app/ui/panels/data_sketch.h"
-#include "app/ui/imgui_style.h"
 #include "app/ui/panels/performance_panel.h"
-#include "app/ui/panels/timeline_panel.h"
+#include "app/viewer/backend_selection.h"
 #include "app/viewer/scene_frame.h"
 #include "app/viewer/session.h"
 #include "app/viewer/view_state.h"
 
 namespace rankflow::app {
-
-class RanksPanel;
-class QueriesPanel;
-class CascadePanel;
-class TheoryPanel;
 
 struct WorkbenchOptions {
   std::string scene = "default";
@@ -60,7 +55,9 @@ struct FrameRequests {
   bool lectureChanged = false;  // the window goes full screen or back
 };
 
-class Workbench {
+// The Workbench is the panels' host: every tool window is reached through the registry and
+// the Panel interface (app/ui/panel.h), never by name here.
+class Workbench final : public PanelHost {
  public:
   Workbench(const WorkbenchOptions& options, UiFonts fonts);
   ~Workbench();
@@ -79,13 +76,16 @@ class Workbench {
   // A background job (integration, a panel's computation) is still running.
   bool busy() const;
 
-  ViewState& view() { return view_; }
+  ViewState& view() override { return view_; }
   const ViewState& view() const { return view_; }
-  const flows::FlowScene& scene() const { return scene_; }
+  const flows::FlowScene& scene() const override { return scene_; }
+  const BackendSelection& backends() const override { return selection_; }
+  const LatticeField& field() const override { return field_; }
+  Panel* findPanel(const std::string& id) override;
   PerformanceReadout& readout() { return readout_; }
 
-  // [SECTION] Panels by name: flow, window, control, timeline, performance, ranks, queries,
-  // cascade, theory, help. "flow" is the scene without any panel, "window" everything.
+  // [SECTION] Panels by name: flow, window, control, performance, then the registry's
+  // (panelRegistry()). "flow" is the scene without any panel, "window" everything.
   static std::vector<std::string> panelNames();
   // Throws InvalidArgument for an unknown name (listing the known ones).
   void openPanel(const std::string& name);
@@ -108,19 +108,26 @@ class Workbench {
   std::vector<std::string> exportView(const std::string& prefix) const;
 
  private:
+  struct PanelSlot {
+    const PanelInfo* info;
+    std::unique_ptr<Panel> panel;  // created on first open (or at start: createAtStart)
+  };
+
   void applyShortcuts(FrameRequests& requests);
   void handleCamera();
   void hoverReadout();
   void drawLectureCaption();
-  // The Theory panel takes the presenter keys in lecture mode.
-  bool presentingTheory() const { return view_.lectureMode && view_.theoryOpen && theoryPanel_; }
+  void drawPanels();
   void rebuildScene(const SceneChoice& choice);
-  void setPanelOpen(const std::string& name, bool open);
-  std::string setFitValue(const std::string& name, const std::string& value);
-  // Creates the Cascade panel on first use, with a loaded session's choices applied.
-  CascadePanel& ensureCascadePanel();
-  void applyCascadeChoice(const CascadeChoice& choice);
-  CascadeChoice cascadeChoice() const;
+  // Panels the registry opens at start get their flag when a view (a session's) lacks it.
+  void applyPanelDefaults();
+  Panel& ensurePanel(PanelSlot& slot);
+  PanelSlot* slotFor(const std::string& id);
+  // The open panel that presents in lecture mode (the Theory panel), if any.
+  Panel* presenter();
+  // The session as it would be saved now: the panels' parts from those that exist.
+  Session currentSession() const;
+  void applyLoadedSession(const Session& session);
 
   BackendSelection selection_;
   UiFonts fonts_;
@@ -134,27 +141,16 @@ class Workbench {
   std::unique_ptr<SceneFrameBuilder> builder_;
   render::SceneDrawData drawData_;
   std::vector<Vec2f> hoverScratch_;
-  // The learned model's layer over the flow view (Cascade → Learned flow → show in flow view).
-  LearnedLayer learnedLayer();
-  void drawLearnedOverlayLegend();
-  std::vector<Vec2f> learnedArrows_;
-  std::vector<Vec2f> particlePositions_;
-  std::vector<float> particleErrors_;
-  int shownOverlayKind_ = 0;
   ControlPanel controlPanel_;
   PerformancePanel performancePanel_;
-  TimelinePanel timelinePanel_;
-  // Created when first opened: the queries panel starts building its tree at once.
-  std::unique_ptr<RanksPanel> ranksPanel_;
-  std::unique_ptr<QueriesPanel> queriesPanel_;
-  std::unique_ptr<CascadePanel> cascadePanel_;
-  std::unique_ptr<TheoryPanel> theoryPanel_;
+  std::vector<PanelSlot> panels_;  // one per registry entry, in its order
+  // The last session given or loaded: a panel created later restores its part from it.
+  Session session_;
   PerformanceReadout readout_;
   BackgroundIntegration integration_;
   bool appliedLecture_ = false;
   int arrowGrid_ = 0;
   std::string frontPanel_;
-  CascadeChoice pendingCascade_;  // a session's, until the panel exists
 };
 
 }  // namespace rankflow::app

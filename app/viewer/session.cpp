@@ -126,13 +126,10 @@ std::string serializeSession(const Session& s) {
                {"trail_span", v.trailSpan},
                {"field_order", v.fieldOrder},
                {"field_kind", flows::fieldKindName(v.fieldKind)}};
-  j["panels"] = {{"ranks", v.ranksOpen},
-                 {"queries", v.queriesOpen},
-                 {"cascade", v.cascadeOpen},
-                 {"theory", v.theoryOpen},
-                 {"timeline", v.timelineOpen},
-                 {"help", v.helpOpen},
-                 {"cascade_tab", v.cascadeTab == 1 ? "learned" : "fit"}};
+  nlohmann::json panels = nlohmann::json::object();
+  for (const auto& [id, open] : v.openPanels) panels[id] = open;
+  panels["cascade_tab"] = v.cascadeTab == 1 ? "learned" : "fit";
+  j["panels"] = panels;
   const CascadeChoice& c = s.cascade;
   if (!c.empty()) {
     nlohmann::json cascade;
@@ -221,12 +218,13 @@ Session parseSession(const std::string& text, const std::string& name) {
   }
   if (j.contains("panels")) {
     const Reader r(j["panels"], name + ": panels");
-    r.read("ranks", v.ranksOpen);
-    r.read("queries", v.queriesOpen);
-    r.read("cascade", v.cascadeOpen);
-    r.read("theory", v.theoryOpen);
-    r.read("timeline", v.timelineOpen);
-    r.read("help", v.helpOpen);
+    if (j["panels"].is_object())
+      for (const auto& [id, open] : j["panels"].items()) {
+        if (id == "cascade_tab") continue;
+        bool flag = v.panelOpen(id);
+        r.read(id.c_str(), flag);
+        v.openPanels[id] = flag;
+      }
     std::string tab = v.cascadeTab == 1 ? "learned" : "fit";
     r.read("cascade_tab", tab);
     if (tab != "fit" && tab != "learned") r.fail("'cascade_tab' must be \"fit\" or \"learned\", got '" + tab + "'");

@@ -1,4 +1,7 @@
 #pragma once
+#include <map>
+#include <string>
+
 #include "core/flows/flow_fields.h"
 #include "render/scene_renderer.h"
 
@@ -23,16 +26,18 @@ struct ViewState {
   bool showHeatmap = false;  // |field| on a lattice under everything, log colour scale
   bool showDensity = false;  // log p_t(x) on a lattice instead (computed in the background)
   bool sketchOpen = false;   // the "Draw your own data" window
-  // The tool windows beside the flow view (F2, F3, F4, F6, F7) and the F1 help.
-  bool ranksOpen = false;
-  bool queriesOpen = false;
-  bool cascadeOpen = false;
-  bool theoryOpen = false;
-  bool timelineOpen = true;
-  bool helpOpen = false;
+  // Which tool windows beside the flow view are open, by panel id ("ranks", "timeline", …;
+  // the ids and their defaults are the UI's panel registry, app/ui/panels/registry.cpp):
+  // the viewer keeps the flags and the session saves them without knowing any panel.
+  std::map<std::string, bool> openPanels;
   int cascadeTab = 0;  // 0: Matrix fit, 1: Learned flow
   // F5: full screen, large fonts, high contrast, only the scene (and the Theory panel when open).
   bool lectureMode = false;
+
+  bool panelOpen(const std::string& id) const {
+    const auto found = openPanels.find(id);
+    return found != openPanels.end() && found->second;
+  }
 };
 
 }  // namespace rankflow::app

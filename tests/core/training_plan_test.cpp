@@ -73,10 +73,13 @@ TEST(TrainingPlan, ChunkedEngineTrainsLikeTheCpuEngine) {
   for (const auto& c : testing::planCases()) {
     SCOPED_TRACE(c.describe());
     auto runs = trainTwice(c, seed, plan, *cpu, 10, 64);
-    // Same batches, same Adam: apart only by float rounding (measured ≤ 4e-7 of the distance moved).
+    // Same batches, same Adam: apart only by float rounding. Over 1603 case runs the gap was
+    // 3e-7 of the distance moved at the median and 6e-7 at p99, but Adam divides by √v, so a
+    // parameter whose gradient is near zero turns a rounding difference into a visible step:
+    // 1 run in ~200 reached 1e-5 to 2e-4. A wrong chunk or slot moves it by O(1).
     const double gap = testing::relativeParameterGap(runs.a, runs.b, runs.start, c.order);
     if (std::getenv("RANKFLOW_PRINT_GAPS")) std::printf("%s: gap %.3g\n", c.describe().c_str(), gap);
-    EXPECT_LT(gap, 1e-5);
+    EXPECT_LT(gap, 1e-3);
     // Every other order is untouched.
     for (int k = 1; k <= runs.a.orders(); ++k) {
       if (k == c.order) continue;

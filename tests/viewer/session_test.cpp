@@ -43,11 +43,11 @@ TEST(Session, RoundTripsEverythingItSaves) {
   s.view.trailSpan = 0.1f;
   s.view.fieldOrder = 3;
   s.view.fieldKind = flows::FieldKind::Lagrangian;
-  s.view.ranksOpen = true;
-  s.view.cascadeOpen = true;
+  s.view.openPanels["ranks"] = true;
+  s.view.openPanels["cascade"] = true;
   s.view.cascadeTab = 1;
-  s.view.theoryOpen = true;
-  s.view.timelineOpen = false;
+  s.view.openPanels["theory"] = true;
+  s.view.openPanels["timeline"] = false;
   s.view.showDensity = true;
   s.scene.seed = 77;
   s.cascade.fitScene = "lemma1.3";
@@ -70,11 +70,11 @@ TEST(Session, RoundTripsEverythingItSaves) {
   EXPECT_TRUE(back.view.showHeatmap);
   EXPECT_EQ(back.view.fieldOrder, 3);
   EXPECT_EQ(back.view.fieldKind, flows::FieldKind::Lagrangian);
-  EXPECT_TRUE(back.view.ranksOpen);
-  EXPECT_TRUE(back.view.cascadeOpen);
+  EXPECT_TRUE(back.view.panelOpen("ranks"));
+  EXPECT_TRUE(back.view.panelOpen("cascade"));
   EXPECT_EQ(back.view.cascadeTab, 1);
-  EXPECT_TRUE(back.view.theoryOpen);
-  EXPECT_FALSE(back.view.timelineOpen);
+  EXPECT_TRUE(back.view.panelOpen("theory"));
+  EXPECT_FALSE(back.view.panelOpen("timeline"));
   EXPECT_TRUE(back.view.showDensity);
   EXPECT_EQ(back.scene.seed, 77u);
   EXPECT_EQ(back.cascade.fitScene, "lemma1.3");
@@ -90,7 +90,7 @@ TEST(Session, RoundTripsEverythingItSaves) {
     EXPECT_EQ(start[i].x, expected[i].x);
     EXPECT_EQ(start[i].y, expected[i].y);
   }
-  EXPECT_FALSE(back.view.queriesOpen);
+  EXPECT_FALSE(back.view.panelOpen("queries"));
   EXPECT_EQ(app::serializeSession(back), app::serializeSession(s));
   std::filesystem::remove(path);
 }

@@ -4,14 +4,16 @@
 // flow" tab). The tabs own their models; this window hosts them, feeds them the timeline's t
 // and the scene, and hands the flow view what the learned tab wants drawn over it.
 #include <string>
+#include <vector>
 
+#include "app/ui/panel.h"
 #include "app/ui/panels/cascade_fit_view.h"
 #include "app/ui/panels/learned_view.h"
 #include "core/flows/flow_scene.h"
 
 namespace rankflow::app {
 
-class CascadePanel {
+class CascadePanel final : public Panel {
  public:
   explicit CascadePanel(LearnedSettings learnedSettings = {}) : learned_(std::move(learnedSettings)) {}
 
@@ -38,6 +40,18 @@ class CascadePanel {
   // Both tabs' data, as one JSON object {"matrix_fit": …, "learned_flow": …}.
   std::string exportJson() const;
 
+  // [SECTION] Panel: drawn every frame (the learned model and its overlay stay current while
+  // the window is closed); the session keeps both tabs' choices; scripts reach fit.*,
+  // learned.* and cascade.tab.
+  void draw(PanelHost& host, bool* open) override;
+  bool drawsWhileClosed() const override { return true; }
+  std::vector<std::pair<std::string, std::string>> exportFiles() const override;
+  std::optional<std::string> setValue(PanelHost& host, const std::string& name, const std::string& value) override;
+  std::optional<double> value(const std::string& name) const override;
+  void restore(const Session& session) override;
+  void save(Session& session) const override;
+  void sceneLayer(PanelHost& host, LearnedLayer& layer) override;
+
  private:
   CascadeFitView fit_;
   LearnedView learned_;
@@ -45,6 +59,14 @@ class CascadePanel {
   int requestedTab_ = 0;
   bool selectPending_ = false;
   bool learnedStarted_ = false;
+
+  std::string setFitValue(PanelHost& host, const std::string& name, const std::string& value);
+  // Says what the learned layer shows over the flow, with the error scale's legend.
+  void drawOverlayLegend(PanelHost& host);
+  std::vector<Vec2f> learnedArrows_;
+  std::vector<Vec2f> particlePositions_;
+  std::vector<float> particleErrors_;
+  int shownOverlayKind_ = 0;
 };
 
 }  // namespace rankflow::app

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "app/ui/panel.h"
 #include "app/viewer/scene_frame.h"
 
 namespace rankflow::app {
@@ -152,16 +153,12 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
   }
   ImGui::Spacing();
   ImGui::Text("Panels");
-  struct Toggle {
-    const char* label;
-    bool* open;
-  };
-  const Toggle toggles[] = {{"Ranks F2", &view.ranksOpen},       {"Queries F3", &view.queriesOpen},
-                            {"Cascade F4", &view.cascadeOpen},   {"Theory F6", &view.theoryOpen},
-                            {"Timeline F7", &view.timelineOpen}, {"Help F1", &view.helpOpen}};
-  for (int i = 0; i < 6; ++i) {
-    if (i % 3 != 0) ImGui::SameLine(12.0f + 112.0f * static_cast<float>(i % 3));
-    ImGui::Checkbox(toggles[i].label, toggles[i].open);
+  // One checkbox per registered panel, three to a row.
+  int column = 0;
+  for (const PanelInfo& panel : panelRegistry()) {
+    if (column % 3 != 0) ImGui::SameLine(12.0f + 112.0f * static_cast<float>(column % 3));
+    ImGui::Checkbox(panel.toggleLabel, &view.openPanels[panel.id]);
+    ++column;
   }
   if (ImGui::Button("Lecture F5")) view.lectureMode = true;
   ImGui::SameLine();

@@ -8,6 +8,7 @@
 #include <limits>
 #include <vector>
 
+#include "app/ui/keys.h"
 #include "app/ui/widgets/imgui_charts.h"
 #include "app/ui/widgets/plot_capture.h"
 #include "app/viewer/units_text.h"
@@ -597,6 +598,15 @@ void QueriesPanel::drawSweep(const QueriesView& view) {
   }
   ImGui::TextDisabled("Remark 1.11 (tree once L r >~ d log2 m): L = %.1f (grey dashes); white line: current L%s",
                       sweep->paperCrossoverLength, sweep->complete ? "" : "; sweep incomplete");
+}
+
+// [SECTION] Registration
+
+PanelInfo queriesPanelInfo() {
+  // Created when first opened: the panel starts building its tree at once.
+  return {"queries", "Queries", "Queries F3", {keys::kF3, "F3", "Queries panel"}, false, false, {}, {}, [](PanelHost&) {
+            return std::make_unique<QueriesPanel>();
+          }};
 }
 
 }  // namespace rankflow::app

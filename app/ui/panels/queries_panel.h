@@ -3,6 +3,7 @@
 #include <string>
 
 #include "app/models/queries_model.h"
+#include "app/ui/panel.h"
 
 namespace rankflow::app {
 
@@ -10,13 +11,18 @@ namespace rankflow::app {
 // predicted time with the router's choice, the segment tree with the nodes the query visits,
 // the time-vs-length sweep with its crossovers, point updates and the backend in use. All
 // timing runs on the model's worker; draw() only polls and draws, so it never blocks.
-class QueriesPanel {
+class QueriesPanel final : public Panel {
  public:
   // Starts building `initial` in the background.
   explicit QueriesPanel(const QuerySizes& initial = {});
 
   // Draws the window while *open (a close button clears it); open = nullptr: always shown.
   void draw(bool* open);
+  void draw(PanelHost&, bool* open) override { draw(open); }
+  bool busy() const override { return model_.busy(); }
+  std::vector<std::pair<std::string, std::string>> exportFiles() const override {
+    return {{"-queries.json", exportJson()}};
+  }
 
   // The data behind the view (QueriesModel::exportJson of what is shown).
   std::string exportJson() const;

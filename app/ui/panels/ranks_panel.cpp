@@ -8,6 +8,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "app/ui/keys.h"
 #include "app/ui/widgets/imgui_charts.h"
 #include "app/ui/widgets/plot_capture.h"
 #include "app/ui/widgets/scene_combo.h"
@@ -473,6 +474,18 @@ std::string RanksPanel::exportJson() const {
   nlohmann::json out = nlohmann::json::parse(model_.exportJson());
   out["selected_order"] = selectedOrder_;
   return out.dump(1);
+}
+
+bool RanksPanel::busy() const {
+  return model_.computing() || model_.profile().exactState == ExactState::Running;
+}
+
+// [SECTION] Registration
+
+PanelInfo ranksPanelInfo() {
+  return {"ranks", "Ranks", "Ranks F2", {keys::kF2, "F2", "Ranks panel"}, false, false, {}, {}, [](PanelHost&) {
+            return std::make_unique<RanksPanel>();
+          }};
 }
 
 }  // namespace rankflow::app

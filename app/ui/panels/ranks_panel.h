@@ -10,15 +10,21 @@
 #include <vector>
 
 #include "app/models/ranks_model.h"
+#include "app/ui/panel.h"
 
 namespace rankflow::app {
 
-class RanksPanel {
+class RanksPanel final : public Panel {
  public:
   RanksPanel();
 
   // Draws the window while *open (a null open means always shown, with no close button).
   void draw(bool* open);
+  void draw(PanelHost&, bool* open) override { draw(open); }
+  bool busy() const override;
+  std::vector<std::pair<std::string, std::string>> exportFiles() const override {
+    return {{"-ranks.json", exportJson()}};
+  }
 
   const RanksModel& model() const { return model_; }
   RanksModel& model() { return model_; }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "app/ui/keys.h"
 #include "app/ui/widgets/imgui_charts.h"
 #include "app/ui/widgets/plot_capture.h"
 
@@ -469,6 +470,31 @@ std::string TheoryPanel::exportJson() const {
   const TheoryDemoResult* result = demo();
   out["demonstration"] = result ? nlohmann::json::parse(theoryDemoJson(*result)) : nlohmann::json(nullptr);
   return out.dump(1);
+}
+
+// [SECTION] Panel
+
+void TheoryPanel::draw(PanelHost& host, bool* open) {
+  setLectureMode(host.view().lectureMode);
+  draw(host.view().lectureMode ? nullptr : open);
+}
+
+std::optional<double> TheoryPanel::value(const std::string& name) const {
+  if (name == "theory.index") return index();
+  if (name == "theory.count") return count();
+  return std::nullopt;
+}
+
+PanelInfo theoryPanelInfo() {
+  return {"theory",
+          "Theory",
+          "Theory F6",
+          {keys::kF6, "F6", "Theory panel (guided statements)"},
+          false,
+          false,
+          {},
+          {"theory.index", "theory.count"},
+          [](PanelHost&) { return std::make_unique<TheoryPanel>(); }};
 }
 
 }  // namespace rankflow::app

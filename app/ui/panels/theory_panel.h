@@ -11,10 +11,11 @@
 #include <vector>
 
 #include "app/models/theory_scenes.h"
+#include "app/ui/panel.h"
 
 namespace rankflow::app {
 
-class TheoryPanel {
+class TheoryPanel final : public Panel {
  public:
   // Loads every preset of `presetDirectory`; nothing is computed until the first draw().
   explicit TheoryPanel(const std::string& presetDirectory = theoryPresetDirectory());
@@ -22,6 +23,19 @@ class TheoryPanel {
   // Draws the window while *open (a null open means always shown). In lecture mode the
   // window fills the display and shows only the scene.
   void draw(bool* open);
+
+  // [SECTION] Panel: in lecture mode it fills the screen and takes the presenter keys.
+  void draw(PanelHost& host, bool* open) override;
+  bool drawsInLecture() const override { return true; }
+  bool presentsInLecture() const override { return true; }
+  bool presenterNext() override { return next(), true; }
+  bool presenterPrevious() override { return previous(), true; }
+  bool presenterReset() override { return reset(), true; }
+  bool busy() const override { return computing(); }
+  std::vector<std::pair<std::string, std::string>> exportFiles() const override {
+    return {{"-theory.json", exportJson()}};
+  }
+  std::optional<double> value(const std::string& name) const override;
 
   // Scene navigation. next() and previous() wrap around (the last scene's next is the
   // first); select() clamps to [0, count() − 1]. Each scene keeps its edited parameters

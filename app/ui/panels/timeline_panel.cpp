@@ -5,9 +5,12 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "app/models/ranks_model.h"
+#include "app/ui/keys.h"
+#include "app/ui/panels/control_panel.h"
+#include "app/ui/panels/ranks_panel.h"
 #include "app/ui/widgets/imgui_charts.h"
 #include "app/ui/widgets/plot_capture.h"
-#include "app/models/ranks_model.h"
 #include "app/viewer/units_text.h"
 #include "core/theory/matrix_scenes.h"
 
@@ -344,6 +347,21 @@ std::string TimelinePanel::exportJson() const {
   out["cursor_ranks"] = model_.strip().ranksAtSample(cursorSample_);
   out["readout"] = readout_;
   return out.dump(1);
+}
+
+// [SECTION] Panel
+
+void TimelinePanel::draw(PanelHost& host, bool* open) {
+  if (auto* ranks = dynamic_cast<RanksPanel*>(host.findPanel("ranks"))) follow(&ranks->model());
+  ImVec2 pos, size;  // right of the control and performance column
+  defaultRect(ImGui::GetIO().DisplaySize, kControlPanelX + kControlPanelWidth + 12.0f, &pos, &size);
+  draw(host.view(), host.scene().grid.stepSize(), pos, size, open);
+}
+
+PanelInfo timelinePanelInfo() {
+  return {"timeline", "Timeline", "Timeline F7", {keys::kF7, "F7", "Timeline"}, true, true, {}, {}, [](PanelHost&) {
+            return std::make_unique<TimelinePanel>();
+          }};
 }
 
 }  // namespace rankflow::app

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "app/models/rank_strip_model.h"
+#include "app/ui/panel.h"
 #include "app/viewer/view_state.h"
 
 namespace rankflow::app {
@@ -49,7 +50,7 @@ struct StripAxis {
 
 // [SECTION] Panel
 
-class TimelinePanel {
+class TimelinePanel final : public Panel {
  public:
   // Starts on the lemma1.5 scene with its default parameters and K = 3 (its ranks jump at
   // t = 0), until follow() or setSource() names another; nothing runs before the first draw.
@@ -64,6 +65,15 @@ class TimelinePanel {
   // shown, with no close button). timeStep is the trajectory grid's step
   // (scene.grid.stepSize()), used by the step buttons. Also polls the strip model.
   void draw(ViewState& view, float timeStep, const ImVec2& pos, const ImVec2& size, bool* open = nullptr);
+
+  // [SECTION] Panel: playback every frame; drawn along the bottom, right of the control
+  // column, following the Ranks panel's scene when that panel exists.
+  void update(PanelHost& host, double dtSeconds) override { advance(host.view(), dtSeconds); }
+  void draw(PanelHost& host, bool* open) override;
+  bool busy() const override { return model_.state() == StripState::Running; }
+  std::vector<std::pair<std::string, std::string>> exportFiles() const override {
+    return {{"-timeline.json", exportJson()}, {"-timeline.csv", exportCsv()}};
+  }
 
   // Where the window goes by default: the bottom of the display, from x = left to the right
   // edge less a margin, about a quarter of the height (200..320 px).
