@@ -1,9 +1,14 @@
 #pragma once
-// Integrates a copy of the scene on a worker thread so the window opens at once and stays
+// Integrates a copy of the scene on a BackgroundLane so the window opens at once and stays
 // responsive; the UI polls it each frame and swaps the result in when it is ready.
 #include <atomic>
-#include <future>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
 
+#include "core/common/background_lane.h"
 #include "core/compute/flow_backend.h"
 #include "core/flows/flow_scene.h"
 
@@ -17,19 +22,23 @@ class BackgroundIntegration {
   // Closing the window mid-integration cancels it instead of waiting for it.
   ~BackgroundIntegration();
 
-  // A newer scene supersedes the running one: it is cancelled and its result dropped.
+  // A newer scene supersedes the running one: it stops at its next check and its result is
+  // dropped. `backend` must outlive the integration (or the next start()).
   void start(const flows::FlowScene& prepared, const compute::FlowBackend& backend);
-  bool running() const { return result_.valid(); }
+  // From start() until take(): the latest scene is being integrated or waits to be taken.
+  bool running() const;
   bool ready() const;
-  flows::FlowScene take() { return result_.get(); }  // rethrows the worker's exception
+  flows::FlowScene take();  // once ready(); rethrows the worker's exception
   float progress() const { return progress_.load(); }
 
  private:
-  void cancelRunning();
-
+  mutable std::mutex mutex_;
+  std::uint64_t wanted_ = 0;  // generation of the latest start(); 0 after take()
+  std::optional<flows::FlowScene> finished_;
+  std::exception_ptr failure_;
+  std::atomic<std::uint64_t> generation_{0};
   std::atomic<float> progress_{0.0f};
-  std::atomic<bool> stop_{false};
-  std::future<flows::FlowScene> result_;
+  BackgroundLane lane_;  // last: joined before the members its task uses go
 };
 
 }  // namespace rankflow::app

@@ -235,22 +235,6 @@ const char* orderRefitName(OrderRefit refit) {
   return "?";
 }
 
-const char* taskStateName(TaskState state) {
-  switch (state) {
-    case TaskState::Idle:
-      return "idle";
-    case TaskState::Running:
-      return "running";
-    case TaskState::Done:
-      return "done";
-    case TaskState::Cancelled:
-      return "cancelled";
-    case TaskState::Failed:
-      return "failed";
-  }
-  return "?";
-}
-
 bool sameSceneParameters(const std::vector<theory::SceneParameter>& a, const std::vector<theory::SceneParameter>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "app/models/task.h"
 #include "core/lowrank/cascade.h"
 #include "core/lowrank/sweep.h"
 #include "core/theory/matrix_scenes.h"
@@ -81,12 +82,7 @@ struct FitSnapshot {
   int orderCount() const { return static_cast<int>(ranks.size()); }
 };
 
-enum class TaskState { Idle, Running, Done, Cancelled, Failed };
-const char* taskStateName(TaskState state);
-
-struct TimingView {
-  std::uint64_t generation = 0;
-  TaskState state = TaskState::Idle;
+struct TimingView : TaskStatus {
   std::string scene;
   double t = 0.0;
   std::vector<int> ranks;
@@ -97,7 +93,6 @@ struct TimingView {
   double naiveSeconds = 0.0;
   double independentSeconds = 0.0;
   double cascadeSeconds = 0.0;
-  std::string error;
 
   double measuredSpeedup() const { return cascadeSeconds > 0.0 ? naiveSeconds / cascadeSeconds : 0.0; }
   double measuredIndependentSpeedup() const {
@@ -105,9 +100,7 @@ struct TimingView {
   }
 };
 
-struct SweepView {
-  std::uint64_t generation = 0;
-  TaskState state = TaskState::Idle;
+struct SweepView : TaskStatus {
   std::string scene;
   std::vector<theory::SceneParameter> parameters;
   double t = 0.0;
@@ -117,7 +110,6 @@ struct SweepView {
   long done = 0;
   long total = 0;
   std::vector<lowrank::ScheduleResult> results;  // partial (with its own front) when cancelled
-  std::string error;
 };
 
 // Schedule A as pinned: its ranks and what was measured for it, if anything.
@@ -135,7 +127,6 @@ struct AbRow {
   std::optional<double> b;
   std::optional<double> difference() const { return a && b ? std::optional<double>(*b - *a) : std::nullopt; }
 };
-
 
 namespace cascade_fit_detail {
 struct Mailbox;   // results handed from the lanes to poll()

@@ -101,22 +101,6 @@ learn::TrainOptions cudaLearnedTraining() {
   return o;
 }
 
-const char* trainingStateName(TrainingState state) {
-  switch (state) {
-    case TrainingState::Idle:
-      return "idle";
-    case TrainingState::Running:
-      return "running";
-    case TrainingState::Done:
-      return "done";
-    case TrainingState::Cancelled:
-      return "cancelled";
-    case TrainingState::Failed:
-      return "failed";
-  }
-  return "?";
-}
-
 struct LearnedModel::Threads {
   Mailbox mailbox;
   TrainingWork work;          // training thread only
@@ -198,7 +182,7 @@ void runTraining(const LearnedSettings& settings, const TrainingRequest& request
                  const CancelFlag& cancel, Mailbox& box) {
   const std::uint64_t generation = request.generation;
   LearnedProgress progress;
-  progress.state = TrainingState::Running;
+  progress.state = TaskState::Running;
   auto publish = [&] { box.put(box.progress, generation, progress); };
   try {
     const bool newScene = !work.network || work.sceneKey != request.sceneKey || work.schedule != request.schedule;
@@ -293,18 +277,18 @@ void runTraining(const LearnedSettings& settings, const TrainingRequest& request
       const std::lock_guard lock(box.mutex);
       box.snapshot.emplace(generation, snapshotOf(work, generation));
     }
-    progress.state = TrainingState::Done;
+    progress.state = TaskState::Done;
     progress.fraction = 1.0f;
     progress.activity = "trained";
     publish();
   } catch (const Cancelled&) {
-    progress.state = TrainingState::Cancelled;
+    progress.state = TaskState::Cancelled;
     progress.activity = "cancelled";
     publish();
   } catch (const std::exception& e) {
     // A half-built model is not reused: the next request starts from the scene again.
     work.network.reset();
-    progress.state = TrainingState::Failed;
+    progress.state = TaskState::Failed;
     progress.error = e.what();
     publish();
   }
@@ -315,7 +299,7 @@ void runTraining(const LearnedSettings& settings, const TrainingRequest& request
 void runCompare(const LearnedSettings& settings, const LearnedSnapshot& snapshot, std::uint64_t generation,
                 const CancelFlag& cancel, Mailbox& box) {
   CompareResult result;
-  result.state = TrainingState::Running;
+  result.state = TaskState::Running;
   result.ranks = snapshot.network->config().ranks;
   result.adapterSteps = settings.train.adapterSteps;
   const int orders = snapshot.network->orders();
@@ -345,14 +329,14 @@ void runCompare(const LearnedSettings& settings, const LearnedSnapshot& snapshot
         result.rows.push_back({variant, k, r.heldOutRelativeError, r.parameters, r.trainSeconds});
       }
     }
-    result.state = TrainingState::Done;
+    result.state = TaskState::Done;
     result.fraction = 1.0f;
     result.activity = "done";
   } catch (const Cancelled&) {
-    result.state = TrainingState::Cancelled;
+    result.state = TaskState::Cancelled;
     result.activity = "cancelled";
   } catch (const std::exception& e) {
-    result.state = TrainingState::Failed;
+    result.state = TaskState::Failed;
     result.error = e.what();
   }
   box.put(box.compare, generation, std::move(result));
@@ -370,7 +354,7 @@ struct SamplesRequest {
 void runSamples(const LearnedSettings& settings, const SamplesRequest& request, ExactSamplesCache& exact,
                 const CancelFlag& cancel, Mailbox& box) {
   SamplesResult result;
-  result.state = TrainingState::Running;
+  result.state = TaskState::Running;
   result.requestedSteps = request.steps;
   box.put(box.samples, request.generation, result);
   try {
@@ -407,11 +391,11 @@ void runSamples(const LearnedSettings& settings, const SamplesRequest& request, 
       run.swdToExact = learn::slicedWasserstein(run.samples, exact.end);
       result.runs.push_back(std::move(run));
     }
-    result.state = TrainingState::Done;
+    result.state = TaskState::Done;
   } catch (const Cancelled&) {
-    result.state = TrainingState::Cancelled;
+    result.state = TaskState::Cancelled;
   } catch (const std::exception& e) {
-    result.state = TrainingState::Failed;
+    result.state = TaskState::Failed;
     result.error = e.what();
   }
   box.put(box.samples, request.generation, std::move(result));
@@ -527,9 +511,9 @@ void LearnedModel::cancelTraining() {
   if (threads_->trainingCancel) *threads_->trainingCancel = true;
   // A request still waiting for the thread is dropped with it.
   threads_->training.post(0, nullptr);
-  if (pendingTraining_ || progress_.state == TrainingState::Running) {
+  if (pendingTraining_ || progress_.state == TaskState::Running) {
     pendingTraining_ = false;
-    progress_.state = TrainingState::Cancelled;
+    progress_.state = TaskState::Cancelled;
     progress_.activity = "cancelled";
   }
   // Anything the cancelled job still publishes belongs to a superseded generation.
@@ -547,7 +531,7 @@ void LearnedModel::compareVariants() {
   threads_->compareCancel = cancel;
   const std::uint64_t generation = ++threads_->compareGeneration;
   compare_ = {};
-  compare_.state = TrainingState::Running;
+  compare_.state = TaskState::Running;
   compare_.activity = "waiting";
   threads_->analysis.post(1, [this, threads = threads_.get(), snapshot = snapshot_, generation, cancel] {
     runCompare(settings_, snapshot, generation, cancel, threads->mailbox);
@@ -558,8 +542,8 @@ void LearnedModel::cancelCompare() {
   if (threads_->compareCancel) *threads_->compareCancel = true;
   threads_->analysis.post(1, nullptr);
   ++threads_->compareGeneration;
-  if (compare_.state == TrainingState::Running) {
-    compare_.state = TrainingState::Cancelled;
+  if (compare_.state == TaskState::Running) {
+    compare_.state = TaskState::Cancelled;
     compare_.activity = "cancelled";
   }
 }
@@ -585,7 +569,7 @@ bool LearnedModel::requestSamples(int steps) {
   SamplesRequest request{
       ++threads_->samplesGeneration, snapshot_.network, requestedData_, snapshot_.sceneKey, snapshot_.schedule, steps};
   samples_ = {};
-  samples_.state = TrainingState::Running;
+  samples_.state = TaskState::Running;
   samples_.requestedSteps = steps;
   threads_->analysis.post(0, [this, threads = threads_.get(), request = std::move(request), cancel] {
     runSamples(settings_, request, threads->exact, cancel, threads->mailbox);
@@ -597,7 +581,7 @@ void LearnedModel::cancelSamples() {
   if (threads_->samplesCancel) *threads_->samplesCancel = true;
   threads_->analysis.post(0, nullptr);
   ++threads_->samplesGeneration;
-  if (samples_.state == TrainingState::Running) samples_.state = TrainingState::Cancelled;
+  if (samples_.state == TaskState::Running) samples_.state = TaskState::Cancelled;
 }
 
 bool LearnedModel::poll() {
@@ -719,7 +703,7 @@ std::string LearnedModel::exportJson() const {
   j["ranks"] = ranks_;
   j["max_rank"] = maxRank();
   j["message"] = message_;
-  j["progress"] = {{"state", trainingStateName(progress_.state)},
+  j["progress"] = {{"state", taskStateName(progress_.state)},
                    {"activity", progress_.activity},
                    {"order", progress_.order},
                    {"step", progress_.step},
@@ -744,7 +728,7 @@ std::string LearnedModel::exportJson() const {
                                       {"train_seconds", o.trainSeconds},
                                       {"steps", o.steps}});
   }
-  j["compare"] = {{"state", trainingStateName(compare_.state)},
+  j["compare"] = {{"state", taskStateName(compare_.state)},
                   {"error", compare_.error},
                   {"ranks", compare_.ranks},
                   {"adapter_steps", compare_.adapterSteps},
@@ -755,7 +739,7 @@ std::string LearnedModel::exportJson() const {
                                     {"held_out_relative_error", r.heldOutRelativeError},
                                     {"parameters", r.parameters},
                                     {"train_seconds", r.trainSeconds}});
-  j["samples"] = {{"state", trainingStateName(samples_.state)},
+  j["samples"] = {{"state", taskStateName(samples_.state)},
                   {"error", samples_.error},
                   {"steps", samples_.requestedSteps},
                   {"exact_swd_to_data", samples_.exactSwdToData},

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "app/models/task.h"
 #include "core/common/vec2.h"
 #include "core/flows/flow_fields.h"
 #include "core/flows/flow_scene.h"
@@ -69,9 +70,6 @@ struct LearnedSettings {
 // 0.678, against 6.2 + 1.1 + 1.0 s and 0.066 / 0.456 / 0.860 for the CPU's steps on two cores.
 learn::TrainOptions cudaLearnedTraining();
 
-enum class TrainingState { Idle, Running, Done, Cancelled, Failed };
-const char* trainingStateName(TrainingState state);
-
 struct LearnedOrderStats {
   int order = 1;
   int rank = 0;                       // r_k (0 for the base)
@@ -98,15 +96,13 @@ struct LearnedSnapshot {
   std::string engine;  // the trainer of the last training ("CPU · Eigen, 2 threads", "CUDA · …")
 };
 
-struct LearnedProgress {
-  TrainingState state = TrainingState::Idle;
+struct LearnedProgress : TaskStatus {
   std::string activity;  // "exact targets", "training", "retraining from order 3", …
   int order = 0;
   int step = 0;
   int steps = 0;
   double loss = 0.0;
   float fraction = 0.0f;  // of the whole job
-  std::string error;      // when Failed
 };
 
 struct VariantRow {
@@ -117,11 +113,9 @@ struct VariantRow {
   double trainSeconds = 0.0;
 };
 
-struct CompareResult {
-  TrainingState state = TrainingState::Idle;
+struct CompareResult : TaskStatus {
   std::string activity;
   float fraction = 0.0f;
-  std::string error;
   std::vector<int> ranks;
   int adapterSteps = 0;
   std::vector<VariantRow> rows;  // per variant: the shared base (order 1), then orders 2..K
@@ -136,9 +130,7 @@ struct SolverSamples {
   double swdToExact = 0.0;
 };
 
-struct SamplesResult {
-  TrainingState state = TrainingState::Idle;
-  std::string error;
+struct SamplesResult : TaskStatus {
   int requestedSteps = 0;           // N: Taylor-3 steps; the others match 3N evaluations
   std::vector<SolverSamples> runs;  // Taylor-3, RK4, Heun, Euler
   std::vector<Vec2f> exactSamples;  // exact field, RK4 with 100 steps, same start points
@@ -197,7 +189,7 @@ class LearnedModel {
   const CompareResult& comparison() const { return compare_; }
   const SamplesResult& samples() const { return samples_; }
   const std::string& message() const { return message_; }  // the last refused input, or empty
-  bool training() const { return progress_.state == TrainingState::Running || pendingTraining_; }
+  bool training() const { return progress_.state == TaskState::Running || pendingTraining_; }
 
   // The learned order-k field at points x, time t (predict with its output factor). False
   // until a model exists or for an order outside 1..3. UI thread only. Measured (H = 128,

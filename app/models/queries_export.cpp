@@ -30,24 +30,6 @@ nlohmann::json cudaTimes(const std::array<double, kCudaStrategyCount>& values) {
 
 }  // namespace
 
-const char* jobStateName(JobState state) {
-  switch (state) {
-    case JobState::Idle:
-      return "idle";
-    case JobState::Queued:
-      return "queued";
-    case JobState::Running:
-      return "running";
-    case JobState::Done:
-      return "done";
-    case JobState::Cancelled:
-      return "cancelled";
-    case JobState::Failed:
-      return "failed";
-  }
-  return "?";
-}
-
 std::string QueriesModel::exportJson() const {
   const QueriesView& v = view_;
   nlohmann::json out;
@@ -63,7 +45,7 @@ std::string QueriesModel::exportJson() const {
   constexpr std::array<const char*, kQueryJobCount> kJobNames = {"build", "update", "query", "sweep"};
   for (std::size_t k = 0; k < v.jobs.size(); ++k) {
     jobs[kJobNames[k]] = {
-        {"state", jobStateName(v.jobs[k].state)}, {"progress", v.jobs[k].progress}, {"message", v.jobs[k].message}};
+        {"state", taskStateName(v.jobs[k].state)}, {"progress", v.jobs[k].progress}, {"message", v.jobs[k].message}};
   }
   out["jobs"] = jobs;
   out["superseded_queries"] = v.supersededQueries;

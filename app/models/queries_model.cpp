@@ -138,14 +138,22 @@ QueriesModel::QueriesModel(const QuerySizes& initial) {
   published_.cudaLine = "CUDA: probing...";
   if (const std::string problem = validateSizes(initial); problem.empty()) {
     pendingBuild_ = PendingBuild{nextIdLocked(), initial};
-    published_.jobs[index(QueryJob::Build)] = {JobState::Queued, 0.0f, "", lastId_};
+    published_.jobs[index(QueryJob::Build)] = {TaskState::Queued, 0.0f, "", lastId_};
   } else {
-    published_.jobs[index(QueryJob::Build)] = {JobState::Failed, 0.0f, problem, 0};
+    published_.jobs[index(QueryJob::Build)] = {TaskState::Failed, 0.0f, problem, 0};
   }
   view_ = published_;
-  // Busy until the worker has probed the backends, so waitIdle() sees the CUDA line settled.
+  // Busy until the lane has probed the backends, so waitIdle() sees the CUDA line settled.
   workerBusy_ = true;
-  worker_ = std::thread(&QueriesModel::workerLoop, this);
+  lane_.post(kProbeSlot, [this] {
+    probeBackends();
+    {
+      const std::lock_guard lock(mutex_);
+      workerBusy_ = false;
+      settled_.notify_all();
+    }
+    drainPending();
+  });
 }
 
 QueriesModel::~QueriesModel() {
@@ -154,8 +162,8 @@ QueriesModel::~QueriesModel() {
     stop_ = true;
     cancelBelow_.fill(std::numeric_limits<std::uint64_t>::max());
   }
-  wake_.notify_all();
-  worker_.join();
+  // The lane's destructor drops what waits and joins the running job, which stops at its next
+  // check of wanted() or stop_.
 }
 
 bool QueriesModel::anyPendingLocked() const {
@@ -194,13 +202,13 @@ Submission QueriesModel::requestBuild(const QuerySizes& sizes) {
   pendingSweep_.reset();
   for (QueryJob kind : {QueryJob::Update, QueryJob::Query, QueryJob::Sweep}) {
     auto& status = published_.jobs[index(kind)];
-    if (status.state == JobState::Queued || status.state == JobState::Running)
-      status = {JobState::Cancelled, status.progress, "superseded by a rebuild", id};
+    if (status.state == TaskState::Queued || status.state == TaskState::Running)
+      status = {TaskState::Cancelled, status.progress, "superseded by a rebuild", id};
   }
-  published_.jobs[index(QueryJob::Build)] = {JobState::Queued, 0.0f, "", id};
+  published_.jobs[index(QueryJob::Build)] = {TaskState::Queued, 0.0f, "", id};
   published_.targetSizes = sizes;
   ++publishedStamp_;
-  wake_.notify_all();
+  lane_.post(kDrainSlot, [this] { drainPending(); });
   return {true, id, ""};
 }
 
@@ -224,22 +232,22 @@ void QueriesModel::queueQueryLocked(int l, int h) {
   const std::uint64_t id = nextIdLocked();
   cancelBelow_[index(QueryJob::Query)] = id;
   pendingQuery_ = PendingQuery{id, l, h};
-  published_.jobs[index(QueryJob::Query)] = {JobState::Queued, 0.0f, "", id};
+  published_.jobs[index(QueryJob::Query)] = {TaskState::Queued, 0.0f, "", id};
   ++publishedStamp_;
-  wake_.notify_all();
+  lane_.post(kDrainSlot, [this] { drainPending(); });
 }
 
 Submission QueriesModel::requestSweep(int points) {
   if (points < 2 || points > 64) return {false, 0, "a sweep needs 2 to 64 lengths, got " + std::to_string(points)};
   std::lock_guard lock(mutex_);
-  if (!published_.treeReady && !pendingBuild_ && published_.job(QueryJob::Build).state != JobState::Running)
+  if (!published_.treeReady && !pendingBuild_ && published_.job(QueryJob::Build).state != TaskState::Running)
     return {false, 0, "no tree to sweep: build one first"};
   const std::uint64_t id = nextIdLocked();
   cancelBelow_[index(QueryJob::Sweep)] = id;
   pendingSweep_ = PendingSweep{id, points};
-  published_.jobs[index(QueryJob::Sweep)] = {JobState::Queued, 0.0f, "", id};
+  published_.jobs[index(QueryJob::Sweep)] = {TaskState::Queued, 0.0f, "", id};
   ++publishedStamp_;
-  wake_.notify_all();
+  lane_.post(kDrainSlot, [this] { drainPending(); });
   return {true, id, ""};
 }
 
@@ -247,15 +255,15 @@ Submission QueriesModel::requestPointUpdate(int at) {
   std::lock_guard lock(mutex_);
   const int m = published_.targetSizes.m;
   if (at >= m) return {false, 0, "index " + std::to_string(at) + " is outside [0, " + std::to_string(m - 1) + "]"};
-  if (!published_.treeReady && !pendingBuild_ && published_.job(QueryJob::Build).state != JobState::Running)
+  if (!published_.treeReady && !pendingBuild_ && published_.job(QueryJob::Build).state != TaskState::Running)
     return {false, 0, "no tree to update: build one first"};
   if (pendingUpdates_.size() >= kMaxQueuedUpdates)
     return {false, 0, "already " + std::to_string(kMaxQueuedUpdates) + " updates queued"};
   const std::uint64_t id = nextIdLocked();
   pendingUpdates_.push_back({id, at});
-  published_.jobs[index(QueryJob::Update)] = {JobState::Queued, 0.0f, "", id};
+  published_.jobs[index(QueryJob::Update)] = {TaskState::Queued, 0.0f, "", id};
   ++publishedStamp_;
-  wake_.notify_all();
+  lane_.post(kDrainSlot, [this] { drainPending(); });
   return {true, id, ""};
 }
 
@@ -277,9 +285,9 @@ void QueriesModel::cancel(QueryJob kind) {
       break;
   }
   auto& status = published_.jobs[index(kind)];
-  if (status.state == JobState::Queued || status.state == JobState::Running) {
+  if (status.state == TaskState::Queued || status.state == TaskState::Running) {
     // The id of the newest request: the job being stopped cannot overwrite this status.
-    status = {JobState::Cancelled, status.progress, "cancelled", lastId_};
+    status = {TaskState::Cancelled, status.progress, "cancelled", lastId_};
     ++publishedStamp_;
   }
   if (kind == QueryJob::Build && !workerBuilding_ && published_.treeReady) {
@@ -299,7 +307,7 @@ bool QueriesModel::wanted(QueryJob kind, std::uint64_t id) const {
   return !stop_ && id >= cancelBelow_[index(kind)];
 }
 
-void QueriesModel::setStatusLocked(QueryJob kind, JobState state, float progress, std::string message,
+void QueriesModel::setStatusLocked(QueryJob kind, TaskState state, float progress, std::string message,
                                    std::uint64_t id) {
   auto& status = published_.jobs[index(kind)];
   if (id < status.id) return;  // a newer request (or a cancel) owns the status now
@@ -307,7 +315,7 @@ void QueriesModel::setStatusLocked(QueryJob kind, JobState state, float progress
   ++publishedStamp_;
 }
 
-void QueriesModel::setStatus(QueryJob kind, JobState state, float progress, std::string message, std::uint64_t id) {
+void QueriesModel::setStatus(QueryJob kind, TaskState state, float progress, std::string message, std::uint64_t id) {
   std::lock_guard lock(mutex_);
   setStatusLocked(kind, state, progress, std::move(message), id);
 }
@@ -315,7 +323,7 @@ void QueriesModel::setStatus(QueryJob kind, JobState state, float progress, std:
 void QueriesModel::setProgress(QueryJob kind, std::uint64_t id, float progress) {
   std::lock_guard lock(mutex_);
   auto& status = published_.jobs[index(kind)];
-  if (status.id != id || status.state != JobState::Running) return;
+  if (status.id != id || status.state != TaskState::Running) return;
   status.progress = progress;
   ++publishedStamp_;
 }
@@ -364,14 +372,11 @@ void QueriesModel::prepareCuda() {
   }
 }
 
-void QueriesModel::workerLoop() {
-  probeBackends();
+// One lane task takes every job waiting, in priority order: a build, then updates and
+// queries, then a sweep (which itself lets updates and queries run between its timings).
+void QueriesModel::drainPending() {
   std::unique_lock lock(mutex_);
-  workerBusy_ = false;
-  settled_.notify_all();
-  while (true) {
-    wake_.wait(lock, [&] { return stop_ || anyPendingLocked(); });
-    if (stop_) break;
+  while (!stop_ && anyPendingLocked()) {
     workerBusy_ = true;
     if (pendingBuild_) {
       const PendingBuild job = *pendingBuild_;
@@ -381,7 +386,7 @@ void QueriesModel::workerLoop() {
       guarded(QueryJob::Build, job.id, [&] { runBuild(job); });
       lock.lock();
       workerBuilding_ = false;
-      if (!pendingBuild_ && published_.job(QueryJob::Build).state != JobState::Done)
+      if (!pendingBuild_ && published_.job(QueryJob::Build).state != TaskState::Done)
         published_.targetSizes = published_.sizes;
     } else if (!pendingUpdates_.empty() || pendingQuery_) {
       lock.unlock();
@@ -403,7 +408,7 @@ void QueriesModel::guarded(QueryJob kind, std::uint64_t id, const std::function<
   try {
     job();
   } catch (const std::exception& e) {
-    setStatus(kind, JobState::Failed, 0.0f, e.what(), id);
+    setStatus(kind, TaskState::Failed, 0.0f, e.what(), id);
   }
 }
 
@@ -432,17 +437,17 @@ bool QueriesModel::serviceInterruptions() {
 
 void QueriesModel::runBuild(const PendingBuild& job) {
   const auto begin = std::chrono::steady_clock::now();
-  setStatus(QueryJob::Build, JobState::Running, 0.0f, "generating factors", job.id);
+  setStatus(QueryJob::Build, TaskState::Running, 0.0f, "generating factors", job.id);
   const auto keepGoing = [&](float fraction) {
     setProgress(QueryJob::Build, job.id, 0.5f * fraction);
     return wanted(QueryJob::Build, job.id);
   };
   std::optional<QueryInputs> inputs = generateInputs(job.sizes, keepGoing);
   if (!inputs) return abandonBuild(job.id);
-  setStatus(QueryJob::Build, JobState::Running, 0.5f, "building the node matrices", job.id);
+  setStatus(QueryJob::Build, TaskState::Running, 0.5f, "building the node matrices", job.id);
   lowrank::LowRankRangeTree tree(inputs->left, inputs->right);
   if (!wanted(QueryJob::Build, job.id)) return abandonBuild(job.id);
-  setStatus(QueryJob::Build, JobState::Running, 0.9f, "cost model", job.id);
+  setStatus(QueryJob::Build, TaskState::Running, 0.9f, "cost model", job.id);
   // Measured once per machine (about 50 ms) and cached on disk afterwards.
   costs_ = lowrank::CostModel::forThisMachine();
 
@@ -467,7 +472,7 @@ void QueriesModel::runBuild(const PendingBuild& job) {
   char text[96];
   std::snprintf(text, sizeof text, "built m = %d, d = %d, r = %d, n = %d in %.0f ms", job.sizes.m, job.sizes.d,
                 job.sizes.r, job.sizes.n, seconds * 1e3);
-  setStatusLocked(QueryJob::Build, JobState::Done, 1.0f, text, job.id);
+  setStatusLocked(QueryJob::Build, TaskState::Done, 1.0f, text, job.id);
   if (!pendingBuild_) {
     published_.l = std::min(published_.l, job.sizes.m - 1);
     published_.h = std::clamp(published_.h, published_.l, job.sizes.m - 1);
@@ -477,7 +482,7 @@ void QueriesModel::runBuild(const PendingBuild& job) {
 
 void QueriesModel::abandonBuild(std::uint64_t id) {
   std::lock_guard lock(mutex_);
-  setStatusLocked(QueryJob::Build, JobState::Cancelled, 0.0f, pendingBuild_ ? "superseded" : "cancelled", id);
+  setStatusLocked(QueryJob::Build, TaskState::Cancelled, 0.0f, pendingBuild_ ? "superseded" : "cancelled", id);
   if (pendingBuild_ || !tree_) return;
   // The old tree stays: bring the interval back inside it and show its numbers again.
   const int m = tree_->count();
@@ -488,12 +493,12 @@ void QueriesModel::abandonBuild(std::uint64_t id) {
 
 void QueriesModel::runQuery(const PendingQuery& job) {
   if (!tree_) {
-    setStatus(QueryJob::Query, JobState::Failed, 0.0f, "no tree: the build failed or was cancelled", job.id);
+    setStatus(QueryJob::Query, TaskState::Failed, 0.0f, "no tree: the build failed or was cancelled", job.id);
     return;
   }
-  setStatus(QueryJob::Query, JobState::Running, 0.0f, "", job.id);
+  setStatus(QueryJob::Query, TaskState::Running, 0.0f, "", job.id);
   const auto keepGoing = [&] { return wanted(QueryJob::Query, job.id); };
-  const auto abandon = [&] { setStatus(QueryJob::Query, JobState::Cancelled, 0.0f, "cancelled", job.id); };
+  const auto abandon = [&] { setStatus(QueryJob::Query, TaskState::Cancelled, 0.0f, "cancelled", job.id); };
   const lowrank::LowRankRangeTree& tree = *tree_;
   const int m = tree.count();
   const int l = std::clamp(job.l, 0, m - 1), h = std::clamp(job.h, l, m - 1);
@@ -542,7 +547,8 @@ void QueriesModel::runQuery(const PendingQuery& job) {
     try {
       for (int c = 0; c < kCudaStrategyCount; ++c) {
         const Strategy s = lowrank::kAllStrategies[static_cast<std::size_t>(c)];
-        report->cudaRelativeError[static_cast<std::size_t>(c)] = lowrank::relativeError(cudaTree_->query(l, h, x, s), reference);
+        report->cudaRelativeError[static_cast<std::size_t>(c)] =
+            lowrank::relativeError(cudaTree_->query(l, h, x, s), reference);
         // X is resident from the query above; the device time alone (CUDA events).
         const auto timing = bestWithinBudget([&] { return cudaTree_->timeQuery(l, h, s); }, keepGoing, 5, 0.1);
         if (!timing) return abandon();
@@ -557,25 +563,26 @@ void QueriesModel::runQuery(const PendingQuery& job) {
 
   std::lock_guard lock(mutex_);
   if (stop_ || job.id < cancelBelow_[index(QueryJob::Query)]) {
-    setStatusLocked(QueryJob::Query, JobState::Cancelled, 0.0f, "cancelled", job.id);
+    setStatusLocked(QueryJob::Query, TaskState::Cancelled, 0.0f, "cancelled", job.id);
     return;
   }
   published_.query = std::move(report);
   const auto& q = *published_.query;
-  setStatusLocked(QueryJob::Query, JobState::Done, 1.0f,
+  setStatusLocked(QueryJob::Query, TaskState::Done, 1.0f,
                   std::string("router chose ") + lowrank::strategyName(q.routerChoice), job.id);
 }
 
 void QueriesModel::runUpdate(const PendingUpdate& job) {
   if (!tree_) {
-    setStatus(QueryJob::Update, JobState::Failed, 0.0f, "no tree: the build failed or was cancelled", job.id);
+    setStatus(QueryJob::Update, TaskState::Failed, 0.0f, "no tree: the build failed or was cancelled", job.id);
     return;
   }
-  setStatus(QueryJob::Update, JobState::Running, 0.0f, "", job.id);
+  setStatus(QueryJob::Update, TaskState::Running, 0.0f, "", job.id);
   const int m = tree_->count();
   const int at = job.index < 0 ? std::uniform_int_distribution<int>(0, m - 1)(updateRng_) : job.index;
   if (at >= m) {
-    setStatus(QueryJob::Update, JobState::Failed, 0.0f, "index " + std::to_string(at) + " is outside the tree", job.id);
+    setStatus(QueryJob::Update, TaskState::Failed, 0.0f, "index " + std::to_string(at) + " is outside the tree",
+              job.id);
     return;
   }
   std::normal_distribution<float> normal;
@@ -623,17 +630,17 @@ void QueriesModel::runUpdate(const PendingUpdate& job) {
   char text[96];
   std::snprintf(text, sizeof text, "A_%d, B_%d replaced; worst error on [%d, %d]: %.1e", at, at, l, h,
                 published_.update->maxRelativeError);
-  setStatusLocked(QueryJob::Update, JobState::Done, 1.0f, text, job.id);
+  setStatusLocked(QueryJob::Update, TaskState::Done, 1.0f, text, job.id);
   // The bars and the router's choice describe the tree as it is now.
   if (!pendingQuery_) queueQueryLocked(l, h);
 }
 
 void QueriesModel::runSweep(const PendingSweep& job) {
   if (!tree_) {
-    setStatus(QueryJob::Sweep, JobState::Failed, 0.0f, "no tree: the build failed or was cancelled", job.id);
+    setStatus(QueryJob::Sweep, TaskState::Failed, 0.0f, "no tree: the build failed or was cancelled", job.id);
     return;
   }
-  setStatus(QueryJob::Sweep, JobState::Running, 0.0f, "", job.id);
+  setStatus(QueryJob::Sweep, TaskState::Running, 0.0f, "", job.id);
   const int m = tree_->count();
   const Eigen::MatrixXf& x = inputs_.x;
   const int n = static_cast<int>(x.cols());
@@ -645,12 +652,12 @@ void QueriesModel::runSweep(const PendingSweep& job) {
   report.cudaTimed = cudaTree_ != nullptr;
   report.paperCrossoverLength = treeSizes_.d * std::log2(static_cast<double>(std::max(m, 2))) / treeSizes_.r;
 
-  const auto publish = [&](JobState state, std::string message) {
+  const auto publish = [&](TaskState state, std::string message) {
     auto shared = std::make_shared<const SweepReport>(report);
     std::lock_guard lock(mutex_);
     // A sweep superseded by a newer one leaves the chart to it; a cancelled one shows what it got.
     const bool current = !stop_ && job.id >= cancelBelow_[index(QueryJob::Sweep)];
-    if (current || (state == JobState::Cancelled && !pendingSweep_)) {
+    if (current || (state == TaskState::Cancelled && !pendingSweep_)) {
       published_.sweep = std::move(shared);
       ++publishedStamp_;  // the status below may belong to a newer id and then stamps nothing
     }
@@ -662,7 +669,7 @@ void QueriesModel::runSweep(const PendingSweep& job) {
     std::unique_lock lock(mutex_);
     const bool rebuilt = pendingBuild_.has_value();
     lock.unlock();
-    publish(JobState::Cancelled, rebuilt ? "superseded by a rebuild" : "cancelled");
+    publish(TaskState::Cancelled, rebuilt ? "superseded by a rebuild" : "cancelled");
   };
 
   for (const int length : lengths) {
@@ -702,12 +709,12 @@ void QueriesModel::runSweep(const PendingSweep& job) {
     }
     report.points.push_back(point);
     report.crossovers = crossovers(report.points);
-    publish(JobState::Running, "");
+    publish(TaskState::Running, "");
   }
   report.complete = true;
   const SweepCrossover& tree = report.crossovers.front();
-  publish(JobState::Done, "fly vs tree crossover: predicted L = " + formatLength(tree.predictedLength) +
-                              ", measured L = " + formatLength(tree.measuredLength));
+  publish(TaskState::Done, "fly vs tree crossover: predicted L = " + formatLength(tree.predictedLength) +
+                               ", measured L = " + formatLength(tree.measuredLength));
 }
 
 }  // namespace rankflow::app

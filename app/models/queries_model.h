@@ -20,9 +20,10 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "app/models/task.h"
+#include "core/common/background_lane.h"
 #include "core/lowrank/lowrank_backend.h"
 #include "core/lowrank/range_tree.h"
 
@@ -55,11 +56,8 @@ struct QueryInputs {
 enum class QueryJob { Build = 0, Update = 1, Query = 2, Sweep = 3 };
 inline constexpr int kQueryJobCount = 4;
 
-enum class JobState { Idle, Queued, Running, Done, Cancelled, Failed };
-const char* jobStateName(JobState state);
-
 struct JobStatus {
-  JobState state = JobState::Idle;
+  TaskState state = TaskState::Idle;
   float progress = 0.0f;  // 0..1 while running
   std::string message;    // why it failed or was cancelled, or a short summary
   std::uint64_t id = 0;   // the submission it describes
@@ -156,7 +154,7 @@ struct QueriesView {
 
 class QueriesModel {
  public:
-  // Starts the worker and builds `initial` in the background (when valid).
+  // Probes the backends and builds `initial` (when valid) on its lane, in the background.
   explicit QueriesModel(const QuerySizes& initial = {});
   ~QueriesModel();
   QueriesModel(const QueriesModel&) = delete;
@@ -203,7 +201,7 @@ class QueriesModel {
     int index;
   };
 
-  void workerLoop();
+  void drainPending();
   void probeBackends();
   void runBuild(const PendingBuild& job);
   void abandonBuild(std::uint64_t id);
@@ -216,8 +214,8 @@ class QueriesModel {
   // rebuild (or shutdown) is waiting, which ends the sweep.
   bool serviceInterruptions();
   bool wanted(QueryJob kind, std::uint64_t id) const;
-  void setStatus(QueryJob kind, JobState state, float progress, std::string message, std::uint64_t id);
-  void setStatusLocked(QueryJob kind, JobState state, float progress, std::string message, std::uint64_t id);
+  void setStatus(QueryJob kind, TaskState state, float progress, std::string message, std::uint64_t id);
+  void setStatusLocked(QueryJob kind, TaskState state, float progress, std::string message, std::uint64_t id);
   void setProgress(QueryJob kind, std::uint64_t id, float progress);
   void queueQueryLocked(int l, int h);
   void prepareCuda();
@@ -231,7 +229,6 @@ class QueriesModel {
 
   // [shared, under mutex_]
   mutable std::mutex mutex_;
-  mutable std::condition_variable wake_;     // the worker: something to do
   mutable std::condition_variable settled_;  // waitIdle: a job finished
   std::uint64_t lastId_ = 0;
   std::optional<PendingBuild> pendingBuild_;
@@ -246,7 +243,7 @@ class QueriesModel {
   QueriesView published_;
   std::uint64_t publishedStamp_ = 0;
 
-  // [worker thread only]
+  // [lane tasks only]
   std::optional<lowrank::LowRankRangeTree> tree_;
   QueryInputs inputs_;  // the model's own copy of the factors: the float64 reference reads it
   QuerySizes treeSizes_;
@@ -257,7 +254,10 @@ class QueriesModel {
   std::unique_ptr<lowrank::LowRankBackend> cuda_;
   std::unique_ptr<lowrank::PreparedRangeTree> cudaTree_;
 
-  std::thread worker_;  // last: starts after every member it reads exists
+  // Slot 0 probes the backends once; slot 1 drains the pending jobs (a post there replaces a
+  // drain still waiting, so requests never pile up tasks).
+  static constexpr std::size_t kProbeSlot = 0, kDrainSlot = 1;
+  BackgroundLane lane_{2};  // last: joined before the members its jobs use go
 };
 
 }  // namespace rankflow::app

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "core/common/background_lane.h"
 #include "app/viewer/lowrank_engine.h"
+#include "core/common/background_lane.h"
 #include "core/matfun/derivative_grid.h"
 #include "core/theory/matrix_scenes.h"
 
@@ -144,22 +144,6 @@ int RankStrip::highestRank() const {
   return highest;
 }
 
-const char* stripStateName(StripState state) {
-  switch (state) {
-    case StripState::Idle:
-      return "idle";
-    case StripState::Running:
-      return "running";
-    case StripState::Done:
-      return "done";
-    case StripState::Cancelled:
-      return "cancelled";
-    case StripState::Failed:
-      return "failed";
-  }
-  return "?";
-}
-
 // [SECTION] RankStripModel
 
 RankStripModel::RankStripModel() : worker_(std::make_unique<Worker>()) {}
@@ -191,23 +175,23 @@ std::uint64_t RankStripModel::request(const std::string& scene, const std::map<s
     refusal = "the tolerance must be positive and finite";
   }
   if (!refusal.empty()) {
-    state_ = StripState::Failed;
+    state_ = TaskState::Failed;
     message_ = refusal;
     return 0;
   }
 
   job_ = std::make_shared<Job>(samples);
-  state_ = StripState::Running;
+  state_ = TaskState::Running;
   message_.clear();
   worker_->submit({generation_, scene, parameters, maxOrder, tMin, tMax, samples, tolerance}, job_);
   return generation_;
 }
 
 void RankStripModel::cancel() {
-  if (state_ != StripState::Running) return;
+  if (state_ != TaskState::Running) return;
   if (job_) job_->stop = true;
   cancelledGeneration_ = generation_;
-  state_ = StripState::Cancelled;
+  state_ = TaskState::Cancelled;
 }
 
 bool RankStripModel::poll() {
@@ -215,17 +199,17 @@ bool RankStripModel::poll() {
   if (!outcome || outcome->generation != generation_ || cancelledGeneration_ == generation_) return false;
   if (outcome->strip) {
     strip_ = std::move(*outcome->strip);
-    state_ = StripState::Done;
+    state_ = TaskState::Done;
     message_.clear();
   } else {
-    state_ = StripState::Failed;  // the previous strip stays on screen
+    state_ = TaskState::Failed;  // the previous strip stays on screen
     message_ = outcome->error;
   }
   return true;
 }
 
 float RankStripModel::progress() const {
-  if (state_ != StripState::Running || !job_) return 1.0f;
+  if (state_ != TaskState::Running || !job_) return 1.0f;
   return static_cast<float>(job_->done.load()) / static_cast<float>(std::max(job_->total, 1));
 }
 
@@ -251,7 +235,7 @@ std::string RankStripModel::exportJson() const {
               {"ranks", s.ranks},
               {"computed_on", s.computedOn},
               {"compute_seconds", s.computeSeconds},
-              {"state", stripStateName(state_)}};
+              {"state", taskStateName(state_)}};
   if (!message_.empty()) out["message"] = message_;
   return out.dump(1);
 }

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "app/models/task.h"
+
 namespace rankflow::app {
 
 struct RankStrip {
@@ -42,15 +44,6 @@ struct RankStrip {
   // Highest rank in the strip (the chart's y range), 0 when empty.
   int highestRank() const;
 };
-
-enum class StripState {
-  Idle,       // nothing requested yet
-  Running,    // the latest request is being sampled
-  Done,       // strip() is the latest request's
-  Cancelled,  // the latest request was stopped; strip() is an older one (or empty)
-  Failed,     // the latest request was refused or failed; message() says why
-};
-const char* stripStateName(StripState state);
 
 class RankStripModel {
  public:
@@ -84,7 +77,7 @@ class RankStripModel {
   bool poll();
 
   const RankStrip& strip() const { return strip_; }
-  StripState state() const { return state_; }
+  TaskState state() const { return state_; }
   const std::string& message() const { return message_; }  // why the latest request failed
   std::uint64_t requestedGeneration() const { return generation_; }
   // Fraction of the latest request's samples done (1 when not running).
@@ -106,7 +99,7 @@ class RankStripModel {
   std::uint64_t generation_ = 0;
   std::uint64_t cancelledGeneration_ = 0;
   RankStrip strip_;
-  StripState state_ = StripState::Idle;
+  TaskState state_ = TaskState::Idle;
   std::string message_;
   std::shared_ptr<Job> job_;  // the latest request's
   std::unique_ptr<Worker> worker_;

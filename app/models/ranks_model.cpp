@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "core/common/background_lane.h"
 #include "app/viewer/lowrank_engine.h"
+#include "core/common/background_lane.h"
 #include "core/common/error.h"
 #include "core/matfun/derivative_grid.h"
 #include "core/matfun/json_format.h"
@@ -64,7 +64,7 @@ void stripExact(RanksProfile& p) {
     o.exact.reset();
     o.exactUnavailable.clear();
   }
-  p.exactState = ExactState::Cancelled;
+  p.exactState = TaskState::Cancelled;
   updateCeilings(p);
 }
 
@@ -91,7 +91,7 @@ void computeProfile(const ProfileRequest& request, WindowLowRankBackend& engine,
   p.t = request.t;
   p.maxOrder = request.maxOrder;
   p.tolerance = request.tolerance;
-  p.exactState = request.exact ? ExactState::Running : ExactState::Off;
+  p.exactState = request.exact ? TaskState::Running : TaskState::Idle;
   try {
     std::map<std::string, std::string> params;
     for (const auto& parameter : request.parameters) params[parameter.name] = parameter.value;
@@ -153,7 +153,7 @@ void computeProfile(const ProfileRequest& request, WindowLowRankBackend& engine,
         p.orders[k].exactUnavailable = e.what();
       }
       updateCeilings(p);
-      if (k + 1 == derivatives.size()) p.exactState = ExactState::Done;
+      if (k + 1 == derivatives.size()) p.exactState = TaskState::Done;
       if (superseded) return;
       publish(p);
     }
@@ -174,26 +174,17 @@ void computeProfile(const ProfileRequest& request, WindowLowRankBackend& engine,
 FeasibilityView computeFeasibility(FeasibilityView view) {
   try {
     view.result = theory::checkFeasibility(view.ranks);
-    view.state = FeasibilityState::Done;
+    view.state = TaskState::Done;
   } catch (const std::exception& e) {
-    view.state = FeasibilityState::Error;
+    view.state = TaskState::Failed;
     view.error = e.what();
   }
   return view;
 }
 
-const char* exactStateName(ExactState s) {
-  switch (s) {
-    case ExactState::Off:
-      return "off";
-    case ExactState::Running:
-      return "running";
-    case ExactState::Done:
-      return "done";
-    case ExactState::Cancelled:
-      return "cancelled";
-  }
-  return "?";
+// The exact stage is optional: not asked for reads "off" in the export, not "idle".
+const char* exactStateName(TaskState s) {
+  return s == TaskState::Idle ? "off" : taskStateName(s);
 }
 
 json spectrumJson(const matfun::NumericalRank& r) {
@@ -294,7 +285,7 @@ void RanksModel::submitProfile() {
 void RanksModel::cancelExact() {
   if (job_) job_->exactCancelled = true;
   exactCancelledGeneration_ = generation_;
-  if (profile_.generation == generation_ && profile_.exactState == ExactState::Running) stripExact(profile_);
+  if (profile_.generation == generation_ && profile_.exactState == TaskState::Running) stripExact(profile_);
 }
 
 bool RanksModel::poll() {
@@ -307,7 +298,7 @@ bool RanksModel::poll() {
   }
   bool changed = false;
   if (profile && profile->generation == generation_) {
-    if (exactCancelledGeneration_ == generation_ && profile->exactState != ExactState::Off) stripExact(*profile);
+    if (exactCancelledGeneration_ == generation_ && profile->exactState != TaskState::Idle) stripExact(*profile);
     profile_ = std::move(*profile);
     changed = true;
   }
@@ -319,7 +310,7 @@ bool RanksModel::poll() {
 }
 
 float RanksModel::exactProgress() const {
-  if (profile_.exactState != ExactState::Running || profile_.orders.empty()) return 1.0f;
+  if (profile_.exactState != TaskState::Running || profile_.orders.empty()) return 1.0f;
   return static_cast<float>(profile_.exactSettled()) / static_cast<float>(profile_.orders.size());
 }
 
@@ -337,12 +328,12 @@ void RanksModel::checkFeasibility(const std::string& sequence) {
                             std::to_string(kMaxFeasibilityLength - 1) + ")");
     }
   } catch (const std::exception& e) {
-    view.state = FeasibilityState::Error;
+    view.state = TaskState::Failed;
     view.error = e.what();
     feasibility_ = std::move(view);
     return;
   }
-  view.state = FeasibilityState::Running;
+  view.state = TaskState::Running;
   feasibility_ = view;
   feasibilityWorker_->post([view = std::move(view), box = mailbox_] {
     FeasibilityView done = computeFeasibility(view);
@@ -395,9 +386,9 @@ std::string RanksModel::exportJson() const {
   if (!p.error.empty()) out["error"] = p.error;
 
   const FeasibilityView& f = feasibility_;
-  if (f.state == FeasibilityState::Error) {
+  if (f.state == TaskState::Failed) {
     out["feasibility"] = {{"input", f.input}, {"error", f.error}};
-  } else if (f.state == FeasibilityState::Done) {
+  } else if (f.state == TaskState::Done) {
     json verdict = {{"input", f.input},
                     {"ranks", f.ranks},
                     {"verdict", theory::verdictName(f.result.verdict)},

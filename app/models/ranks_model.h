@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "app/models/task.h"
 #include "core/matfun/rank.h"
 #include "core/theory/feasibility.h"
 #include "core/theory/matrix_scenes.h"
@@ -21,14 +22,6 @@ class BackgroundLane;  // core/common/background_lane.h
 }  // namespace rankflow
 
 namespace rankflow::app {
-
-
-enum class ExactState {
-  Off,        // not asked for
-  Running,    // orders still being computed
-  Done,       // every order has an exact rank or the reason it has none
-  Cancelled,  // the user stopped it; the numerical ranks stay
-};
 
 struct OrderRanks {
   int k = 0;
@@ -56,7 +49,7 @@ struct RanksProfile {
   int maxOrder = 0;
   std::optional<double> tolerance;  // the user's tolerance; none means σ_max · max(m, n) · ε
   std::vector<OrderRanks> orders;   // k = 0..maxOrder once computed; empty on error
-  ExactState exactState = ExactState::Off;
+  TaskState exactState = TaskState::Idle;
   std::string error;            // a bad parameter or scene; the profile is empty then
   std::string computedOn;       // the backend of the numerical stage ("CUDA · …" or "CPU · Eigen · …")
   double computeSeconds = 0.0;  // its evaluation and SVDs, end to end
@@ -66,14 +59,10 @@ struct RanksProfile {
   int exactSettled() const;
 };
 
-enum class FeasibilityState { Idle, Running, Done, Error };
-
-struct FeasibilityView {
-  std::uint64_t generation = 0;
+// error: malformed input, shown instead of a verdict.
+struct FeasibilityView : TaskStatus {
   std::string input;
   std::vector<int> ranks;
-  FeasibilityState state = FeasibilityState::Idle;
-  std::string error;           // malformed input, shown instead of a verdict
   theory::Feasibility result;  // valid when state is Done
 };
 

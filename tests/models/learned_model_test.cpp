@@ -4,6 +4,8 @@
 // equal the network and a float64 reference, bad ranks are refused with a message, the
 // comparison and few-step samples match the core functions, and the tab draws headlessly.
 
+#include "app/models/learned_model.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -11,7 +13,6 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "app/models/learned_model.h"
 #include "core/common/random.h"
 #include "core/flows/field_model.h"
 #include "core/learn/learned_sampling.h"
@@ -21,7 +22,7 @@ namespace {
 
 using app::LearnedModel;
 using app::LearnedSettings;
-using app::TrainingState;
+using app::TaskState;
 using namespace std::chrono_literals;
 
 constexpr auto kWait = 120s;
@@ -87,7 +88,7 @@ void trainOn(LearnedModel& model, const flows::FlowScene& scene) {
   model.setScene(scene);
   ASSERT_TRUE(model.waitForIdle(kWait));
   ASSERT_TRUE(model.hasModel()) << model.progress().error;
-  ASSERT_EQ(model.progress().state, TrainingState::Done);
+  ASSERT_EQ(model.progress().state, TaskState::Done);
 }
 
 TEST(LearnedModel, ReportedErrorsAreTheTrainersOnThePublishedNetwork) {
@@ -247,14 +248,14 @@ TEST(LearnedModel, NewerRequestsSupersedeOlderOnesAndCancelKeepsTheLastModel) {
   EXPECT_TRUE(model.training());
   model.cancelTraining();
   ASSERT_TRUE(model.waitForIdle(kWait));
-  EXPECT_EQ(model.progress().state, TrainingState::Cancelled);
+  EXPECT_EQ(model.progress().state, TaskState::Cancelled);
   EXPECT_FALSE(model.training());
   EXPECT_EQ(model.network(), kept);
   EXPECT_FALSE(model.requestSamples(1));  // the model is not the scene's
   // Resuming trains the moons model.
   model.train();
   ASSERT_TRUE(model.waitForIdle(kWait));
-  EXPECT_EQ(model.progress().state, TrainingState::Done);
+  EXPECT_EQ(model.progress().state, TaskState::Done);
   EXPECT_EQ(model.snapshot().sceneKey, LearnedModel::sceneKey(moons));
 
   // "Train longer" continues with twice the steps.
@@ -334,7 +335,7 @@ TEST(LearnedModel, ComparisonAndFewStepSamplesMatchTheCore) {
   ASSERT_TRUE(model.waitForIdle(kWait));
 
   const auto& c = model.comparison();
-  ASSERT_EQ(c.state, TrainingState::Done) << c.error;
+  ASSERT_EQ(c.state, TaskState::Done) << c.error;
   ASSERT_EQ(c.rows.size(), 9u);  // 3 variants × orders 1..3
   const auto& snapshot = model.snapshot();
   for (const auto& r : c.rows) {
@@ -354,7 +355,7 @@ TEST(LearnedModel, ComparisonAndFewStepSamplesMatchTheCore) {
   }
 
   const auto& s = model.samples();
-  ASSERT_EQ(s.state, TrainingState::Done) << s.error;
+  ASSERT_EQ(s.state, TaskState::Done) << s.error;
   ASSERT_EQ(s.runs.size(), 4u);
   const std::vector<std::pair<flows::Solver, int>> expectedSteps = {
       {flows::Solver::Taylor3, 2}, {flows::Solver::Rk4, 2}, {flows::Solver::Heun, 3}, {flows::Solver::Euler, 6}};

@@ -3,6 +3,8 @@
 // the UI thread with newer requests superseding older ones and a working cancel, bad input
 // gives messages, and the window draws headlessly with every Begin matched by an End.
 
+#include "app/models/queries_model.h"
+
 #include <gtest/gtest.h>
 
 #include <climits>
@@ -10,17 +12,16 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "app/models/queries_model.h"
 #include "core/lowrank/range_tree.h"
 #include "tests/support/reference_flow.h"
 
 namespace rankflow {
 namespace {
 
-using app::JobState;
 using app::QueriesModel;
 using app::QueryJob;
 using app::QuerySizes;
+using app::TaskState;
 using lowrank::Strategy;
 using namespace std::chrono_literals;
 
@@ -107,7 +108,7 @@ TEST(QueriesModel, EveryStrategyGivesTheSameNumbersWithinTolerance) {
     settle(model);
     const auto& q = model.view().query;
     ASSERT_TRUE(q);
-    ASSERT_EQ(model.view().job(QueryJob::Query).state, JobState::Done);
+    ASSERT_EQ(model.view().job(QueryJob::Query).state, TaskState::Done);
     for (Strategy s : lowrank::kAllStrategies) {
       const auto i = static_cast<std::size_t>(s);
       EXPECT_LT(q->relativeError[i], s == Strategy::PrefixSums ? kPrefixTolerance : kTolerance)
@@ -181,7 +182,7 @@ TEST(QueriesModel, ANewerRequestSupersedesAnOlderOne) {
   EXPECT_EQ(q->l, 29);
   EXPECT_EQ(q->h, sizes.m - 30);
   EXPECT_GE(model.view().supersededQueries, before + 1);
-  EXPECT_EQ(model.view().job(QueryJob::Query).state, JobState::Done);
+  EXPECT_EQ(model.view().job(QueryJob::Query).state, TaskState::Done);
 
   // A rebuild supersedes a running sweep, and the interval follows the new, smaller tree.
   ASSERT_TRUE(model.requestSweep(32).accepted);
@@ -190,7 +191,7 @@ TEST(QueriesModel, ANewerRequestSupersedesAnOlderOne) {
   ASSERT_TRUE(model.requestBuild(smaller).accepted);
   settle(model);
   EXPECT_EQ(model.view().sizes, smaller);
-  EXPECT_EQ(model.view().job(QueryJob::Sweep).state, JobState::Cancelled);
+  EXPECT_EQ(model.view().job(QueryJob::Sweep).state, TaskState::Cancelled);
   EXPECT_LE(model.view().h, 15);
   ASSERT_TRUE(model.view().query);
   EXPECT_LE(model.view().query->h, 15);
@@ -218,7 +219,7 @@ TEST(QueriesModel, ASweepYieldsToQueriesAndCancelStopsItAndABuild) {
   ASSERT_TRUE(model.requestSweep(64).accepted);
   model.cancel(QueryJob::Sweep);
   settle(model);
-  EXPECT_EQ(model.view().job(QueryJob::Sweep).state, JobState::Cancelled);
+  EXPECT_EQ(model.view().job(QueryJob::Sweep).state, TaskState::Cancelled);
 
   // Running: a query asked for meanwhile is answered before the sweep ends, then the sweep
   // is cancelled and keeps the points it has.
@@ -232,10 +233,10 @@ TEST(QueriesModel, ASweepYieldsToQueriesAndCancelStopsItAndABuild) {
   const app::Submission query = model.requestInterval(100, 3000);
   ASSERT_TRUE(query.accepted);
   ASSERT_TRUE(pollUntil(model, [&](const app::QueriesView& v) { return v.query && v.query->id == query.id; }));
-  EXPECT_EQ(model.view().job(QueryJob::Sweep).state, JobState::Running);
+  EXPECT_EQ(model.view().job(QueryJob::Sweep).state, TaskState::Running);
   model.cancel(QueryJob::Sweep);
   settle(model);
-  EXPECT_EQ(model.view().job(QueryJob::Sweep).state, JobState::Cancelled);
+  EXPECT_EQ(model.view().job(QueryJob::Sweep).state, TaskState::Cancelled);
   ASSERT_TRUE(model.view().sweep);
   EXPECT_FALSE(model.view().sweep->complete);
   EXPECT_GE(model.view().sweep->points.size(), 2u);
@@ -247,7 +248,7 @@ TEST(QueriesModel, ASweepYieldsToQueriesAndCancelStopsItAndABuild) {
   ASSERT_TRUE(model.requestBuild(other).accepted);
   model.cancel(QueryJob::Build);
   settle(model);
-  EXPECT_EQ(model.view().job(QueryJob::Build).state, JobState::Cancelled);
+  EXPECT_EQ(model.view().job(QueryJob::Build).state, TaskState::Cancelled);
   EXPECT_EQ(model.view().sizes, sizes);
   EXPECT_EQ(model.view().targetSizes, sizes);
   ASSERT_TRUE(model.requestInterval(10, 20).accepted);
@@ -315,7 +316,7 @@ TEST(QueriesModel, BadSizesAndIntervalsGiveAMessageNotAnException) {
   QueriesModel empty(QuerySizes{0, 8, 2, 4, 1});
   settle(empty);
   EXPECT_FALSE(empty.view().treeReady);
-  EXPECT_EQ(empty.view().job(QueryJob::Build).state, JobState::Failed);
+  EXPECT_EQ(empty.view().job(QueryJob::Build).state, TaskState::Failed);
   EXPECT_FALSE(empty.view().job(QueryJob::Build).message.empty());
   EXPECT_TRUE(refused(empty.requestInterval(0, 0)));
   EXPECT_TRUE(refused(empty.requestSweep(8)));

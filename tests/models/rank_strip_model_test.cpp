@@ -24,7 +24,7 @@ namespace {
 
 using app::RankStrip;
 using app::RankStripModel;
-using app::StripState;
+using app::TaskState;
 using namespace std::chrono_literals;
 
 constexpr auto kWait = 120s;
@@ -73,7 +73,7 @@ TEST(RankStripModel, RanksEqualTheCoreNumericalRankAtEverySampledT) {
   const std::map<std::string, std::string> params{{"ranks", sequence}};
   EXPECT_GT(model.request("lemma1.5", params, maxOrder, -1.0, 1.0, count), 0u);
   ASSERT_TRUE(model.waitForIdle(kWait));
-  ASSERT_EQ(model.state(), StripState::Done) << model.message();
+  ASSERT_EQ(model.state(), TaskState::Done) << model.message();
   const RankStrip& strip = model.strip();
   ASSERT_EQ(strip.sampleCount(), count);
   EXPECT_EQ(strip.times.front(), -1.0);
@@ -89,7 +89,7 @@ TEST(RankStripModel, RanksEqualTheCoreNumericalRankAtEverySampledT) {
   const std::map<std::string, std::string> ode{{"n", "5"}, {"seed", std::to_string(sceneSeed(rng))}};
   model.request("ode", ode, 3, 0.0, 1.0, 101, 1e-9);
   ASSERT_TRUE(model.waitForIdle(kWait));
-  ASSERT_EQ(model.state(), StripState::Done) << model.message();
+  ASSERT_EQ(model.state(), TaskState::Done) << model.message();
   expectStripMatchesCore(model.strip(), ode, 1e-9);
   EXPECT_FLOAT_EQ(model.progress(), 1.0f);
 
@@ -135,7 +135,7 @@ TEST(RankStripModel, NewerRequestSupersedesOlderOne) {
   seen.insert(model.strip().scene);
   EXPECT_EQ(seen, std::set<std::string>{"block"});
   EXPECT_EQ(model.strip().generation, light);
-  EXPECT_EQ(model.state(), StripState::Done);
+  EXPECT_EQ(model.state(), TaskState::Done);
   expectStripMatchesCore(model.strip(), {});
 }
 
@@ -144,17 +144,17 @@ TEST(RankStripModel, CancelStopsTheRunningRequestAndKeepsThePreviousStrip) {
   const std::map<std::string, std::string> params{{"k", "3"}};
   model.request("lemma1.3", params, 3);
   ASSERT_TRUE(model.waitForIdle(kWait));
-  ASSERT_EQ(model.state(), StripState::Done);
+  ASSERT_EQ(model.state(), TaskState::Done);
   const RankStrip before = model.strip();
 
   model.request("lemma1.6", {{"n", "64"}, {"degree", "12"}}, RankStripModel::kMaxOrder, 0.0, 1.0,
                 RankStripModel::kMaxSamples);
-  EXPECT_EQ(model.state(), StripState::Running);
+  EXPECT_EQ(model.state(), TaskState::Running);
   EXPECT_LT(model.progress(), 1.0f);
   model.cancel();
-  EXPECT_EQ(model.state(), StripState::Cancelled);
+  EXPECT_EQ(model.state(), TaskState::Cancelled);
   ASSERT_TRUE(model.waitForIdle(kWait));
-  EXPECT_EQ(model.state(), StripState::Cancelled);
+  EXPECT_EQ(model.state(), TaskState::Cancelled);
   EXPECT_EQ(model.strip().generation, before.generation);
   EXPECT_EQ(model.strip().scene, "lemma1.3");
   EXPECT_EQ(model.strip().ranks, before.ranks);
@@ -164,10 +164,10 @@ TEST(RankStripModel, CancelStopsTheRunningRequestAndKeepsThePreviousStrip) {
   // A new request after a cancel runs to the end, and a cancel once done changes nothing.
   model.request("lemma1.3", {{"k", "2"}}, 2);
   ASSERT_TRUE(model.waitForIdle(kWait));
-  EXPECT_EQ(model.state(), StripState::Done);
+  EXPECT_EQ(model.state(), TaskState::Done);
   model.cancel();
   model.poll();
-  EXPECT_EQ(model.state(), StripState::Done);
+  EXPECT_EQ(model.state(), TaskState::Done);
   EXPECT_EQ(model.strip().scene, "lemma1.3");
   EXPECT_EQ(model.strip().maxOrder, 2);
 }
@@ -176,10 +176,10 @@ TEST(RankStripModel, BadSceneOrParameterGivesAMessageAndKeepsThePreviousStrip) {
   RankStripModel model;
   model.request("lemma1.5", {{"ranks", "2,1,5"}}, 2);
   ASSERT_TRUE(model.waitForIdle(kWait));
-  ASSERT_EQ(model.state(), StripState::Done);
+  ASSERT_EQ(model.state(), TaskState::Done);
   const RankStrip good = model.strip();
   const auto expectKept = [&](const std::string& what) {
-    EXPECT_EQ(model.state(), StripState::Failed) << what;
+    EXPECT_EQ(model.state(), TaskState::Failed) << what;
     EXPECT_EQ(model.strip().generation, good.generation) << what;
     EXPECT_EQ(model.strip().ranks, good.ranks) << what;
     EXPECT_EQ(model.strip().times, good.times) << what;

@@ -2,12 +2,13 @@
 // runs off the UI thread with newer requests superseding older ones and a working cancel,
 // reports bad input as messages, and the window draws headlessly without ImGui asserting.
 
+#include "app/models/ranks_model.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "app/models/ranks_model.h"
 #include "core/matfun/rank.h"
 #include "core/theory/feasibility.h"
 #include "core/theory/matrix_scenes.h"
@@ -16,9 +17,8 @@
 namespace rankflow {
 namespace {
 
-using app::ExactState;
-using app::FeasibilityState;
 using app::RanksModel;
+using app::TaskState;
 using namespace std::chrono_literals;
 
 constexpr auto kWait = 120s;
@@ -28,7 +28,7 @@ void expectMatchesCore(const RanksModel& model, const std::map<std::string, std:
   const auto& p = model.profile();
   ASSERT_TRUE(p.error.empty()) << p.error;
   ASSERT_EQ(static_cast<int>(p.orders.size()), model.maxOrder() + 1);
-  ASSERT_EQ(p.exactState, ExactState::Done);
+  ASSERT_EQ(p.exactState, TaskState::Done);
   const theory::MatrixScene scene = theory::buildMatrixScene(model.scene(), params);
   EXPECT_EQ(p.rows, scene.b.rows());
   EXPECT_EQ(p.cols, scene.b.cols());
@@ -119,7 +119,7 @@ TEST(RanksModel, NewerRequestSupersedesOlderOne) {
   seen.insert(model.profile().scene);
   EXPECT_EQ(seen, std::set<std::string>{"block"});
   EXPECT_EQ(model.profile().generation, light);
-  EXPECT_EQ(model.profile().exactState, ExactState::Done);
+  EXPECT_EQ(model.profile().exactState, TaskState::Done);
   EXPECT_EQ(static_cast<int>(model.profile().orders.size()), RanksModel::kMaxOrder + 1);
   EXPECT_FALSE(model.computing());
 }
@@ -131,7 +131,7 @@ TEST(RanksModel, CancelStopsTheExactStageAndKeepsTheNumericalRanks) {
   ASSERT_TRUE(model.waitForIdle(kWait));
   const auto& p = model.profile();
   ASSERT_TRUE(p.error.empty()) << p.error;
-  EXPECT_EQ(p.exactState, ExactState::Cancelled);
+  EXPECT_EQ(p.exactState, TaskState::Cancelled);
   ASSERT_EQ(p.orders.size(), 5u);
   for (const auto& o : p.orders) {
     EXPECT_FALSE(o.exact.has_value()) << "k = " << o.k;
@@ -145,23 +145,23 @@ TEST(RanksModel, CancelStopsTheExactStageAndKeepsTheNumericalRanks) {
   // Running again completes, and a cancel after completion changes nothing.
   model.recompute();
   ASSERT_TRUE(model.waitForIdle(kWait));
-  EXPECT_EQ(model.profile().exactState, ExactState::Done);
+  EXPECT_EQ(model.profile().exactState, TaskState::Done);
   model.cancelExact();
   model.poll();
-  EXPECT_EQ(model.profile().exactState, ExactState::Done);
+  EXPECT_EQ(model.profile().exactState, TaskState::Done);
   for (const auto& o : model.profile().orders) EXPECT_TRUE(o.exact.has_value());
   EXPECT_LE(model.profile().orders[2].exact->rank, 3);  // Lemma 1.6: rank B'' <= 3
 
   model.setExactEnabled(false);
   ASSERT_TRUE(model.waitForIdle(kWait));
-  EXPECT_EQ(model.profile().exactState, ExactState::Off);
+  EXPECT_EQ(model.profile().exactState, TaskState::Idle);
 }
 
 TEST(RanksModel, BadInputGivesMessagesNotExceptions) {
   RanksModel model;
   for (const std::string bad : {"", "1,,2", "a,b", "1,-2", "2;1;5", "1,2,3,4,5,6,7,8,9,10", "99999999999"}) {
     EXPECT_NO_THROW(model.checkFeasibility(bad)) << bad;
-    EXPECT_EQ(model.feasibility().state, FeasibilityState::Error) << bad;
+    EXPECT_EQ(model.feasibility().state, TaskState::Failed) << bad;
     EXPECT_FALSE(model.feasibility().error.empty()) << bad;
   }
   model.checkFeasibility("1,-2");
@@ -185,7 +185,7 @@ TEST(RanksModel, TwoOneFiveIsInfeasibleWithItsReason) {
   model.checkFeasibility("2,1,5");
   ASSERT_TRUE(model.waitForIdle(kWait));
   const auto& f = model.feasibility();
-  ASSERT_EQ(f.state, FeasibilityState::Done) << f.error;
+  ASSERT_EQ(f.state, TaskState::Done) << f.error;
   EXPECT_EQ(f.ranks, (std::vector<int>{2, 1, 5}));
   EXPECT_EQ(f.result.verdict, theory::Verdict::Infeasible);
   EXPECT_NE(f.result.reason.find("r_2 = 5 > 2 r_1 = 2"), std::string::npos) << f.result.reason;
@@ -194,7 +194,7 @@ TEST(RanksModel, TwoOneFiveIsInfeasibleWithItsReason) {
   // A feasible one comes with its construction, whose exact ranks are the target.
   model.checkFeasibility("(1, 2, 3)");
   ASSERT_TRUE(model.waitForIdle(kWait));
-  ASSERT_EQ(model.feasibility().state, FeasibilityState::Done);
+  ASSERT_EQ(model.feasibility().state, TaskState::Done);
   EXPECT_EQ(model.feasibility().result.verdict, theory::Verdict::Feasible);
   EXPECT_EQ(model.feasibility().result.realized, (std::vector<int>{1, 2, 3}));
   EXPECT_FALSE(model.feasibility().result.blocks.empty());

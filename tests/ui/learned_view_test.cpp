@@ -26,7 +26,7 @@ namespace {
 using app::LearnedModel;
 using app::LearnedSettings;
 using app::LearnedView;
-using app::TrainingState;
+using app::TaskState;
 using namespace std::chrono_literals;
 
 constexpr auto kWait = 120s;

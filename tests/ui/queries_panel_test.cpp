@@ -21,11 +21,11 @@
 namespace rankflow {
 namespace {
 
-using app::JobState;
 using app::QueriesModel;
 using app::QueriesPanel;
 using app::QueryJob;
 using app::QuerySizes;
+using app::TaskState;
 using lowrank::Strategy;
 using namespace std::chrono_literals;
 

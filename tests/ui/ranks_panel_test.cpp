@@ -19,10 +19,9 @@
 namespace rankflow {
 namespace {
 
-using app::ExactState;
-using app::FeasibilityState;
 using app::RanksModel;
 using app::RanksPanel;
+using app::TaskState;
 using namespace std::chrono_literals;
 
 constexpr auto kWait = 120s;

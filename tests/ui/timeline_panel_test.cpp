@@ -26,7 +26,7 @@ namespace {
 
 using app::RankStrip;
 using app::RankStripModel;
-using app::StripState;
+using app::TaskState;
 using app::TimelinePanel;
 using namespace std::chrono_literals;
 
@@ -235,7 +235,7 @@ TEST(TimelinePanel, DrawsHeadlesslyAndScrubsFromTheChart) {
     for (int frame = 0; frame < 3; ++frame) EXPECT_GT(drawFrame(panel, view, {-1, -1}, false), 0);
     ASSERT_TRUE(panel.strip().waitForIdle(kWait));
     EXPECT_GT(drawFrame(panel, view, {-1, -1}, false), 0);
-    ASSERT_EQ(panel.strip().state(), StripState::Done) << panel.strip().message();
+    ASSERT_EQ(panel.strip().state(), TaskState::Done) << panel.strip().message();
     EXPECT_EQ(panel.strip().strip().scene, "lemma1.5");
     EXPECT_EQ(panel.cursorSample(), 0);
     EXPECT_EQ(panel.readout(), "t = 0.000: ranks 1, 3, 5, 2");  // Lemma 1.5's special point
@@ -290,13 +290,13 @@ TEST(TimelinePanel, DrawsHeadlesslyAndScrubsFromTheChart) {
     panel.follow(&ranks);
     drawFrame(panel, view, {-1, -1}, false);
     EXPECT_EQ(panel.strip().requestedGeneration(), before + 1);
-    EXPECT_EQ(panel.strip().state(), StripState::Done);
+    EXPECT_EQ(panel.strip().state(), TaskState::Done);
     ranks.setParameter("k", "x");
     panel.follow(&ranks);
     drawFrame(panel, view, {-1, -1}, false);
     ASSERT_TRUE(panel.strip().waitForIdle(kWait));
     EXPECT_GT(drawFrame(panel, view, {-1, -1}, false), 0);
-    EXPECT_EQ(panel.strip().state(), StripState::Failed);
+    EXPECT_EQ(panel.strip().state(), TaskState::Failed);
     EXPECT_EQ(panel.strip().strip().scene, "lemma1.3");
     EXPECT_EQ(panel.readout(), "t = 0.500: ranks 1, 2, 3, 4");
 
@@ -305,7 +305,7 @@ TEST(TimelinePanel, DrawsHeadlesslyAndScrubsFromTheChart) {
     EXPECT_GT(drawFrame(panel, view, {-1, -1}, false), 0);
     panel.strip().cancel();
     EXPECT_GT(drawFrame(panel, view, {-1, -1}, false), 0);
-    EXPECT_EQ(panel.strip().state(), StripState::Cancelled);
+    EXPECT_EQ(panel.strip().state(), TaskState::Cancelled);
 
     view.playing = true;
     const auto json = nlohmann::json::parse(panel.exportJson());

@@ -60,8 +60,8 @@ bool CascadePanel::busy() const {
   const CascadeFitModel& m = fit_.model();
   return m.fitting() || m.timing().state == TaskState::Running || m.sweep().state == TaskState::Running ||
          (learnedStarted_ &&
-          (learned_.model().training() || learned_.model().comparison().state == TrainingState::Running ||
-           learned_.model().samples().state == TrainingState::Running));
+          (learned_.model().training() || learned_.model().comparison().state == TaskState::Running ||
+           learned_.model().samples().state == TaskState::Running));
 }
 
 std::string CascadePanel::exportJson() const {

@@ -127,10 +127,10 @@ void LearnedView::drawStatus() {
     if (ImGui::Button("Cancel")) model_.cancelTraining();
   } else {
     switch (p.state) {
-      case TrainingState::Failed:
+      case TaskState::Failed:
         ImGui::TextColored({1.0f, 0.45f, 0.4f, 1.0f}, "training failed: %s", p.error.c_str());
         break;
-      case TrainingState::Cancelled:
+      case TaskState::Cancelled:
         ImGui::TextUnformatted(model_.hasModel() ? "cancelled: showing the last finished model" : "cancelled");
         break;
       default:
@@ -141,7 +141,7 @@ void LearnedView::drawStatus() {
         else
           ImGui::TextUnformatted("waiting for a scene");
     }
-    if (p.state == TrainingState::Cancelled || p.state == TrainingState::Failed) {
+    if (p.state == TaskState::Cancelled || p.state == TaskState::Failed) {
       if (ImGui::Button("Resume training")) model_.train();
       ImGui::SameLine();
     }
@@ -225,7 +225,7 @@ void LearnedView::drawOverlayChoice() {
 
 void LearnedView::drawCompare() {
   const CompareResult& c = model_.comparison();
-  if (c.state == TrainingState::Running) {
+  if (c.state == TaskState::Running) {
     ImGui::ProgressBar(c.fraction, {-90.0f, 0.0f}, c.activity.c_str());
     ImGui::SameLine();
     if (ImGui::Button("Cancel##compare")) model_.cancelCompare();
@@ -235,8 +235,8 @@ void LearnedView::drawCompare() {
       ImGui::SetTooltip(
           "Trains the cascade, independent LoRA and separate dense networks (equal parameter budget and "
           "steps) on the current base.");
-    if (c.state == TrainingState::Cancelled) ImGui::TextUnformatted("comparison cancelled");
-    if (c.state == TrainingState::Failed) ImGui::TextColored({1.0f, 0.45f, 0.4f, 1.0f}, "%s", c.error.c_str());
+    if (c.state == TaskState::Cancelled) ImGui::TextUnformatted("comparison cancelled");
+    if (c.state == TaskState::Failed) ImGui::TextColored({1.0f, 0.45f, 0.4f, 1.0f}, "%s", c.error.c_str());
   }
   if (c.rows.empty()) return;
   double worst = 1.0;
@@ -273,14 +273,14 @@ void LearnedView::drawSamples() {
   ImGui::SetNextItemWidth(80.0f);
   ImGui::Combo("Taylor-3 steps", &sampleStepsIndex_, stepLabels, 5);
   ImGui::SameLine();
-  if (s.state == TrainingState::Running) {
+  if (s.state == TaskState::Running) {
     ImGui::TextUnformatted("sampling...");
     ImGui::SameLine();
     if (ImGui::Button("Cancel##samples")) model_.cancelSamples();
   } else if (ImGui::Button("Sample")) {
     model_.requestSamples(LearnedModel::kSampleSteps[sampleStepsIndex_]);
   }
-  if (s.state == TrainingState::Failed) ImGui::TextColored({1.0f, 0.45f, 0.4f, 1.0f}, "%s", s.error.c_str());
+  if (s.state == TaskState::Failed) ImGui::TextColored({1.0f, 0.45f, 0.4f, 1.0f}, "%s", s.error.c_str());
   if (s.runs.empty()) return;
   ImGui::Text(
       "RK4/Heun/Euler use learned v at the 3N = %d network evaluations of Taylor-3; exact: RK4, 100 steps "

@@ -110,13 +110,13 @@ std::vector<double> decades(const LogAxis& axis) {
 
 void statusLine(const JobStatus& status, const char* what) {
   switch (status.state) {
-    case JobState::Failed:
+    case TaskState::Failed:
       ImGui::TextColored(kWarning, "%s failed: %s", what, status.message.c_str());
       break;
-    case JobState::Cancelled:
+    case TaskState::Cancelled:
       ImGui::TextColored(kWarning, "%s %s", what, status.message.c_str());
       break;
-    case JobState::Done:
+    case TaskState::Done:
       if (!status.message.empty()) ImGui::TextDisabled("%s", status.message.c_str());
       break;
     default:
@@ -144,7 +144,7 @@ void QueriesPanel::draw(bool* open) {
   h_ = view.h;
   // A new tree gets its sweep without asking: the chart is half of what the panel is for.
   const JobStatus& build = view.job(QueryJob::Build);
-  if (build.state == JobState::Done && build.id != sweptBuild_ && view.treeReady) {
+  if (build.state == TaskState::Done && build.id != sweptBuild_ && view.treeReady) {
     sweptBuild_ = build.id;
     model_.requestSweep(sweepPoints_);
   }
@@ -201,7 +201,7 @@ void QueriesPanel::drawSizes(const QueriesView& view) {
   }
 
   const JobStatus& build = view.job(QueryJob::Build);
-  if (build.state == JobState::Queued || build.state == JobState::Running) {
+  if (build.state == TaskState::Queued || build.state == TaskState::Running) {
     const QuerySizes& t = view.targetSizes;
     char overlay[96];
     std::snprintf(overlay, sizeof overlay, "building m = %d, d = %d: %s", t.m, t.d, build.message.c_str());
@@ -243,11 +243,11 @@ void QueriesPanel::drawInterval(const QueriesView& view) {
 void QueriesPanel::drawStrategies(const QueriesView& view) {
   const JobStatus& status = view.job(QueryJob::Query);
   const auto& q = view.query;
-  if (status.state == JobState::Queued || status.state == JobState::Running) {
+  if (status.state == TaskState::Queued || status.state == TaskState::Running) {
     ImGui::ProgressBar(status.progress, {-90.0f, 0.0f}, "timing every strategy");
     ImGui::SameLine();
     if (ImGui::Button("Cancel##query")) model_.cancel(QueryJob::Query);
-  } else if (status.state != JobState::Done) {
+  } else if (status.state != TaskState::Done) {
     statusLine(status, "query");  // when done, the line below says the same and more
   }
   if (!q) {
@@ -432,7 +432,7 @@ void QueriesPanel::drawUpdates(const QueriesView& view) {
   ImGui::SameLine();
   if (ImGui::Button("Random i")) submit(-1);
   const JobStatus& status = view.job(QueryJob::Update);
-  if (status.state == JobState::Failed || status.state == JobState::Cancelled) statusLine(status, "update");
+  if (status.state == TaskState::Failed || status.state == TaskState::Cancelled) statusLine(status, "update");
   if (const auto& u = view.update) {
     const ImVec4 colour = u->maxRelativeError < 1e-3 ? kGood : kWarning;
     ImGui::TextColored(colour, "#%d: i = %d (%s [%d, %d]); every strategy vs a fresh float64 reference: worst %.1e",
@@ -454,11 +454,11 @@ void QueriesPanel::drawSweep(const QueriesView& view) {
     const Submission s = model_.requestSweep(sweepPoints_);
     refusal_ = s.accepted ? "" : s.message;
   }
-  if (status.state == JobState::Queued || status.state == JobState::Running) {
+  if (status.state == TaskState::Queued || status.state == TaskState::Running) {
     ImGui::ProgressBar(status.progress, {-90.0f, 0.0f}, "sweeping");
     ImGui::SameLine();
     if (ImGui::Button("Cancel##sweep")) model_.cancel(QueryJob::Sweep);
-  } else if (status.state != JobState::Done) {
+  } else if (status.state != TaskState::Done) {
     statusLine(status, "sweep");  // when done, the crossover lines under the chart say it
   }
   const auto& sweep = view.sweep;

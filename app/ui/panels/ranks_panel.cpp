@@ -388,9 +388,9 @@ void RanksPanel::drawRankTable() {
       } else if (!o.exactUnavailable.empty()) {
         ImGui::TextDisabled("n/a");
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", o.exactUnavailable.c_str());
-      } else if (p.exactState == ExactState::Running) {
+      } else if (p.exactState == TaskState::Running) {
         ImGui::TextDisabled("computing...");
-      } else if (p.exactState == ExactState::Cancelled) {
+      } else if (p.exactState == TaskState::Cancelled) {
         ImGui::TextDisabled("cancelled");
       } else {
         ImGui::TextDisabled("-");
@@ -412,13 +412,13 @@ void RanksPanel::drawRankTable() {
     }
     ImGui::EndTable();
   }
-  if (p.exactState == ExactState::Running) {
+  if (p.exactState == TaskState::Running) {
     char overlay[32];
     std::snprintf(overlay, sizeof overlay, "exact %d/%d", p.exactSettled(), static_cast<int>(p.orders.size()));
     ImGui::ProgressBar(model_.exactProgress(), {-90.0f, 0.0f}, overlay);
     ImGui::SameLine();
     if (ImGui::Button("Cancel", {80.0f, 0.0f})) model_.cancelExact();
-  } else if (p.exactState == ExactState::Cancelled) {
+  } else if (p.exactState == TaskState::Cancelled) {
     ImGui::TextDisabled("exact ranks cancelled");
     ImGui::SameLine();
     if (ImGui::SmallButton("run again")) model_.recompute();
@@ -440,18 +440,20 @@ void RanksPanel::drawFeasibility() {
   if (ImGui::Button("Check") || entered) model_.checkFeasibility(sequenceBuffer_.data());
   const FeasibilityView& f = model_.feasibility();
   switch (f.state) {
-    case FeasibilityState::Idle:
+    case TaskState::Idle:
       ImGui::TextDisabled("e.g. 2,1,5 or 1,2,4 or 3,5,7,8");
       break;
-    case FeasibilityState::Running:
+    case TaskState::Queued:
+    case TaskState::Running:
+    case TaskState::Cancelled:  // a newer check replaces a running one; it is never stopped
       ImGui::TextDisabled("checking (%s)...", listText(f.ranks).c_str());
       break;
-    case FeasibilityState::Error:
+    case TaskState::Failed:
       ImGui::PushStyleColor(ImGuiCol_Text, kErrorText);
       ImGui::TextWrapped("'%s': %s", f.input.c_str(), f.error.c_str());
       ImGui::PopStyleColor();
       break;
-    case FeasibilityState::Done: {
+    case TaskState::Done: {
       const theory::Verdict v = f.result.verdict;
       const ImVec4 color = v == theory::Verdict::Feasible
                                ? kFeasibleText
@@ -477,7 +479,7 @@ std::string RanksPanel::exportJson() const {
 }
 
 bool RanksPanel::busy() const {
-  return model_.computing() || model_.profile().exactState == ExactState::Running;
+  return model_.computing() || model_.profile().exactState == TaskState::Running;
 }
 
 // [SECTION] Registration

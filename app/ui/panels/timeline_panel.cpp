@@ -209,26 +209,27 @@ void TimelinePanel::drawStatus() {
     ImGui::TextDisabled("rank of B^(k)(t): %s %s", scene_.c_str(), parameterText(parameters_).c_str());
   }
   switch (model_.state()) {
-    case StripState::Running: {
+    case TaskState::Running: {
       ImGui::SameLine();
       ImGui::ProgressBar(model_.progress(), {160.0f, ImGui::GetTextLineHeight()});
       ImGui::SameLine();
       if (ImGui::SmallButton("Cancel")) model_.cancel();
       break;
     }
-    case StripState::Cancelled:
+    case TaskState::Cancelled:
       ImGui::SameLine();
       ImGui::TextDisabled("cancelled");
       ImGui::SameLine();
       if (ImGui::SmallButton("run again")) sourceChanged_ = true;
       break;
-    case StripState::Failed:
+    case TaskState::Failed:
       ImGui::SameLine();
       ImGui::TextColored(kMessageColor, "%s%s", model_.message().c_str(),
                          s.empty() ? "" : " (showing the previous strip)");
       break;
-    case StripState::Idle:
-    case StripState::Done:
+    case TaskState::Idle:
+    case TaskState::Queued:  // the strip model starts a request at once
+    case TaskState::Done:
       break;
   }
 }
@@ -249,7 +250,7 @@ void TimelinePanel::drawChart(ViewState& view, float height) {
   cursorSample_ = s.sampleAt(view.t);
   readout_ = readoutText(s, cursorSample_);
   if (s.empty()) {
-    const char* text = model_.state() == StripState::Running ? "sampling ranks..." : "no strip";
+    const char* text = model_.state() == TaskState::Running ? "sampling ranks..." : "no strip";
     draw->AddText({area.min.x + 6.0f, area.min.y + 4.0f}, charts::kChartAxis, text);
     return;
   }

@@ -70,7 +70,7 @@ class TimelinePanel final : public Panel {
   // column, following the Ranks panel's scene when that panel exists.
   void update(PanelHost& host, double dtSeconds) override { advance(host.view(), dtSeconds); }
   void draw(PanelHost& host, bool* open) override;
-  bool busy() const override { return model_.state() == StripState::Running; }
+  bool busy() const override { return model_.state() == TaskState::Running; }
   std::vector<std::pair<std::string, std::string>> exportFiles() const override {
     return {{"-timeline.json", exportJson()}, {"-timeline.csv", exportCsv()}};
   }
