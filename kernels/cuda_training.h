@@ -1,5 +1,5 @@
 #pragma once
-// The CUDA trainer of SPEC §5: the training plan (core/learn/training_plan.h) executed with
+// The CUDA trainer of docs/MATHEMATICS.md §5: the training plan (core/learn/training_plan.h) executed with
 // cuBLAS SGEMM (FP32, no TF32, so it agrees with the CPU within float rounding) and the
 // fused kernels of training_kernels.cu, each chunk of steps replayed as one CUDA graph.
 // Plain C++ header: the app includes it without CUDA headers.

@@ -1,4 +1,4 @@
-// CUDA kernels for the fields and samplers of SPEC §4. The per-point maths (online
+// CUDA kernels for the fields and samplers of docs/MATHEMATICS.md §4. The per-point maths (online
 // softmax, path derivatives, u_k from the posterior mean, Taylor-mode AD, the solver steps)
 // is the shared host/device code of core/flows, so the CPU tests exercise it; what lives
 // here is the tiling, the launch layout, and the sampler's frame loop, which follows the

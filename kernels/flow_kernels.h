@@ -1,6 +1,6 @@
 #pragma once
 #include <cstddef>
-// Launchers for the flow kernels (SPEC §4 on the GPU); device pointers only. This header
+// Launchers for the flow kernels (docs/MATHEMATICS.md §4 on the GPU); device pointers only. This header
 // is C++17 without <span> because nvcc compiles flow_kernels.cu as C++17, and it names no
 // CUDA type, so cuda_backend.cpp includes it with the host compiler.
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// What the Cascade panel's "Matrix fit" tab shows (SPEC §1, issue 6), without ImGui: the
+// What the Cascade panel's "Matrix fit" tab shows (docs/MATHEMATICS.md §1), without ImGui: the
 // cascading truncated-SVD fit of the derivative matrices T_k = B^(k)(t), k = 0..K, of a
 // square matrix-function scene, driven by per-order rank sliders; its errors per order
 // against independent LoRA and naive; parameter and multiply-add meters; which orders the

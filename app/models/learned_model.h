@@ -1,5 +1,5 @@
 #pragma once
-// What the Cascade window's "Learned flow" tab shows (SPEC §5, §6), without ImGui: the
+// What the Cascade window's "Learned flow" tab shows (docs/MATHEMATICS.md §5, §6), without ImGui: the
 // learned cascade g(x, t) trained on the current scene's exact Lagrangian v, a, j; the
 // per-order rank sliders r_2, r_3 (a move retrains only orders ≥ k, warm-started); held-out
 // error, parameters and FLOPs per order; "Compare variants" (cascade, independent LoRA,
@@ -76,7 +76,7 @@ struct LearnedOrderStats {
   double heldOutRelativeError = 0.0;  // Trainer::heldOutRelativeError on this snapshot's network
   std::int64_t parameters = 0;        // added by this order
   // Multiply-adds ×2 for one point through order k, adapters evaluated factored (W x plus
-  // Σ_{j≤k} U_j (V_jᵀ x)), as SPEC §1 counts; SiLU and the time features not included.
+  // Σ_{j≤k} U_j (V_jᵀ x)), as docs/MATHEMATICS.md §1 counts; SiLU and the time features not included.
   std::int64_t flopsPerEvaluation = 0;
   double trainSeconds = 0.0;  // of its latest training
   int steps = 0;              // total steps trained on this scene (rounds add up)

@@ -1,5 +1,5 @@
 #pragma once
-// What the Queries panel shows (SPEC §3, §6), without ImGui: a seeded random low-rank range
+// What the Queries panel shows (docs/MATHEMATICS.md §3, §6), without ImGui: a seeded random low-rank range
 // tree, every strategy timed on the current interval next to the cost model's prediction,
 // the router's choice and trace, a float64 check, a time-vs-length sweep with its
 // crossovers, point updates, and CUDA when a low-rank backend exists.

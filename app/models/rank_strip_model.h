@@ -1,5 +1,5 @@
 #pragma once
-// The data behind the Timeline's rank-vs-t strip chart (issue 6), without ImGui: the
+// The data behind the Timeline's rank-vs-t strip chart (docs/MATHEMATICS.md §2), without ImGui: the
 // numerical rank of B^(k)(t) for k = 0..K at evenly spaced t, for a matrix-function scene
 // of the Ranks panel. The sampling runs on a background thread; a newer request supersedes
 // (cancels) the running one, cancel() stops it, and poll() takes finished strips onto the UI

@@ -1,5 +1,5 @@
 #pragma once
-// What the Ranks panel shows (SPEC §2, §6), without ImGui: a matrix-function scene with its
+// What the Ranks panel shows (docs/MATHEMATICS.md §2, §6), without ImGui: a matrix-function scene with its
 // parameters, the ranks of B^(k) for k = 0..K (at t, numerically generic, exactly generic
 // over GF(p)), the Fact 1.4 / 1.7 ceilings, and the feasibility checker. The work runs on
 // background threads so the UI never stalls; results reach the UI thread only through

@@ -1,7 +1,7 @@
 #pragma once
 // One task state for every model's background work, and the status fields every result view
 // carries: which request it describes, where it is, how far, and why it failed. Models run
-// their work on a BackgroundLane (core/common/background_lane.h) and publish a Task.
+// their work on a BackgroundLane (core/common/background_lane.h) and publish a TaskStatus.
 #include <cstdint>
 #include <string>
 
@@ -19,19 +19,12 @@ enum class TaskState {
 // "idle", "queued", "running", "done", "cancelled", "failed" (as the JSON exports write it).
 const char* taskStateName(TaskState state);
 
-// The status fields of a published result.
+// The status fields every published result carries (TimingView, SweepView, FeasibilityView,
+// the learned model's progress, comparison and samples derive from it).
 struct TaskStatus {
   std::uint64_t generation = 0;  // the request it describes; 0 before any
   TaskState state = TaskState::Idle;
   std::string error;  // why it failed or was refused; empty otherwise
-
-  bool active() const { return state == TaskState::Queued || state == TaskState::Running; }
-};
-
-// A status with the value the task produced.
-template <class T>
-struct Task : TaskStatus {
-  T value{};
 };
 
 }  // namespace rankflow::app

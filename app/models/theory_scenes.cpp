@@ -15,8 +15,8 @@
 #include <random>
 #include <sstream>
 
-#include "core/common/background_lane.h"
 #include "app/models/theory_demo_parts.h"
+#include "core/common/background_lane.h"
 #include "core/common/error.h"
 #include "core/common/timing.h"
 #include "core/matfun/matrix_function.h"
@@ -109,7 +109,7 @@ RankChart chartOver(std::string title, std::string axis, int firstIndex, std::ve
   return chart;
 }
 
-// Every pair obeys r_{k+j} ≤ (j+1) r_k: the necessary condition of SPEC §2 (a).
+// Every pair obeys r_{k+j} ≤ (j+1) r_k: the necessary condition of docs/MATHEMATICS.md §2 (a).
 bool obeysPairwiseBound(const std::vector<int>& r) {
   for (std::size_t k = 0; k < r.size(); ++k)
     for (std::size_t j = 1; k + j < r.size(); ++j)
@@ -294,7 +294,7 @@ void demoLemma18(const Params& p, TheoryDemoResult& out) {
   chart.series.push_back({"target r_k", target, RankSeries::Style::Dot});
   chart.series.push_back({"(k+1) r_0", ceilingFact17(target), RankSeries::Style::Ceiling});
   out.rankCharts.push_back(chart);
-  // The caution of SPEC §2: the global bound is not sufficient.
+  // The caution of docs/MATHEMATICS.md §2: the global bound is not sufficient.
   const std::vector<int> caution = {2, 1, 5};
   const theory::Feasibility c = theory::checkFeasibility(caution);
   out.lines.push_back("Caution: (2, 1, 5) obeys r_k <= (k+1) r_0 yet is " +

@@ -1,5 +1,5 @@
 #pragma once
-// The Theory panel's content without ImGui (SPEC §2, §3, §6): one preset file per statement
+// The Theory panel's content without ImGui (docs/MATHEMATICS.md §2, §3, §6): one preset file per statement
 // (its title, statement, "what to notice" and the demonstration's parameters), the loader
 // that refuses malformed files naming the file and the field, and the demonstrations
 // themselves, computed by the core (core/theory, core/matfun, core/lowrank) into a result

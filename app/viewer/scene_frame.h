@@ -176,7 +176,7 @@ class DensityHeatmap {
 
 // Turns the scene at time t into draw data: arrows of the lattice field, particle trails
 // read back from the trajectory store, particles coloured by destination, the data.
-// What a learned model adds to the flow view (SPEC §5 next to the exact field): its field on
+// What a learned model adds to the flow view (docs/MATHEMATICS.md §5 next to the exact field): its field on
 // the arrow lattice, drawn as orange arrows beside the exact ones, or each particle coloured
 // by its relative error against the exact field (1% dark → 100% bright, log scale).
 struct LearnedLayer {

@@ -9,8 +9,9 @@
 
 namespace rankflow::flows {
 
-// The 2-D toy data sets of SPEC §4. All are centred near the origin with a spread comparable to 8 gaussians
-// (radius ≈ 2, times `scale`) and are drawn with SeededRandom only, so a seed gives the same points everywhere.
+// The 2-D toy data sets of docs/MATHEMATICS.md §4. All are centred near the origin with a spread comparable to 8
+// gaussians (radius ≈ 2, times `scale`) and are drawn with SeededRandom only, so a seed gives the same points
+// everywhere.
 struct DatasetSpec {
   std::string name = "8gaussians";  // one of datasetNames()
   int count = 512;                  // 1 .. kMaxDatasetCount

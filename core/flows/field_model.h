@@ -1,5 +1,5 @@
 #pragma once
-// Exact high-order fields of a flow (SPEC §4), written once over a generic scalar S and
+// Exact high-order fields of a flow (docs/MATHEMATICS.md §4), written once over a generic scalar S and
 // shared by the float64 references, the CPU backend, the AD derivatives and the CUDA
 // kernels:
 //

@@ -1,5 +1,5 @@
 #pragma once
-// Batched evaluation of the exact fields of SPEC §4 on the CPU: the marginal fields u_0..u_3
+// Batched evaluation of the exact fields of docs/MATHEMATICS.md §4 on the CPU: the marginal fields u_0..u_3
 // (one posterior mean serves every order) and the Lagrangian velocity, acceleration and
 // jerk, for empirical or Gaussian-mixture data, over a list of points or a grid.
 #include <span>

@@ -41,7 +41,7 @@ struct FlowScene {
   float viewHalfHeight = 3.0f;
   double integrationSeconds = 0.0;
   std::string integratedBy;
-  // Straightness and mean ‖a‖ of the integrated trajectories (SPEC §4); measured by the
+  // Straightness and mean ‖a‖ of the integrated trajectories (docs/MATHEMATICS.md §4); measured by the
   // window's background job, not by integrateScene (render and bench do not show it).
   StraightnessReport straightness{};
 

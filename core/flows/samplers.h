@@ -1,5 +1,5 @@
 #pragma once
-// Sampling a flow on the CPU (SPEC §4): N particles from x_0 through the ODE ẋ = u_1 with
+// Sampling a flow on the CPU (docs/MATHEMATICS.md §4): N particles from x_0 through the ODE ẋ = u_1 with
 // Euler, Heun, RK4, adaptive Dormand–Prince or Taylor-3, stored on a time grid so time can
 // be scrubbed both ways; optionally the log-density along each trajectory; the density
 // on a grid; straightness and mean acceleration.

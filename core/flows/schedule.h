@@ -1,5 +1,5 @@
 #pragma once
-// Interpolation schedules x_t = α(t) x_1 + β(t) x_0 (SPEC §4) with exact derivatives
+// Interpolation schedules x_t = α(t) x_1 + β(t) x_0 (docs/MATHEMATICS.md §4) with exact derivatives
 // α^(k), β^(k) for k ≤ 3, written over a generic scalar S so the same code runs on plain
 // numbers, on AD jets (Lagrangian derivatives differentiate through α(t), β(t)) and on
 // the GPU. Source x_0 ~ N(0, I) at t = 0, data x_1 at t = 1.

@@ -1,5 +1,5 @@
 #pragma once
-// One step of each ODE solver of SPEC §4, header-only and usable from CUDA, so the CPU
+// One step of each ODE solver of docs/MATHEMATICS.md §4, header-only and usable from CUDA, so the CPU
 // driver (samplers.cpp) and the kernels advance a particle with the same code. A field f
 // is called as f(state, t) and returns the state's derivative; State needs +, and
 // multiplication by a scalar on the left.

@@ -1,9 +1,9 @@
 #pragma once
-// The learned model of SPEC §5: an MLP g(x, t) (Fourier time embedding, L hidden SiLU
+// The learned model of docs/MATHEMATICS.md §5: an MLP g(x, t) (Fourier time embedding, L hidden SiLU
 // layers of width H, output R²) whose order 1 (velocity) uses the base weights, and whose
 // orders k ≥ 2 (acceleration, jerk) add low-rank adapters to every linear layer:
 //
-//   cascade      W + Σ_{2≤j≤k} U_j V_jᵀ   (the cascade of SPEC §1)
+//   cascade      W + Σ_{2≤j≤k} U_j V_jᵀ   (the cascade of docs/MATHEMATICS.md §1)
 //   independent  W + U_k V_kᵀ
 //   separate     a dense network of its own per order, sized to the same parameter budget
 //
@@ -110,13 +110,13 @@ class FlowNetwork {
 
   // Public so tests and the trainer can reach them; the invariants are the shapes the
   // constructor set.
-  std::vector<DenseLayer> base;                        // hiddenLayers + 1 layers
-  std::vector<std::vector<LowRankAdapter>> adapters;   // [order − 2][layer]
-  std::vector<std::vector<Eigen::VectorXf>> biases;    // [order − 2][layer]
-  std::vector<std::vector<DenseLayer>> separate;       // [order − 2][layer], Separate variant
-  std::vector<int> separateWidths;                     // [order − 2]
+  std::vector<DenseLayer> base;                       // hiddenLayers + 1 layers
+  std::vector<std::vector<LowRankAdapter>> adapters;  // [order − 2][layer]
+  std::vector<std::vector<Eigen::VectorXf>> biases;   // [order − 2][layer]
+  std::vector<std::vector<DenseLayer>> separate;      // [order − 2][layer], Separate variant
+  std::vector<int> separateWidths;                    // [order − 2]
   // s_k: the RMS of β^k u_k over the training set, so every order's output is O(1).
-  std::vector<float> outputScales;                     // [order − 1]
+  std::vector<float> outputScales;  // [order − 1]
 
  private:
   void initAdapter(int order, std::uint64_t seed);

@@ -1,5 +1,5 @@
 #pragma once
-// Few-step sampling with the learned fields (SPEC §5): Taylor-3 with the learned v, a, j
+// Few-step sampling with the learned fields (docs/MATHEMATICS.md §5): Taylor-3 with the learned v, a, j
 // against Euler / Heun / RK4 with the learned v, and the sliced Wasserstein distance that
 // scores samples against the data.
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// Rank profile of a PEFT LoRA adapter (SPEC §5 "Report", for adapters trained elsewhere):
+// Rank profile of a PEFT LoRA adapter (docs/MATHEMATICS.md §5 "Report", for adapters trained elsewhere):
 // for every adapted module, the singular values of its update ΔW = B·A, its numerical rank
 // and how much of ‖ΔW‖_F² the leading k directions hold — the ranks an adapter really used
 // against the rank r it was given.

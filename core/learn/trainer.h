@@ -1,5 +1,5 @@
 #pragma once
-// Training the learned cascade (SPEC §5): exact Lagrangian targets v, a, j sampled at
+// Training the learned cascade (docs/MATHEMATICS.md §5): exact Lagrangian targets v, a, j sampled at
 // x = α y + β z, t ~ U[0, 1 − ε]; Adam; the base first, then each order's adapter with
 // everything below it frozen, so moving r_k retrains orders ≥ k only.
 #include <Eigen/Core>

@@ -1,5 +1,5 @@
 #pragma once
-// One training step of SPEC §5 written as data: a list of GEMMs and fused element-wise
+// One training step of docs/MATHEMATICS.md §5 written as data: a list of GEMMs and fused element-wise
 // operations over one float arena (and one int arena for the batch rows). The CUDA
 // trainer replays such a list as a CUDA graph (kernels/cuda_training.h); the Eigen
 // executor here runs the same list on the CPU, which is how the CUDA trainer's logic —

@@ -1,5 +1,5 @@
 #pragma once
-// The cascading low-rank model of SPEC §1: order k uses W_k = W + Σ_{j≤k} U_j V_jᵀ and
+// The cascading low-rank model of docs/MATHEMATICS.md §1: order k uses W_k = W + Σ_{j≤k} U_j V_jᵀ and
 // f_k(x) = σ(W_k x). Batched evaluation three ways (naive, independent LoRA, cascading
 // with one stacked product and a prefix sum), and the cascading fit by truncated SVD
 // with a cached decomposition per order.

@@ -98,7 +98,7 @@ RF_HD inline void applyJacobiRotation(T c, T s, T* ap, T* aq) {
   *aq = s * x + c * y;
 }
 
-// Default rank tolerance: σ_max · max(m, n) · ε of the input's type (SPEC §2).
+// Default rank tolerance: σ_max · max(m, n) · ε of the input's type (docs/MATHEMATICS.md §2).
 template <class T>
 RF_HD inline double defaultRankTolerance(double sigmaMax, int rows, int cols) {
   return sigmaMax * static_cast<double>(rows > cols ? rows : cols) * static_cast<double>(MachineEpsilon<T>::value);

@@ -1,5 +1,5 @@
 #pragma once
-// The compute interface for SPEC §1–§3 that the CLI, benchmarks and (later) the GUI use:
+// The compute interface for docs/MATHEMATICS.md §1–§3 that the CLI, benchmarks and (later) the GUI use:
 // the Eigen CPU backend always exists, the CUDA backend (kernels/) when a device does.
 #include <Eigen/Core>
 #include <memory>

@@ -1,5 +1,5 @@
 #pragma once
-// Low-rank range queries (SPEC §3, Theorems 1.10 and 1.13): Σ_{i=l}^{h} L_i R_iᵀ X for
+// Low-rank range queries (docs/MATHEMATICS.md §3, Theorems 1.10 and 1.13): Σ_{i=l}^{h} L_i R_iᵀ X for
 // factors L_i ∈ R^{p×r}, R_i ∈ R^{q×r} and X ∈ R^{q×n}. The matrix segment tree is
 // L = A, R = B (p = q = d); the tensor tree is L = A ⊙ B (Khatri–Rao, p = d²), R = C.
 //

@@ -1,5 +1,5 @@
 #pragma once
-// Rank-schedule sweeps (SPEC §1): every schedule (r_1..r_K) with r_k ≤ r_max, or a given
+// Rank-schedule sweeps (docs/MATHEMATICS.md §1): every schedule (r_1..r_K) with r_k ≤ r_max, or a given
 // list, fitted by the cascading fit (reusing cached SVDs between neighbouring schedules),
 // with its error per order, parameters and multiply-adds, and the error-vs-parameters
 // Pareto front.

@@ -1,6 +1,6 @@
 #pragma once
 // Matrix functions of t whose entries are finite sums of c·t^p·e^{λt}, c·t^p·sin(ωt) and
-// c·t^p·cos(ωt) (SPEC §2). The class is closed under differentiation, so derivatives are
+// c·t^p·cos(ωt) (docs/MATHEMATICS.md §2). The class is closed under differentiation, so derivatives are
 // exact (no finite differences) and evaluation at any t is direct.
 #include <Eigen/Core>
 #include <string>

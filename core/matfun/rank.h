@@ -1,5 +1,5 @@
 #pragma once
-// Ranks of matrices and of matrix functions (SPEC §2): numerical rank with its spectrum and
+// Ranks of matrices and of matrix functions (docs/MATHEMATICS.md §2): numerical rank with its spectrum and
 // tolerance, generic rank as the maximum over random t, and the exact generic rank over
 // GF(p) for exp-polynomial entries (substituting s = e^t) with a Schwartz–Zippel bound.
 #include <Eigen/Core>

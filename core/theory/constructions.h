@@ -1,5 +1,5 @@
 #pragma once
-// The constructions of SPEC §2 (seed 000, Lemmas 1.2–1.9, Facts 1.4 and 1.7) as matrix
+// The constructions of docs/MATHEMATICS.md §2 (seed 000, Lemmas 1.2–1.9, Facts 1.4 and 1.7) as matrix
 // functions, so each statement can be checked by computing ranks.
 #include <vector>
 

@@ -1,6 +1,6 @@
 #pragma once
 // Which rank sequences (r_0, …, r_K) = (rank B, rank B', …, rank B^(K)) can a matrix
-// function have? SPEC §2's checker: necessary conditions on every pair, a search for a
+// function have? docs/MATHEMATICS.md §2's checker: necessary conditions on every pair, a search for a
 // block-diagonal realisation from base blocks, and an exact-rank verification.
 #include <string>
 #include <vector>

@@ -1,5 +1,5 @@
 #pragma once
-// HiPPO-LegS (seed 001, SPEC §4 "Video latent flow"): the online Legendre projection of a
+// HiPPO-LegS (seed 001, docs/MATHEMATICS.md §4 "Video latent flow"): the online Legendre projection of a
 // keyframe sequence ũ_1..ũ_N ∈ R^d onto s polynomials, H_N ∈ R^{d×s}, and its
 // reconstruction μ_t = H_N g(t) with exact time derivatives, inside [0, T] and beyond.
 //

@@ -1,5 +1,5 @@
 #pragma once
-// The video latent flow of seed 001 (SPEC §4): ψ_t(z) = σ_t z + μ_t with μ_t the HiPPO-LegS
+// The video latent flow of seed 001 (docs/MATHEMATICS.md §4): ψ_t(z) = σ_t z + μ_t with μ_t the HiPPO-LegS
 // reconstruction of the keyframes and
 //   σ_t = (1 − σ_min)[sin²(π N t / T) + e^{−α t}] + σ_min,
 // which is 1 at t = 0 and close to σ_min at every keyframe time τ T / N; its closed-form

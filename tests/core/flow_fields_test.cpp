@@ -1,4 +1,4 @@
-// The exact fields of SPEC §4 against their definitions: Monte Carlo conditional
+// The exact fields of docs/MATHEMATICS.md §4 against their definitions: Monte Carlo conditional
 // expectations, finite differences (as an oracle only), closed forms, and the float64
 // reference for the float fast paths.
 #include "core/flows/flow_fields.h"
@@ -54,9 +54,9 @@ TEST(Jet, TaylorCoefficientsOfACompositionMatchTheClosedForm) {
   const double d2 = (2 * g(t0 + 3 * h) - 27 * g(t0 + 2 * h) + 270 * g(t0 + h) - 490 * g(t0) + 270 * g(t0 - h) -
                      27 * g(t0 - 2 * h) + 2 * g(t0 - 3 * h)) /
                     (180 * h * h);
-  const double d3 = (-g(t0 + 3 * h) + 8 * g(t0 + 2 * h) - 13 * g(t0 + h) + 13 * g(t0 - h) - 8 * g(t0 - 2 * h) +
-                     g(t0 - 3 * h)) /
-                    (8 * h * h * h);
+  const double d3 =
+      (-g(t0 + 3 * h) + 8 * g(t0 + 2 * h) - 13 * g(t0 + h) + 13 * g(t0 - h) - 8 * g(t0 - 2 * h) + g(t0 - 3 * h)) /
+      (8 * h * h * h);
   EXPECT_NEAR(f.derivative(2), d2, 1e-8);
   EXPECT_NEAR(f.derivative(3), d3, 1e-6);
 }
@@ -76,7 +76,9 @@ TEST(Path, DerivativesMatchFiniteDifferencesForEverySchedule) {
       const auto p = flows::pathAt(s, t);
       const double h = 1e-3;
       // Five-point differences of the lower derivative: error O(h⁴).
-      auto fivePoint = [&](auto&& f) { return (-f(t + 2 * h) + 8 * f(t + h) - 8 * f(t - h) + f(t - 2 * h)) / (12 * h); };
+      auto fivePoint = [&](auto&& f) {
+        return (-f(t + 2 * h) + 8 * f(t + h) - 8 * f(t - h) + f(t - 2 * h)) / (12 * h);
+      };
       for (int k = 1; k <= 3; ++k) {
         const double da = fivePoint([&](double u) { return flows::pathAt(s, u).alpha[k - 1]; });
         const double db = fivePoint([&](double u) { return flows::pathAt(s, u).beta[k - 1]; });
@@ -183,12 +185,14 @@ TEST(MarginalFields, CpuFastPathMatchesFloat64ReferenceOnEverySchedule) {
         for (int k = 0; k < 4; ++k) {
           diff[k] += squaredNorm(fast[p * 4 + static_cast<std::size_t>(k)].cast<double>() - ref[k]);
           const double gain = std::abs(path.alpha[k]) + std::abs(path.beta[k]) * path.alpha[0] / path.beta[0];
-          const double e = 1e-5 * gain * 3.0 /* ‖m‖ ≤ 3 for this data */ + 1e-6 * std::abs(path.beta[k]) * std::sqrt(squaredNorm(x)) / path.beta[0];
+          const double e = 1e-5 * gain * 3.0 /* ‖m‖ ≤ 3 for this data */ +
+                           1e-6 * std::abs(path.beta[k]) * std::sqrt(squaredNorm(x)) / path.beta[0];
           bound[k] += e * e;
         }
       }
       for (int k = 0; k < 4; ++k) {
-        EXPECT_LT(std::sqrt(diff[k]), std::sqrt(bound[k]) + 1e-6) << flows::scheduleName(s) << " t " << t << " order " << k;
+        EXPECT_LT(std::sqrt(diff[k]), std::sqrt(bound[k]) + 1e-6)
+            << flows::scheduleName(s) << " t " << t << " order " << k;
       }
     }
   }
@@ -241,9 +245,11 @@ TEST(Lagrangian, AdDerivativesAgreeWithHighOrderFiniteDifferencesAlongTheOde) {
         const Vec2d xi = i == 0 ? x0 : flowTo(view, s, x0, t0, i * h);
         v[i + 3] = flows::velocityField(view, s, xi, t0 + i * h);
       }
-      const Vec2d a = (-1.0 * v[0] + 9.0 * v[1] - 45.0 * v[2] + 45.0 * v[4] - 9.0 * v[5] + 1.0 * v[6]) * (1.0 / (60 * h));
-      const Vec2d j = (2.0 * v[0] - 27.0 * v[1] + 270.0 * v[2] - 490.0 * v[3] + 270.0 * v[4] - 27.0 * v[5] + 2.0 * v[6]) *
-                      (1.0 / (180 * h * h));
+      const Vec2d a =
+          (-1.0 * v[0] + 9.0 * v[1] - 45.0 * v[2] + 45.0 * v[4] - 9.0 * v[5] + 1.0 * v[6]) * (1.0 / (60 * h));
+      const Vec2d j =
+          (2.0 * v[0] - 27.0 * v[1] + 270.0 * v[2] - 490.0 * v[3] + 270.0 * v[4] - 27.0 * v[5] + 2.0 * v[6]) *
+          (1.0 / (180 * h * h));
       EXPECT_LT(relative(ad.velocity, v[3]), 1e-12) << flows::scheduleName(s);
       EXPECT_LT(std::sqrt(squaredNorm(ad.acceleration - a)), 1e-6 * (1 + std::sqrt(squaredNorm(a))))
           << flows::scheduleName(s);

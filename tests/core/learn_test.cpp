@@ -1,4 +1,4 @@
-// The learned cascade of SPEC §5: gradients against finite differences (as an oracle),
+// The learned cascade of docs/MATHEMATICS.md §5: gradients against finite differences (as an oracle),
 // the cascade's merged weights, zero ranks, warm starts, and training itself.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Solvers, density tracking and straightness (SPEC §4) against closed-form solutions.
+// Solvers, density tracking and straightness (docs/MATHEMATICS.md §4) against closed-form solutions.
 #include "core/flows/samplers.h"
 
 #include <gtest/gtest.h>
@@ -40,9 +40,7 @@ struct KnownSolution {
 double solveError(const KnownSolution& problem, Solver solver, int steps) {
   const auto view = viewOf(problem.data);
   const auto velocity = [&](Vec2d x, double t) { return flows::velocityField(view, problem.schedule, x, t); };
-  const auto lagrangian = [&](Vec2d x, double t) {
-    return flows::lagrangianDerivatives(view, problem.schedule, x, t);
-  };
+  const auto lagrangian = [&](Vec2d x, double t) { return flows::lagrangianDerivatives(view, problem.schedule, x, t); };
   const double h = problem.t1 / steps;
   Vec2d x = problem.z;
   for (int i = 0; i < steps; ++i) {
@@ -161,7 +159,8 @@ TEST(Density, GaussianToGaussianTransportMatchesTheAnalyticDensity) {
           const Vec2d x = result.store.positions(f)[i].cast<double>();
           const Vec2d d = x - alpha * mu.cast<double>();
           const double analytic = -squaredNorm(d) / (2 * var) - std::log(2 * M_PI * var);
-          worst = std::max(worst, std::abs(result.logDensity[static_cast<std::size_t>(f) * start.size() + i] - analytic));
+          worst =
+              std::max(worst, std::abs(result.logDensity[static_cast<std::size_t>(f) * start.size() + i] - analytic));
         }
       }
       const double tolerance = solver == Solver::Heun ? 2e-2 : 2e-3;

@@ -1,4 +1,4 @@
-// Every statement of SPEC §2 as a named test that reproduces it by computing ranks.
+// Every statement of docs/MATHEMATICS.md §2 as a named test that reproduces it by computing ranks.
 #include <gtest/gtest.h>
 
 #include <algorithm>

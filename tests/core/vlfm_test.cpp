@@ -1,4 +1,4 @@
-// The video latent flow of seed 001 (SPEC §4): HiPPO-LegS reconstruction, its
+// The video latent flow of seed 001 (docs/MATHEMATICS.md §4): HiPPO-LegS reconstruction, its
 // normalisation, timescale equivariance, the closed-form field, exact derivatives, frames
 // and keyframe sources, and the refusal of bad input.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Label `gpu`: the CUDA fields and samplers (SPEC §4) against the float64 reference and the
+// Label `gpu`: the CUDA fields and samplers (docs/MATHEMATICS.md §4) against the float64 reference and the
 // CPU backend on fresh random inputs. Without a device every test reports SKIPPED with the
 // runtime's reason.
 #include <gtest/gtest.h>

@@ -1,7 +1,9 @@
-// The Cascade panel's "Matrix fit" tab (SPEC §1): its model gives the errors the core fit and
+// The Cascade panel's "Matrix fit" tab (docs/MATHEMATICS.md §1): its model gives the errors the core fit and
 // a float64 recomputation give, a move of r_k never touches orders < k, bad input is refused
 // with a message and changes nothing, the sweep equals lowrank::sweepSchedules and cancels,
 // the A/B table and the export hold the right numbers, and the tab draws headlessly.
+#include "app/models/cascade_fit_model.h"
+
 #include <gtest/gtest.h>
 
 #include <Eigen/SVD>
@@ -9,7 +11,6 @@
 #include <random>
 #include <thread>
 
-#include "app/models/cascade_fit_model.h"
 #include "core/lowrank/cascade.h"
 #include "core/lowrank/sweep.h"
 #include "core/theory/matrix_scenes.h"

@@ -1,4 +1,4 @@
-// The Cascade window's "Learned flow" tab (SPEC §5, §6): the model reports what the core
+// The Cascade window's "Learned flow" tab (docs/MATHEMATICS.md §5, §6): the model reports what the core
 // trainer computes on the very network it publishes, a move of r_3 leaves orders 1 and 2
 // bit-identical, newer requests supersede older ones and cancel works, the flow-view queries
 // equal the network and a float64 reference, bad ranks are refused with a message, the

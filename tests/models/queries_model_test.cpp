@@ -1,4 +1,4 @@
-// The Queries panel (SPEC §3, §6): its model answers like the core range tree and a float64
+// The Queries panel (docs/MATHEMATICS.md §3, §6): its model answers like the core range tree and a float64
 // reference, every strategy agrees, the trace tiles the interval exactly, timing runs off
 // the UI thread with newer requests superseding older ones and a working cancel, bad input
 // gives messages, and the window draws headlessly with every Begin matched by an End.

@@ -1,4 +1,4 @@
-// The Timeline panel (issue 6): its strip of ranks equals the core's numerical rank of B^(k)(t)
+// The Timeline panel: its strip of ranks equals the core's numerical rank of B^(k)(t)
 // at every sampled t, is computed off the UI thread with newer requests superseding older
 // ones and a working cancel, keeps the previous strip when a request is bad, maps the
 // scrubbed t to the sample drawn under the cursor; playback loops and clamps; and the

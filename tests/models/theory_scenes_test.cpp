@@ -1,7 +1,9 @@
-// The Theory panel (SPEC §6, issue 6): every preset parses with all its fields, a malformed
+// The Theory panel (docs/THEORY.md, "The Theory panel"): every preset parses with all its fields, a malformed
 // preset is refused naming the file and the field, each demonstration shows what its
 // statement claims (checked against the core functions directly), navigation wraps, and
 // every scene draws headlessly in normal and lecture mode without ImGui asserting.
+
+#include "app/models/theory_scenes.h"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +15,6 @@
 #include <set>
 #include <sstream>
 
-#include "app/models/theory_scenes.h"
 #include "core/common/error.h"
 #include "core/theory/constructions.h"
 #include "core/theory/feasibility.h"
@@ -90,7 +91,7 @@ TEST(TheoryPresets, EveryPresetParsesWithAllFieldsAndCoversEveryDemonstration) {
     }
   }
   EXPECT_EQ(demos.size(), app::theoryDemoNames().size()) << "one preset per statement";
-  // The statements of SPEC §2 and §3 the lecture walks through, in order.
+  // The statements of docs/MATHEMATICS.md §2 and §3 the lecture walks through, in order.
   std::vector<std::string> references;
   for (const auto& p : load.presets) references.push_back(p.reference);
   EXPECT_EQ(references.front(), "Lemma 1.2");
@@ -254,7 +255,7 @@ TEST(TheoryDemos, FeasibilityScenesFollowTheChecker) {
   EXPECT_LT(inOrder[1], inOrder[2]);
 }
 
-// SPEC §2's shift rule for Lemma 1.9 leaves min w = 1 when the weights differ by one, and
+// docs/MATHEMATICS.md §2's shift rule for Lemma 1.9 leaves min w = 1 when the weights differ by one, and
 // can ask for ..., 1, 1, 2: once rank B^(k) = rank B^(k+1) = 1, B^(k) = x yᵀ with x or y of
 // constant direction, so every later rank is ≤ 1. The checker does not confirm such a
 // sequence, and the scene says so instead of claiming the lemma.

@@ -1,4 +1,4 @@
-// The Ranks panel (SPEC §6): its model gives the ranks the core functions and the CLI give,
+// The Ranks panel (docs/MATHEMATICS.md §6): its model gives the ranks the core functions and the CLI give,
 // runs off the UI thread with newer requests superseding older ones and a working cancel,
 // reports bad input as messages, and the window draws headlessly without ImGui asserting.
 #include "app/ui/panels/ranks_panel.h"

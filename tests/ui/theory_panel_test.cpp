@@ -1,4 +1,4 @@
-// The Theory panel (SPEC §6, issue 6): every preset parses with all its fields, a malformed
+// The Theory panel (docs/THEORY.md, "The Theory panel"): every preset parses with all its fields, a malformed
 // preset is refused naming the file and the field, each demonstration shows what its
 // statement claims (checked against the core functions directly), navigation wraps, and
 // every scene draws headlessly in normal and lecture mode without ImGui asserting.
@@ -67,7 +67,7 @@ std::string failedChecks(const TheoryDemoResult& r) {
 // Fresh random parameters each run (the seed is printed on failure): the bounds of Facts 1.4
 // and 1.7 hold on whatever the lecturer picks, and the demo's ranks are the core's.
 
-// SPEC §2's shift rule for Lemma 1.9 leaves min w = 1 when the weights differ by one, and
+// docs/MATHEMATICS.md §2's shift rule for Lemma 1.9 leaves min w = 1 when the weights differ by one, and
 // can ask for ..., 1, 1, 2: once rank B^(k) = rank B^(k+1) = 1, B^(k) = x yᵀ with x or y of
 // constant direction, so every later rank is ≤ 1. The checker does not confirm such a
 // sequence, and the scene says so instead of claiming the lemma.

@@ -2,10 +2,10 @@
 #include <cstdio>
 #include <iostream>
 
-#include "app/viewer/cli_error.h"
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "app/shell/offscreen_gui.h"
+#include "app/viewer/cli_error.h"
 
 namespace rankflow::app {
 
@@ -58,7 +58,7 @@ int runBenchUi(const std::vector<std::string>& args) {
   std::printf("  %-40s %8.2f ms\n", "Vulkan (scene + ImGui, submit + wait)", b.gpuMsMedian);
   std::printf("  %-40s %8.2f ms (median), %.2f ms (p90): %.0f fps\n", "whole frame", b.frameMsMedian, b.frameMsP90,
               b.frameMsMedian > 0 ? 1000.0 / b.frameMsMedian : 0.0);
-  // Two goals (issue 6): 33 ms on lavapipe (llvmpipe is its device name), 60 fps on a GPU.
+  // Two goals (docs/PERFORMANCE.md): 33 ms on lavapipe (llvmpipe is its device name), 60 fps on a GPU.
   const bool lavapipe = b.vulkanDevice.find("llvmpipe") != std::string::npos;
   const double goalMs = lavapipe ? 33.0 : 1000.0 / 60.0;
   std::printf("  goal <= %.1f ms (%s): %s\n", goalMs, lavapipe ? "lavapipe" : "a GPU, 60 fps",

@@ -1,4 +1,4 @@
-// `rankflow flow field|sample`: the exact fields and the samplers of SPEC §4 on the
+// `rankflow flow field|sample`: the exact fields and the samplers of docs/MATHEMATICS.md §4 on the
 // command line, arrays in and out as .npy.
 #include <chrono>
 #include <cmath>
@@ -6,12 +6,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "app/cli/plots/raster_canvas.h"
-#include "app/viewer/cli_error.h"
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "app/cli/common_options.h"
 #include "app/cli/flow_data_options.h"
+#include "app/cli/plots/raster_canvas.h"
+#include "app/viewer/cli_error.h"
 #include "app/viewer/scene_frame.h"
 #include "core/common/error.h"
 #include "core/flows/empirical_data.h"
@@ -57,23 +57,24 @@ double seconds(std::chrono::steady_clock::time_point since) {
 // [SECTION] flow field
 
 int runFlowField(const std::vector<std::string>& args) {
-  CommandLine cmd("flow field",
-                  "rankflow flow field [--data NAME | --data-file FILE] --schedule S --t T --order K "
-                  "(--points P.npy | --grid G) --out F.npy",
-                  "Evaluates the exact fields of order 0..K at time t: the marginal u_k = E[x_t^(k) | x_t = x], or with "
-                  "--kind lagrangian the derivatives x, v, a, j along the ODE. F.npy has shape (P, K + 1, 2); with "
-                  "--grid the points are a G×G lattice over [−extent, extent]², row-major from the bottom-left.",
-                  withFlowData({scheduleOption(),
-                                {"t", "T", "time in [0, 1]", "0.5"},
-                                {"order", "K", "highest order, 0..3", "3"},
-                                {"kind", "marginal|lagrangian", "which fields", "marginal"},
-                                {"points", "P.npy", "query points, shape (P, 2)", ""},
-                                {"grid", "G", "query a G×G lattice instead of --points", ""},
-                                {"extent", "E", "half-width of the lattice", "3"},
-                                {"out", "F.npy", "the fields (written atomically)", ""},
-                                {"divergence", "D.npy", "also write ∇·u_1 at the points, shape (P,)", ""},
-                                {"log-density", "L.npy", "with --grid: also write log p_t on the lattice, shape (G, G)", ""},
-                                backendOption()}));
+  CommandLine cmd(
+      "flow field",
+      "rankflow flow field [--data NAME | --data-file FILE] --schedule S --t T --order K "
+      "(--points P.npy | --grid G) --out F.npy",
+      "Evaluates the exact fields of order 0..K at time t: the marginal u_k = E[x_t^(k) | x_t = x], or with "
+      "--kind lagrangian the derivatives x, v, a, j along the ODE. F.npy has shape (P, K + 1, 2); with "
+      "--grid the points are a G×G lattice over [−extent, extent]², row-major from the bottom-left.",
+      withFlowData({scheduleOption(),
+                    {"t", "T", "time in [0, 1]", "0.5"},
+                    {"order", "K", "highest order, 0..3", "3"},
+                    {"kind", "marginal|lagrangian", "which fields", "marginal"},
+                    {"points", "P.npy", "query points, shape (P, 2)", ""},
+                    {"grid", "G", "query a G×G lattice instead of --points", ""},
+                    {"extent", "E", "half-width of the lattice", "3"},
+                    {"out", "F.npy", "the fields (written atomically)", ""},
+                    {"divergence", "D.npy", "also write ∇·u_1 at the points, shape (P,)", ""},
+                    {"log-density", "L.npy", "with --grid: also write log p_t on the lattice, shape (G, G)", ""},
+                    backendOption()}));
   if (!cmd.parse(args)) {
     std::cout << cmd.help();
     return kExitOk;
@@ -140,7 +141,8 @@ int runFlowField(const std::vector<std::string>& args) {
 // [SECTION] flow sample
 
 Rgb rgbOf(render::PackedColor c) {
-  return {static_cast<uint8_t>(c & 0xFF), static_cast<uint8_t>((c >> 8) & 0xFF), static_cast<uint8_t>((c >> 16) & 0xFF)};
+  return {static_cast<uint8_t>(c & 0xFF), static_cast<uint8_t>((c >> 8) & 0xFF),
+          static_cast<uint8_t>((c >> 16) & 0xFF)};
 }
 
 // Trajectories on a light background, each coloured by the label of the datum nearest to

@@ -1,4 +1,4 @@
-// `rankflow train | sample | compare` and `bench train`: the learned cascade of SPEC §5
+// `rankflow train | sample | compare` and `bench train`: the learned cascade of docs/MATHEMATICS.md §5
 // on the command line. Checkpoints are .safetensors (docs/formats.md).
 #include <chrono>
 #include <cmath>
@@ -9,15 +9,15 @@
 #include <optional>
 #include <sstream>
 
-#include "app/cli/plots/line_chart.h"
-#include "app/viewer/cli_error.h"
 #include "app/cli/command_line.h"
-#include "core/common/timing.h"
 #include "app/cli/commands.h"
 #include "app/cli/common_options.h"
 #include "app/cli/flow_data_options.h"
+#include "app/cli/plots/line_chart.h"
+#include "app/viewer/cli_error.h"
 #include "core/common/error.h"
 #include "core/common/parallel_for.h"
+#include "core/common/timing.h"
 #include "core/flows/datasets.h"
 #include "core/flows/empirical_data.h"
 #include "core/flows/samplers.h"

@@ -1,5 +1,5 @@
 #pragma once
-// The Cascade window's "Matrix fit" tab (SPEC §1, issue 6): rank sliders r_1..r_K driving the
+// The Cascade window's "Matrix fit" tab (docs/MATHEMATICS.md §1): rank sliders r_1..r_K driving the
 // cascading fit of T_k = B^(k)(t); errors per order (cascading, independent LoRA, naive) as
 // grouped bars; parameter and multiply-add meters with the orders the last move recomputed;
 // measured evaluation times against the prediction; the schedule sweep with its Pareto chart

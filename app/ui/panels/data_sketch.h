@@ -1,5 +1,5 @@
 #pragma once
-// Draw your own data (SPEC §6, issue 6): mouse strokes on the flow view become a point set in
+// Draw your own data: mouse strokes on the flow view become a point set in
 // world coordinates, and "use as data" rebuilds the scene on it (SceneChoice "custom").
 // DataSketch is the model (no ImGui, tested on its own); DataSketchPanel adds the mouse
 // handling, the overlay that shows the strokes and the panel section with its buttons.

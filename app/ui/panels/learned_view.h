@@ -1,5 +1,5 @@
 #pragma once
-// The "Learned flow" tab of the Cascade window (SPEC §5, §6): training status with progress
+// The "Learned flow" tab of the Cascade window (docs/MATHEMATICS.md §5, §6): training status with progress
 // and cancel, the rank sliders r_2, r_3, held-out error / parameters / FLOPs per order,
 // "Compare variants" (cascade vs independent LoRA vs separate networks), few-step samples
 // (learned next to exact, with sliced Wasserstein distances), and the choice of what the

@@ -7,7 +7,7 @@
 
 namespace rankflow::app {
 
-// The "Queries" window (SPEC §6): sizes, the interval [l, r], every strategy's measured and
+// The "Queries" window (docs/MATHEMATICS.md §6): sizes, the interval [l, r], every strategy's measured and
 // predicted time with the router's choice, the segment tree with the nodes the query visits,
 // the time-vs-length sweep with its crossovers, point updates and the backend in use. All
 // timing runs on the model's worker; draw() only polls and draws, so it never blocks.

@@ -1,5 +1,5 @@
 #pragma once
-// The "Ranks" window (SPEC §6): a matrix-function scene and its parameters, the rank profile
+// The "Ranks" window (docs/MATHEMATICS.md §6): a matrix-function scene and its parameters, the rank profile
 // of B^(k) for k = 0..K against the Fact 1.4 / 1.7 ceilings, the singular spectrum of one
 // order on a log axis with its tolerance, ranks per order (at t, generic, exact over GF(p)),
 // and the feasibility checker. All computing is RanksModel's, off the UI thread; a frame

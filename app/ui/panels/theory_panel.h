@@ -1,5 +1,5 @@
 #pragma once
-// The "Theory" window (SPEC §6, issue 6): every statement of SPEC §2 and §3 as a guided
+// The "Theory" window (docs/THEORY.md): every statement of docs/MATHEMATICS.md §2 and §3 as a guided
 // lecture scene — title, the statement in one paragraph, a live demonstration computed by
 // the core and "what to notice" — with next / previous, an index and one or two parameters
 // per scene. Presets come from assets/presets/theory; a malformed file is listed with its

@@ -1,5 +1,5 @@
 #pragma once
-// The "Timeline" window along the bottom of the screen (issue 6): play/pause, step, speed,
+// The "Timeline" window along the bottom of the screen: play/pause, step, speed,
 // loop and the t slider, over a rank-vs-t strip chart locked to the scrubber (the numerical
 // rank of B^(k)(t) for k = 0..K of the Ranks panel's matrix-function scene, matrix t = flow
 // t). Scrubbing only moves view.t: the flow view reads particles from the trajectory store.
