@@ -8,21 +8,22 @@
 namespace rankflow::app {
 
 void BackgroundIntegration::start(const flows::FlowScene& prepared, const compute::FlowBackend& backend) {
-  const std::uint64_t generation = ++generation_;  // the running integration stops at its next check
+  const std::uint64_t generation = ++generation_;
   {
     const std::lock_guard lock(mutex_);
-    wanted_ = generation;
+    wanted_ = generation;  // the running integration stops at its next check
     finished_.reset();
     failure_ = nullptr;
+    progress_ = 0.0f;
   }
-  progress_ = 0.0f;
   lane_.post([this, generation, scene = prepared, &backend]() mutable {
-    const auto current = [&] { return generation_.load() == generation; };
     try {
       // The integration checks every 32 particles whether it is still wanted.
       flows::integrateScene(scene, backend, [&](double fraction) {
-        if (current()) progress_ = static_cast<float>(fraction);
-        return current();
+        const std::lock_guard lock(mutex_);  // a superseded job must not write over a newer start()
+        if (wanted_ != generation) return false;
+        progress_ = static_cast<float>(fraction);
+        return true;
       });
       // Still off the UI thread: the acceleration part runs AD over the data.
       scene.straightness =
@@ -48,16 +49,17 @@ bool BackgroundIntegration::ready() const {
 
 flows::FlowScene BackgroundIntegration::take() {
   const std::lock_guard lock(mutex_);
+  if (!finished_ && !failure_) throw std::logic_error("BackgroundIntegration::take() before ready()");
   wanted_ = 0;
   if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
-  if (!finished_) throw std::logic_error("BackgroundIntegration::take() before ready()");
   flows::FlowScene scene = std::move(*finished_);
   finished_.reset();
   return scene;
 }
 
 BackgroundIntegration::~BackgroundIntegration() {
-  ++generation_;  // the running integration stops; the lane's destructor joins it
+  const std::lock_guard lock(mutex_);
+  wanted_ = 0;  // the running integration stops at its next check; the lane's destructor joins it
 }
 
 }  // namespace rankflow::app

@@ -36,9 +36,9 @@ class BackgroundIntegration {
   std::uint64_t wanted_ = 0;  // generation of the latest start(); 0 after take()
   std::optional<flows::FlowScene> finished_;
   std::exception_ptr failure_;
-  std::atomic<std::uint64_t> generation_{0};
-  std::atomic<float> progress_{0.0f};
-  BackgroundLane lane_;  // last: joined before the members its task uses go
+  std::uint64_t generation_ = 0;       // of the latest start() (UI thread only)
+  std::atomic<float> progress_{0.0f};  // written under mutex_ by the wanted job
+  BackgroundLane lane_;                // last: joined before the members its task uses go
 };
 
 }  // namespace rankflow::app

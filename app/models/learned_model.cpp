@@ -12,6 +12,7 @@
 #include "core/common/background_lane.h"
 #include "core/common/error.h"
 #include "core/common/progress.h"
+#include "core/common/timing.h"
 #include "core/flows/samplers.h"
 #include "core/learn/learned_sampling.h"
 
@@ -71,10 +72,6 @@ struct ExactSamplesCache {
   std::vector<Vec2f> end;
   double swdToData = 0.0;
 };
-
-double secondsSince(std::chrono::steady_clock::time_point begin) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-}
 
 std::int64_t flopsPerEvaluation(const learn::FlowNetwork& network, int order) {
   std::int64_t macs = 0;

@@ -4,7 +4,7 @@
 // the router's choice and trace, a float64 check, a time-vs-length sweep with its
 // crossovers, point updates, and CUDA when a low-rank backend exists.
 //
-// One worker thread owns the tree and does all the timing, so measurements never compete
+// One BackgroundLane owns the tree and does all the timing, so measurements never compete
 // with each other and the UI thread never waits on a GEMM. Requests are queued per kind
 // (build, update, query, sweep); a newer request of a kind supersedes the older one, a
 // rebuild supersedes everything. The UI calls poll() once a frame and reads view().
@@ -166,14 +166,14 @@ class QueriesModel {
   // InvalidArgument for sizes validateSizes refuses (the request* calls never throw).
   static QueryInputs makeInputs(const QuerySizes& sizes);
 
-  // All of these return at once; the work runs on the worker.
+  // All of these return at once; the work runs on the lane.
   Submission requestBuild(const QuerySizes& sizes);
   Submission requestInterval(int l, int h);  // 0-based, inclusive
   Submission requestSweep(int points = 16);  // lengths on a log grid over [1, m]
   Submission requestPointUpdate(int index);  // new random A_i, B_i; index < 0: a random one
   void cancel(QueryJob job);
 
-  // Copies what the worker has published; true when anything changed since the last call.
+  // Copies what the lane has published; true when anything changed since the last call.
   bool poll();
   const QueriesView& view() const { return view_; }
   bool busy() const;
@@ -208,7 +208,7 @@ class QueriesModel {
   void runQuery(const PendingQuery& job);
   void runSweep(const PendingSweep& job);
   void runUpdate(const PendingUpdate& job);
-  // Runs a job, turning an exception into a Failed status instead of ending the worker.
+  // Runs a job, turning an exception into a Failed status instead of ending the drain.
   void guarded(QueryJob kind, std::uint64_t id, const std::function<void()>& job);
   // Runs the updates and queries waiting, so a sweep never holds them up; false when a
   // rebuild (or shutdown) is waiting, which ends the sweep.

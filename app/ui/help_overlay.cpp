@@ -61,7 +61,6 @@ const std::vector<Shortcut>& allShortcuts() {
 class HelpPanel final : public Panel {
  public:
   void draw(PanelHost&, bool* open) override { drawHelpOverlay(open); }
-  bool drawsInLecture() const override { return true; }
 };
 
 }  // namespace
@@ -71,10 +70,13 @@ std::span<const Shortcut> shortcuts() {
 }
 
 PanelInfo helpPanelInfo() {
-  return {
-      "help", "Keyboard shortcuts", "Help F1", {keys::kF1, "F1", "this help"}, false, false, {}, {}, [](PanelHost&) {
-        return std::make_unique<HelpPanel>();
-      }};
+  return {.id = "help",
+          .title = "Keyboard shortcuts",
+          .toggleLabel = "Help F1",
+          .shortcut = {keys::kF1, "F1", "this help"},
+          .toggleOrder = 5,
+          .lecture = LectureRole::Overlay,
+          .make = [](PanelHost&) { return std::make_unique<HelpPanel>(); }};
 }
 
 int shortcutKey(ShortcutAction action) {

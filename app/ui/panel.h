@@ -44,11 +44,21 @@ struct PanelShortcut {
   const char* action = nullptr;  // "Ranks panel"
 };
 
+// What a panel does in lecture mode (full screen, only the scene).
+enum class LectureRole {
+  Hidden,    // waits until lecture mode ends (and is not created meanwhile)
+  Overlay,   // drawn over everything, in lecture mode too (the help), after the other windows
+  Presents,  // fills the screen instead of the flow and takes the presenter keys (Theory)
+};
+
 struct PanelInfo {
-  const char* id;           // `--panel NAME`, `panel.NAME` in scripts, the session's "panels" key
-  const char* title;        // the ImGui window's title (figures crop to it)
-  const char* toggleLabel;  // the control panel's checkbox, "Ranks F2"
-  PanelShortcut shortcut;
+  const char* id = nullptr;           // `--panel NAME`, `panel.NAME` in scripts, the session's "panels" key
+  const char* title = nullptr;        // the ImGui window's title (figures crop to it)
+  const char* toggleLabel = nullptr;  // the control panel's checkbox, "Ranks F2"
+  PanelShortcut shortcut{};
+  // Where its checkbox sits among the control panel's (the registry's order is the order the
+  // windows are created and drawn in, which decides which is in front when they overlap).
+  int toggleOrder = 0;
   bool openAtStart = false;
   // Created with the Workbench (not on first open): panels whose per-frame update() must run
   // from the start, like the timeline's playback.
@@ -56,9 +66,10 @@ struct PanelInfo {
   // Script names this panel sets (a prefix ending in '.' takes a family, as "fit." for
   // fit.rank.K); setting one creates the panel. `readable`: the values it reports, as
   // `valueNames()` lists them for scripts ("fit.error.K").
-  std::vector<std::string> settable;
-  std::vector<std::string> readable;
-  std::function<std::unique_ptr<Panel>(PanelHost&)> make;
+  std::vector<std::string> settable{};
+  std::vector<std::string> readable{};
+  LectureRole lecture = LectureRole::Hidden;
+  std::function<std::unique_ptr<Panel>(PanelHost&)> make{};
 };
 
 class Panel {
@@ -72,12 +83,8 @@ class Panel {
   // Called while the panel is open, and while closed too when drawsWhileClosed().
   virtual void draw(PanelHost& host, bool* open) = 0;
   virtual bool drawsWhileClosed() const { return false; }
-  // Lecture mode shows only the scene: panels that present in it (the Theory panel over the
-  // whole screen, the help) draw there too; the rest wait.
-  virtual bool drawsInLecture() const { return false; }
-  // It fills the screen in lecture mode (else the flow shows with a caption), and the
-  // presenter keys (Right, Left, R) go to it instead of stepping t.
-  virtual bool presentsInLecture() const { return false; }
+  // Lecture mode (PanelInfo::lecture == Presents): the presenter keys (Right, Left, R) go to
+  // the panel instead of stepping t.
   virtual bool presenterNext() { return false; }
   virtual bool presenterPrevious() { return false; }
   virtual bool presenterReset() { return false; }

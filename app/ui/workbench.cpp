@@ -109,7 +109,7 @@ bool Workbench::busy() const {
   // Panels take their results when they draw: in lecture mode only those shown there do.
   for (const auto& slot : panels_) {
     if (!slot.panel || !view_.panelOpen(slot.info->id)) continue;
-    if (view_.lectureMode && !slot.panel->drawsInLecture()) continue;
+    if (view_.lectureMode && slot.info->lecture == LectureRole::Hidden) continue;
     if (slot.panel->busy()) return true;
   }
   return !view_.lectureMode && view_.showDensity && density_.computing();
@@ -144,13 +144,16 @@ FrameRequests Workbench::buildUi() {
   if (!sketchUsedMouse) handleCamera();
   hoverReadout();
 
+  // Open panels exist from here on; in lecture mode only those shown there are made.
   for (auto& slot : panels_)
-    if (view_.panelOpen(slot.info->id)) ensurePanel(slot);
+    if (view_.panelOpen(slot.info->id) && (!view_.lectureMode || slot.info->lecture != LectureRole::Hidden))
+      ensurePanel(slot);
   if (view_.lectureMode) {
     // Only the scene: a presenting panel (Theory) over the whole screen when it is open,
     // else the flow with one caption line.
     if (!presenter()) drawLectureCaption();
-    drawPanels();
+    drawPanels(false);
+    drawPanels(true);
   } else {
     ControlPanelLegends legends;
     legends.heatmapLow = heatmap_.low();
@@ -201,8 +204,9 @@ FrameRequests Workbench::buildUi() {
       }
     }
     if (rebuild) rebuildScene(choiceForScene(*rebuild, scene_));
-    drawPanels();
+    drawPanels(false);
     performancePanel_.draw(readout_);
+    drawPanels(true);
   }
   if (const char* front = windowTitle(frontPanel_)) ImGui::SetWindowFocus(front);
   ImGui::PopFont();
@@ -215,11 +219,12 @@ FrameRequests Workbench::buildUi() {
   return requests;
 }
 
-// The registry's windows in its order: open ones, and created ones that draw while closed;
-// in lecture mode only those that draw there.
-void Workbench::drawPanels() {
+// The registry's windows in its order (the overlays, or the others): open ones, and created
+// ones that draw while closed; in lecture mode only those shown there.
+void Workbench::drawPanels(bool overlays) {
   for (auto& slot : panels_) {
-    if (!slot.panel || (view_.lectureMode && !slot.panel->drawsInLecture())) continue;
+    if (!slot.panel || (slot.info->lecture == LectureRole::Overlay) != overlays) continue;
+    if (view_.lectureMode && slot.info->lecture == LectureRole::Hidden) continue;
     bool& open = view_.openPanels[slot.info->id];
     if (open || slot.panel->drawsWhileClosed()) slot.panel->draw(*this, &open);
   }
@@ -444,7 +449,8 @@ Panel& Workbench::ensurePanel(PanelSlot& slot) {
 Panel* Workbench::presenter() {
   if (!view_.lectureMode) return nullptr;
   for (auto& slot : panels_)
-    if (slot.panel && view_.panelOpen(slot.info->id) && slot.panel->presentsInLecture()) return slot.panel.get();
+    if (slot.panel && view_.panelOpen(slot.info->id) && slot.info->lecture == LectureRole::Presents)
+      return slot.panel.get();
   return nullptr;
 }
 

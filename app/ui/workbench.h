@@ -117,7 +117,7 @@ class Workbench final : public PanelHost {
   void handleCamera();
   void hoverReadout();
   void drawLectureCaption();
-  void drawPanels();
+  void drawPanels(bool overlays);
   void rebuildScene(const SceneChoice& choice);
   // Panels the registry opens at start get their flag when a view (a session's) lacks it.
   void applyPanelDefaults();

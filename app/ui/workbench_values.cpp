@@ -43,6 +43,11 @@ std::string Workbench::setValue(const std::string& name, const std::string& valu
     }
     return "";
   }
+  if (name == "cascade.tab") {  // the view's choice; the Cascade panel selects it when drawn
+    if (value != "fit" && value != "learned") return "cascade.tab takes fit or learned, got '" + value + "'";
+    view_.cascadeTab = value == "fit" ? 0 : 1;
+    return "";
+  }
   if (name == "field.order") {
     const auto v = parseScriptNumber(value);
     if (!v || (*v != 1 && *v != 2 && *v != 3)) return "field.order takes 1, 2 or 3, got '" + value + "'";

@@ -48,8 +48,8 @@ struct LagrangianField {
   }
 };
 
-// Counts finished particles over all workers and reports every 32; returns false once
-// the caller has cancelled.
+// Counts finished particles over all threads and reports every `every` of them; returns
+// false once the caller has cancelled.
 class ParticleProgress {
  public:
   ParticleProgress(const ProgressFn& progress, std::size_t total, std::size_t every = 32)

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/common/error.h"
+#include "core/common/timing.h"
 #include "core/io/atomic_file.h"
 
 namespace rankflow::lowrank {
@@ -17,22 +18,6 @@ namespace {
 
 bool allFinite(const Eigen::MatrixXf& m) {
   return m.allFinite();
-}
-
-double secondsSince(std::chrono::steady_clock::time_point begin) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-}
-
-// Best of a few repetitions of `work`, in seconds.
-template <class Work>
-double bestTime(int repetitions, Work&& work) {
-  double best = 1e300;
-  for (int i = 0; i < repetitions; ++i) {
-    const auto begin = std::chrono::steady_clock::now();
-    work();
-    best = std::min(best, secondsSince(begin));
-  }
-  return best;
 }
 
 std::filesystem::path costCachePath() {
@@ -76,15 +61,15 @@ CostModel CostModel::measure() {
   const Eigen::MatrixXf a = Eigen::MatrixXf::Random(192, 192);
   const Eigen::MatrixXf b = Eigen::MatrixXf::Random(192, 128);
   Eigen::MatrixXf c(192, 128);
-  const double gemm = bestTime(5, [&] { c.noalias() = a * b; });
+  const double gemm = bestSeconds(5, [&] { c.noalias() = a * b; });
   model.secondsPerMultiplyAdd = gemm / (192.0 * 192.0 * 128.0);
   Eigen::MatrixXf sum = Eigen::MatrixXf::Zero(512, 512);
   const Eigen::MatrixXf add = Eigen::MatrixXf::Random(512, 512);
-  const double adds = bestTime(5, [&] { sum += add; });
+  const double adds = bestSeconds(5, [&] { sum += add; });
   model.secondsPerAdd = adds / (512.0 * 512.0);
   const Eigen::MatrixXf tiny = Eigen::MatrixXf::Random(2, 2);
   Eigen::MatrixXf tinyOut = Eigen::MatrixXf::Zero(2, 2);
-  const double calls = bestTime(5, [&] {
+  const double calls = bestSeconds(5, [&] {
     for (int i = 0; i < 1000; ++i) tinyOut.noalias() += tiny * tiny;
   });
   model.secondsPerCall = calls / 1000.0;

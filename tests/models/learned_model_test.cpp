@@ -16,9 +16,13 @@
 #include "core/common/random.h"
 #include "core/flows/field_model.h"
 #include "core/learn/learned_sampling.h"
+#include "tests/support/learned_fixture.h"
 
 namespace rankflow {
 namespace {
+
+using testing::sceneNamed;
+using testing::tinySettings;
 
 using app::LearnedModel;
 using app::LearnedSettings;
@@ -26,29 +30,6 @@ using app::TaskState;
 using namespace std::chrono_literals;
 
 constexpr auto kWait = 120s;
-
-// Tiny sizes: a few steps of a narrow network, so a whole training is well under a second.
-LearnedSettings tinySettings() {
-  LearnedSettings s;
-  s.hiddenLayers = 2;
-  s.width = 16;
-  s.frequencies = 2;  // 7 input features: ranks up to 7
-  s.ranks = {4, 3};
-  s.train.baseSteps = 30;
-  s.train.baseBatch = 256;
-  s.train.adapterSteps = 20;
-  s.train.adapterBatch = 128;
-  s.targetCount = 2048;
-  s.heldOutCount = 512;
-  s.sampleCount = 256;
-  return s;
-}
-
-flows::FlowScene sceneNamed(const std::string& name, flows::Schedule schedule = flows::Schedule::Linear) {
-  flows::FlowScene scene = flows::prepareScene(name);
-  scene.schedule = schedule;
-  return scene;
-}
 
 std::vector<Vec2f> randomPoints(int n, std::uint64_t seed, float spread) {
   SeededRandom rng(seed);

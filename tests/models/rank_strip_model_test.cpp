@@ -18,9 +18,13 @@
 #include "app/models/ranks_model.h"
 #include "core/matfun/rank.h"
 #include "core/theory/matrix_scenes.h"
+#include "tests/support/rank_strip_check.h"
 
 namespace rankflow {
 namespace {
+
+using testing::expectStripMatchesCore;
+using testing::printedSeed;
 
 using app::RankStrip;
 using app::RankStripModel;
@@ -30,35 +34,10 @@ using namespace std::chrono_literals;
 constexpr auto kWait = 120s;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-std::uint64_t freshSeed() {
-  const std::uint64_t seed = std::random_device{}();
-  std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
-  return seed;
-}
-
-// Every sample of the strip against numericalRank(B^(k)(t)) computed here in float64.
-void expectStripMatchesCore(const RankStrip& strip, const std::map<std::string, std::string>& params,
-                            std::optional<double> tolerance = std::nullopt) {
-  const theory::MatrixScene scene = theory::buildMatrixScene(strip.scene, params);
-  EXPECT_EQ(strip.rows, scene.b.rows());
-  EXPECT_EQ(strip.cols, scene.b.cols());
-  ASSERT_EQ(static_cast<int>(strip.ranks.size()), strip.maxOrder + 1);
-  matfun::MatrixFunction current = scene.b;
-  for (int k = 0; k <= strip.maxOrder; ++k) {
-    const auto& ranks = strip.ranks[static_cast<std::size_t>(k)];
-    ASSERT_EQ(ranks.size(), strip.times.size());
-    for (std::size_t i = 0; i < strip.times.size(); ++i) {
-      const int expected = matfun::numericalRank(current.evaluate(strip.times[i]), tolerance).rank;
-      ASSERT_EQ(ranks[i], expected) << "k = " << k << ", t = " << strip.times[i];
-    }
-    current = current.derivative();
-  }
-}
-
 // [SECTION] Strip model
 
 TEST(RankStripModel, RanksEqualTheCoreNumericalRankAtEverySampledT) {
-  std::mt19937_64 rng(freshSeed());
+  std::mt19937_64 rng(printedSeed());
   std::uniform_int_distribution<int> rank(1, 5), length(2, 5), samples(40, 250);
   std::string sequence;
   std::vector<int> ranks(static_cast<std::size_t>(length(rng)));

@@ -18,9 +18,13 @@
 #include "core/common/error.h"
 #include "core/theory/constructions.h"
 #include "core/theory/feasibility.h"
+#include "tests/support/theory_presets_fixture.h"
 
 namespace rankflow {
 namespace {
+
+using testing::TempDirectory;
+using testing::validPreset;
 
 using app::computeTheoryDemo;
 using app::DemoParameter;
@@ -35,23 +39,6 @@ std::string readText(const std::filesystem::path& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-// A scratch directory that removes itself.
-struct TempDirectory {
-  std::filesystem::path path;
-  TempDirectory() {
-    std::random_device seed;
-    path = std::filesystem::temp_directory_path() / ("rankflow-theory-" + std::to_string(seed()));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDirectory() { std::filesystem::remove_all(path); }
-  void write(const std::string& name, const std::string& text) const { std::ofstream(path / name) << text; }
-};
-
-std::string validPreset(const std::string& demonstration = R"({"scene": "lemma1.3", "params": {"K": 4}})") {
-  return R"({"reference": "Lemma 1.3", "title": "t", "statement": "s", "notice": "n", "demonstration": )" +
-         demonstration + "}";
 }
 
 const app::RankSeries& seriesNamed(const TheoryDemoResult& r, const std::string& name) {

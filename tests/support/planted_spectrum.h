@@ -18,7 +18,8 @@ inline RowMajorMatrix plantedSpectrum(int rows, int cols, const std::vector<doub
   const Eigen::MatrixXd u = Eigen::HouseholderQR<Eigen::MatrixXd>(a).householderQ();
   const Eigen::MatrixXd v = Eigen::HouseholderQR<Eigen::MatrixXd>(b).householderQ();
   Eigen::MatrixXd s = Eigen::MatrixXd::Zero(rows, cols);
-  for (std::size_t i = 0; i < sigma.size(); ++i) s(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(i)) = sigma[i];
+  for (std::size_t i = 0; i < sigma.size(); ++i)
+    s(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(i)) = sigma[i];
   return u * s * v.transpose();
 }
 

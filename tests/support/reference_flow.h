@@ -1,5 +1,7 @@
 #pragma once
 // float64 references the fast paths are checked against, and fresh random inputs.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -11,8 +13,6 @@
 #include "core/flows/field_model.h"
 #include "core/flows/rk4.h"
 #include "core/flows/trajectory_store.h"
-
-#include <gtest/gtest.h>
 
 namespace rankflow::testing {
 
@@ -93,8 +93,8 @@ inline std::vector<Vec2d> referenceTrajectories(std::span<const Vec2f> data, std
 // every frame before the last is within 1e-5 × the frame's RMS radius and the last frame
 // (the step that crosses the β clamp) within 1e-4.
 struct TrajectoryAgreement {
-  double agreeingShare = 0.0;             // fraction of particles that agree
-  double relativeL2OfAgreeing = 0.0;      // over every frame of the agreeing particles
+  double agreeingShare = 0.0;         // fraction of particles that agree
+  double relativeL2OfAgreeing = 0.0;  // over every frame of the agreeing particles
 };
 
 template <class ReferenceAt>  // ReferenceAt(frame, particle) -> Vec2d

@@ -30,10 +30,6 @@ using lowrank::Strategy;
 using namespace std::chrono_literals;
 
 constexpr auto kWait = 120s;
-// float32 sums of up to m rank-r products against float64 (as the core's range tree test).
-constexpr double kTolerance = 1e-5;
-// Prefix sums subtract two large partial sums: cancellation costs digits for short intervals.
-constexpr double kPrefixTolerance = 1e-3;
 
 // Polls (as the UI does each frame) until `done` or the deadline.
 template <class Done>

@@ -20,9 +20,13 @@
 #include "core/theory/constructions.h"
 #include "core/theory/feasibility.h"
 #include "tests/support/headless_imgui.h"
+#include "tests/support/theory_presets_fixture.h"
 
 namespace rankflow {
 namespace {
+
+using testing::TempDirectory;
+using testing::validPreset;
 
 using app::computeTheoryDemo;
 using app::DemoParameter;
@@ -32,18 +36,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kWait = 120s;
 const std::string kSourcePresets = std::string(RANKFLOW_SOURCE_DIR) + "/assets/presets/theory";
-
-// A scratch directory that removes itself.
-struct TempDirectory {
-  std::filesystem::path path;
-  TempDirectory() {
-    std::random_device seed;
-    path = std::filesystem::temp_directory_path() / ("rankflow-theory-" + std::to_string(seed()));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDirectory() { std::filesystem::remove_all(path); }
-  void write(const std::string& name, const std::string& text) const { std::ofstream(path / name) << text; }
-};
 
 const app::RankSeries& seriesNamed(const TheoryDemoResult& r, const std::string& name) {
   for (const auto& chart : r.rankCharts)
@@ -73,11 +65,6 @@ std::string failedChecks(const TheoryDemoResult& r) {
 // sequence, and the scene says so instead of claiming the lemma.
 
 // [SECTION] Panel
-
-std::string validPreset(const std::string& demonstration = R"({"scene": "lemma1.3", "params": {"K": 4}})") {
-  return R"({"reference": "Lemma 1.3", "title": "t", "statement": "s", "notice": "n", "demonstration": )" +
-         demonstration + "}";
-}
 
 // A directory with a bad preset beside a good one: the panel shows the good one and the
 // bad file's message instead of failing (the loading itself: TheoryPresets.Malformed…).

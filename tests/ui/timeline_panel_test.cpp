@@ -20,9 +20,13 @@
 #include "core/matfun/rank.h"
 #include "core/theory/matrix_scenes.h"
 #include "tests/support/headless_imgui.h"
+#include "tests/support/rank_strip_check.h"
 
 namespace rankflow {
 namespace {
+
+using testing::expectStripMatchesCore;
+using testing::printedSeed;
 
 using app::RankStrip;
 using app::RankStripModel;
@@ -33,35 +37,10 @@ using namespace std::chrono_literals;
 constexpr auto kWait = 120s;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-std::uint64_t freshSeed() {
-  const std::uint64_t seed = std::random_device{}();
-  std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
-  return seed;
-}
-
-// Every sample of the strip against numericalRank(B^(k)(t)) computed here in float64.
-void expectStripMatchesCore(const RankStrip& strip, const std::map<std::string, std::string>& params,
-                            std::optional<double> tolerance = std::nullopt) {
-  const theory::MatrixScene scene = theory::buildMatrixScene(strip.scene, params);
-  EXPECT_EQ(strip.rows, scene.b.rows());
-  EXPECT_EQ(strip.cols, scene.b.cols());
-  ASSERT_EQ(static_cast<int>(strip.ranks.size()), strip.maxOrder + 1);
-  matfun::MatrixFunction current = scene.b;
-  for (int k = 0; k <= strip.maxOrder; ++k) {
-    const auto& ranks = strip.ranks[static_cast<std::size_t>(k)];
-    ASSERT_EQ(ranks.size(), strip.times.size());
-    for (std::size_t i = 0; i < strip.times.size(); ++i) {
-      const int expected = matfun::numericalRank(current.evaluate(strip.times[i]), tolerance).rank;
-      ASSERT_EQ(ranks[i], expected) << "k = " << k << ", t = " << strip.times[i];
-    }
-    current = current.derivative();
-  }
-}
-
 // [SECTION] Strip model
 
 TEST(RankStrip, TheScrubbedTMapsToTheSampleDrawnUnderTheCursor) {
-  std::mt19937_64 rng(freshSeed());
+  std::mt19937_64 rng(printedSeed());
   RankStrip strip;
   EXPECT_EQ(strip.sampleAt(0.5), -1);
   EXPECT_TRUE(strip.ranksAtSample(0).empty());
@@ -136,7 +115,7 @@ TEST(Playback, AdvanceTimeLoopsOrStopsAtTheEnds) {
   EXPECT_FLOAT_EQ(app::advanceTime(3.0f, 0.0f, 0.5f, false).t, 1.0f);
 
   // Random frames: t always stays in [0, 1], and with loop it moves by dt·speed modulo 1.
-  std::mt19937_64 rng(freshSeed());
+  std::mt19937_64 rng(printedSeed());
   std::uniform_real_distribution<float> unit(0.0f, 1.0f), dt(0.0f, 0.1f), speed(-1.0f, 1.0f);
   for (int trial = 0; trial < 1000; ++trial) {
     const float t = unit(rng), d = dt(rng), s = speed(rng);
@@ -169,7 +148,7 @@ TEST(Playback, StepTimeMovesOneGridStepAndClamps) {
   EXPECT_FLOAT_EQ(app::stepTime(1.5f, 0.01f, 0), 1.0f);
 
   // Random grids: 1/step steps forward from 0 walk the grid to 1, and back again.
-  std::mt19937_64 rng(freshSeed());
+  std::mt19937_64 rng(printedSeed());
   std::uniform_int_distribution<int> steps(10, 400);
   for (int trial = 0; trial < 20; ++trial) {
     const int n = steps(rng);

@@ -5,14 +5,14 @@
 #include <iostream>
 #include <random>
 
-#include "app/viewer/cli_error.h"
 #include "app/cli/command_line.h"
 #include "app/cli/command_table.h"
-#include "core/common/timing.h"
 #include "app/cli/commands.h"
 #include "app/cli/common_options.h"
+#include "app/viewer/cli_error.h"
 #include "app/viewer/offscreen_render.h"
 #include "core/common/parallel_for.h"
+#include "core/common/timing.h"
 #include "core/flows/empirical_data.h"
 #include "core/lowrank/cascade.h"
 #include "core/lowrank/lowrank_backend.h"
@@ -92,13 +92,8 @@ int benchAdvect(const std::vector<std::string>& args) {
               steps, pairs);
   std::vector<AdvectRun> runs;
   for (const auto& backend : backends) {
-    double best = 1e300;
     flows::TrajectoryStore store;
-    for (int r = 0; r < repeats; ++r) {
-      const auto begin = std::chrono::steady_clock::now();
-      store = backend->integrateRk4(data.points, start, grid);
-      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
-    }
+    const double best = bestSeconds(repeats, [&] { store = backend->integrateRk4(data.points, start, grid); });
     std::printf("  %-44s %10.2f ms  %10.3g pairs/s\n", backend->description().c_str(), best * 1e3, pairs / best);
     runs.push_back({backend->description(), best, std::move(store)});
   }
@@ -404,7 +399,6 @@ int benchRank(const std::vector<std::string>& args) {
   }
   return kExitOk;
 }
-
 
 int runBenchHelp(const std::vector<std::string>& args);
 

@@ -14,6 +14,7 @@
 #include "app/viewer/cli_error.h"
 #include "app/viewer/scene_frame.h"
 #include "core/common/error.h"
+#include "core/common/timing.h"
 #include "core/flows/empirical_data.h"
 #include "core/flows/samplers.h"
 #include "core/io/atomic_file.h"
@@ -48,10 +49,6 @@ std::vector<double> flatten(std::span<const Vec2f> points) {
     values.push_back(p.y);
   }
   return values;
-}
-
-double seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
 // [SECTION] flow field
@@ -118,7 +115,7 @@ int runFlowField(const std::vector<std::string>& args) {
   } else {
     flows::evaluateFields(loaded.data, {schedule, kind, t, order}, points, fields);
   }
-  const double elapsed = seconds(start);
+  const double elapsed = secondsSince(start);
   io::writeNpy(out, {static_cast<std::int64_t>(points.size()), order + 1, 2}, flatten(fields));
   std::printf("wrote %s: %s fields of order 0..%d at t = %.3f for %zu points (%s, %s, %.1f ms on %s)\n", out.c_str(),
               flows::fieldKindName(kind), order, t, points.size(), loaded.description.c_str(),
@@ -244,7 +241,7 @@ int runFlowSample(const std::vector<std::string>& args) {
   } else {
     result = flows::sampleFlow(loaded.data, start, options);
   }
-  const double elapsed = seconds(begin);
+  const double elapsed = secondsSince(begin);
   const auto straightness = flows::measureStraightness(loaded.data, options.schedule, result.store);
 
   const std::vector<std::int64_t> frameShape = {steps + 1, particles, 2};

@@ -1,7 +1,6 @@
 #include <cstdio>
 #include <iostream>
 
-#include "app/viewer/cli_error.h"
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "app/cli/common_options.h"
@@ -9,6 +8,8 @@
 #include "app/shell/gui_app.h"
 #include "app/shell/gui_script.h"
 #include "app/shell/offscreen_gui.h"
+#include "app/ui/panel.h"
+#include "app/viewer/cli_error.h"
 #include "app/viewer/offscreen_render.h"
 #include "app/viewer/scene_frame.h"
 #include "app/viewer/session.h"
@@ -82,8 +83,11 @@ int runGuiCommand(const std::vector<std::string>& args) {
     }
   }
   for (const auto& panel : cmd.all("open")) {
-    if (panel != "ranks" && panel != "queries" && panel != "cascade" && panel != "theory" && panel != "help")
-      cmd.fail("--open takes ranks, queries, cascade, theory or help, got '" + panel + "'");
+    if (!findPanelInfo(panel)) {
+      std::string ids;
+      for (const PanelInfo& info : panelRegistry()) ids += (ids.empty() ? "" : ", ") + std::string(info.id);
+      cmd.fail("--open takes one of " + ids + ", got '" + panel + "'");
+    }
     options.openPanels.push_back(panel);
   }
   options.script = cmd.text("script");

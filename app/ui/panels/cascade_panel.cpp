@@ -204,11 +204,6 @@ std::optional<std::string> CascadePanel::setValue(PanelHost& host, const std::st
     learned_.setOverlay(overlay);
     return "";
   }
-  if (name == "cascade.tab") {
-    if (value != "fit" && value != "learned") return "cascade.tab takes fit or learned, got '" + value + "'";
-    host.view().cascadeTab = value == "fit" ? 0 : 1;
-    return "";
-  }
   if (name.rfind("fit.", 0) == 0) return setFitValue(host, name.substr(4), value);
   return std::nullopt;
 }
@@ -267,15 +262,13 @@ std::optional<double> CascadePanel::value(const std::string& name) const {
 // [SECTION] Registration
 
 PanelInfo cascadePanelInfo() {
-  PanelInfo info{"cascade",
-                 "Cascade",
-                 "Cascade F4",
-                 {keys::kF4, "F4", "Cascade panel"},
-                 false,
-                 false,
-                 {"fit.", "learned.overlay", "learned.samples", "learned.order", "cascade.tab"},
-                 {"fit.error.K", "fit.independent.K", "fit.rank.K", "fit.parameters"},
-                 nullptr};
+  PanelInfo info{.id = "cascade",
+                 .title = "Cascade",
+                 .toggleLabel = "Cascade F4",
+                 .shortcut = {keys::kF4, "F4", "Cascade panel"},
+                 .toggleOrder = 2,
+                 .settable = {"fit.", "learned.overlay", "learned.samples", "learned.order"},
+                 .readable = {"fit.error.K", "fit.independent.K", "fit.rank.K", "fit.parameters"}};
   info.make = [](PanelHost& host) {
     LearnedSettings learned;
     // The learned flow trains where the fields run: with CUDA when that backend is in use

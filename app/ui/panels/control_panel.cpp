@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "app/ui/panel.h"
 #include "app/viewer/scene_frame.h"
@@ -153,12 +154,14 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
   }
   ImGui::Spacing();
   ImGui::Text("Panels");
-  // One checkbox per registered panel, three to a row.
-  int column = 0;
-  for (const PanelInfo& panel : panelRegistry()) {
-    if (column % 3 != 0) ImGui::SameLine(12.0f + 112.0f * static_cast<float>(column % 3));
-    ImGui::Checkbox(panel.toggleLabel, &view.openPanels[panel.id]);
-    ++column;
+  // One checkbox per registered panel, three to a row, in their toggleOrder.
+  std::vector<const PanelInfo*> toggles;
+  for (const PanelInfo& panel : panelRegistry()) toggles.push_back(&panel);
+  std::stable_sort(toggles.begin(), toggles.end(),
+                   [](const PanelInfo* a, const PanelInfo* b) { return a->toggleOrder < b->toggleOrder; });
+  for (std::size_t i = 0; i < toggles.size(); ++i) {
+    if (i % 3 != 0) ImGui::SameLine(12.0f + 112.0f * static_cast<float>(i % 3));
+    ImGui::Checkbox(toggles[i]->toggleLabel, &view.openPanels[toggles[i]->id]);
   }
   if (ImGui::Button("Lecture F5")) view.lectureMode = true;
   ImGui::SameLine();

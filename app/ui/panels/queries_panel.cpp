@@ -602,11 +602,14 @@ void QueriesPanel::drawSweep(const QueriesView& view) {
 
 // [SECTION] Registration
 
+// Created when first opened: the panel starts building its tree at once.
 PanelInfo queriesPanelInfo() {
-  // Created when first opened: the panel starts building its tree at once.
-  return {"queries", "Queries", "Queries F3", {keys::kF3, "F3", "Queries panel"}, false, false, {}, {}, [](PanelHost&) {
-            return std::make_unique<QueriesPanel>();
-          }};
+  return {.id = "queries",
+          .title = "Queries",
+          .toggleLabel = "Queries F3",
+          .shortcut = {keys::kF3, "F3", "Queries panel"},
+          .toggleOrder = 1,
+          .make = [](PanelHost&) { return std::make_unique<QueriesPanel>(); }};
 }
 
 }  // namespace rankflow::app

@@ -485,9 +485,12 @@ bool RanksPanel::busy() const {
 // [SECTION] Registration
 
 PanelInfo ranksPanelInfo() {
-  return {"ranks", "Ranks", "Ranks F2", {keys::kF2, "F2", "Ranks panel"}, false, false, {}, {}, [](PanelHost&) {
-            return std::make_unique<RanksPanel>();
-          }};
+  return {.id = "ranks",
+          .title = "Ranks",
+          .toggleLabel = "Ranks F2",
+          .shortcut = {keys::kF2, "F2", "Ranks panel"},
+          .toggleOrder = 0,
+          .make = [](PanelHost&) { return std::make_unique<RanksPanel>(); }};
 }
 
 }  // namespace rankflow::app

@@ -5,13 +5,14 @@
 
 #include "app/ui/panel.h"
 
-// One line per panel: X(function returning its PanelInfo).
+// One line per panel: X(function returning its PanelInfo), in the order the windows are
+// created and drawn (a later one is in front where two appear together and overlap).
 #define RANKFLOW_PANELS(X) \
   X(ranksPanelInfo)        \
   X(queriesPanelInfo)      \
+  X(timelinePanelInfo)     \
   X(cascadePanelInfo)      \
   X(theoryPanelInfo)       \
-  X(timelinePanelInfo)     \
   X(helpPanelInfo)
 
 namespace rankflow::app {

@@ -486,15 +486,14 @@ std::optional<double> TheoryPanel::value(const std::string& name) const {
 }
 
 PanelInfo theoryPanelInfo() {
-  return {"theory",
-          "Theory",
-          "Theory F6",
-          {keys::kF6, "F6", "Theory panel (guided statements)"},
-          false,
-          false,
-          {},
-          {"theory.index", "theory.count"},
-          [](PanelHost&) { return std::make_unique<TheoryPanel>(); }};
+  return {.id = "theory",
+          .title = "Theory",
+          .toggleLabel = "Theory F6",
+          .shortcut = {keys::kF6, "F6", "Theory panel (guided statements)"},
+          .toggleOrder = 3,
+          .readable = {"theory.index", "theory.count"},
+          .lecture = LectureRole::Presents,
+          .make = [](PanelHost&) { return std::make_unique<TheoryPanel>(); }};
 }
 
 }  // namespace rankflow::app

@@ -26,8 +26,6 @@ class TheoryPanel final : public Panel {
 
   // [SECTION] Panel: in lecture mode it fills the screen and takes the presenter keys.
   void draw(PanelHost& host, bool* open) override;
-  bool drawsInLecture() const override { return true; }
-  bool presentsInLecture() const override { return true; }
   bool presenterNext() override { return next(), true; }
   bool presenterPrevious() override { return previous(), true; }
   bool presenterReset() override { return reset(), true; }

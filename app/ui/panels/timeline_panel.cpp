@@ -360,9 +360,14 @@ void TimelinePanel::draw(PanelHost& host, bool* open) {
 }
 
 PanelInfo timelinePanelInfo() {
-  return {"timeline", "Timeline", "Timeline F7", {keys::kF7, "F7", "Timeline"}, true, true, {}, {}, [](PanelHost&) {
-            return std::make_unique<TimelinePanel>();
-          }};
+  return {.id = "timeline",
+          .title = "Timeline",
+          .toggleLabel = "Timeline F7",
+          .shortcut = {keys::kF7, "F7", "Timeline"},
+          .toggleOrder = 4,
+          .openAtStart = true,
+          .createAtStart = true,  // its update() plays time back
+          .make = [](PanelHost&) { return std::make_unique<TimelinePanel>(); }};
 }
 
 }  // namespace rankflow::app
