@@ -7,22 +7,18 @@
 
 #include "core/io/npy.h"
 #include "core/lowrank/range_tree.h"
+#include "tests/support/cli_fixture.h"
 #include "tests/support/run_command.h"
 
 namespace rankflow {
 namespace {
 
+using testing::lineCount;
 using testing::quoted;
 using testing::runCommand;
 
-const std::string kExe = quoted(RANKFLOW_EXE);
+const std::string& kExe = testing::rankflowExe();
 const std::string kNoDisplay = "env -u DISPLAY -u WAYLAND_DISPLAY ";
-
-int lineCount(const std::string& text) {
-  int lines = 0;
-  for (char c : text) lines += c == '\n';
-  return lines;
-}
 
 class BadArguments : public ::testing::TestWithParam<std::pair<std::string, std::string>> {};
 

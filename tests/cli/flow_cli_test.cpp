@@ -16,11 +16,8 @@
 namespace rankflow {
 namespace {
 
-using testing::quoted;
-using testing::runCommand;
-
-const std::string& kExe = testing::rankflowExe();
-using testing::lineCount;
+using namespace testing;  // the CLI fixture: runCommand, quoted, lineCount, …
+const std::string& kExe = rankflowExe();
 
 class FlowCli : public testing::ScratchDirectoryTest {
  protected:
@@ -29,8 +26,7 @@ class FlowCli : public testing::ScratchDirectoryTest {
 TEST_F(FlowCli, FieldOnPointsMatchesTheLibraryForEveryOrder) {
   io::writeNpy(path("p.npy"), {3, 2}, {0.1, 0.2, -1.0, 0.5, 2.0, -2.0}, io::NpyType::Float64);
   const auto r = runCommand(kExe + " flow field --data moons --count 300 --seed 4 --schedule trig --t 0.4 --order 3 " +
-                            "--points " + quoted(path("p.npy")) + " --out " + quoted(path("f.npy")) +
-                            " --backend cpu");
+                            "--points " + quoted(path("p.npy")) + " --out " + quoted(path("f.npy")) + " --backend cpu");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const io::NpyArray f = io::readNpy(path("f.npy"));
   ASSERT_EQ(f.shape, (std::vector<std::int64_t>{3, 4, 2}));
@@ -49,9 +45,9 @@ TEST_F(FlowCli, FieldOnPointsMatchesTheLibraryForEveryOrder) {
 }
 
 TEST_F(FlowCli, FieldOnAGridWritesLagrangianFieldsDivergenceAndDensity) {
-  const auto r = runCommand(kExe + " flow field --grid 6 --t 0.5 --kind lagrangian --order 3 --out " +
-                            quoted(path("f.npy")) + " --divergence " + quoted(path("d.npy")) + " --log-density " +
-                            quoted(path("l.npy")));
+  const auto r =
+      runCommand(kExe + " flow field --grid 6 --t 0.5 --kind lagrangian --order 3 --out " + quoted(path("f.npy")) +
+                 " --divergence " + quoted(path("d.npy")) + " --log-density " + quoted(path("l.npy")));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   EXPECT_EQ(io::readNpy(path("f.npy")).shape, (std::vector<std::int64_t>{36, 4, 2}));
   EXPECT_EQ(io::readNpy(path("d.npy")).shape, (std::vector<std::int64_t>{36}));
@@ -81,8 +77,8 @@ TEST_F(FlowCli, DataFromCsvAndNpyFilesIsUsed) {
     std::ofstream csv(path("pts.csv"));
     csv << "x,y\n1,1\n-1,0.5\n";
   }
-  auto r = runCommand(kExe + " flow sample --data-file " + quoted(path("pts.csv")) +
-                      " --particles 8 --steps 5 --out " + quoted(path("a.npy")));
+  auto r = runCommand(kExe + " flow sample --data-file " + quoted(path("pts.csv")) + " --particles 8 --steps 5 --out " +
+                      quoted(path("a.npy")));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   io::writeNpy(path("pts.npy"), {2, 2}, {1, 1, -1, 0.5});
   r = runCommand(kExe + " flow sample --data-file " + quoted(path("pts.npy")) + " --particles 8 --steps 5 --out " +

@@ -13,15 +13,11 @@
 namespace rankflow {
 namespace {
 
-using testing::quoted;
-using testing::runCommand;
-
-const std::string& kExe = testing::rankflowExe();
-using testing::lineCount;
+using namespace testing;  // the CLI fixture: runCommand, quoted, lineCount, …
+const std::string& kExe = rankflowExe();
 
 class LoraCli : public testing::ScratchDirectoryTest {
  protected:
-
   // Two modules: q_proj with r = 4 but rank 2 (B's last two columns repeat the first two),
   // v_proj with r = 2 and rank 2.
   std::string writeAdapter() const {
@@ -42,7 +38,6 @@ class LoraCli : public testing::ScratchDirectoryTest {
     io::writeSafeTensors(path, file);
     return path;
   }
-
 };
 
 TEST_F(LoraCli, PrintsATableAndASummary) {

@@ -15,11 +15,8 @@
 namespace rankflow {
 namespace {
 
-using testing::quoted;
-using testing::runCommand;
-
-const std::string& kExe = testing::rankflowExe();
-using testing::lineCount;
+using namespace testing;  // the CLI fixture: runCommand, quoted, lineCount, …
+const std::string& kExe = rankflowExe();
 // Small enough for a test, large enough that training visibly works.
 const std::string kSmall =
     " --count 64 --layers 2 --width 24 --frequencies 3 --steps 150 --adapter-steps 60 --batch 256 --adapter-batch 256 "

@@ -15,11 +15,8 @@
 namespace rankflow {
 namespace {
 
-using testing::quoted;
-using testing::runCommand;
-
-const std::string& kExe = testing::rankflowExe();
-using testing::lineCount;
+using namespace testing;  // the CLI fixture: runCommand, quoted, lineCount, …
+const std::string& kExe = rankflowExe();
 
 class VlfmCli : public testing::ScratchDirectoryTest {
  protected:

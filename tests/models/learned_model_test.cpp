@@ -358,13 +358,3 @@ TEST(LearnedModel, ComparisonAndFewStepSamplesMatchTheCore) {
 
 }  // namespace
 }  // namespace rankflow
-
-namespace rankflow {
-namespace {
-
-// With the Learned tab in front from the first frame (as a session can open it), the
-// matrix fit's background result must still be taken, or the panel reports itself busy
-// for ever and `render --panel cascade` waits out its whole timeout.
-
-}  // namespace
-}  // namespace rankflow

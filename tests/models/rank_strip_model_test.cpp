@@ -23,21 +23,17 @@
 namespace rankflow {
 namespace {
 
-using testing::expectStripMatchesCore;
-using testing::printedSeed;
-
 using app::RankStrip;
 using app::RankStripModel;
 using app::TaskState;
 using namespace std::chrono_literals;
 
 constexpr auto kWait = 120s;
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 // [SECTION] Strip model
 
 TEST(RankStripModel, RanksEqualTheCoreNumericalRankAtEverySampledT) {
-  std::mt19937_64 rng(printedSeed());
+  std::mt19937_64 rng(testing::printedSeed());
   std::uniform_int_distribution<int> rank(1, 5), length(2, 5), samples(40, 250);
   std::string sequence;
   std::vector<int> ranks(static_cast<std::size_t>(length(rng)));
@@ -58,7 +54,7 @@ TEST(RankStripModel, RanksEqualTheCoreNumericalRankAtEverySampledT) {
   EXPECT_EQ(strip.times.front(), -1.0);
   EXPECT_EQ(strip.times.back(), 1.0);
   for (int i = 1; i < count; ++i) EXPECT_NEAR(strip.times[i] - strip.times[i - 1], 2.0 / (count - 1), 1e-12);
-  expectStripMatchesCore(strip, params);
+  testing::expectStripMatchesCore(strip, params);
   // Lemma 1.5: at t = 0 (the middle sample) the ranks are the sequence itself.
   EXPECT_EQ(strip.times[static_cast<std::size_t>(count / 2)], 0.0);
   EXPECT_EQ(strip.ranksAtSample(count / 2), ranks);
@@ -69,7 +65,7 @@ TEST(RankStripModel, RanksEqualTheCoreNumericalRankAtEverySampledT) {
   model.request("ode", ode, 3, 0.0, 1.0, 101, 1e-9);
   ASSERT_TRUE(model.waitForIdle(kWait));
   ASSERT_EQ(model.state(), TaskState::Done) << model.message();
-  expectStripMatchesCore(model.strip(), ode, 1e-9);
+  testing::expectStripMatchesCore(model.strip(), ode, 1e-9);
   EXPECT_FLOAT_EQ(model.progress(), 1.0f);
 
   const auto json = nlohmann::json::parse(model.exportJson());
@@ -115,7 +111,7 @@ TEST(RankStripModel, NewerRequestSupersedesOlderOne) {
   EXPECT_EQ(seen, std::set<std::string>{"block"});
   EXPECT_EQ(model.strip().generation, light);
   EXPECT_EQ(model.state(), TaskState::Done);
-  expectStripMatchesCore(model.strip(), {});
+  testing::expectStripMatchesCore(model.strip(), {});
 }
 
 TEST(RankStripModel, CancelStopsTheRunningRequestAndKeepsThePreviousStrip) {

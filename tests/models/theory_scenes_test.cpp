@@ -18,20 +18,16 @@
 #include "core/common/error.h"
 #include "core/theory/constructions.h"
 #include "core/theory/feasibility.h"
-#include "tests/support/theory_presets_fixture.h"
+#include "tests/support/theory_fixture.h"
 
 namespace rankflow {
 namespace {
-
-using testing::TempDirectory;
-using testing::validPreset;
 
 using app::computeTheoryDemo;
 using app::DemoParameter;
 using app::TheoryDemoResult;
 using namespace std::chrono_literals;
 
-constexpr auto kWait = 120s;
 const std::string kSourcePresets = std::string(RANKFLOW_SOURCE_DIR) + "/assets/presets/theory";
 
 std::string readText(const std::filesystem::path& path) {
@@ -39,21 +35,6 @@ std::string readText(const std::filesystem::path& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-const app::RankSeries& seriesNamed(const TheoryDemoResult& r, const std::string& name) {
-  for (const auto& chart : r.rankCharts)
-    for (const auto& s : chart.series)
-      if (s.name == name) return s;
-  throw std::runtime_error("no series " + name);
-}
-
-std::string failedChecks(const TheoryDemoResult& r) {
-  std::string out = r.error;
-  for (const auto& c : r.checks)
-    if (!c.holds) out += "\n  fails: " + c.claim;
-  for (const auto& line : r.lines) out += "\n  " + line;
-  return out;
 }
 
 // [SECTION] Presets
@@ -110,30 +91,31 @@ TEST(TheoryPresets, MalformedPresetIsRefusedNamingTheFileAndTheField) {
     EXPECT_NE(message.find("bad-scene.json"), std::string::npos) << message;
     EXPECT_NE(message.find("'" + field + "'"), std::string::npos) << message;
   };
-  EXPECT_EQ(refusal(validPreset()), "accepted");
+  EXPECT_EQ(refusal(testing::validPreset()), "accepted");
   expectRefused(R"({"reference": "x", "title": "t", "statement": "s", "demonstration": {"scene": "lemma1.3"}})",
                 "notice");
   expectRefused(R"({"reference": "x", "title": 3, "statement": "s", "notice": "n", "demonstration": {}})", "title");
   expectRefused(R"({"reference": "x", "title": "t", "statement": "  ", "notice": "n", "demonstration": {}})",
                 "statement");
-  expectRefused(validPreset(R"({"scene": "lemma9.9"})"), "demonstration.scene");
-  expectRefused(validPreset(R"({"params": {"K": 4}})"), "demonstration.scene");
-  expectRefused(validPreset(R"({"scene": "lemma1.3", "params": {"K": 40}})"), "demonstration.params.K");
-  expectRefused(validPreset(R"({"scene": "lemma1.3", "params": {"K": "four"}})"), "demonstration.params.K");
-  expectRefused(validPreset(R"({"scene": "lemma1.3", "params": {"k": 4}})"), "demonstration.params.k");
-  expectRefused(validPreset(R"({"scene": "lemma1.5", "params": {"ranks": "1,x"}})"), "demonstration.params.ranks");
-  expectRefused(validPreset(R"({"scene": "lemma1.3", "extra": 1})"), "demonstration.extra");
-  expectRefused(validPreset() + ",", "(document)");
+  expectRefused(testing::validPreset(R"({"scene": "lemma9.9"})"), "demonstration.scene");
+  expectRefused(testing::validPreset(R"({"params": {"K": 4}})"), "demonstration.scene");
+  expectRefused(testing::validPreset(R"({"scene": "lemma1.3", "params": {"K": 40}})"), "demonstration.params.K");
+  expectRefused(testing::validPreset(R"({"scene": "lemma1.3", "params": {"K": "four"}})"), "demonstration.params.K");
+  expectRefused(testing::validPreset(R"({"scene": "lemma1.3", "params": {"k": 4}})"), "demonstration.params.k");
+  expectRefused(testing::validPreset(R"({"scene": "lemma1.5", "params": {"ranks": "1,x"}})"),
+                "demonstration.params.ranks");
+  expectRefused(testing::validPreset(R"({"scene": "lemma1.3", "extra": 1})"), "demonstration.extra");
+  expectRefused(testing::validPreset() + ",", "(document)");
   expectRefused("[1, 2]", "(document)");
   // Lists may be given as arrays too.
-  const app::TheoryPreset listed =
-      app::parseTheoryPreset(validPreset(R"({"scene": "lemma1.5", "params": {"ranks": [2, 1, 5]}})"), "ok.json");
+  const app::TheoryPreset listed = app::parseTheoryPreset(
+      testing::validPreset(R"({"scene": "lemma1.5", "params": {"ranks": [2, 1, 5]}})"), "ok.json");
   EXPECT_EQ(listed.parameters.at(0).value, "2,1,5");
 
   // In a directory, the bad file is skipped with its message; the good one still loads.
-  TempDirectory dir;
-  dir.write("01-good.json", validPreset());
-  dir.write("02-bad.json", validPreset(R"({"scene": "lemma1.3", "params": {"K": 0}})"));
+  testing::TempDirectory dir;
+  dir.write("01-good.json", testing::validPreset());
+  dir.write("02-bad.json", testing::validPreset(R"({"scene": "lemma1.3", "params": {"K": 0}})"));
   const app::PresetLoad load = app::loadTheoryPresets(dir.path.string());
   ASSERT_EQ(load.presets.size(), 1u);
   ASSERT_EQ(load.errors.size(), 1u);
@@ -152,7 +134,7 @@ TEST(TheoryDemos, EveryPresetDemonstrationShowsWhatItsStatementClaims) {
   for (const app::TheoryPreset& p : app::loadTheoryPresets(kSourcePresets).presets) {
     SCOPED_TRACE(p.file);
     const TheoryDemoResult r = computeTheoryDemo(p.demo, p.parameters);
-    EXPECT_TRUE(r.allChecksHold()) << failedChecks(r);
+    EXPECT_TRUE(r.allChecksHold()) << testing::failedChecks(r);
     EXPECT_FALSE(r.lines.empty());
     EXPECT_FALSE(r.rankCharts.empty() && r.curveCharts.empty() && !r.tree) << "a demonstration has something to draw";
     EXPECT_NO_THROW(nlohmann::json::parse(app::theoryDemoJson(r)));
@@ -162,15 +144,15 @@ TEST(TheoryDemos, EveryPresetDemonstrationShowsWhatItsStatementClaims) {
 TEST(TheoryDemos, Lemma13RanksAreOneToKPlusOneForKFour) {
   const TheoryDemoResult r = computeTheoryDemo("lemma1.3", {{"K", "4"}});
   ASSERT_TRUE(r.error.empty()) << r.error;
-  EXPECT_EQ(seriesNamed(r, "rank D_1^(j)").values, (std::vector<int>{1, 2, 3, 4, 5}));
-  EXPECT_EQ(seriesNamed(r, "rank D_1^(j)").values, theory::rankProfile(theory::outerProductBlock(4), 4));
+  EXPECT_EQ(testing::seriesNamed(r, "rank D_1^(j)").values, (std::vector<int>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(testing::seriesNamed(r, "rank D_1^(j)").values, theory::rankProfile(theory::outerProductBlock(4), 4));
 }
 
 TEST(TheoryDemos, Lemma16VerdictIsInfeasibleAndRankOfBSecondIsAtMostThree) {
   const TheoryDemoResult r = computeTheoryDemo("lemma1.6", {{"n", "5"}, {"degree", "4"}});
-  ASSERT_TRUE(r.allChecksHold()) << failedChecks(r);
+  ASSERT_TRUE(r.allChecksHold()) << testing::failedChecks(r);
   EXPECT_EQ(theory::checkFeasibility({1, 2, 4}).verdict, theory::Verdict::Infeasible);
-  const auto& ranks = seriesNamed(r, "rank B^(k)").values;
+  const auto& ranks = testing::seriesNamed(r, "rank B^(k)").values;
   EXPECT_EQ(ranks, theory::rankProfile(theory::rankOneProduct(5, 4, 1), 3));
   EXPECT_EQ(ranks[0], 1);
   EXPECT_LE(ranks[2], 3);
@@ -188,14 +170,14 @@ TEST(TheoryDemos, FactBoundsHoldOnRandomParameters) {
   const auto pick = [&](int lo, int hi) { return std::to_string(std::uniform_int_distribution<int>(lo, hi)(rng)); };
   for (int trial = 0; trial < 2; ++trial) {
     const TheoryDemoResult f14 = computeTheoryDemo("fact1.4", {{"terms", pick(1, 3)}, {"n", pick(6, 8)}});
-    EXPECT_TRUE(f14.allChecksHold()) << failedChecks(f14);
-    const auto& r14 = seriesNamed(f14, "rank B^(k)").values;
+    EXPECT_TRUE(f14.allChecksHold()) << testing::failedChecks(f14);
+    const auto& r14 = testing::seriesNamed(f14, "rank B^(k)").values;
     for (std::size_t k = 1; k < r14.size(); ++k) EXPECT_LE(r14[k], 2 * r14[k - 1]);
 
     const std::string copies = pick(1, 3), maxK = pick(1, 4);
     const TheoryDemoResult f17 = computeTheoryDemo("fact1.7", {{"copies", copies}, {"K", maxK}});
-    EXPECT_TRUE(f17.allChecksHold()) << failedChecks(f17);
-    const auto& r17 = seriesNamed(f17, "rank B^(k)").values;
+    EXPECT_TRUE(f17.allChecksHold()) << testing::failedChecks(f17);
+    const auto& r17 = testing::seriesNamed(f17, "rank B^(k)").values;
     const std::vector<theory::MatrixFunction> blocks(static_cast<std::size_t>(std::stoi(copies)),
                                                      theory::outerProductBlock(std::stoi(maxK)));
     EXPECT_EQ(r17, theory::rankProfile(theory::blockDiagonal(blocks), std::stoi(maxK) + 1));
@@ -212,7 +194,7 @@ TEST(TheoryDemos, QueryDemonstrationsAgreeWithFloat64OnRandomIntervals) {
   const int h = std::uniform_int_distribution<int>(l, m - 1)(rng);
   const TheoryDemoResult tree =
       computeTheoryDemo("theorem1.10", {{"m", std::to_string(m)}, {"l", std::to_string(l)}, {"h", std::to_string(h)}});
-  ASSERT_TRUE(tree.allChecksHold()) << failedChecks(tree);
+  ASSERT_TRUE(tree.allChecksHold()) << testing::failedChecks(tree);
   ASSERT_TRUE(tree.tree.has_value());
   EXPECT_EQ(tree.tree->l, l);
   EXPECT_EQ(tree.tree->h, h);
@@ -221,22 +203,22 @@ TEST(TheoryDemos, QueryDemonstrationsAgreeWithFloat64OnRandomIntervals) {
   const TheoryDemoResult tensor = computeTheoryDemo(
       "theorem1.13",
       {{"d", std::to_string(std::uniform_int_distribution<int>(2, 8)(rng))}, {"m", std::to_string(m < 32 ? m : 32)}});
-  EXPECT_TRUE(tensor.allChecksHold()) << failedChecks(tensor);
+  EXPECT_TRUE(tensor.allChecksHold()) << testing::failedChecks(tensor);
 }
 
 TEST(TheoryDemos, FeasibilityScenesFollowTheChecker) {
   // Lemma 1.8: a feasible target is realised exactly; the (2, 1, 5) caution is always shown.
   const TheoryDemoResult feasible = computeTheoryDemo("lemma1.8", {{"ranks", "2,3,4"}});
-  EXPECT_TRUE(feasible.allChecksHold()) << failedChecks(feasible);
-  EXPECT_EQ(seriesNamed(feasible, "construction (exact)").values, (std::vector<int>{2, 3, 4}));
+  EXPECT_TRUE(feasible.allChecksHold()) << testing::failedChecks(feasible);
+  EXPECT_EQ(testing::seriesNamed(feasible, "construction (exact)").values, (std::vector<int>{2, 3, 4}));
   // An infeasible target has no construction; the caution checks still hold.
   const TheoryDemoResult infeasible = computeTheoryDemo("lemma1.8", {{"ranks", "2,1,5"}});
-  EXPECT_TRUE(infeasible.allChecksHold()) << failedChecks(infeasible);
-  EXPECT_THROW(seriesNamed(infeasible, "construction (exact)"), std::runtime_error);
+  EXPECT_TRUE(infeasible.allChecksHold()) << testing::failedChecks(infeasible);
+  EXPECT_THROW(testing::seriesNamed(infeasible, "construction (exact)"), std::runtime_error);
   // Lemma 1.9: the realised ranks, read in the order pi, follow the relations.
   const TheoryDemoResult ordering = computeTheoryDemo("lemma1.9", {{"permutation", "2,0,1"}, {"relations", "><"}});
-  EXPECT_TRUE(ordering.allChecksHold()) << failedChecks(ordering);
-  const auto& inOrder = seriesNamed(ordering, "construction (exact)").values;
+  EXPECT_TRUE(ordering.allChecksHold()) << testing::failedChecks(ordering);
+  const auto& inOrder = testing::seriesNamed(ordering, "construction (exact)").values;
   ASSERT_EQ(inOrder.size(), 3u);
   EXPECT_GT(inOrder[0], inOrder[1]);
   EXPECT_LT(inOrder[1], inOrder[2]);
@@ -262,8 +244,6 @@ TEST(TheoryDemos, BadParametersGiveAMessageNotAnException) {
             std::string::npos);
   EXPECT_NE(computeTheoryDemo("nope", {}).error.find("unknown demonstration 'nope'"), std::string::npos);
 }
-
-// [SECTION] Panel
 
 }  // namespace
 }  // namespace rankflow

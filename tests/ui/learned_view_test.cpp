@@ -35,10 +35,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kWait = 120s;
 
-// The output layer has 2 rows: truncating r_2 from 4 to 3 keeps more columns than it has
-// singular values. The model must end where the core's own setRank + retrainFrom(2) ends,
-// with sound weights (core/learn's test checks the truncation itself).
-
 // One headless frame of the tab inside a Cascade window, as the lead's window draws it.
 int drawFrame(LearnedView& view, const flows::FlowScene& scene, ImVec2 mouse, bool click) {
   return testing::drawFrame(mouse, click, [&] {
@@ -79,12 +75,6 @@ TEST(LearnedView, DrawsHeadlesslyAndExportsWhatItShows) {
     EXPECT_EQ(view.overlay().kind, app::LearnedOverlayKind::PerParticleError);
   }
 }
-
-}  // namespace
-}  // namespace rankflow
-
-namespace rankflow {
-namespace {
 
 // With the Learned tab in front from the first frame (as a session can open it), the
 // matrix fit's background result must still be taken, or the panel reports itself busy

@@ -23,25 +23,10 @@ namespace {
 
 using app::QueriesModel;
 using app::QueriesPanel;
-using app::QueryJob;
 using app::QuerySizes;
-using app::TaskState;
-using lowrank::Strategy;
 using namespace std::chrono_literals;
 
 constexpr auto kWait = 120s;
-
-// Polls (as the UI does each frame) until `done` or the deadline.
-template <class Done>
-bool pollUntil(QueriesModel& model, Done&& done) {
-  const auto deadline = std::chrono::steady_clock::now() + kWait;
-  while (std::chrono::steady_clock::now() < deadline) {
-    model.poll();
-    if (done(model.view())) return true;
-    std::this_thread::sleep_for(1ms);
-  }
-  return false;
-}
 
 // [SECTION] The window, headless
 

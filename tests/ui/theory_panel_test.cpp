@@ -20,13 +20,10 @@
 #include "core/theory/constructions.h"
 #include "core/theory/feasibility.h"
 #include "tests/support/headless_imgui.h"
-#include "tests/support/theory_presets_fixture.h"
+#include "tests/support/theory_fixture.h"
 
 namespace rankflow {
 namespace {
-
-using testing::TempDirectory;
-using testing::validPreset;
 
 using app::computeTheoryDemo;
 using app::DemoParameter;
@@ -37,41 +34,14 @@ using namespace std::chrono_literals;
 constexpr auto kWait = 120s;
 const std::string kSourcePresets = std::string(RANKFLOW_SOURCE_DIR) + "/assets/presets/theory";
 
-const app::RankSeries& seriesNamed(const TheoryDemoResult& r, const std::string& name) {
-  for (const auto& chart : r.rankCharts)
-    for (const auto& s : chart.series)
-      if (s.name == name) return s;
-  throw std::runtime_error("no series " + name);
-}
-
-std::string failedChecks(const TheoryDemoResult& r) {
-  std::string out = r.error;
-  for (const auto& c : r.checks)
-    if (!c.holds) out += "\n  fails: " + c.claim;
-  for (const auto& line : r.lines) out += "\n  " + line;
-  return out;
-}
-
-// [SECTION] Presets
-
-// [SECTION] Demonstrations
-
-// Fresh random parameters each run (the seed is printed on failure): the bounds of Facts 1.4
-// and 1.7 hold on whatever the lecturer picks, and the demo's ranks are the core's.
-
-// docs/MATHEMATICS.md §2's shift rule for Lemma 1.9 leaves min w = 1 when the weights differ by one, and
-// can ask for ..., 1, 1, 2: once rank B^(k) = rank B^(k+1) = 1, B^(k) = x yᵀ with x or y of
-// constant direction, so every later rank is ≤ 1. The checker does not confirm such a
-// sequence, and the scene says so instead of claiming the lemma.
-
 // [SECTION] Panel
 
 // A directory with a bad preset beside a good one: the panel shows the good one and the
 // bad file's message instead of failing (the loading itself: TheoryPresets.Malformed…).
 TEST(TheoryPanel, ABadPresetFileIsShownAsAMessageBesideTheGoodOnes) {
-  TempDirectory dir;
-  dir.write("01-good.json", validPreset());
-  dir.write("02-bad.json", validPreset(R"({"scene": "lemma1.3", "params": {"K": 0}})"));
+  testing::TempDirectory dir;
+  dir.write("01-good.json", testing::validPreset());
+  dir.write("02-bad.json", testing::validPreset(R"({"scene": "lemma1.3", "params": {"K": 0}})"));
   TheoryPanel panel(dir.path.string());
   EXPECT_EQ(panel.count(), 1);
   EXPECT_EQ(panel.loadErrors().size(), 1u);
@@ -100,14 +70,14 @@ TEST(TheoryPanel, NextAndPreviousWrapSelectClampsAndResetRestoresThePreset) {
   EXPECT_NE(panel.setParameter("Z", "1").find("no parameter 'Z'"), std::string::npos);
   EXPECT_EQ(panel.parameters().at(0).value, "6") << "a refused value changes nothing";
   ASSERT_TRUE(panel.waitForDemo(kWait));
-  EXPECT_EQ(seriesNamed(*panel.demo(), "rank D_1^(j)").values, (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(testing::seriesNamed(*panel.demo(), "rank D_1^(j)").values, (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
   panel.next();
   panel.previous();
   EXPECT_EQ(panel.parameters().at(0).value, "6") << "a scene keeps its edits while the lecture moves on";
   panel.reset();
   EXPECT_EQ(panel.parameters().at(0).value, "4");
   ASSERT_TRUE(panel.waitForDemo(kWait));
-  EXPECT_EQ(seriesNamed(*panel.demo(), "rank D_1^(j)").values, (std::vector<int>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(testing::seriesNamed(*panel.demo(), "rank D_1^(j)").values, (std::vector<int>{1, 2, 3, 4, 5}));
   const auto json = nlohmann::json::parse(panel.exportJson());
   EXPECT_EQ(json["index"], 1);
   EXPECT_EQ(json["scene"]["parameters"]["K"], "4");
@@ -141,7 +111,7 @@ TEST(TheoryPanel, EverySceneDrawsHeadlesslyInNormalAndLectureMode) {
         EXPECT_GT(drawFrame(panel, &open, {-1, -1}), 0);  // before its result: "computing..."
         ASSERT_TRUE(panel.waitForDemo(kWait));
         ASSERT_NE(panel.demo(), nullptr);
-        EXPECT_TRUE(panel.demo()->allChecksHold()) << failedChecks(*panel.demo());
+        EXPECT_TRUE(panel.demo()->allChecksHold()) << testing::failedChecks(*panel.demo());
         // Sweep the mouse over the window so chart tooltips are drawn too.
         for (int y = 40; y < 900; y += 45) EXPECT_GT(drawFrame(panel, &open, {800.0f, float(y)}), 0);
         const auto json = nlohmann::json::parse(panel.exportJson());

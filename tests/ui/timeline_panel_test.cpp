@@ -25,9 +25,6 @@
 namespace rankflow {
 namespace {
 
-using testing::expectStripMatchesCore;
-using testing::printedSeed;
-
 using app::RankStrip;
 using app::RankStripModel;
 using app::TaskState;
@@ -37,10 +34,10 @@ using namespace std::chrono_literals;
 constexpr auto kWait = 120s;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-// [SECTION] Strip model
+// [SECTION] Strip chart
 
 TEST(RankStrip, TheScrubbedTMapsToTheSampleDrawnUnderTheCursor) {
-  std::mt19937_64 rng(printedSeed());
+  std::mt19937_64 rng(testing::printedSeed());
   RankStrip strip;
   EXPECT_EQ(strip.sampleAt(0.5), -1);
   EXPECT_TRUE(strip.ranksAtSample(0).empty());
@@ -115,7 +112,7 @@ TEST(Playback, AdvanceTimeLoopsOrStopsAtTheEnds) {
   EXPECT_FLOAT_EQ(app::advanceTime(3.0f, 0.0f, 0.5f, false).t, 1.0f);
 
   // Random frames: t always stays in [0, 1], and with loop it moves by dt·speed modulo 1.
-  std::mt19937_64 rng(printedSeed());
+  std::mt19937_64 rng(testing::printedSeed());
   std::uniform_real_distribution<float> unit(0.0f, 1.0f), dt(0.0f, 0.1f), speed(-1.0f, 1.0f);
   for (int trial = 0; trial < 1000; ++trial) {
     const float t = unit(rng), d = dt(rng), s = speed(rng);
@@ -148,7 +145,7 @@ TEST(Playback, StepTimeMovesOneGridStepAndClamps) {
   EXPECT_FLOAT_EQ(app::stepTime(1.5f, 0.01f, 0), 1.0f);
 
   // Random grids: 1/step steps forward from 0 walk the grid to 1, and back again.
-  std::mt19937_64 rng(printedSeed());
+  std::mt19937_64 rng(testing::printedSeed());
   std::uniform_int_distribution<int> steps(10, 400);
   for (int trial = 0; trial < 20; ++trial) {
     const int n = steps(rng);
@@ -218,7 +215,7 @@ TEST(TimelinePanel, DrawsHeadlesslyAndScrubsFromTheChart) {
     EXPECT_EQ(panel.strip().strip().scene, "lemma1.5");
     EXPECT_EQ(panel.cursorSample(), 0);
     EXPECT_EQ(panel.readout(), "t = 0.000: ranks 1, 3, 5, 2");  // Lemma 1.5's special point
-    expectStripMatchesCore(panel.strip().strip(), {{"ranks", "1,3,5,2"}});
+    testing::expectStripMatchesCore(panel.strip().strip(), {{"ranks", "1,3,5,2"}});
 
     // Hover, press and drag on the chart: t follows the mouse and the cursor's sample is the
     // one nearest the t under the mouse.

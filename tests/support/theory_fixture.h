@@ -1,12 +1,30 @@
 #pragma once
-// Shared by the Theory model's tests and the panel's: a scratch directory of preset files and
-// a valid preset around a given demonstration.
+// Shared by the Theory model's tests and the panel's: a scratch directory of preset files, a
+// valid preset around a given demonstration, and readers of a demonstration's result.
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <stdexcept>
 #include <string>
 
+#include "app/models/theory_scenes.h"
+
 namespace rankflow::testing {
+
+inline const app::RankSeries& seriesNamed(const app::TheoryDemoResult& r, const std::string& name) {
+  for (const auto& chart : r.rankCharts)
+    for (const auto& s : chart.series)
+      if (s.name == name) return s;
+  throw std::runtime_error("no series " + name);
+}
+
+inline std::string failedChecks(const app::TheoryDemoResult& r) {
+  std::string out = r.error;
+  for (const auto& c : r.checks)
+    if (!c.holds) out += "\n  fails: " + c.claim;
+  for (const auto& line : r.lines) out += "\n  " + line;
+  return out;
+}
 
 // A scratch directory that removes itself.
 struct TempDirectory {
