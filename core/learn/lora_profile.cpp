@@ -2,10 +2,17 @@
 
 #include <Eigen/QR>
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <tuple>
 
 #include "core/common/error.h"
 
@@ -18,11 +25,13 @@ constexpr const char* kPeftPrefix = "base_model.model.";
 constexpr double kEnergySlack = 1e-12;
 
 enum class Half { A, B };
+enum class Layout { Peft, Kohya };
 
 struct FactorName {
   std::string module;  // the full prefix, as in the file
   std::string adapter;
   Half half = Half::A;
+  Layout layout = Layout::Peft;
 };
 
 // Recognises `<module>.lora_A[.<adapter>].weight` and `<module>.lora_embedding_A[.<adapter>]`
@@ -32,11 +41,14 @@ std::optional<FactorName> parseFactorName(const std::string& tensor) {
     const char* text;
     Half half;
     bool weightSuffix;
+    Layout layout;
   };
-  static const Marker kMarkers[] = {{".lora_A", Half::A, true},
-                                    {".lora_B", Half::B, true},
-                                    {".lora_embedding_A", Half::A, false},
-                                    {".lora_embedding_B", Half::B, false}};
+  static const Marker kMarkers[] = {{".lora_A", Half::A, true, Layout::Peft},
+                                    {".lora_B", Half::B, true, Layout::Peft},
+                                    {".lora_embedding_A", Half::A, false, Layout::Peft},
+                                    {".lora_embedding_B", Half::B, false, Layout::Peft},
+                                    {".lora_down", Half::A, true, Layout::Kohya},
+                                    {".lora_up", Half::B, true, Layout::Kohya}};
   // A leading '.' lets a factor at the top level ("lora_A.weight") match with an empty module.
   const std::string dotted = "." + tensor;
   for (const auto& marker : kMarkers) {
@@ -56,6 +68,8 @@ std::optional<FactorName> parseFactorName(const std::string& tensor) {
       name.module = at == 0 ? std::string() : dotted.substr(1, at - 1);
       name.adapter = rest.empty() ? std::string() : rest.substr(1);
       name.half = marker.half;
+      name.layout = marker.layout;
+      if (name.layout == Layout::Kohya && !name.adapter.empty()) break;  // kohya has no adapter names
       return name;
     }
   }
@@ -63,6 +77,7 @@ std::optional<FactorName> parseFactorName(const std::string& tensor) {
 }
 
 struct Pair {
+  Layout layout = Layout::Peft;
   const std::string* nameA = nullptr;
   const io::Tensor* a = nullptr;
   const std::string* nameB = nullptr;
@@ -83,8 +98,14 @@ Eigen::MatrixXd triangularFactor(const Eigen::MatrixXd& m) {
   return qr.matrixQR().topRows(k).triangularView<Eigen::Upper>();
 }
 
+// The scale of ΔW = scale·B·A and what stated it (empty: nothing did, the scale is 1).
+struct Scale {
+  double value = 1.0;
+  std::string source;
+};
+
 LoraModuleProfile profilePair(const std::string& module, const std::string& adapter, const Pair& pair,
-                              const LoraProfileOptions& options) {
+                              const LoraProfileOptions& options, const std::function<Scale(int rank)>& scaleFor) {
   const std::string where =
       "module '" + module + "'" + (adapter.empty() ? std::string() : " (adapter '" + adapter + "')") + ": ";
   if (!pair.a) throw InvalidArgument(where + "has " + *pair.nameB + " but no matching lora_A");
@@ -117,6 +138,7 @@ LoraModuleProfile profilePair(const std::string& module, const std::string& adap
   LoraModuleProfile p;
   p.module = module;
   p.adapter = adapter;
+  p.layout = pair.layout == Layout::Kohya ? "kohya" : "peft";
   p.tensorA = *pair.nameA;
   p.tensorB = *pair.nameB;
   p.dtype = io::dtypeName(pair.a->dtype);
@@ -128,8 +150,13 @@ LoraModuleProfile profilePair(const std::string& module, const std::string& adap
   const Eigen::MatrixXd b = rowMajorMatrix(*pair.b, shapeB[0], shapeB[1]);
   if (!a.allFinite()) throw InvalidArgument(where + *pair.nameA + " holds a NaN or infinite value");
   if (!b.allFinite()) throw InvalidArgument(where + *pair.nameB + " holds a NaN or infinite value");
+  const Scale scale = scaleFor(p.statedRank);
+  p.scale = scale.value;
+  p.scaleSource = scale.source;
+  if (!scale.source.empty()) p.scaling = scale.value;
 
-  const matfun::NumericalRank rank = lowRankProductRank(b, a, options.relativeTolerance);
+  // The effective update is what every figure describes: its singular values are |scale|·σ(B·A).
+  const matfun::NumericalRank rank = lowRankProductRank(scale.value * b, a, options.relativeTolerance);
   p.numericRank = rank.rank;
   p.tolerance = rank.tolerance;
   p.singularValues.assign(rank.singularValues.data(), rank.singularValues.data() + rank.singularValues.size());
@@ -139,16 +166,179 @@ LoraModuleProfile profilePair(const std::string& module, const std::string& adap
   double sum = 0.0;
   for (double s : p.singularValues) p.energy.push_back(sum += s * s);
   const double total = sum;
+  p.truncationError.assign(p.energy.size() + 1, 0.0);
   for (std::size_t k = 0; k < p.energy.size(); ++k) {
     p.energy[k] = total > 0.0 ? p.energy[k] / total : 0.0;
     const int captured = static_cast<int>(k) + 1;
     if (total > 0.0 && p.rank90 == 0 && p.energy[k] >= 0.90 - kEnergySlack) p.rank90 = captured;
     if (total > 0.0 && p.rank99 == 0 && p.energy[k] >= 0.99 - kEnergySlack) p.rank99 = captured;
   }
+  // The tail sums directly (not 1 − energy): small errors keep their digits.
+  if (total > 0.0) {
+    double tail = 0.0;
+    for (std::size_t k = p.singularValues.size(); k-- > 0;) {
+      tail += p.singularValues[k] * p.singularValues[k];
+      p.truncationError[k] = std::sqrt(tail / total);
+    }
+  }
+  std::tie(p.type, p.layer) = loraModuleTypeAndLayer(module);
   return p;
 }
 
+// The longest key of `pattern` naming `module` (equal to it, or its last dotted segments).
+template <class Value>
+const std::pair<const std::string, Value>* patternFor(const std::map<std::string, Value>& pattern,
+                                                      const std::string& module) {
+  const std::pair<const std::string, Value>* best = nullptr;
+  for (const auto& entry : pattern) {
+    const std::string& key = entry.first;
+    const bool matches = module == key || (module.size() > key.size() &&
+                                           module.compare(module.size() - key.size(), key.size(), key) == 0 &&
+                                           module[module.size() - key.size() - 1] == '.');
+    if (matches && (!best || key.size() > best->first.size())) best = &entry;
+  }
+  return best;
+}
+
+// A kohya `.alpha` tensor: one finite float.
+double alphaValue(const std::string& name, const io::Tensor& tensor) {
+  if (!io::dtypeDecodes(tensor.dtype) || tensor.elementCount() != 1)
+    throw InvalidArgument(name + " must hold one float (the module's alpha), it is " + io::dtypeName(tensor.dtype) +
+                          " with " + std::to_string(tensor.elementCount()) + " values");
+  const double value = tensor.toDouble().front();
+  if (!std::isfinite(value)) throw InvalidArgument(name + " is not finite");
+  return value;
+}
+
+// PEFT: the config's rank must be the factors' (rank_pattern, else r); α from alpha_pattern,
+// else lora_alpha, else PEFT's default 8; over r, or √r with use_rslora.
+Scale peftConfigScale(const LoraConfig& config, const std::string& module, int rank) {
+  const auto* rankKey = patternFor(config.rankPattern, module);
+  const std::optional<int> stated = rankKey ? std::optional<int>(rankKey->second) : config.r;
+  if (stated && *stated != rank) {
+    throw InvalidArgument("module '" + module + "': adapter_config.json states r = " + std::to_string(*stated) +
+                          (rankKey ? " (rank_pattern '" + rankKey->first + "')" : std::string(" (r)")) +
+                          " but its factors have rank " + std::to_string(rank));
+  }
+  const auto* alphaKey = patternFor(config.alphaPattern, module);
+  const double alpha = alphaKey ? alphaKey->second : config.loraAlpha.value_or(8.0);
+  const double denominator = config.useRslora ? std::sqrt(static_cast<double>(rank)) : rank;
+  return {rank > 0 ? alpha / denominator : 1.0, "adapter_config.json"};
+}
+
 }  // namespace
+
+int rankByRatio(const std::vector<double>& sigma, double ratio) {
+  if (!(ratio >= 1.0)) throw InvalidArgument("the ratio criterion needs a ratio >= 1");
+  if (sigma.empty() || !(sigma.front() > 0.0)) return 0;
+  int k = 0;
+  while (k < static_cast<int>(sigma.size()) && sigma[static_cast<std::size_t>(k)] * ratio >= sigma.front()) ++k;
+  return k;
+}
+
+namespace {
+
+// The smallest k ≥ 1 whose running sum of f(σ_i) reaches share·total (with an ulp of slack).
+template <class F>
+int rankByShare(const std::vector<double>& sigma, double share, const char* criterion, F&& f) {
+  if (!(share >= 0.0 && share <= 1.0))
+    throw InvalidArgument(std::string("the ") + criterion + " share must lie in [0, 1]");
+  double total = 0.0;
+  for (double s : sigma) total += f(s);
+  if (!(total > 0.0)) return 0;
+  double running = 0.0;
+  for (std::size_t k = 0; k < sigma.size(); ++k) {
+    running += f(sigma[k]);
+    if (running >= share * total * (1.0 - kEnergySlack)) return static_cast<int>(k) + 1;
+  }
+  return static_cast<int>(sigma.size());
+}
+
+}  // namespace
+
+int rankByCumulative(const std::vector<double>& sigma, double share) {
+  return rankByShare(sigma, share, "cumulative", [](double s) { return s; });
+}
+
+int rankByFrobenius(const std::vector<double>& sigma, double share) {
+  // √(Σ σ_i²) ≥ share·√(Σ σ²) ⇔ Σ σ_i² ≥ share²·Σ σ².
+  if (!(share >= 0.0 && share <= 1.0)) throw InvalidArgument("the frobenius share must lie in [0, 1]");
+  return rankByShare(sigma, share * share, "frobenius", [](double s) { return s * s; });
+}
+
+std::pair<std::string, std::string> loraModuleTypeAndLayer(const std::string& module) {
+  std::string type = module;
+  if (const auto dot = module.rfind('.'); dot != std::string::npos) {
+    type = module.substr(dot + 1);
+  } else {
+    // kohya: what follows the last "_<digits>_".
+    for (std::size_t i = module.size(); i-- > 1;) {
+      if (module[i] != '_' || !std::isdigit(static_cast<unsigned char>(module[i - 1]))) continue;
+      std::size_t start = i - 1;
+      while (start > 0 && std::isdigit(static_cast<unsigned char>(module[start - 1]))) --start;
+      if (start > 0 && module[start - 1] == '_' && i + 1 < module.size()) {
+        type = module.substr(i + 1);
+        break;
+      }
+    }
+  }
+  // The first number standing between separators.
+  std::string layer;
+  for (std::size_t i = 0; i < module.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(module[i]))) continue;
+    std::size_t end = i;
+    while (end < module.size() && std::isdigit(static_cast<unsigned char>(module[end]))) ++end;
+    const bool before = i == 0 || module[i - 1] == '.' || module[i - 1] == '_';
+    const bool after = end == module.size() || module[end] == '.' || module[end] == '_';
+    if (before && after) {
+      layer = module.substr(i, end - i);
+      break;
+    }
+    i = end;
+  }
+  return {type, layer};
+}
+
+LoraConfig parseLoraConfig(const std::string& text, const std::string& nameForErrors) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw InvalidArgument(nameForErrors + ": not JSON (" + e.what() + ")");
+  }
+  if (!j.is_object()) throw InvalidArgument(nameForErrors + ": must be a JSON object");
+  const auto fail = [&](const std::string& field, const std::string& why) {
+    throw InvalidArgument(nameForErrors + ": field '" + field + "' " + why);
+  };
+  const auto rankOf = [&](const nlohmann::json& v, const std::string& field) {
+    if (!v.is_number_integer() || v.get<std::int64_t>() < 1 || v.get<std::int64_t>() > 1 << 20)
+      fail(field, "must be a whole number from 1 to 1048576");
+    return v.get<int>();
+  };
+  const auto alphaOf = [&](const nlohmann::json& v, const std::string& field) {
+    if (!v.is_number() || !std::isfinite(v.get<double>())) fail(field, "must be a finite number");
+    return v.get<double>();
+  };
+  LoraConfig config;
+  if (j.contains("r") && !j["r"].is_null()) config.r = rankOf(j["r"], "r");
+  if (j.contains("lora_alpha") && !j["lora_alpha"].is_null()) config.loraAlpha = alphaOf(j["lora_alpha"], "lora_alpha");
+  if (j.contains("use_rslora") && !j["use_rslora"].is_null()) {
+    if (!j["use_rslora"].is_boolean()) fail("use_rslora", "must be true or false");
+    config.useRslora = j["use_rslora"].get<bool>();
+  }
+  for (const char* field : {"rank_pattern", "alpha_pattern"}) {
+    if (!j.contains(field) || j[field].is_null()) continue;
+    if (!j[field].is_object()) fail(field, "must be an object of module names");
+    for (const auto& [key, value] : j[field].items()) {
+      const std::string where = std::string(field) + "." + key;
+      if (std::string(field) == "rank_pattern")
+        config.rankPattern[key] = rankOf(value, where);
+      else
+        config.alphaPattern[key] = alphaOf(value, where);
+    }
+  }
+  return config;
+}
 
 matfun::NumericalRank lowRankProductRank(const Eigen::MatrixXd& b, const Eigen::MatrixXd& a, double relativeTolerance) {
   if (b.cols() != a.rows()) {
@@ -183,17 +373,29 @@ LoraProfile profileLoraAdapter(const io::SafeTensorsFile& file, const LoraProfil
     profile.loraAlpha = value;
   }
 
+  if (options.config) profile.loraAlpha = options.config->loraAlpha;
+
   // Keyed by (module as displayed, adapter): std::map keeps them sorted for the report.
   std::map<std::pair<std::string, std::string>, Pair> pairs;
+  std::map<std::string, std::pair<const std::string*, const io::Tensor*>> alphas;  // kohya's, by module
   for (const auto& [name, tensor] : file.tensors) {
     const auto factor = parseFactorName(name);
     if (!factor) {
-      ++profile.ignoredTensors;
+      const std::string suffix = ".alpha";
+      if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+        alphas[name.substr(0, name.size() - suffix.size())] = {&name, &tensor};
+      else
+        ++profile.ignoredTensors;
       continue;
     }
     std::string module = factor->module;
     if (module.rfind(kPeftPrefix, 0) == 0) module.erase(0, std::char_traits<char>::length(kPeftPrefix));
     Pair& pair = pairs[{module, factor->adapter}];
+    if (pair.a || pair.b) {
+      if (pair.layout != factor->layout)
+        throw InvalidArgument("module '" + module + "': " + name + " mixes the kohya and PEFT layouts");
+    }
+    pair.layout = factor->layout;
     const std::string*& slotName = factor->half == Half::A ? pair.nameA : pair.nameB;
     const io::Tensor*& slot = factor->half == Half::A ? pair.a : pair.b;
     if (slot) {
@@ -208,8 +410,19 @@ LoraProfile profileLoraAdapter(const io::SafeTensorsFile& file, const LoraProfil
 
   std::vector<int> numericRanks;
   for (const auto& [key, pair] : pairs) {
-    LoraModuleProfile module = profilePair(key.first, key.second, pair, options);
-    if (profile.loraAlpha && module.statedRank > 0) module.scaling = *profile.loraAlpha / module.statedRank;
+    const std::string& name = key.first;
+    const auto scaleFor = [&](int rank) -> Scale {
+      if (pair.layout == Layout::Kohya) {
+        const auto alpha = alphas.find(name);
+        if (alpha == alphas.end()) return {};  // kohya's default α = r
+        const double value = alphaValue(*alpha->second.first, *alpha->second.second);
+        return {rank > 0 ? value / rank : 1.0, "alpha tensor"};
+      }
+      if (options.config) return peftConfigScale(*options.config, name, rank);
+      if (profile.loraAlpha && rank > 0) return {*profile.loraAlpha / rank, "metadata"};
+      return {};
+    };
+    LoraModuleProfile module = profilePair(name, key.second, pair, options, scaleFor);
     const std::int64_t width = module.outFeatures + module.inFeatures;
     profile.parameters += module.statedRank * width;
     profile.parametersAtNumericRank += module.numericRank * width;
@@ -219,6 +432,32 @@ LoraProfile profileLoraAdapter(const io::SafeTensorsFile& file, const LoraProfil
     profile.maxStatedRank = std::max(profile.maxStatedRank, module.statedRank);
     profile.modules.push_back(std::move(module));
   }
+  // Groups by type and by layer; layers sort as numbers.
+  std::map<std::string, LoraGroup> types;
+  std::map<std::pair<std::size_t, std::string>, LoraGroup> layers;
+  for (const auto& m : profile.modules) {
+    for (LoraGroup* g : {&types[m.type], m.layer.empty() ? nullptr : &layers[{m.layer.size(), m.layer}]}) {
+      if (!g) continue;
+      ++g->modules;
+      g->statedRank += m.statedRank;
+      g->numericRank += m.numericRank;
+      g->rank90 += m.rank90;
+      g->rank99 += m.rank99;
+      g->parameters += m.statedRank * (m.outFeatures + m.inFeatures);
+    }
+  }
+  for (auto& [name, group] : types) {
+    group.name = name;
+    profile.byType.push_back(group);
+  }
+  for (auto& [key, group] : layers) {
+    group.name = key.second;
+    profile.byLayer.push_back(group);
+  }
+
+  // An alpha without a kohya module of its name is just another tensor.
+  for (const auto& [module, alpha] : alphas)
+    if (!pairs.count({module, ""}) || pairs.at({module, ""}).layout != Layout::Kohya) ++profile.ignoredTensors;
   std::sort(numericRanks.begin(), numericRanks.end());
   const std::size_t n = numericRanks.size();
   profile.medianNumericRank = n % 2 ? numericRanks[n / 2] : 0.5 * (numericRanks[n / 2 - 1] + numericRanks[n / 2]);
@@ -227,8 +466,23 @@ LoraProfile profileLoraAdapter(const io::SafeTensorsFile& file, const LoraProfil
 
 LoraProfile profileLoraFile(const std::string& path, const LoraProfileOptions& options) {
   const io::SafeTensorsFile file = io::readSafeTensors(path);
+  LoraProfileOptions withConfig = options;
+  std::string configPath;
+  if (!withConfig.config) {
+    const std::filesystem::path beside = std::filesystem::path(path).parent_path() / "adapter_config.json";
+    if (std::filesystem::exists(beside)) {
+      configPath = beside.string();
+      std::ifstream in(beside, std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      if (!in) throw InvalidArgument(configPath + ": cannot be read");
+      withConfig.config = parseLoraConfig(text.str(), configPath);
+    }
+  }
   try {
-    return profileLoraAdapter(file, options);
+    LoraProfile profile = profileLoraAdapter(file, withConfig);
+    profile.configPath = configPath;
+    return profile;
   } catch (const InvalidArgument& e) {
     // Tensor names may hold any character; the message stays one line.
     std::string message = path + ": " + e.what();

@@ -116,5 +116,35 @@ TEST_F(LoraCli, RefusesBadFilesAndArgumentsInOneLine) {
   EXPECT_NE(help.output.find("--tolerance"), std::string::npos);
 }
 
+// adapter_config.json beside the file sets each module's scale (over the metadata's): σ's
+// are those of α/r·B·A.
+TEST_F(LoraCli, TakesTheScaleFromTheConfigBesideTheAdapter) {
+  const std::string adapter = writeAdapter();
+  const auto unscaled = nlohmann::json::parse(runCommand(kExe + " lora-ranks " + quoted(adapter) + " --json").output);
+  std::ofstream(dir_ / "adapter_config.json") << R"({"r": 4, "lora_alpha": 12, "rank_pattern": {"v_proj": 2}})";
+  const auto result = runCommand(kExe + " lora-ranks " + quoted(adapter) + " --json");
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  const auto out = nlohmann::json::parse(result.output);
+  EXPECT_EQ(out["config"], (dir_ / "adapter_config.json").string());
+  EXPECT_EQ(out["lora_alpha"].get<double>(), 12.0);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto& m = out["modules"][i];
+    const double scale = 12.0 / m["r"].get<double>();
+    EXPECT_EQ(m["scale"].get<double>(), scale);
+    EXPECT_EQ(m["scale_source"], "adapter_config.json");
+    // Without the config the file's lora_alpha metadata (8) set the scale.
+    const auto& before = unscaled["modules"][i];
+    EXPECT_EQ(before["scale_source"], "metadata");
+    EXPECT_NEAR(m["sigma_max"].get<double>(), scale / before["scale"].get<double>() * before["sigma_max"].get<double>(),
+                1e-12 * m["sigma_max"].get<double>());
+  }
+  // A config that disagrees with the tensors: one line naming the module, exit 2.
+  std::ofstream(dir_ / "adapter_config.json") << R"({"r": 8})";
+  const auto bad = runCommand(kExe + " lora-ranks " + quoted(adapter));
+  EXPECT_EQ(bad.exitCode, 2) << bad.output;
+  EXPECT_EQ(lineCount(bad.output), 1) << bad.output;
+  EXPECT_NE(bad.output.find("states r = 8"), std::string::npos) << bad.output;
+}
+
 }  // namespace
 }  // namespace rankflow

@@ -1,6 +1,6 @@
-// The PEFT LoRA rank profiler on adapters written here in PEFT's layout: ranks known by
-// construction, spectra against a dense float64 SVD of B·A, energy ranks, and the errors
-// that name the module.
+// The LoRA rank profiler on adapters written here in PEFT's and kohya's layouts: ranks known
+// by construction, spectra of scale·B·A against a dense float64 SVD, energy ranks, the scales
+// of adapter_config.json and of kohya's alpha tensors, and the errors that name the module.
 #include "core/learn/lora_profile.h"
 
 #include <gtest/gtest.h>
@@ -9,8 +9,12 @@
 #include <Eigen/Eigenvalues>
 #include <Eigen/QR>
 #include <Eigen/SVD>
+#include <algorithm>
 #include <bit>
+#include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <optional>
 #include <random>
 
 #include "core/common/error.h"
@@ -353,6 +357,286 @@ TEST(LoraProfile, LargeFactorsAreProfiledWithoutTheDenseProduct) {
   for (int i = 0; i < 16; ++i)
     EXPECT_NEAR(rank.singularValues(i), std::sqrt(eig(15 - i)), 1e-9 * rank.singularValues(0));
   EXPECT_THROW(learn::lowRankProductRank(b, b, 1e-6), InvalidArgument);  // inner dimensions differ
+}
+
+// [SECTION] Scales: PEFT's adapter_config.json and the kohya layout
+
+// A float16 tensor of integers below 2048 in magnitude (exact in half precision).
+Tensor halfTensorOf(const Eigen::MatrixXd& m) {
+  const RowMajor rows = m;
+  Tensor t;
+  t.dtype = Dtype::F16;
+  t.shape = {m.rows(), m.cols()};
+  for (Eigen::Index i = 0; i < rows.size(); ++i) {
+    const double v = rows.data()[i];
+    EXPECT_TRUE(v == std::round(v) && std::abs(v) < 2048) << v << " is not exact in float16";
+    std::uint16_t bits = 0;
+    if (v != 0.0) {
+      const double magnitude = std::abs(v);
+      const int exponent = static_cast<int>(std::floor(std::log2(magnitude)));
+      const auto mantissa = static_cast<std::uint16_t>((magnitude / std::ldexp(1.0, exponent) - 1.0) * 1024.0);
+      bits = static_cast<std::uint16_t>((v < 0 ? 0x8000 : 0) | ((exponent + 15) << 10) | mantissa);
+    }
+    t.bytes.push_back(static_cast<std::uint8_t>(bits & 0xff));
+    t.bytes.push_back(static_cast<std::uint8_t>(bits >> 8));
+  }
+  return t;
+}
+
+Tensor scalarOf(float value) {
+  return Tensor::fromFloat({}, std::vector<float>{value});
+}
+
+void expectScaledSpectrum(const learn::LoraModuleProfile& m, const Eigen::MatrixXd& b, const Eigen::MatrixXd& a,
+                          double scale) {
+  SCOPED_TRACE(m.module);
+  EXPECT_NEAR(m.scale, scale, 1e-15 * std::abs(scale));
+  const Eigen::VectorXd dense = denseSingularValues(scale * b, a);
+  ASSERT_EQ(m.singularValues.size(), static_cast<std::size_t>(std::min(dense.size(), a.rows())));
+  for (std::size_t i = 0; i < m.singularValues.size(); ++i)
+    EXPECT_NEAR(m.singularValues[i], dense(static_cast<Eigen::Index>(i)), 1e-12 * dense(0)) << i;
+}
+
+TEST(LoraConfig, ReadsPeftsFieldsAndNamesTheFieldItRefuses) {
+  const learn::LoraConfig c = learn::parseLoraConfig(
+      R"({"peft_type": "LORA", "r": 8, "lora_alpha": 16, "use_rslora": true, "target_modules": ["q_proj"],
+          "rank_pattern": {"v_proj": 4, "layers.1.mlp.down_proj": 2}, "alpha_pattern": {"v_proj": 2.5}})",
+      "cfg.json");
+  EXPECT_EQ(c.r, 8);
+  EXPECT_EQ(c.loraAlpha, 16.0);
+  EXPECT_TRUE(c.useRslora);
+  EXPECT_EQ(c.rankPattern.at("v_proj"), 4);
+  EXPECT_EQ(c.rankPattern.at("layers.1.mlp.down_proj"), 2);
+  EXPECT_EQ(c.alphaPattern.at("v_proj"), 2.5);
+  const learn::LoraConfig empty = learn::parseLoraConfig(R"({"r": null, "rank_pattern": null})", "cfg.json");
+  EXPECT_FALSE(empty.r);
+  EXPECT_FALSE(empty.useRslora);
+  const auto refused = [](const std::string& json, const std::string& field) {
+    try {
+      learn::parseLoraConfig(json, "cfg.json");
+      ADD_FAILURE() << "accepted " << json;
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find("cfg.json"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  };
+  refused("{", "not JSON");
+  refused("[1]", "JSON object");
+  refused(R"({"r": 0})", "'r'");
+  refused(R"({"r": 2.5})", "'r'");
+  refused(R"({"lora_alpha": "16"})", "'lora_alpha'");
+  refused(R"({"use_rslora": 1})", "'use_rslora'");
+  refused(R"({"rank_pattern": {"q": -1}})", "rank_pattern.q");
+  refused(R"({"alpha_pattern": [1]})", "'alpha_pattern'");
+}
+
+TEST(LoraProfile, PeftConfigScalesEachModuleAndMustAgreeWithTheFactors) {
+  const std::uint64_t seed = testing::freshSeed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  SafeTensorsFile file;
+  const Eigen::MatrixXd aq = gaussian(8, 20, rng), bq = gaussian(24, 8, rng);
+  const Eigen::MatrixXd av = gaussian(4, 20, rng), bv = gaussian(24, 4, rng);
+  file.tensors[peftName("layers.0.self_attn.q_proj", "A")] = tensorOf(aq, Dtype::F64);
+  file.tensors[peftName("layers.0.self_attn.q_proj", "B")] = tensorOf(bq, Dtype::F64);
+  file.tensors[peftName("layers.0.self_attn.v_proj", "A")] = tensorOf(av, Dtype::F64);
+  file.tensors[peftName("layers.0.self_attn.v_proj", "B")] = tensorOf(bv, Dtype::F64);
+  learn::LoraConfig config;
+  config.r = 8;
+  config.loraAlpha = 16.0;
+  config.rankPattern["v_proj"] = 4;
+  config.alphaPattern["self_attn.v_proj"] = 3.0;  // the longest matching key wins
+  config.alphaPattern["v_proj"] = 100.0;
+  learn::LoraProfile profile = learn::profileLoraAdapter(file, {.config = config});
+  ASSERT_EQ(profile.modules.size(), 2u);
+  expectScaledSpectrum(profile.modules[0], bq, aq, 16.0 / 8);
+  expectScaledSpectrum(profile.modules[1], bv, av, 3.0 / 4);
+  EXPECT_EQ(profile.modules[1].scaleSource, "adapter_config.json");
+  EXPECT_EQ(profile.modules[1].layout, "peft");
+  EXPECT_EQ(profile.loraAlpha, 16.0);
+
+  config.useRslora = true;  // α/√r
+  profile = learn::profileLoraAdapter(file, {.config = config});
+  expectScaledSpectrum(profile.modules[0], bq, aq, 16.0 / std::sqrt(8.0));
+  // Without lora_alpha, PEFT's default α = 8.
+  config = {};
+  profile = learn::profileLoraAdapter(file, {.config = config});
+  expectScaledSpectrum(profile.modules[1], bv, av, 8.0 / 4);
+
+  // A config stating another rank than the factors is refused, naming the module and key.
+  config.r = 8;
+  try {
+    learn::profileLoraAdapter(file, {.config = config});
+    ADD_FAILURE() << "a config with r = 8 for a rank-4 module was accepted";
+  } catch (const InvalidArgument& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("module 'layers.0.self_attn.v_proj'"), std::string::npos) << what;
+    EXPECT_NE(what.find("states r = 8 (r)"), std::string::npos) << what;
+  }
+}
+
+TEST(LoraProfile, KohyaLayoutInEveryDtypeScalesByItsAlphaTensor) {
+  const std::uint64_t seed = testing::freshSeed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  SafeTensorsFile file;
+  struct Module {
+    std::string name;
+    Eigen::MatrixXd up, down;
+    std::optional<float> alpha;
+  };
+  std::vector<Module> modules;
+  const char* names[] = {"lora_unet_mid_block_attentions_0_proj_in", "lora_te_text_model_encoder_layers_0_mlp_fc1",
+                         "lora_unet_up_blocks_1_attentions_2_to_q"};
+  const Dtype dtypes[] = {Dtype::F32, Dtype::F16, Dtype::BF16};
+  for (int i = 0; i < 3; ++i) {
+    // r = 4 with rank 2 planted in `up`; small integers are exact in every dtype.
+    Module m{names[i], dominant(smallIntegers(12, 2, rng)) * dominant(smallIntegers(2, 4, rng)),
+             dominant(smallIntegers(4, 10, rng)), i == 2 ? std::nullopt : std::optional<float>(i == 0 ? 8.0f : 1.0f)};
+    const auto store = [&](const Eigen::MatrixXd& v) {
+      return dtypes[i] == Dtype::F16 ? halfTensorOf(v) : tensorOf(v, dtypes[i]);
+    };
+    file.tensors[m.name + ".lora_up.weight"] = store(m.up);
+    file.tensors[m.name + ".lora_down.weight"] = store(m.down);
+    if (m.alpha) file.tensors[m.name + ".alpha"] = scalarOf(*m.alpha);
+    modules.push_back(m);
+  }
+  file.tensors["lora_unet_unused.alpha"] = scalarOf(4.0f);  // no module of that name: ignored
+  const learn::LoraProfile profile = learn::profileLoraAdapter(file);
+  ASSERT_EQ(profile.modules.size(), 3u);
+  EXPECT_EQ(profile.ignoredTensors, 1);
+  for (const Module& m : modules) {
+    const auto found =
+        std::find_if(profile.modules.begin(), profile.modules.end(), [&](const auto& p) { return p.module == m.name; });
+    ASSERT_NE(found, profile.modules.end()) << m.name;
+    EXPECT_EQ(found->layout, "kohya");
+    EXPECT_EQ(found->numericRank, 2) << m.name;
+    expectScaledSpectrum(*found, m.up, m.down, m.alpha ? *m.alpha / 4.0 : 1.0);
+    EXPECT_EQ(found->scaleSource, m.alpha ? "alpha tensor" : "");
+  }
+
+  SafeTensorsFile badAlpha = file;
+  badAlpha.tensors[std::string(names[0]) + ".alpha"] = Tensor::fromFloat({2}, std::vector<float>{1.0f, 2.0f});
+  expectRefused(badAlpha, {names[0], ".alpha must hold one float", "2 values"});
+  SafeTensorsFile mixed;
+  mixed.tensors["m.lora_down.weight"] = tensorOf(smallIntegers(2, 3, rng), Dtype::F32);
+  mixed.tensors["m.lora_B.weight"] = tensorOf(smallIntegers(3, 2, rng), Dtype::F32);
+  expectRefused(mixed, {"module 'm'", "mixes the kohya and PEFT layouts"});
+  SafeTensorsFile lonely;
+  lonely.tensors["m.lora_down.weight"] = tensorOf(smallIntegers(2, 3, rng), Dtype::F32);
+  expectRefused(lonely, {"module 'm'", "no matching lora_B"});
+}
+
+TEST(LoraProfile, ReadsTheConfigBesideTheFileAndNamesItWhenItIsBad) {
+  std::mt19937_64 rng(11);
+  const auto dir = std::filesystem::temp_directory_path() / "rankflow_lora_config_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  SafeTensorsFile file;
+  const Eigen::MatrixXd a = gaussian(2, 6, rng), b = gaussian(6, 2, rng);
+  file.tensors[peftName("q", "A")] = tensorOf(a, Dtype::F64);
+  file.tensors[peftName("q", "B")] = tensorOf(b, Dtype::F64);
+  const std::string path = (dir / "adapter_model.safetensors").string();
+  io::writeSafeTensors(path, file);
+  std::ofstream(dir / "adapter_config.json") << R"({"r": 2, "lora_alpha": 32})";
+  const learn::LoraProfile profile = learn::profileLoraFile(path);
+  EXPECT_EQ(profile.configPath, (dir / "adapter_config.json").string());
+  expectScaledSpectrum(profile.modules.at(0), b, a, 16.0);
+  std::ofstream(dir / "adapter_config.json") << R"({"r": "two"})";
+  try {
+    learn::profileLoraFile(path);
+    ADD_FAILURE() << "a bad config was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("adapter_config.json: field 'r'"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// [SECTION] Rank criteria, truncation errors, groups
+
+TEST(LoraCriteria, MatchABruteForceCountOnFreshSpectra) {
+  const std::uint64_t seed = testing::freshSeed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<double> sigma(1 + trial % 17);
+    for (double& s : sigma) s = std::exp(8.0 * uniform(rng) - 4.0);
+    std::sort(sigma.rbegin(), sigma.rend());
+    const double ratio = 1.0 + 50.0 * uniform(rng), share = uniform(rng);
+    int byRatio = 0;
+    for (double s : sigma) byRatio += s >= sigma.front() / ratio;
+    double total = 0.0, totalSquares = 0.0;
+    for (double s : sigma) total += s, totalSquares += s * s;
+    int byCumulative = 0, byFro = 0;
+    double running = 0.0, runningSquares = 0.0;
+    for (std::size_t k = 0; k < sigma.size(); ++k) {
+      running += sigma[k];
+      runningSquares += sigma[k] * sigma[k];
+      if (!byCumulative && running >= share * total * (1 - 1e-12)) byCumulative = static_cast<int>(k) + 1;
+      if (!byFro && std::sqrt(runningSquares) >= share * std::sqrt(totalSquares) * (1 - 1e-12))
+        byFro = static_cast<int>(k) + 1;
+    }
+    EXPECT_EQ(learn::rankByRatio(sigma, ratio), byRatio);
+    EXPECT_EQ(learn::rankByCumulative(sigma, share), std::max(byCumulative, 1));
+    EXPECT_EQ(learn::rankByFrobenius(sigma, share), std::max(byFro, 1));
+  }
+  EXPECT_EQ(learn::rankByRatio({0.0, 0.0}, 10.0), 0);
+  EXPECT_EQ(learn::rankByFrobenius({}, 0.9), 0);
+  EXPECT_EQ(learn::rankByCumulative({3.0, 1.0}, 1.0), 2);
+  EXPECT_THROW(learn::rankByRatio({1.0}, 0.5), InvalidArgument);
+  EXPECT_THROW(learn::rankByFrobenius({1.0}, 1.5), InvalidArgument);
+}
+
+TEST(LoraProfile, TruncationErrorsAreTheBestRankKApproximationsError) {
+  const std::uint64_t seed = testing::freshSeed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  SafeTensorsFile file;
+  const Eigen::MatrixXd a = gaussian(6, 15, rng), b = gaussian(11, 6, rng);
+  file.tensors[peftName("model.layers.7.mlp.down_proj", "A")] = tensorOf(a, Dtype::F64);
+  file.tensors[peftName("model.layers.7.mlp.down_proj", "B")] = tensorOf(b, Dtype::F64);
+  const auto m = learn::profileLoraAdapter(file).modules.at(0);
+  ASSERT_EQ(m.truncationError.size(), 7u);
+  const Eigen::MatrixXd delta = b * a;
+  const Eigen::JacobiSVD<Eigen::MatrixXd> svd(delta, Eigen::ComputeThinU | Eigen::ComputeThinV);
+  for (int k = 0; k <= 6; ++k) {
+    const Eigen::MatrixXd best =
+        svd.matrixU().leftCols(k) * svd.singularValues().head(k).asDiagonal() * svd.matrixV().leftCols(k).transpose();
+    const double expected = (delta - best).norm() / delta.norm();
+    EXPECT_NEAR(m.truncationError[static_cast<std::size_t>(k)], expected, 1e-10) << "k = " << k;
+  }
+  EXPECT_EQ(m.type, "down_proj");
+  EXPECT_EQ(m.layer, "7");
+}
+
+TEST(LoraProfile, ModulesGroupByTypeAndByLayerInBothNamings) {
+  using learn::loraModuleTypeAndLayer;
+  EXPECT_EQ(loraModuleTypeAndLayer("model.layers.12.self_attn.q_proj"),
+            std::make_pair(std::string("q_proj"), std::string("12")));
+  EXPECT_EQ(loraModuleTypeAndLayer("lora_unet_down_blocks_1_attentions_0_to_k"),
+            std::make_pair(std::string("to_k"), std::string("1")));
+  EXPECT_EQ(loraModuleTypeAndLayer("lora_te_text_model_encoder_layers_10_mlp_fc1"),
+            std::make_pair(std::string("mlp_fc1"), std::string("10")));
+  EXPECT_EQ(loraModuleTypeAndLayer("fc2"), std::make_pair(std::string("fc2"), std::string()));
+  EXPECT_EQ(loraModuleTypeAndLayer("h.conv2d.weight2"), std::make_pair(std::string("weight2"), std::string()));
+
+  std::mt19937_64 rng(3);
+  SafeTensorsFile file;
+  for (const char* layer : {"2", "10"})
+    for (const char* type : {"q_proj", "v_proj"}) {
+      const std::string module = std::string("model.layers.") + layer + ".self_attn." + type;
+      file.tensors[peftName(module, "A")] = tensorOf(dominant(smallIntegers(3, 8, rng)), Dtype::F32);
+      file.tensors[peftName(module, "B")] = tensorOf(dominant(smallIntegers(8, 3, rng)), Dtype::F32);
+    }
+  const auto profile = learn::profileLoraAdapter(file);
+  ASSERT_EQ(profile.byType.size(), 2u);
+  EXPECT_EQ(profile.byType[0].name, "q_proj");
+  EXPECT_EQ(profile.byType[0].modules, 2);
+  EXPECT_EQ(profile.byType[0].numericRank, 6);
+  ASSERT_EQ(profile.byLayer.size(), 2u);
+  EXPECT_EQ(profile.byLayer[0].name, "2");  // numerically, not "10" first
+  EXPECT_EQ(profile.byLayer[1].parameters, 2 * 3 * (8 + 8));
 }
 
 }  // namespace

@@ -1,12 +1,12 @@
-// rankflow lora-ranks: the rank profile of a PEFT LoRA adapter (.safetensors).
+// rankflow lora-ranks: the rank profile of a LoRA adapter (.safetensors, PEFT or kohya layout).
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "app/viewer/cli_error.h"
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
+#include "app/viewer/cli_error.h"
 #include "core/learn/lora_profile.h"
 
 namespace rankflow::app {
@@ -18,7 +18,20 @@ json optionalNumber(const std::optional<double>& value) {
   return value ? json(*value) : json(nullptr);
 }
 
-json profileJson(const std::string& path, double tolerance, const learn::LoraProfile& profile) {
+json groupsJson(const std::vector<learn::LoraGroup>& groups) {
+  json out = json::array();
+  for (const auto& g : groups)
+    out.push_back({{"name", g.name},
+                   {"modules", g.modules},
+                   {"stated_rank", g.statedRank},
+                   {"numeric_rank", g.numericRank},
+                   {"rank_90", g.rank90},
+                   {"rank_99", g.rank99},
+                   {"parameters", g.parameters}});
+  return out;
+}
+
+json profileJson(const std::string& path, double tolerance, double fro, const learn::LoraProfile& profile) {
   json modules = json::array();
   for (const auto& m : profile.modules) {
     modules.push_back({{"module", m.module},
@@ -36,13 +49,24 @@ json profileJson(const std::string& path, double tolerance, const learn::LoraPro
                        {"sigma_max", m.sigmaMax},
                        {"singular_values", m.singularValues},
                        {"energy", m.energy},
-                       {"scaling", optionalNumber(m.scaling)}});
+                       {"scaling", optionalNumber(m.scaling)},
+                       {"scale", m.scale},
+                       {"scale_source", m.scaleSource},
+                       {"layout", m.layout},
+                       {"type", m.type},
+                       {"layer", m.layer},
+                       {"rank_fro", learn::rankByFrobenius(m.singularValues, fro)},
+                       {"truncation_error", m.truncationError}});
   }
   return {{"file", path},
           {"relative_tolerance", tolerance},
+          {"fro", fro},
           {"lora_alpha", optionalNumber(profile.loraAlpha)},
+          {"config", profile.configPath.empty() ? json(nullptr) : json(profile.configPath)},
           {"metadata", profile.metadata},
           {"modules", modules},
+          {"by_type", groupsJson(profile.byType)},
+          {"by_layer", groupsJson(profile.byLayer)},
           {"summary",
            {{"modules", profile.modules.size()},
             {"stated_rank_min", profile.minStatedRank},
@@ -66,12 +90,12 @@ void printTable(const std::string& path, double tolerance, const learn::LoraProf
   const int nw = static_cast<int>(nameWidth), sw = static_cast<int>(shapeWidth);
   std::printf("%s: %zu LoRA modules, numeric rank counts sigma > %g * sigma_max\n", path.c_str(),
               profile.modules.size(), tolerance);
-  std::printf("%-*s  %-*s  %5s  %5s  %5s  %5s  %10s  %s\n", nw, "module", sw, "out x in", "r", "rank", "r90", "r99",
-              "sigma_max", "dtype");
+  std::printf("%-*s  %-*s  %5s  %5s  %5s  %5s  %8s  %10s  %s\n", nw, "module", sw, "out x in", "r", "rank", "r90",
+              "r99", "scale", "sigma_max", "dtype");
   for (std::size_t i = 0; i < profile.modules.size(); ++i) {
     const auto& m = profile.modules[i];
-    std::printf("%-*s  %-*s  %5d  %5d  %5d  %5d  %10.4g  %s\n", nw, names[i].c_str(), sw, shapes[i].c_str(),
-                m.statedRank, m.numericRank, m.rank90, m.rank99, m.sigmaMax, m.dtype.c_str());
+    std::printf("%-*s  %-*s  %5d  %5d  %5d  %5d  %8.4g  %10.4g  %s\n", nw, names[i].c_str(), sw, shapes[i].c_str(),
+                m.statedRank, m.numericRank, m.rank90, m.rank99, m.scale, m.sigmaMax, m.dtype.c_str());
   }
   const std::string stated = profile.minStatedRank == profile.maxStatedRank
                                  ? std::to_string(profile.minStatedRank)
@@ -80,6 +104,7 @@ void printTable(const std::string& path, double tolerance, const learn::LoraProf
               profile.modules.size(), stated.c_str(), profile.medianNumericRank,
               static_cast<long long>(profile.parameters), static_cast<long long>(profile.parametersAtNumericRank));
   if (profile.loraAlpha) std::printf(", lora_alpha %g", *profile.loraAlpha);
+  if (!profile.configPath.empty()) std::printf(", scales from %s", profile.configPath.c_str());
   if (profile.ignoredTensors) std::printf(", %d other tensors ignored", profile.ignoredTensors);
   std::printf("\n");
 }
@@ -87,11 +112,15 @@ void printTable(const std::string& path, double tolerance, const learn::LoraProf
 }  // namespace
 
 int runLoraRanksCommand(const std::vector<std::string>& args) {
-  CommandLine cmd("lora-ranks", "rankflow lora-ranks ADAPTER.safetensors [--tolerance T] [--json]",
-                  "Rank profile of a PEFT LoRA adapter: for every module, the singular values of its update "
-                  "B*A (from the QR factors of B and A^T, never forming B*A), its numeric rank, and the ranks "
-                  "that hold 90% and 99% of its squared Frobenius norm, against the rank r it was given.",
+  CommandLine cmd("lora-ranks", "rankflow lora-ranks ADAPTER.safetensors [--tolerance T] [--fro F] [--json]",
+                  "Rank profile of a LoRA adapter (PEFT lora_A/lora_B, or kohya lora_down/lora_up/alpha): for "
+                  "every module, the singular values of its effective update scale*B*A (from the QR factors of B "
+                  "and A^T, never forming B*A), its numeric rank, and the ranks that hold 90% and 99% of its "
+                  "squared Frobenius norm, against the rank r it was given. The scale is alpha/r (alpha/sqrt(r) "
+                  "with use_rslora) from adapter_config.json beside the file (rank_pattern and alpha_pattern "
+                  "per module), kohya's per-module alpha tensor, or lora_alpha metadata; 1 when none states it.",
                   {{"tolerance", "T", "relative: sigma_i counts when sigma_i > T * sigma_max", "1e-6"},
+                   {"fro", "F", "rank_fro: the smallest k with ||dW_k||_F >= F * ||dW||_F (kohya's sv_fro)", "0.9"},
                    {"json", "", "print the profile as JSON (fields in docs/cli.md)", ""}},
                   1);
   if (!cmd.parse(args)) {
@@ -100,10 +129,11 @@ int runLoraRanksCommand(const std::vector<std::string>& args) {
   }
   if (cmd.positionals().empty()) cmd.fail("give the adapter file, e.g. adapter_model.safetensors");
   const double tolerance = cmd.number("tolerance", 0.0, 1.0);
+  const double fro = cmd.number("fro", 0.0, 1.0);
   const std::string& path = cmd.positionals().front();
   const learn::LoraProfile profile = learn::profileLoraFile(path, {.relativeTolerance = tolerance});
   if (cmd.has("json")) {
-    std::cout << profileJson(path, tolerance, profile).dump(1, ' ', false, json::error_handler_t::replace) << "\n";
+    std::cout << profileJson(path, tolerance, fro, profile).dump(1, ' ', false, json::error_handler_t::replace) << "\n";
   } else {
     printTable(path, tolerance, profile);
   }
