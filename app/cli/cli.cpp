@@ -35,8 +35,10 @@ constexpr Command kCommands[] = {
     {"query", "low-rank range query on a matrix or tensor segment tree (.npy in and out)", runQueryCommand},
     {"bench", "benchmarks: render, ui, advect, flow, train, segtree, cascade, rank, device", runBenchCommand},
     {"vlfm", "video latent flow: HiPPO-LegS fit of keyframes, frames at any rate (.npy + JSON)", runVlfmCommand},
-    {"lora-ranks", "rank profile of a PEFT LoRA adapter (.safetensors): numeric and energy ranks per module",
+    {"lora-ranks", "rank profile of a LoRA adapter (.safetensors, PEFT or kohya): numeric and energy ranks per module",
      runLoraRanksCommand},
+    {"lora-resize", "resize a LoRA adapter to a rank, an energy or a schedule (best approximation per module)",
+     runLoraResizeCommand},
     {"help", nullptr, runHelp},  // not listed: the same as --help
 };
 

@@ -25,6 +25,7 @@ int runBenchUi(const std::vector<std::string>& args);      // `bench ui`
 int runBenchDevice(const std::vector<std::string>& args);  // `bench device`
 int runVlfmCommand(const std::vector<std::string>& args);
 int runLoraRanksCommand(const std::vector<std::string>& args);
+int runLoraResizeCommand(const std::vector<std::string>& args);
 int runSvalsCommand(const std::vector<std::string>& args);
 
 // The top-level entry: dispatches, and turns exceptions into one-line messages and exit

@@ -219,6 +219,56 @@ Tensor Tensor::fromDouble(std::vector<std::int64_t> shape, std::span<const doubl
   return fromValues(Dtype::F64, std::move(shape), values);
 }
 
+namespace {
+
+std::uint16_t bfloat16Bits(float value) {
+  const std::uint32_t bits = std::bit_cast<std::uint32_t>(value);
+  if (std::isnan(value)) return static_cast<std::uint16_t>((bits >> 16) | 0x40);  // stays a NaN
+  return static_cast<std::uint16_t>((bits + 0x7fff + ((bits >> 16) & 1)) >> 16);
+}
+
+std::uint16_t halfBits(float value) {
+  const std::uint32_t bits = std::bit_cast<std::uint32_t>(value);
+  const auto sign = static_cast<std::uint16_t>((bits >> 16) & 0x8000);
+  std::uint32_t mantissa = bits & 0x7fffff;
+  const int exponent = static_cast<int>((bits >> 23) & 0xff);
+  if (exponent == 255) return static_cast<std::uint16_t>(sign | 0x7c00 | (mantissa ? 0x200 : 0));
+  const int e = exponent - 127 + 15;
+  if (e >= 31) return static_cast<std::uint16_t>(sign | 0x7c00);  // beyond 65504: infinity
+  if (e <= 0) {                                                   // a subnormal half, or zero
+    if (e < -10) return sign;
+    mantissa |= 0x800000;
+    const int shift = 14 - e;
+    std::uint32_t half = mantissa >> shift;
+    const std::uint32_t rest = mantissa & ((1u << shift) - 1), halfway = 1u << (shift - 1);
+    if (rest > halfway || (rest == halfway && (half & 1))) ++half;
+    return static_cast<std::uint16_t>(sign | half);
+  }
+  std::uint32_t half = (static_cast<std::uint32_t>(e) << 10) | (mantissa >> 13);
+  const std::uint32_t rest = mantissa & 0x1fff;
+  if (rest > 0x1000 || (rest == 0x1000 && (half & 1))) ++half;  // a carry moves to the next binade
+  return static_cast<std::uint16_t>(sign | half);
+}
+
+}  // namespace
+
+Tensor Tensor::encode(Dtype dtype, std::vector<std::int64_t> shape, std::span<const double> values) {
+  if (dtype == Dtype::F64) return fromDouble(std::move(shape), values);
+  std::vector<float> floats(values.begin(), values.end());
+  Tensor t = fromFloat(std::move(shape), floats);
+  if (dtype == Dtype::F32) return t;
+  if (dtype != Dtype::F16 && dtype != Dtype::BF16)
+    throw InvalidArgument(std::string("safetensors: cannot encode values as ") + dtypeName(dtype));
+  t.dtype = dtype;
+  t.bytes.resize(floats.size() * 2);
+  for (std::size_t i = 0; i < floats.size(); ++i) {
+    const std::uint16_t bits = dtype == Dtype::F16 ? halfBits(floats[i]) : bfloat16Bits(floats[i]);
+    t.bytes[2 * i] = static_cast<std::uint8_t>(bits & 0xff);
+    t.bytes[2 * i + 1] = static_cast<std::uint8_t>(bits >> 8);
+  }
+  return t;
+}
+
 SafeTensorsFile parseSafeTensors(const std::string& bytes, const std::string& name) {
   if (bytes.size() < 8)
     bad(name, "the file is " + std::to_string(bytes.size()) + " bytes, shorter than its 8-byte header length");

@@ -36,6 +36,9 @@ struct Tensor {
   // InvalidArgument when a dimension is negative or the product differs from values.size().
   static Tensor fromFloat(std::vector<std::int64_t> shape, std::span<const float> values);
   static Tensor fromDouble(std::vector<std::int64_t> shape, std::span<const double> values);
+  // `values` rounded to nearest (ties to even) in F16, BF16, F32 or F64; F16 and BF16 round
+  // from the float32 nearest the value. InvalidArgument for another dtype.
+  static Tensor encode(Dtype dtype, std::vector<std::int64_t> shape, std::span<const double> values);
 };
 
 struct SafeTensorsFile {

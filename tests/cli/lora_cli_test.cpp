@@ -146,5 +146,37 @@ TEST_F(LoraCli, TakesTheScaleFromTheConfigBesideTheAdapter) {
   EXPECT_NE(bad.output.find("states r = 8"), std::string::npos) << bad.output;
 }
 
+// lora-resize end to end: the resized adapter is written whole and profiles at the new rank;
+// a second run into the same directory is refused in one line and changes nothing.
+TEST_F(LoraCli, ResizesAnAdapterIntoANewDirectory) {
+  const std::string adapter = writeAdapter();
+  const std::string out = (dir_ / "resized").string();
+  const auto result =
+      runCommand(kExe + " lora-resize " + quoted(adapter) + " --rank 1 --out " + quoted(out) + " --json");
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  const auto json = nlohmann::json::parse(result.output);
+  ASSERT_EQ(json["modules"].size(), 2u);
+  for (const auto& m : json["modules"]) {
+    EXPECT_EQ(m["to"], 1);
+    EXPECT_GT(m["relative_error"].get<double>(), 0.0);  // both modules have rank 2
+    EXPECT_LT(m["relative_error"].get<double>(), 1.0);
+  }
+  const auto profile = nlohmann::json::parse(
+      runCommand(kExe + " lora-ranks " + quoted(out + "/adapter_model.safetensors") + " --json").output);
+  for (const auto& m : profile["modules"]) {
+    EXPECT_EQ(m["r"], 1);
+    EXPECT_EQ(m["scale"], 1.0);
+    EXPECT_EQ(m["scale_source"], "adapter_config.json");
+  }
+  const auto again = runCommand(kExe + " lora-resize " + quoted(adapter) + " --rank 1 --out " + quoted(out));
+  EXPECT_EQ(again.exitCode, 2) << again.output;
+  EXPECT_EQ(lineCount(again.output), 1) << again.output;
+  EXPECT_NE(again.output.find("exists already"), std::string::npos) << again.output;
+  const auto twoCriteria = runCommand(kExe + " lora-resize " + quoted(adapter) + " --rank 1 --fro 0.9 --out " +
+                                      quoted((dir_ / "other").string()));
+  EXPECT_EQ(twoCriteria.exitCode, 2) << twoCriteria.output;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "other"));
+}
+
 }  // namespace
 }  // namespace rankflow

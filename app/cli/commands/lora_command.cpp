@@ -1,13 +1,18 @@
 // rankflow lora-ranks: the rank profile of a LoRA adapter (.safetensors, PEFT or kohya layout).
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "app/viewer/cli_error.h"
+#include "core/common/error.h"
 #include "core/learn/lora_profile.h"
+#include "core/learn/lora_resize.h"
 
 namespace rankflow::app {
 namespace {
@@ -137,6 +142,116 @@ int runLoraRanksCommand(const std::vector<std::string>& args) {
   } else {
     printTable(path, tolerance, profile);
   }
+  return kExitOk;
+}
+
+// [SECTION] lora-resize
+
+namespace {
+
+std::string readText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InvalidArgument("cannot open '" + path + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// {"module": rank, …}
+std::map<std::string, int> readSchedule(const std::string& path) {
+  json j;
+  try {
+    j = json::parse(readText(path));
+  } catch (const json::exception& e) {
+    throw InvalidArgument(path + ": not JSON (" + e.what() + ")");
+  }
+  if (!j.is_object()) throw InvalidArgument(path + ": a schedule is an object of module names and ranks");
+  std::map<std::string, int> schedule;
+  for (const auto& [module, rank] : j.items()) {
+    if (!rank.is_number_integer())
+      throw InvalidArgument(path + ": the rank of '" + module + "' must be a whole number");
+    schedule[module] = rank.get<int>();
+  }
+  return schedule;
+}
+
+}  // namespace
+
+int runLoraResizeCommand(const std::vector<std::string>& args) {
+  CommandLine cmd(
+      "lora-resize",
+      "rankflow lora-resize ADAPTER.safetensors (--rank R | --energy E | --fro F | --schedule FILE.json) --out DIR "
+      "[--json]",
+      "Resizes a LoRA adapter (PEFT or kohya layout): every module's effective update scale*B*A becomes its best "
+      "approximation of the chosen rank (Eckart-Young, from the QR factors of B and A^T), written to "
+      "DIR/adapter_model.safetensors (and DIR/adapter_config.json for PEFT, with rank_pattern and alpha_pattern per "
+      "module) in the input's names and dtypes, scale 1. Prints each module's rank change and relative error.",
+      {{"rank", "R", "the same rank for every module (a module with a smaller r keeps it)", ""},
+       {"energy", "E", "per module, the smallest rank holding the share E of ||dW||_F^2", ""},
+       {"fro", "F", "per module, the smallest rank k with ||dW_k||_F >= F * ||dW||_F (kohya's sv_fro)", ""},
+       {"schedule", "FILE.json", "per module ranks, {\"module\": rank, ...}, one for every module", ""},
+       {"out", "DIR", "a new directory for the resized adapter (written whole or not at all)", ""},
+       {"json", "", "print the result as JSON (fields in docs/cli.md)", ""}},
+      1);
+  if (!cmd.parse(args)) {
+    std::cout << cmd.help();
+    return kExitOk;
+  }
+  if (cmd.positionals().empty()) cmd.fail("give the adapter file, e.g. adapter_model.safetensors");
+  const std::string& path = cmd.positionals().front();
+  const std::string out = cmd.text("out");
+  if (out.empty()) cmd.fail("--out DIR is required");
+  using Kind = learn::LoraResizeCriterion::Kind;
+  const int chosen = cmd.has("rank") + cmd.has("energy") + cmd.has("fro") + cmd.has("schedule");
+  if (chosen != 1) cmd.fail("give exactly one of --rank, --energy, --fro and --schedule");
+  learn::LoraResizeCriterion criterion;
+  if (cmd.has("rank")) {
+    criterion = {Kind::Rank, static_cast<double>(cmd.integer("rank", 1, 1 << 20)), {}};
+  } else if (cmd.has("energy")) {
+    criterion = {Kind::Energy, cmd.number("energy", 1e-12, 1.0), {}};
+  } else if (cmd.has("fro")) {
+    criterion = {Kind::Frobenius, cmd.number("fro", 1e-12, 1.0), {}};
+  } else {
+    criterion = {Kind::Schedule, 0.0, readSchedule(cmd.text("schedule"))};
+  }
+  if (std::filesystem::exists(out)) cmd.fail("--out " + out + " exists already: give a new directory");
+
+  const io::SafeTensorsFile file = io::readSafeTensors(path);
+  const std::filesystem::path configPath = std::filesystem::path(path).parent_path() / "adapter_config.json";
+  learn::LoraProfileOptions options;
+  std::string configText;
+  if (std::filesystem::exists(configPath)) {
+    configText = readText(configPath.string());
+    options.config = learn::parseLoraConfig(configText, configPath.string());
+  }
+  const learn::LoraResize resize = learn::resizeLoraAdapter(file, options, criterion, configText);
+  learn::writeLoraResize(resize, out);
+
+  if (cmd.has("json")) {
+    json modules = json::array();
+    for (const auto& m : resize.modules)
+      modules.push_back({{"module", m.module},
+                         {"adapter", m.adapter},
+                         {"from", m.fromRank},
+                         {"to", m.toRank},
+                         {"relative_error", m.relativeError}});
+    std::cout << json{{"file", path},
+                      {"out", out},
+                      {"modules", modules},
+                      {"parameters_before", resize.parametersBefore},
+                      {"parameters_after", resize.parametersAfter}}
+                     .dump(1, ' ', false, json::error_handler_t::replace)
+              << "\n";
+    return kExitOk;
+  }
+  double worst = 0.0;
+  for (const auto& m : resize.modules) {
+    std::printf("%s: r %d -> %d, relative error %.3g\n", m.module.c_str(), m.fromRank, m.toRank, m.relativeError);
+    worst = std::max(worst, m.relativeError);
+  }
+  std::printf("%zu modules resized into %s: %lld -> %lld parameters, worst relative error %.3g\n",
+              resize.modules.size(), out.c_str(), static_cast<long long>(resize.parametersBefore),
+              static_cast<long long>(resize.parametersAfter), worst);
   return kExitOk;
 }
 

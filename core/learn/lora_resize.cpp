@@ -1,0 +1,160 @@
+#include "core/learn/lora_resize.h"
+
+#include <Eigen/QR>
+#include <Eigen/SVD>
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "core/common/error.h"
+#include "core/io/atomic_file.h"
+
+namespace rankflow::learn {
+namespace {
+
+using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+Eigen::MatrixXd matrixOf(const io::Tensor& t, std::int64_t rows, std::int64_t cols) {
+  const std::vector<double> values = t.toDouble();
+  return Eigen::Map<const RowMajor>(values.data(), rows, cols);
+}
+
+io::Tensor tensorOf(const Eigen::MatrixXd& m, io::Dtype dtype, std::vector<std::int64_t> shape) {
+  const RowMajor rows = m;
+  return io::Tensor::encode(dtype, std::move(shape), std::span<const double>(rows.data(), rows.size()));
+}
+
+// The rank the criterion asks of one module.
+int targetRank(const LoraResizeCriterion& c, const LoraModuleProfile& m) {
+  const std::string where = "module '" + m.module + "': ";
+  switch (c.kind) {
+    case LoraResizeCriterion::Kind::Rank:
+      return std::min(static_cast<int>(c.value), m.statedRank);
+    case LoraResizeCriterion::Kind::Energy:
+      for (std::size_t k = 0; k < m.energy.size(); ++k)
+        if (m.energy[k] >= c.value - 1e-12) return static_cast<int>(k) + 1;
+      return 1;  // ΔW = 0
+    case LoraResizeCriterion::Kind::Frobenius:
+      return std::max(1, rankByFrobenius(m.singularValues, c.value));
+    case LoraResizeCriterion::Kind::Schedule: {
+      const auto found = c.schedule.find(m.module);
+      if (found == c.schedule.end()) throw InvalidArgument(where + "the schedule gives it no rank");
+      if (found->second < 1 || found->second > m.statedRank) {
+        throw InvalidArgument(where + "the schedule asks for rank " + std::to_string(found->second) + ", outside 1.." +
+                              std::to_string(m.statedRank) + " (its rank r)");
+      }
+      return found->second;
+    }
+  }
+  return m.statedRank;
+}
+
+void checkCriterion(const LoraResizeCriterion& c, const LoraProfile& profile) {
+  using Kind = LoraResizeCriterion::Kind;
+  if (c.kind == Kind::Rank && (c.value < 1 || c.value != std::floor(c.value) || c.value > profile.maxStatedRank)) {
+    throw InvalidArgument("--rank " + std::to_string(c.value) + ": a target rank must be a whole number from 1 to " +
+                          std::to_string(profile.maxStatedRank) + " (the adapter's largest r)");
+  }
+  if ((c.kind == Kind::Energy || c.kind == Kind::Frobenius) && !(c.value > 0.0 && c.value <= 1.0))
+    throw InvalidArgument("the share must lie in (0, 1], got " + std::to_string(c.value));
+  if (c.kind == Kind::Schedule) {
+    for (const auto& [name, rank] : c.schedule) {
+      const bool known = std::any_of(profile.modules.begin(), profile.modules.end(),
+                                     [&](const LoraModuleProfile& m) { return m.module == name; });
+      if (!known) throw InvalidArgument("the schedule names module '" + name + "', which the adapter does not have");
+    }
+  }
+}
+
+}  // namespace
+
+LoraResize resizeLoraAdapter(const io::SafeTensorsFile& file, const LoraProfileOptions& options,
+                             const LoraResizeCriterion& criterion, const std::string& baseConfigJson) {
+  const LoraProfile profile = profileLoraAdapter(file, options);
+  checkCriterion(criterion, profile);
+  LoraResize out;
+  out.adapter = file;
+  nlohmann::json config = nlohmann::json::object();
+  if (!baseConfigJson.empty()) config = nlohmann::json::parse(baseConfigJson);  // checked by the profile
+  bool peft = false;
+  int largest = 0;
+  for (const LoraModuleProfile& m : profile.modules) {
+    const io::Tensor& ta = file.tensors.at(m.tensorA);
+    const io::Tensor& tb = file.tensors.at(m.tensorB);
+    const int r = m.statedRank;
+    const int k = std::max(1, std::min(targetRank(criterion, m), r));
+    // ΔW = scale·B·A = Q_B (scale·R_B R_Aᵀ) Q_Aᵀ; the r × r core's SVD U Σ Vᵀ gives ΔW_k =
+    // (Q_B U_k √Σ_k)(√Σ_k V_kᵀ Q_Aᵀ): the new B and A, with scale 1.
+    const Eigen::MatrixXd a = matrixOf(ta, r, m.inFeatures);
+    const Eigen::MatrixXd b = matrixOf(tb, m.outFeatures, r);
+    const Eigen::HouseholderQR<Eigen::MatrixXd> qrB(b), qrA(a.transpose());
+    const Eigen::Index kb = std::min<Eigen::Index>(b.rows(), r), ka = std::min<Eigen::Index>(a.cols(), r);
+    const Eigen::MatrixXd qB = qrB.householderQ() * Eigen::MatrixXd::Identity(b.rows(), kb);
+    const Eigen::MatrixXd qA = qrA.householderQ() * Eigen::MatrixXd::Identity(a.cols(), ka);
+    const Eigen::MatrixXd rB = qrB.matrixQR().topRows(kb).triangularView<Eigen::Upper>();
+    const Eigen::MatrixXd rA = qrA.matrixQR().topRows(ka).triangularView<Eigen::Upper>();
+    const Eigen::JacobiSVD<Eigen::MatrixXd> svd(m.scale * rB * rA.transpose(),
+                                                Eigen::ComputeFullU | Eigen::ComputeFullV);
+    const Eigen::Index kept = std::min<Eigen::Index>(k, svd.singularValues().size());
+    const Eigen::VectorXd root = svd.singularValues().head(kept).cwiseSqrt();
+    Eigen::MatrixXd newB = Eigen::MatrixXd::Zero(b.rows(), k), newA = Eigen::MatrixXd::Zero(k, a.cols());
+    newB.leftCols(kept) = qB * svd.matrixU().leftCols(kept) * root.asDiagonal();
+    newA.topRows(kept) = root.asDiagonal() * (qA * svd.matrixV().leftCols(kept)).transpose();
+
+    std::vector<std::int64_t> shapeA = ta.shape, shapeB = tb.shape;
+    shapeA[0] = k;
+    shapeB[1] = k;
+    out.adapter.tensors[m.tensorA] = tensorOf(newA, ta.dtype, shapeA);
+    out.adapter.tensors[m.tensorB] = tensorOf(newB, tb.dtype, shapeB);
+    if (m.layout == "kohya") {
+      // kohya's scale is alpha / r: alpha = k makes it 1.
+      const std::string alphaName = m.module + ".alpha";
+      const auto old = file.tensors.find(alphaName);
+      const io::Dtype dtype =
+          old != file.tensors.end() && io::dtypeDecodes(old->second.dtype) ? old->second.dtype : io::Dtype::F32;
+      const std::vector<double> alpha = {static_cast<double>(k)};
+      out.adapter.tensors[alphaName] = io::Tensor::encode(dtype, {}, alpha);
+    } else {
+      peft = true;
+      config["rank_pattern"][m.module] = k;
+      config["alpha_pattern"][m.module] = k;  // α/r = 1 with use_rslora off
+    }
+    largest = std::max(largest, k);
+    const std::int64_t width = m.outFeatures + m.inFeatures;
+    out.parametersBefore += static_cast<std::int64_t>(r) * width;
+    out.parametersAfter += static_cast<std::int64_t>(k) * width;
+    out.modules.push_back({m.module, m.adapter, r, k, m.truncationError[static_cast<std::size_t>(kept)]});
+  }
+  if (peft) {
+    config["peft_type"] = config.value("peft_type", std::string("LORA"));
+    config["r"] = largest;
+    config["lora_alpha"] = largest;
+    config["use_rslora"] = false;
+    out.configJson = config.dump(2) + "\n";
+  }
+  out.adapter.metadata.erase("lora_alpha");  // the patterns (or kohya's alphas) state the scale now
+  return out;
+}
+
+void writeLoraResize(const LoraResize& resize, const std::string& directory) {
+  namespace fs = std::filesystem;
+  const fs::path target(directory);
+  if (fs::exists(target)) throw InvalidArgument(directory + " exists already: give a new directory");
+  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  if (!fs::is_directory(parent)) throw InvalidArgument(parent.string() + " is not a directory");
+  const fs::path partial = parent / (target.filename().string() + ".partial-" + std::to_string(std::random_device{}()));
+  try {
+    fs::create_directory(partial);
+    io::writeSafeTensors((partial / "adapter_model.safetensors").string(), resize.adapter);
+    if (!resize.configJson.empty()) io::writeFileAtomic((partial / "adapter_config.json").string(), resize.configJson);
+    fs::rename(partial, target);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove_all(partial, ignored);
+    throw;
+  }
+}
+
+}  // namespace rankflow::learn
