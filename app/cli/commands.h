@@ -23,6 +23,7 @@ int runCompareCommand(const std::vector<std::string>& args);
 int runBenchTrain(const std::vector<std::string>& args);   // `bench train`
 int runBenchUi(const std::vector<std::string>& args);      // `bench ui`
 int runBenchDevice(const std::vector<std::string>& args);  // `bench device`
+int runBenchLora(const std::vector<std::string>& args);    // `bench lora`
 int runVlfmCommand(const std::vector<std::string>& args);
 int runLoraRanksCommand(const std::vector<std::string>& args);
 int runLoraResizeCommand(const std::vector<std::string>& args);

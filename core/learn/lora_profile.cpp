@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "core/common/error.h"
+#include "core/common/parallel_for.h"
 
 namespace rankflow::learn {
 namespace {
@@ -408,21 +409,30 @@ LoraProfile profileLoraAdapter(const io::SafeTensorsFile& file, const LoraProfil
   if (pairs.empty())
     throw InvalidArgument("no LoRA factors (tensors named <module>.lora_A.weight and <module>.lora_B.weight)");
 
+  // Modules are independent: each is profiled on its own core (QR of two tall factors).
+  std::vector<const std::pair<const std::pair<std::string, std::string>, Pair>*> work;
+  for (const auto& entry : pairs) work.push_back(&entry);
+  std::vector<LoraModuleProfile> results(work.size());
+  parallelFor(work.size(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t w = begin; w < end; ++w) {
+      const auto& [key, pair] = *work[w];
+      const std::string& name = key.first;
+      const auto scaleFor = [&](int rank) -> Scale {
+        if (pair.layout == Layout::Kohya) {
+          const auto alpha = alphas.find(name);
+          if (alpha == alphas.end()) return {};  // kohya's default α = r
+          const double value = alphaValue(*alpha->second.first, *alpha->second.second);
+          return {rank > 0 ? value / rank : 1.0, "alpha tensor"};
+        }
+        if (options.config) return peftConfigScale(*options.config, name, rank);
+        if (profile.loraAlpha && rank > 0) return {*profile.loraAlpha / rank, "metadata"};
+        return {};
+      };
+      results[w] = profilePair(name, key.second, pair, options, scaleFor);
+    }
+  });
   std::vector<int> numericRanks;
-  for (const auto& [key, pair] : pairs) {
-    const std::string& name = key.first;
-    const auto scaleFor = [&](int rank) -> Scale {
-      if (pair.layout == Layout::Kohya) {
-        const auto alpha = alphas.find(name);
-        if (alpha == alphas.end()) return {};  // kohya's default α = r
-        const double value = alphaValue(*alpha->second.first, *alpha->second.second);
-        return {rank > 0 ? value / rank : 1.0, "alpha tensor"};
-      }
-      if (options.config) return peftConfigScale(*options.config, name, rank);
-      if (profile.loraAlpha && rank > 0) return {*profile.loraAlpha / rank, "metadata"};
-      return {};
-    };
-    LoraModuleProfile module = profilePair(name, key.second, pair, options, scaleFor);
+  for (LoraModuleProfile& module : results) {
     const std::int64_t width = module.outFeatures + module.inFeatures;
     profile.parameters += module.statedRank * width;
     profile.parametersAtNumericRank += module.numericRank * width;

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/common/error.h"
+#include "core/common/parallel_for.h"
 #include "core/io/atomic_file.h"
 
 namespace rankflow::learn {
@@ -78,36 +79,53 @@ LoraResize resizeLoraAdapter(const io::SafeTensorsFile& file, const LoraProfileO
   out.adapter = file;
   nlohmann::json config = nlohmann::json::object();
   if (!baseConfigJson.empty()) config = nlohmann::json::parse(baseConfigJson);  // checked by the profile
+  // Each module's new factors on its own core; the file and the config are assembled after.
+  struct NewFactors {
+    io::Tensor a, b;
+    int rank = 0;
+    double error = 0.0;
+  };
+  std::vector<NewFactors> computed(profile.modules.size());
+  parallelFor(profile.modules.size(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const LoraModuleProfile& m = profile.modules[i];
+      const io::Tensor& ta = file.tensors.at(m.tensorA);
+      const io::Tensor& tb = file.tensors.at(m.tensorB);
+      const int r = m.statedRank;
+      const int k = std::max(1, std::min(targetRank(criterion, m), r));
+      // ΔW = scale·B·A = Q_B (scale·R_B R_Aᵀ) Q_Aᵀ; the r × r core's SVD U Σ Vᵀ gives ΔW_k =
+      // (Q_B U_k √Σ_k)(√Σ_k V_kᵀ Q_Aᵀ): the new B and A, with scale 1.
+      const Eigen::MatrixXd a = matrixOf(ta, r, m.inFeatures);
+      const Eigen::MatrixXd b = matrixOf(tb, m.outFeatures, r);
+      const Eigen::HouseholderQR<Eigen::MatrixXd> qrB(b), qrA(a.transpose());
+      const Eigen::Index kb = std::min<Eigen::Index>(b.rows(), r), ka = std::min<Eigen::Index>(a.cols(), r);
+      const Eigen::MatrixXd qB = qrB.householderQ() * Eigen::MatrixXd::Identity(b.rows(), kb);
+      const Eigen::MatrixXd qA = qrA.householderQ() * Eigen::MatrixXd::Identity(a.cols(), ka);
+      const Eigen::MatrixXd rB = qrB.matrixQR().topRows(kb).triangularView<Eigen::Upper>();
+      const Eigen::MatrixXd rA = qrA.matrixQR().topRows(ka).triangularView<Eigen::Upper>();
+      const Eigen::JacobiSVD<Eigen::MatrixXd> svd(m.scale * rB * rA.transpose(),
+                                                  Eigen::ComputeFullU | Eigen::ComputeFullV);
+      const Eigen::Index kept = std::min<Eigen::Index>(k, svd.singularValues().size());
+      const Eigen::VectorXd root = svd.singularValues().head(kept).cwiseSqrt();
+      Eigen::MatrixXd newB = Eigen::MatrixXd::Zero(b.rows(), k), newA = Eigen::MatrixXd::Zero(k, a.cols());
+      newB.leftCols(kept) = qB * svd.matrixU().leftCols(kept) * root.asDiagonal();
+      newA.topRows(kept) = root.asDiagonal() * (qA * svd.matrixV().leftCols(kept)).transpose();
+      std::vector<std::int64_t> shapeA = ta.shape, shapeB = tb.shape;
+      shapeA[0] = k;
+      shapeB[1] = k;
+      computed[i] = {tensorOf(newA, ta.dtype, shapeA), tensorOf(newB, tb.dtype, shapeB), k,
+                     m.truncationError[static_cast<std::size_t>(kept)]};
+    }
+  });
+
   bool peft = false;
   int largest = 0;
-  for (const LoraModuleProfile& m : profile.modules) {
-    const io::Tensor& ta = file.tensors.at(m.tensorA);
-    const io::Tensor& tb = file.tensors.at(m.tensorB);
-    const int r = m.statedRank;
-    const int k = std::max(1, std::min(targetRank(criterion, m), r));
-    // ΔW = scale·B·A = Q_B (scale·R_B R_Aᵀ) Q_Aᵀ; the r × r core's SVD U Σ Vᵀ gives ΔW_k =
-    // (Q_B U_k √Σ_k)(√Σ_k V_kᵀ Q_Aᵀ): the new B and A, with scale 1.
-    const Eigen::MatrixXd a = matrixOf(ta, r, m.inFeatures);
-    const Eigen::MatrixXd b = matrixOf(tb, m.outFeatures, r);
-    const Eigen::HouseholderQR<Eigen::MatrixXd> qrB(b), qrA(a.transpose());
-    const Eigen::Index kb = std::min<Eigen::Index>(b.rows(), r), ka = std::min<Eigen::Index>(a.cols(), r);
-    const Eigen::MatrixXd qB = qrB.householderQ() * Eigen::MatrixXd::Identity(b.rows(), kb);
-    const Eigen::MatrixXd qA = qrA.householderQ() * Eigen::MatrixXd::Identity(a.cols(), ka);
-    const Eigen::MatrixXd rB = qrB.matrixQR().topRows(kb).triangularView<Eigen::Upper>();
-    const Eigen::MatrixXd rA = qrA.matrixQR().topRows(ka).triangularView<Eigen::Upper>();
-    const Eigen::JacobiSVD<Eigen::MatrixXd> svd(m.scale * rB * rA.transpose(),
-                                                Eigen::ComputeFullU | Eigen::ComputeFullV);
-    const Eigen::Index kept = std::min<Eigen::Index>(k, svd.singularValues().size());
-    const Eigen::VectorXd root = svd.singularValues().head(kept).cwiseSqrt();
-    Eigen::MatrixXd newB = Eigen::MatrixXd::Zero(b.rows(), k), newA = Eigen::MatrixXd::Zero(k, a.cols());
-    newB.leftCols(kept) = qB * svd.matrixU().leftCols(kept) * root.asDiagonal();
-    newA.topRows(kept) = root.asDiagonal() * (qA * svd.matrixV().leftCols(kept)).transpose();
-
-    std::vector<std::int64_t> shapeA = ta.shape, shapeB = tb.shape;
-    shapeA[0] = k;
-    shapeB[1] = k;
-    out.adapter.tensors[m.tensorA] = tensorOf(newA, ta.dtype, shapeA);
-    out.adapter.tensors[m.tensorB] = tensorOf(newB, tb.dtype, shapeB);
+  for (std::size_t i = 0; i < profile.modules.size(); ++i) {
+    const LoraModuleProfile& m = profile.modules[i];
+    NewFactors& f = computed[i];
+    const int r = m.statedRank, k = f.rank;
+    out.adapter.tensors[m.tensorA] = std::move(f.a);
+    out.adapter.tensors[m.tensorB] = std::move(f.b);
     if (m.layout == "kohya") {
       // kohya's scale is alpha / r: alpha = k makes it 1.
       const std::string alphaName = m.module + ".alpha";
@@ -125,7 +143,7 @@ LoraResize resizeLoraAdapter(const io::SafeTensorsFile& file, const LoraProfileO
     const std::int64_t width = m.outFeatures + m.inFeatures;
     out.parametersBefore += static_cast<std::int64_t>(r) * width;
     out.parametersAfter += static_cast<std::int64_t>(k) * width;
-    out.modules.push_back({m.module, m.adapter, r, k, m.truncationError[static_cast<std::size_t>(kept)]});
+    out.modules.push_back({m.module, m.adapter, r, k, f.error});
   }
   if (peft) {
     config["peft_type"] = config.value("peft_type", std::string("LORA"));

@@ -412,6 +412,7 @@ constexpr Command kBenchmarks[] = {
     {"cascade", "cascading evaluation against naive and independent LoRA", benchCascade},
     {"rank", "numerical rank by pivoted QR and by SVD", benchRank},
     {"device", "the GPU goals: batched spectra, rank strip, resident cascade, fields (CUDA and CPU)", runBenchDevice},
+    {"lora", "profile and resize a 7B-shaped LoRA adapter: seconds and peak memory", runBenchLora},
     {"--help", nullptr, runBenchHelp},
     {"-h", nullptr, runBenchHelp},
 };
