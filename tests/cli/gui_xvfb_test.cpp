@@ -24,12 +24,24 @@ bool near(const uint8_t* p, int r, int g, int b, int tolerance) {
   return std::abs(p[0] - r) <= tolerance && std::abs(p[1] - g) <= tolerance && std::abs(p[2] - b) <= tolerance;
 }
 
+// Runs `rankflowArgs` (the executable and its arguments, quoted) in a fresh Xvfb display and
+// returns rankflow's own exit code: xvfb-run's may be 5 when its cleanup of the temporary
+// auth directory races with the server's exit, which says nothing about the program.
+testing::CommandResult runUnderXvfb(const std::string& rankflowArgs) {
+  // The outer shell keeps the single-quoted paths in rankflowArgs for the inner one.
+  auto result =
+      runCommand("xvfb-run -a -s '-screen 0 1600x900x24' sh -c \"" + rankflowArgs + "; echo [rankflow exit \\$?]\"");
+  const auto at = result.output.rfind("[rankflow exit ");
+  if (at != std::string::npos) result.exitCode = std::atoi(result.output.c_str() + at + 15);
+  return result;
+}
+
 TEST(GuiUnderXvfb, RunsSixtyFramesAndShowsTheSceneAndTheControlPanel) {
   ASSERT_EQ(runCommand("command -v xvfb-run").exitCode, 0) << "xvfb-run is missing (apt-get install xvfb xauth)";
   const auto shot = std::filesystem::temp_directory_path() / "rankflow_gui_xvfb.png";
   std::filesystem::remove(shot);
-  const auto result = runCommand("xvfb-run -a -s '-screen 0 1600x900x24' " + quoted(RANKFLOW_EXE) +
-                                 " gui --frames 60 --validation --screenshot " + quoted(shot.string()));
+  const auto result =
+      runUnderXvfb(quoted(RANKFLOW_EXE) + " gui --frames 60 --validation --screenshot " + quoted(shot.string()));
   ASSERT_EQ(result.exitCode, 0) << result.output;
   EXPECT_NE(result.output.find("validation: 0 message(s)"), std::string::npos) << result.output;
   ASSERT_TRUE(std::filesystem::exists(shot)) << result.output;
@@ -102,8 +114,7 @@ TEST(GuiUnderXvfb, ScriptPressesKeysSetsControlsAndChecksWhatTheWindowShows) {
            "screenshot "
         << (dir / "sketch.png").string() << "\n";
   }
-  const auto result = runCommand("xvfb-run -a -s '-screen 0 1600x900x24' " + quoted(RANKFLOW_EXE) +
-                                 " gui --validation --script " + quoted(script.string()));
+  const auto result = runUnderXvfb(quoted(RANKFLOW_EXE) + " gui --validation --script " + quoted(script.string()));
   ASSERT_EQ(result.exitCode, 0) << result.output;
   EXPECT_NE(result.output.find("validation: 0 message(s)"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("script: expect lecture == 0: ok"), std::string::npos) << result.output;
@@ -145,8 +156,7 @@ TEST(GuiUnderXvfb, LoweringR2RaisesTheShownOrder2ErrorByWhatTheCoreComputes) {
                            "print fit.error.2\n"
                            "screenshot "
                         << (dir / "cascade.png").string() << " cascade\n";
-  const auto result = runCommand("xvfb-run -a -s '-screen 0 1600x900x24' " + quoted(RANKFLOW_EXE) +
-                                 " gui --validation --script " + quoted(script.string()));
+  const auto result = runUnderXvfb(quoted(RANKFLOW_EXE) + " gui --validation --script " + quoted(script.string()));
   ASSERT_EQ(result.exitCode, 0) << result.output;
   EXPECT_NE(result.output.find("validation: 0 message(s)"), std::string::npos) << result.output;
   const double before = printedValue(result.output, "fit.error.2", 0);
@@ -176,9 +186,8 @@ TEST(GuiUnderXvfb, SessionRestoresTheCascadeRanks) {
                                 << R"( "cascade": {"fit_ranks": [3, 2, 1, 0]}})";
   std::ofstream(dir / "script.txt") << "wait-idle 240\nexpect fit.rank.1 == 3\nexpect fit.rank.3 == 1\n"
                                        "expect fit.rank.4 == 0\n";
-  const auto result =
-      runCommand("xvfb-run -a -s '-screen 0 1600x900x24' " + quoted(RANKFLOW_EXE) + " gui --session " +
-                 quoted((dir / "s.json").string()) + " --script " + quoted((dir / "script.txt").string()));
+  const auto result = runUnderXvfb(quoted(RANKFLOW_EXE) + " gui --session " + quoted((dir / "s.json").string()) +
+                                   " --script " + quoted((dir / "script.txt").string()));
   ASSERT_EQ(result.exitCode, 0) << result.output;
   EXPECT_NE(result.output.find("script: expect fit.rank.4 == 0: ok"), std::string::npos) << result.output;
 }
@@ -190,8 +199,7 @@ TEST(GuiUnderXvfb, FailingScriptExpectationExitsWithTheLine) {
     std::ofstream out(script);
     out << "set t 0.5\nexpect t > 0.9\n";
   }
-  const auto result = runCommand("xvfb-run -a -s '-screen 0 1600x900x24' " + quoted(RANKFLOW_EXE) + " gui --script " +
-                                 quoted(script.string()));
+  const auto result = runUnderXvfb(quoted(RANKFLOW_EXE) + " gui --script " + quoted(script.string()));
   EXPECT_EQ(result.exitCode, 1) << result.output;
   EXPECT_NE(result.output.find(":2: expectation failed: t = 0.5"), std::string::npos) << result.output;
 }
