@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 
 #include "core/common/error.h"
 #include "core/common/parallel_for.h"
@@ -76,7 +77,17 @@ LoraResize resizeLoraAdapter(const io::SafeTensorsFile& file, const LoraProfileO
   const LoraProfile profile = profileLoraAdapter(file, options);
   checkCriterion(criterion, profile);
   LoraResize out;
-  out.adapter = file;
+  // Everything but the factors (and kohya's alphas), which are written anew below: copying
+  // the whole input first would hold every factor twice.
+  std::set<std::string> replaced;
+  for (const LoraModuleProfile& m : profile.modules) {
+    replaced.insert(m.tensorA);
+    replaced.insert(m.tensorB);
+    if (m.layout == "kohya") replaced.insert(m.module + ".alpha");
+  }
+  out.adapter.metadata = file.metadata;
+  for (const auto& [name, tensor] : file.tensors)
+    if (!replaced.count(name)) out.adapter.tensors.emplace(name, tensor);
   nlohmann::json config = nlohmann::json::object();
   if (!baseConfigJson.empty()) config = nlohmann::json::parse(baseConfigJson);  // checked by the profile
   // Each module's new factors on its own core; the file and the config are assembled after.
