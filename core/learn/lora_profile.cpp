@@ -474,19 +474,28 @@ LoraProfile profileLoraAdapter(const io::SafeTensorsFile& file, const LoraProfil
   return profile;
 }
 
+std::optional<LoraConfigFile> readLoraConfigBeside(const std::string& adapterPath) {
+  const std::filesystem::path beside = std::filesystem::path(adapterPath).parent_path() / "adapter_config.json";
+  if (!std::filesystem::exists(beside)) return std::nullopt;
+  LoraConfigFile file;
+  file.path = beside.string();
+  std::ifstream in(beside, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) throw InvalidArgument(file.path + ": cannot be read");
+  file.text = text.str();
+  file.config = parseLoraConfig(file.text, file.path);
+  return file;
+}
+
 LoraProfile profileLoraFile(const std::string& path, const LoraProfileOptions& options) {
   const io::SafeTensorsFile file = io::readSafeTensors(path);
   LoraProfileOptions withConfig = options;
   std::string configPath;
   if (!withConfig.config) {
-    const std::filesystem::path beside = std::filesystem::path(path).parent_path() / "adapter_config.json";
-    if (std::filesystem::exists(beside)) {
-      configPath = beside.string();
-      std::ifstream in(beside, std::ios::binary);
-      std::stringstream text;
-      text << in.rdbuf();
-      if (!in) throw InvalidArgument(configPath + ": cannot be read");
-      withConfig.config = parseLoraConfig(text.str(), configPath);
+    if (auto beside = readLoraConfigBeside(path)) {
+      configPath = beside->path;
+      withConfig.config = std::move(beside->config);
     }
   }
   try {

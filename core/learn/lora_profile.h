@@ -117,6 +117,15 @@ matfun::NumericalRank lowRankProductRank(const Eigen::MatrixXd& b, const Eigen::
 // number, a factor is not a float tensor or holds NaN/inf, or the file has no LoRA factors at
 // all; also when "lora_alpha" metadata is not a number.
 LoraProfile profileLoraAdapter(const io::SafeTensorsFile& file, const LoraProfileOptions& options = {});
+// The adapter_config.json in the adapter's directory, read and parsed (nullopt when there is
+// none); InvalidArgument naming the file and the field when it is unreadable or malformed.
+struct LoraConfigFile {
+  std::string path;
+  std::string text;  // as written: a resize keeps its other fields
+  LoraConfig config;
+};
+std::optional<LoraConfigFile> readLoraConfigBeside(const std::string& adapterPath);
+
 // Reads adapter_config.json beside `path` (when there is one and options.config is unset).
 LoraProfile profileLoraFile(const std::string& path, const LoraProfileOptions& options = {});
 

@@ -217,12 +217,11 @@ int runLoraResizeCommand(const std::vector<std::string>& args) {
   if (std::filesystem::exists(out)) cmd.fail("--out " + out + " exists already: give a new directory");
 
   const io::SafeTensorsFile file = io::readSafeTensors(path);
-  const std::filesystem::path configPath = std::filesystem::path(path).parent_path() / "adapter_config.json";
   learn::LoraProfileOptions options;
   std::string configText;
-  if (std::filesystem::exists(configPath)) {
-    configText = readText(configPath.string());
-    options.config = learn::parseLoraConfig(configText, configPath.string());
+  if (auto beside = learn::readLoraConfigBeside(path)) {
+    configText = std::move(beside->text);
+    options.config = std::move(beside->config);
   }
   const learn::LoraResize resize = learn::resizeLoraAdapter(file, options, criterion, configText);
   learn::writeLoraResize(resize, out);
