@@ -10,6 +10,7 @@
 
 #include "core/common/error.h"
 #include "kernels/cublas_check.h"
+#include "kernels/cublas_library.h"
 #include "kernels/cuda_backend.h"
 #include "kernels/cuda_check.h"
 #include "kernels/cuda_lowrank.h"
@@ -22,8 +23,8 @@ namespace {
 
 struct Handles {
   cublasHandle_t blas = nullptr;
-  Handles() { CUBLAS_CHECK(cublasCreate(&blas)); }
-  ~Handles() { cublasDestroy(blas); }
+  Handles() { CUBLAS_CHECK(cublas().create(&blas)); }
+  ~Handles() { cublas().destroy(blas); }
   Handles(const Handles&) = delete;
   Handles& operator=(const Handles&) = delete;
 };
@@ -32,7 +33,7 @@ struct Handles {
 void gemm(cublasHandle_t blas, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c, int ldc,
           float beta = 0.0f, cublasOperation_t opA = CUBLAS_OP_N) {
   const float alpha = 1.0f;
-  CUBLAS_CHECK(cublasSgemm(blas, opA, CUBLAS_OP_N, m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc));
+  CUBLAS_CHECK(cublas().sgemm(blas, opA, CUBLAS_OP_N, m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc));
 }
 
 class CudaPreparedTree final : public lowrank::PreparedRangeTree {

@@ -15,6 +15,7 @@
 #include "core/common/error.h"
 #include "core/common/random.h"
 #include "kernels/cublas_check.h"
+#include "kernels/cublas_library.h"
 #include "kernels/cuda_backend.h"
 #include "kernels/cuda_check.h"
 #include "kernels/training_kernels.h"
@@ -55,12 +56,12 @@ class CudaPlanExecutor final : public learn::PlanExecutor {
   explicit CudaPlanExecutor(std::string device) : device_(std::move(device)) {
     try {
       CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
-      CUBLAS_CHECK(cublasCreate(&blas_));
-      CUBLAS_CHECK(cublasSetStream(blas_, stream_));
+      CUBLAS_CHECK(cublas().create(&blas_));
+      CUBLAS_CHECK(cublas().setStream(blas_, stream_));
       // FP32 throughout (no TF32): the CPU engine is the reference.
-      CUBLAS_CHECK(cublasSetMathMode(blas_, CUBLAS_DEFAULT_MATH));
+      CUBLAS_CHECK(cublas().setMathMode(blas_, CUBLAS_DEFAULT_MATH));
       CUDA_CHECK(cudaMalloc(&workspace_, kWorkspaceBytes));
-      CUBLAS_CHECK(cublasSetWorkspace(blas_, workspace_, kWorkspaceBytes));
+      CUBLAS_CHECK(cublas().setWorkspace(blas_, workspace_, kWorkspaceBytes));
       for (auto& event : events_) CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
     } catch (...) {
       release();
@@ -252,9 +253,9 @@ class CudaPlanExecutor final : public learn::PlanExecutor {
                                        stream_));
           break;
         }
-        CUBLAS_CHECK(cublasSgemm(blas_, op.transA ? CUBLAS_OP_T : CUBLAS_OP_N, op.transB ? CUBLAS_OP_T : CUBLAS_OP_N,
-                                 op.m, op.n, op.k, &op.alpha, f + op.a, op.lda, f + op.b, op.ldb, &op.beta, f + op.c,
-                                 op.ldc));
+        CUBLAS_CHECK(cublas().sgemm(blas_, op.transA ? CUBLAS_OP_T : CUBLAS_OP_N, op.transB ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                    op.m, op.n, op.k, &op.alpha, f + op.a, op.lda, f + op.b, op.ldb, &op.beta, f + op.c,
+                                    op.ldc));
         break;
       case Kind::BiasActivation:
         launchBiasActivation(f + op.dst, f + op.src, op.activate ? f + op.aux : nullptr, op.rows, op.cols, stream_);
@@ -298,7 +299,7 @@ class CudaPlanExecutor final : public learn::PlanExecutor {
       if (event) cudaEventDestroy(event);
       event = nullptr;
     }
-    if (blas_) cublasDestroy(blas_);
+    if (blas_) cublas().destroy(blas_);
     blas_ = nullptr;
     if (workspace_) cudaFree(workspace_);
     workspace_ = nullptr;
@@ -346,7 +347,7 @@ double measureCudaGemmRate(int m, int n, int k, int repeats) {
     if (a) cudaFree(a);
     if (b) cudaFree(b);
     if (c) cudaFree(c);
-    if (blas) cublasDestroy(blas);
+    if (blas) cublas().destroy(blas);
     if (start) cudaEventDestroy(start);
     if (stop) cudaEventDestroy(stop);
   };
@@ -356,13 +357,13 @@ double measureCudaGemmRate(int m, int n, int k, int repeats) {
     CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&c), static_cast<std::size_t>(m) * n * sizeof(float)));
     CUDA_CHECK(cudaMemcpy(a, host.data(), static_cast<std::size_t>(m) * k * sizeof(float), cudaMemcpyHostToDevice));
     CUDA_CHECK(cudaMemcpy(b, host.data(), static_cast<std::size_t>(k) * n * sizeof(float), cudaMemcpyHostToDevice));
-    CUBLAS_CHECK(cublasCreate(&blas));
-    CUBLAS_CHECK(cublasSetMathMode(blas, CUBLAS_DEFAULT_MATH));
+    CUBLAS_CHECK(cublas().create(&blas));
+    CUBLAS_CHECK(cublas().setMathMode(blas, CUBLAS_DEFAULT_MATH));
     CUDA_CHECK(cudaEventCreate(&start));
     CUDA_CHECK(cudaEventCreate(&stop));
     const float one = 1.0f, zero = 0.0f;
     auto run = [&] {
-      CUBLAS_CHECK(cublasSgemm(blas, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &one, a, m, b, k, &zero, c, m));
+      CUBLAS_CHECK(cublas().sgemm(blas, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &one, a, m, b, k, &zero, c, m));
     };
     for (int i = 0; i < 3; ++i) run();
     // Each sample times a batch of products, so launch gaps do not dominate small shapes.

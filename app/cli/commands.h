@@ -24,9 +24,11 @@ int runBenchTrain(const std::vector<std::string>& args);   // `bench train`
 int runBenchUi(const std::vector<std::string>& args);      // `bench ui`
 int runBenchDevice(const std::vector<std::string>& args);  // `bench device`
 int runBenchLora(const std::vector<std::string>& args);    // `bench lora`
+int runBenchCheckpoints(const std::vector<std::string>& args);  // `bench checkpoints`
 int runVlfmCommand(const std::vector<std::string>& args);
 int runLoraRanksCommand(const std::vector<std::string>& args);
 int runLoraResizeCommand(const std::vector<std::string>& args);
+int runCascadeFitCommand(const std::vector<std::string>& args);
 int runSvalsCommand(const std::vector<std::string>& args);
 
 // The top-level entry: dispatches, and turns exceptions into one-line messages and exit

@@ -10,12 +10,18 @@
 
 namespace rankflow::io {
 
-void writeFileAtomic(const std::string& path, std::string_view bytes) {
+void writeFileAtomicWith(const std::string& path, const std::function<void(std::ostream&)>& write) {
   static std::atomic<unsigned> counter{0};  // threads of one process may write at once
   const std::string temporary = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
   {
     std::ofstream out(temporary, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    try {
+      write(out);
+    } catch (...) {
+      out.close();
+      std::remove(temporary.c_str());
+      throw;
+    }
     out.close();
     if (!out) {
       std::remove(temporary.c_str());
@@ -28,6 +34,11 @@ void writeFileAtomic(const std::string& path, std::string_view bytes) {
     std::remove(temporary.c_str());
     throw std::runtime_error("cannot write '" + path + "': " + ec.message());
   }
+}
+
+void writeFileAtomic(const std::string& path, std::string_view bytes) {
+  writeFileAtomicWith(path,
+                      [&](std::ostream& out) { out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
 }
 
 }  // namespace rankflow::io

@@ -1,4 +1,6 @@
 #pragma once
+#include <functional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -8,5 +10,8 @@ namespace rankflow::io {
 // renames it over `path`: an interrupted or failed write never leaves a truncated file
 // where a good one was. Throws std::runtime_error with the reason.
 void writeFileAtomic(const std::string& path, std::string_view bytes);
+// The same, the bytes written by `write` into the temporary file's stream (a large file need
+// not be built in memory first). An exception from `write` removes the temporary and propagates.
+void writeFileAtomicWith(const std::string& path, const std::function<void(std::ostream&)>& write);
 
 }  // namespace rankflow::io

@@ -5,9 +5,11 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <tuple>
 
 #include "core/common/error.h"
@@ -122,13 +124,12 @@ float halfToFloat(std::uint16_t h) {
 }
 
 template <typename Out>
-std::vector<Out> decode(const Tensor& t) {
+void decodeInto(const Tensor& t, Out* out) {
   if (!dtypeDecodes(t.dtype)) {
     throw InvalidArgument(std::string("safetensors: dtype ") + dtypeName(t.dtype) +
                           " has no floating-point values (F16, BF16, F32 and F64 do)");
   }
   const std::size_t n = t.bytes.size() / dtypeSize(t.dtype);
-  std::vector<Out> out(n);
   const std::uint8_t* p = t.bytes.data();
   for (std::size_t i = 0; i < n; ++i) {
     switch (t.dtype) {
@@ -160,20 +161,31 @@ std::vector<Out> decode(const Tensor& t) {
         break;  // refused above
     }
   }
+}
+
+template <typename Out>
+std::vector<Out> decode(const Tensor& t) {
+  std::vector<Out> out(dtypeDecodes(t.dtype) ? t.bytes.size() / dtypeSize(t.dtype) : 0);
+  decodeInto(t, out.data());
   return out;
+}
+
+// InvalidArgument unless `shape` holds exactly `given` values of `elementBytes` each.
+void checkShapeHolds(const std::vector<std::int64_t>& shape, std::size_t given, std::size_t elementBytes) {
+  for (auto s : shape)
+    if (s < 0) throw InvalidArgument("safetensors: negative dimension in shape " + shapeText(shape));
+  std::uint64_t count = 0;
+  if (!boundedCount(shape, kMaxTensorBytes / elementBytes, &count))
+    throw InvalidArgument("safetensors: shape " + shapeText(shape) + " is too large");
+  if (count != given) {
+    throw InvalidArgument("safetensors: shape " + shapeText(shape) + " holds " + std::to_string(count) + " values, " +
+                          std::to_string(given) + " given");
+  }
 }
 
 template <typename T>
 Tensor fromValues(Dtype dtype, std::vector<std::int64_t> shape, std::span<const T> values) {
-  for (auto s : shape)
-    if (s < 0) throw InvalidArgument("safetensors: negative dimension in shape " + shapeText(shape));
-  std::uint64_t count = 0;
-  if (!boundedCount(shape, kMaxTensorBytes / sizeof(T), &count))
-    throw InvalidArgument("safetensors: shape " + shapeText(shape) + " is too large");
-  if (count != values.size()) {
-    throw InvalidArgument("safetensors: shape " + shapeText(shape) + " holds " + std::to_string(count) + " values, " +
-                          std::to_string(values.size()) + " given");
-  }
+  checkShapeHolds(shape, values.size(), sizeof(T));
   Tensor t;
   t.dtype = dtype;
   t.shape = std::move(shape);
@@ -207,6 +219,22 @@ std::int64_t Tensor::elementCount() const {
 
 std::vector<float> Tensor::toFloat() const {
   return decode<float>(*this);
+}
+namespace {
+template <typename Out>
+void decodeIntoSpan(const Tensor& t, std::span<Out> out) {
+  if (static_cast<std::int64_t>(out.size()) != t.elementCount()) {
+    throw InvalidArgument("safetensors: decoding " + std::to_string(t.elementCount()) + " values into room for " +
+                          std::to_string(out.size()));
+  }
+  decodeInto(t, out.data());
+}
+}  // namespace
+void Tensor::decodeInto(std::span<float> out) const {
+  decodeIntoSpan(*this, out);
+}
+void Tensor::decodeInto(std::span<double> out) const {
+  decodeIntoSpan(*this, out);
 }
 std::vector<double> Tensor::toDouble() const {
   return decode<double>(*this);
@@ -254,36 +282,53 @@ std::uint16_t halfBits(float value) {
 
 Tensor Tensor::encode(Dtype dtype, std::vector<std::int64_t> shape, std::span<const double> values) {
   if (dtype == Dtype::F64) return fromDouble(std::move(shape), values);
-  std::vector<float> floats(values.begin(), values.end());
-  Tensor t = fromFloat(std::move(shape), floats);
-  if (dtype == Dtype::F32) return t;
+  if (dtype == Dtype::F32) {
+    const std::vector<float> floats(values.begin(), values.end());
+    return fromFloat(std::move(shape), floats);
+  }
   if (dtype != Dtype::F16 && dtype != Dtype::BF16)
     throw InvalidArgument(std::string("safetensors: cannot encode values as ") + dtypeName(dtype));
+  // Two bytes per value written directly: an F32 tensor shrunk afterwards would keep twice
+  // the memory as capacity.
+  checkShapeHolds(shape, values.size(), 2);
+  Tensor t;
   t.dtype = dtype;
-  t.bytes.resize(floats.size() * 2);
-  for (std::size_t i = 0; i < floats.size(); ++i) {
-    const std::uint16_t bits = dtype == Dtype::F16 ? halfBits(floats[i]) : bfloat16Bits(floats[i]);
+  t.shape = std::move(shape);
+  t.bytes.resize(values.size() * 2);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const auto nearest = static_cast<float>(values[i]);
+    const std::uint16_t bits = dtype == Dtype::F16 ? halfBits(nearest) : bfloat16Bits(nearest);
     t.bytes[2 * i] = static_cast<std::uint8_t>(bits & 0xff);
     t.bytes[2 * i + 1] = static_cast<std::uint8_t>(bits >> 8);
   }
   return t;
 }
 
-SafeTensorsFile parseSafeTensors(const std::string& bytes, const std::string& name) {
-  if (bytes.size() < 8)
-    bad(name, "the file is " + std::to_string(bytes.size()) + " bytes, shorter than its 8-byte header length");
+namespace {
+
+// The header length in the first 8 bytes, checked against the file's size.
+std::uint64_t headerLengthOf(const char* first8, std::uint64_t fileSize, const std::string& name) {
+  if (fileSize < 8)
+    bad(name, "the file is " + std::to_string(fileSize) + " bytes, shorter than its 8-byte header length");
   std::uint64_t headerLength = 0;
   for (int i = 0; i < 8; ++i)
-    headerLength |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
+    headerLength |= static_cast<std::uint64_t>(static_cast<unsigned char>(first8[i])) << (8 * i);
   if (headerLength > kMaxHeaderBytes)
     bad(name, "header length " + std::to_string(headerLength) + " exceeds the 100 MB limit");
-  if (headerLength > bytes.size() - 8) {
+  if (headerLength > fileSize - 8) {
     bad(name, "header length " + std::to_string(headerLength) + " runs past the end of the file (" +
-                  std::to_string(bytes.size()) + " bytes)");
+                  std::to_string(fileSize) + " bytes)");
   }
-  const std::uint64_t dataStart = 8 + headerLength;
-  const std::uint64_t dataLength = bytes.size() - dataStart;
+  return headerLength;
+}
 
+// Copies `count` bytes at `offset` (from the start of the data) into `out`; called only once
+// the header has placed them inside the file.
+using ReadData = std::function<void(std::uint64_t offset, std::uint64_t count, std::uint8_t* out)>;
+
+// Everything but the 8-byte length: `headerText` is the JSON, `dataLength` the bytes after it.
+SafeTensorsFile parseHeaderAndData(std::string_view headerText, std::uint64_t dataLength, const ReadData& readData,
+                                   const std::string& name) {
   // JSON objects keep the last of repeated keys; the format forbids repeats, so the parser
   // tracks the keys of every open object and refuses a second one.
   std::vector<std::set<std::string>> openObjects;
@@ -297,7 +342,7 @@ SafeTensorsFile parseSafeTensors(const std::string& bytes, const std::string& na
   };
   json header;
   try {
-    header = json::parse(bytes.begin() + 8, bytes.begin() + static_cast<std::ptrdiff_t>(dataStart), noRepeats);
+    header = json::parse(headerText.begin(), headerText.end(), noRepeats);
   } catch (const json::exception& e) {
     bad(name, std::string("header is not valid JSON: ") + e.what());
   }
@@ -360,8 +405,8 @@ SafeTensorsFile parseSafeTensors(const std::string& bytes, const std::string& na
       bad(name, where + "shape " + shapeText(tensor.shape) + " of " + dtype->name + " needs " + std::to_string(need) +
                     " bytes, data_offsets " + offsetText + " hold " + std::to_string(offsets[1] - offsets[0]));
     }
-    const auto* first = reinterpret_cast<const std::uint8_t*>(bytes.data() + dataStart + offsets[0]);
-    tensor.bytes.assign(first, first + need);
+    tensor.bytes.resize(need);
+    readData(offsets[0], need, tensor.bytes.data());
     file.tensors.emplace(key, std::move(tensor));
     located.push_back({key, offsets[0], offsets[1]});
   }
@@ -387,16 +432,55 @@ SafeTensorsFile parseSafeTensors(const std::string& bytes, const std::string& na
   return file;
 }
 
+}  // namespace
+
+SafeTensorsFile parseSafeTensors(const std::string& bytes, const std::string& name) {
+  const std::uint64_t headerLength = headerLengthOf(bytes.data(), bytes.size(), name);
+  const std::uint64_t dataStart = 8 + headerLength;
+  return parseHeaderAndData(
+      std::string_view(bytes).substr(8, headerLength), bytes.size() - dataStart,
+      [&](std::uint64_t offset, std::uint64_t count, std::uint8_t* out) {
+        std::memcpy(out, bytes.data() + dataStart + offset, count);
+      },
+      name);
+}
+
+// Reads the header, then each tensor's bytes straight into its own buffer: the file is never
+// held whole beside its tensors, so a checkpoint costs its size in memory once.
 SafeTensorsFile readSafeTensors(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InvalidArgument("cannot open '" + path + "'");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw InvalidArgument("cannot read '" + path + "'");
-  return parseSafeTensors(buffer.str(), path);
+  in.seekg(0, std::ios::end);
+  const auto end = in.tellg();
+  if (end < 0) throw InvalidArgument("cannot read '" + path + "'");
+  const auto fileSize = static_cast<std::uint64_t>(end);
+  in.seekg(0);
+  char first8[8] = {};
+  in.read(first8, static_cast<std::streamsize>(std::min<std::uint64_t>(8, fileSize)));
+  const std::uint64_t headerLength = headerLengthOf(first8, fileSize, path);
+  std::string header(headerLength, '\0');
+  if (!in.read(header.data(), static_cast<std::streamsize>(headerLength)))
+    throw InvalidArgument("cannot read '" + path + "'");
+  const std::uint64_t dataStart = 8 + headerLength;
+  return parseHeaderAndData(
+      header, fileSize - dataStart,
+      [&](std::uint64_t offset, std::uint64_t count, std::uint8_t* out) {
+        in.seekg(static_cast<std::streamoff>(dataStart + offset));
+        if (!in.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(count)))
+          throw InvalidArgument("cannot read '" + path + "': it ended or failed inside a tensor");
+      },
+      path);
 }
 
-std::string serializeSafeTensors(const SafeTensorsFile& file) {
+namespace {
+
+// The 8-byte length and the padded JSON header, and the tensors in the order their bytes follow.
+struct SerializedLayout {
+  std::string head;
+  std::vector<const Tensor*> order;
+};
+
+SerializedLayout layoutOf(const SafeTensorsFile& file) {
   std::vector<const std::pair<const std::string, Tensor>*> order;
   for (const auto& entry : file.tensors) {
     const Tensor& t = entry.second;
@@ -437,16 +521,36 @@ std::string serializeSafeTensors(const SafeTensorsFile& file) {
                           ")");
   }
   text.append((8 - text.size() % 8) % 8, ' ');
+  SerializedLayout layout;
+  layout.head.reserve(8 + text.size());
+  for (int i = 0; i < 8; ++i)
+    layout.head += static_cast<char>((static_cast<std::uint64_t>(text.size()) >> (8 * i)) & 0xff);
+  layout.head += text;
+  for (const auto* entry : order) layout.order.push_back(&entry->second);
+  return layout;
+}
+
+}  // namespace
+
+std::string serializeSafeTensors(const SafeTensorsFile& file) {
+  const SerializedLayout layout = layoutOf(file);
+  std::size_t size = layout.head.size();
+  for (const Tensor* t : layout.order) size += t->bytes.size();
   std::string out;
-  out.reserve(8 + text.size() + offset);
-  for (int i = 0; i < 8; ++i) out += static_cast<char>((static_cast<std::uint64_t>(text.size()) >> (8 * i)) & 0xff);
-  out += text;
-  for (const auto* entry : order) out.append(entry->second.bytes.begin(), entry->second.bytes.end());
+  out.reserve(size);
+  out += layout.head;
+  for (const Tensor* t : layout.order) out.append(t->bytes.begin(), t->bytes.end());
   return out;
 }
 
+// Streamed: the file is never built in memory beside its tensors.
 void writeSafeTensors(const std::string& path, const SafeTensorsFile& file) {
-  writeFileAtomic(path, serializeSafeTensors(file));
+  const SerializedLayout layout = layoutOf(file);
+  writeFileAtomicWith(path, [&](std::ostream& out) {
+    out.write(layout.head.data(), static_cast<std::streamsize>(layout.head.size()));
+    for (const Tensor* t : layout.order)
+      out.write(reinterpret_cast<const char*>(t->bytes.data()), static_cast<std::streamsize>(t->bytes.size()));
+  });
 }
 
 }  // namespace rankflow::io

@@ -32,6 +32,10 @@ struct Tensor {
   std::vector<float> toFloat() const;
   // Exact for F16, BF16, F32 and F64. InvalidArgument for the others.
   std::vector<double> toDouble() const;
+  // toFloat() into caller-owned room of exactly elementCount() floats (a matrix's storage:
+  // the C-order rows × cols data is the column-major cols × rows transpose).
+  void decodeInto(std::span<float> out) const;
+  void decodeInto(std::span<double> out) const;
 
   // InvalidArgument when a dimension is negative or the product differs from values.size().
   static Tensor fromFloat(std::vector<std::int64_t> shape, std::span<const float> values);

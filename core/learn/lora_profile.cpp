@@ -85,10 +85,11 @@ struct Pair {
   const io::Tensor* b = nullptr;
 };
 
-Eigen::MatrixXd rowMajorMatrix(const io::Tensor& t, std::int64_t rows, std::int64_t cols) {
-  const std::vector<double> values = t.toDouble();
-  return Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(values.data(), rows,
-                                                                                                  cols);
+// The transpose of the C-order rows × cols tensor, decoded straight into column-major storage.
+Eigen::MatrixXd transposeOf(const io::Tensor& t, std::int64_t rows, std::int64_t cols) {
+  Eigen::MatrixXd m(cols, rows);
+  t.decodeInto(std::span<double>(m.data(), static_cast<std::size_t>(m.size())));
+  return m;
 }
 
 // R of a thin Householder QR: min(rows, cols) × cols, upper trapezoidal.
@@ -97,6 +98,22 @@ Eigen::MatrixXd triangularFactor(const Eigen::MatrixXd& m) {
   if (k == 0) return Eigen::MatrixXd::Zero(0, m.cols());
   const Eigen::HouseholderQR<Eigen::MatrixXd> qr(m);
   return qr.matrixQR().topRows(k).triangularView<Eigen::Upper>();
+}
+
+// σ(B·A) from the R factors of B and Aᵀ (docs/MATHEMATICS.md §5); Aᵀ as decoded.
+matfun::NumericalRank productRankFromTransposedA(const Eigen::MatrixXd& b, const Eigen::MatrixXd& aT,
+                                                 double relativeTolerance) {
+  if (!(relativeTolerance >= 0.0) || !std::isfinite(relativeTolerance))
+    throw InvalidArgument("lowRankProductRank: the relative tolerance must be finite and >= 0");
+  const Eigen::MatrixXd core = triangularFactor(b) * triangularFactor(aT).transpose();
+  // numericalRank's own default tolerance is absolute-from-size; a LoRA profile states it
+  // relative to σ_max, so the count is redone on the same spectrum.
+  matfun::NumericalRank rank = matfun::numericalRank(core);
+  const double sigmaMax = rank.singularValues.size() ? rank.singularValues(0) : 0.0;
+  rank.tolerance = relativeTolerance * sigmaMax;
+  rank.rank = 0;
+  for (Eigen::Index i = 0; i < rank.singularValues.size(); ++i) rank.rank += rank.singularValues(i) > rank.tolerance;
+  return rank;
 }
 
 // The scale of ΔW = scale·B·A and what stated it (empty: nothing did, the scale is 1).
@@ -147,9 +164,9 @@ LoraModuleProfile profilePair(const std::string& module, const std::string& adap
   p.outFeatures = shapeB[0];
   p.inFeatures = in;
   p.statedRank = static_cast<int>(shapeA[0]);
-  const Eigen::MatrixXd a = rowMajorMatrix(*pair.a, shapeA[0], in);
-  const Eigen::MatrixXd b = rowMajorMatrix(*pair.b, shapeB[0], shapeB[1]);
-  if (!a.allFinite()) throw InvalidArgument(where + *pair.nameA + " holds a NaN or infinite value");
+  const Eigen::MatrixXd aT = transposeOf(*pair.a, shapeA[0], in);
+  Eigen::MatrixXd b = transposeOf(*pair.b, shapeB[0], shapeB[1]).transpose();
+  if (!aT.allFinite()) throw InvalidArgument(where + *pair.nameA + " holds a NaN or infinite value");
   if (!b.allFinite()) throw InvalidArgument(where + *pair.nameB + " holds a NaN or infinite value");
   const Scale scale = scaleFor(p.statedRank);
   p.scale = scale.value;
@@ -157,7 +174,8 @@ LoraModuleProfile profilePair(const std::string& module, const std::string& adap
   if (!scale.source.empty()) p.scaling = scale.value;
 
   // The effective update is what every figure describes: its singular values are |scale|·σ(B·A).
-  const matfun::NumericalRank rank = lowRankProductRank(scale.value * b, a, options.relativeTolerance);
+  b *= scale.value;
+  const matfun::NumericalRank rank = productRankFromTransposedA(b, aT, options.relativeTolerance);
   p.numericRank = rank.rank;
   p.tolerance = rank.tolerance;
   p.singularValues.assign(rank.singularValues.data(), rank.singularValues.data() + rank.singularValues.size());
@@ -346,17 +364,7 @@ matfun::NumericalRank lowRankProductRank(const Eigen::MatrixXd& b, const Eigen::
     throw InvalidArgument("lowRankProductRank: B has " + std::to_string(b.cols()) + " columns but A has " +
                           std::to_string(a.rows()) + " rows");
   }
-  if (!(relativeTolerance >= 0.0) || !std::isfinite(relativeTolerance))
-    throw InvalidArgument("lowRankProductRank: the relative tolerance must be finite and >= 0");
-  const Eigen::MatrixXd core = triangularFactor(b) * triangularFactor(a.transpose()).transpose();
-  // numericalRank's own default tolerance is absolute-from-size; a LoRA profile states it
-  // relative to σ_max, so the count is redone on the same spectrum.
-  matfun::NumericalRank rank = matfun::numericalRank(core);
-  const double sigmaMax = rank.singularValues.size() ? rank.singularValues(0) : 0.0;
-  rank.tolerance = relativeTolerance * sigmaMax;
-  rank.rank = 0;
-  for (Eigen::Index i = 0; i < rank.singularValues.size(); ++i) rank.rank += rank.singularValues(i) > rank.tolerance;
-  return rank;
+  return productRankFromTransposedA(b, a.transpose(), relativeTolerance);
 }
 
 LoraProfile profileLoraAdapter(const io::SafeTensorsFile& file, const LoraProfileOptions& options) {

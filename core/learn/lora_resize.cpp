@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
+#include <type_traits>
 
 #include "core/common/error.h"
 #include "core/common/parallel_for.h"
@@ -18,9 +19,11 @@ namespace {
 
 using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-Eigen::MatrixXd matrixOf(const io::Tensor& t, std::int64_t rows, std::int64_t cols) {
-  const std::vector<double> values = t.toDouble();
-  return Eigen::Map<const RowMajor>(values.data(), rows, cols);
+// The transpose of the C-order rows × cols tensor, decoded straight into column-major storage.
+Eigen::MatrixXd transposeOf(const io::Tensor& t, std::int64_t rows, std::int64_t cols) {
+  Eigen::MatrixXd m(cols, rows);
+  t.decodeInto(std::span<double>(m.data(), static_cast<std::size_t>(m.size())));
+  return m;
 }
 
 io::Tensor tensorOf(const Eigen::MatrixXd& m, io::Dtype dtype, std::vector<std::int64_t> shape) {
@@ -72,8 +75,14 @@ void checkCriterion(const LoraResizeCriterion& c, const LoraProfile& profile) {
 
 }  // namespace
 
-LoraResize resizeLoraAdapter(const io::SafeTensorsFile& file, const LoraProfileOptions& options,
-                             const LoraResizeCriterion& criterion, const std::string& baseConfigJson) {
+namespace {
+
+// A non-const file is consumed: each module's input factors are freed once its new ones
+// exist, so the input and the output are never held whole together (docs/PERFORMANCE.md).
+template <class File>
+LoraResize resize(File& file, const LoraProfileOptions& options, const LoraResizeCriterion& criterion,
+                  const std::string& baseConfigJson) {
+  constexpr bool release = !std::is_const_v<File>;
   const LoraProfile profile = profileLoraAdapter(file, options);
   checkCriterion(criterion, profile);
   LoraResize out;
@@ -86,8 +95,14 @@ LoraResize resizeLoraAdapter(const io::SafeTensorsFile& file, const LoraProfileO
     if (m.layout == "kohya") replaced.insert(m.module + ".alpha");
   }
   out.adapter.metadata = file.metadata;
-  for (const auto& [name, tensor] : file.tensors)
-    if (!replaced.count(name)) out.adapter.tensors.emplace(name, tensor);
+  for (auto& [name, tensor] : file.tensors)
+    if (!replaced.count(name)) {
+      if constexpr (release) {
+        out.adapter.tensors.emplace(name, std::move(tensor));
+      } else {
+        out.adapter.tensors.emplace(name, tensor);
+      }
+    }
   nlohmann::json config = nlohmann::json::object();
   if (!baseConfigJson.empty()) config = nlohmann::json::parse(baseConfigJson);  // checked by the profile
   // Each module's new factors on its own core; the file and the config are assembled after.
@@ -106,26 +121,33 @@ LoraResize resizeLoraAdapter(const io::SafeTensorsFile& file, const LoraProfileO
       const int k = std::max(1, std::min(targetRank(criterion, m), r));
       // ΔW = scale·B·A = Q_B (scale·R_B R_Aᵀ) Q_Aᵀ; the r × r core's SVD U Σ Vᵀ gives ΔW_k =
       // (Q_B U_k √Σ_k)(√Σ_k V_kᵀ Q_Aᵀ): the new B and A, with scale 1.
-      const Eigen::MatrixXd a = matrixOf(ta, r, m.inFeatures);
-      const Eigen::MatrixXd b = matrixOf(tb, m.outFeatures, r);
-      const Eigen::HouseholderQR<Eigen::MatrixXd> qrB(b), qrA(a.transpose());
-      const Eigen::Index kb = std::min<Eigen::Index>(b.rows(), r), ka = std::min<Eigen::Index>(a.cols(), r);
-      const Eigen::MatrixXd qB = qrB.householderQ() * Eigen::MatrixXd::Identity(b.rows(), kb);
-      const Eigen::MatrixXd qA = qrA.householderQ() * Eigen::MatrixXd::Identity(a.cols(), ka);
+      const Eigen::MatrixXd aT = transposeOf(ta, r, m.inFeatures);
+      const Eigen::MatrixXd b = transposeOf(tb, m.outFeatures, r).transpose();
+      const Eigen::HouseholderQR<Eigen::MatrixXd> qrB(b), qrA(aT);
+      const Eigen::Index kb = std::min<Eigen::Index>(b.rows(), r), ka = std::min<Eigen::Index>(aT.rows(), r);
       const Eigen::MatrixXd rB = qrB.matrixQR().topRows(kb).triangularView<Eigen::Upper>();
       const Eigen::MatrixXd rA = qrA.matrixQR().topRows(ka).triangularView<Eigen::Upper>();
       const Eigen::JacobiSVD<Eigen::MatrixXd> svd(m.scale * rB * rA.transpose(),
                                                   Eigen::ComputeFullU | Eigen::ComputeFullV);
       const Eigen::Index kept = std::min<Eigen::Index>(k, svd.singularValues().size());
       const Eigen::VectorXd root = svd.singularValues().head(kept).cwiseSqrt();
-      Eigen::MatrixXd newB = Eigen::MatrixXd::Zero(b.rows(), k), newA = Eigen::MatrixXd::Zero(k, a.cols());
-      newB.leftCols(kept) = qB * svd.matrixU().leftCols(kept) * root.asDiagonal();
-      newA.topRows(kept) = root.asDiagonal() * (qA * svd.matrixV().leftCols(kept)).transpose();
+      // Q_B·(U_k √Σ_k) by applying the Householder reflectors to the small factor padded with
+      // zeros: O(out·r·k), where forming the thin Q_B first cost three times the QR itself.
+      Eigen::MatrixXd newB = Eigen::MatrixXd::Zero(b.rows(), k), newAT = Eigen::MatrixXd::Zero(aT.rows(), k);
+      newB.topLeftCorner(kb, kept) = svd.matrixU().leftCols(kept) * root.asDiagonal();
+      newB.applyOnTheLeft(qrB.householderQ());
+      newAT.topLeftCorner(ka, kept) = svd.matrixV().leftCols(kept) * root.asDiagonal();
+      newAT.applyOnTheLeft(qrA.householderQ());
+      const Eigen::MatrixXd newA = newAT.transpose();
       std::vector<std::int64_t> shapeA = ta.shape, shapeB = tb.shape;
       shapeA[0] = k;
       shapeB[1] = k;
       computed[i] = {tensorOf(newA, ta.dtype, shapeA), tensorOf(newB, tb.dtype, shapeB), k,
                      m.truncationError[static_cast<std::size_t>(kept)]};
+      if constexpr (release) {  // distinct tensors per module: no two threads touch the same one
+        std::vector<std::uint8_t>().swap(file.tensors.at(m.tensorA).bytes);
+        std::vector<std::uint8_t>().swap(file.tensors.at(m.tensorB).bytes);
+      }
     }
   });
 
@@ -165,6 +187,18 @@ LoraResize resizeLoraAdapter(const io::SafeTensorsFile& file, const LoraProfileO
   }
   out.adapter.metadata.erase("lora_alpha");  // the patterns (or kohya's alphas) state the scale now
   return out;
+}
+
+}  // namespace
+
+LoraResize resizeLoraAdapter(const io::SafeTensorsFile& file, const LoraProfileOptions& options,
+                             const LoraResizeCriterion& criterion, const std::string& baseConfigJson) {
+  return resize(file, options, criterion, baseConfigJson);
+}
+
+LoraResize resizeLoraAdapter(io::SafeTensorsFile&& file, const LoraProfileOptions& options,
+                             const LoraResizeCriterion& criterion, const std::string& baseConfigJson) {
+  return resize(file, options, criterion, baseConfigJson);
 }
 
 void writeLoraResize(const LoraResize& resize, const std::string& directory) {

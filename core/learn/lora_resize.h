@@ -39,6 +39,10 @@ struct LoraResize {
 // misses a module or names one the adapter lacks, and a share outside (0, 1].
 LoraResize resizeLoraAdapter(const io::SafeTensorsFile& file, const LoraProfileOptions& options,
                              const LoraResizeCriterion& criterion, const std::string& baseConfigJson = {});
+// The same, consuming the input: each module's factors are freed as soon as its new ones
+// exist, so peak memory is about the input's size instead of input plus output.
+LoraResize resizeLoraAdapter(io::SafeTensorsFile&& file, const LoraProfileOptions& options,
+                             const LoraResizeCriterion& criterion, const std::string& baseConfigJson = {});
 
 // Writes DIR/adapter_model.safetensors (and DIR/adapter_config.json for PEFT) into a directory
 // that must not exist yet; the files appear together (a temporary directory renamed) or not at all.

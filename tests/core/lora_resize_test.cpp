@@ -150,6 +150,11 @@ TEST(LoraResize, BadTargetsNameTheModuleAndAnExistingDirectoryIsLeftAlone) {
 
   const auto dir = std::filesystem::temp_directory_path() / ("rankflow_resize_" + std::to_string(testing::freshSeed()));
   const learn::LoraResize resize = learn::resizeLoraAdapter(file, {}, {Kind::Rank, 2.0, {}});
+  // Consuming the input (what the CLI does, to hold less) writes the same file.
+  io::SafeTensorsFile consumed = file;
+  const learn::LoraResize fromConsumed = learn::resizeLoraAdapter(std::move(consumed), {}, {Kind::Rank, 2.0, {}});
+  EXPECT_EQ(io::serializeSafeTensors(fromConsumed.adapter), io::serializeSafeTensors(resize.adapter));
+  EXPECT_EQ(fromConsumed.configJson, resize.configJson);
   learn::writeLoraResize(resize, dir.string());
   EXPECT_TRUE(std::filesystem::exists(dir / "adapter_model.safetensors"));
   EXPECT_TRUE(std::filesystem::exists(dir / "adapter_config.json"));

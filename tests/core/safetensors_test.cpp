@@ -3,10 +3,12 @@
 #include "core/io/safetensors.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <bit>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <random>
 
@@ -211,6 +213,8 @@ TEST(SafeTensors, ReadsAFileLaidOutByTheReferenceWriter) {
   EXPECT_THROW(ints.tensors.at("ids").toFloat(), InvalidArgument);
 }
 
+// Parsed from memory, and read from a file (which streams each tensor from the file instead):
+// the same reason both ways.
 void expectBad(const std::string& bytes, const std::string& why) {
   try {
     io::parseSafeTensors(bytes, "x.safetensors");
@@ -221,6 +225,21 @@ void expectBad(const std::string& bytes, const std::string& why) {
     EXPECT_EQ(message.rfind("x.safetensors: not a readable .safetensors file: ", 0), 0u) << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   }
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("rankflow_bad_" + std::to_string(::getpid()) + ".safetensors"))
+          .string();
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  try {
+    io::readSafeTensors(path);
+    ADD_FAILURE() << "read: " << why;
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind(path + ": not a readable .safetensors file: ", 0), 0u) << e.what();
+  }
+  std::filesystem::remove(path);
 }
 
 std::string entry(const std::string& dtype, const std::string& shape, const std::string& offsets) {
@@ -285,6 +304,41 @@ TEST(SafeTensors, RejectsEveryMalformedFileWithItsReason) {
   expectBad(fileWith("{\"a\\nb\":3}", ""), "tensor 'a\\x0ab': entry is not an object");
 
   EXPECT_THROW(io::readSafeTensors("/nonexistent/adapter.safetensors"), InvalidArgument);
+}
+
+TEST(SafeTensors, StreamedWriteIsTheSerializedFileAndDecodesIntoCallerStorage) {
+  std::mt19937_64 rng(testing::freshSeed());
+  std::normal_distribution<double> normal;
+  SafeTensorsFile file;
+  file.metadata["format"] = "pt";
+  for (Dtype dtype : {Dtype::F16, Dtype::BF16, Dtype::F32, Dtype::F64}) {
+    std::vector<double> values(6 * 5);
+    for (double& v : values) v = normal(rng);
+    file.tensors[std::string("t_") + io::dtypeName(dtype)] = Tensor::encode(dtype, {6, 5}, values);
+  }
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("rankflow_stream_" + std::to_string(::getpid()) + ".safetensors"))
+          .string();
+  io::writeSafeTensors(path, file);
+  std::ifstream in(path, std::ios::binary);
+  const std::string written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(written, io::serializeSafeTensors(file));
+  const SafeTensorsFile back = io::readSafeTensors(path);
+  std::filesystem::remove(path);
+  for (const auto& [name, tensor] : file.tensors) {
+    EXPECT_EQ(back.tensors.at(name).bytes, tensor.bytes) << name;
+    std::vector<float> floats(30);
+    std::vector<double> doubles(30);
+    tensor.decodeInto(std::span<float>(floats));
+    tensor.decodeInto(std::span<double>(doubles));
+    EXPECT_EQ(floats, tensor.toFloat()) << name;
+    EXPECT_EQ(doubles, tensor.toDouble()) << name;
+    std::vector<float> wrong(29);
+    EXPECT_THROW(tensor.decodeInto(std::span<float>(wrong)), InvalidArgument) << name;
+  }
+  // encode writes two bytes per value for the 16-bit types, with no spare capacity kept.
+  EXPECT_EQ(file.tensors.at("t_BF16").bytes.size(), 60u);
+  EXPECT_THROW(Tensor::encode(Dtype::BF16, {6, 4}, std::vector<double>(30)), InvalidArgument);
 }
 
 TEST(SafeTensors, RefusesToWriteInconsistentTensors) {

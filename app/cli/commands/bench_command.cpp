@@ -413,6 +413,8 @@ constexpr Command kBenchmarks[] = {
     {"rank", "numerical rank by pivoted QR and by SVD", benchRank},
     {"device", "the GPU goals: batched spectra, rank strip, resident cascade, fields (CUDA and CPU)", runBenchDevice},
     {"lora", "profile and resize a 7B-shaped LoRA adapter: seconds and peak memory", runBenchLora},
+    {"checkpoints", "cascade fit of a base and two 4096x4096 BF16 fine-tunes: seconds and peak memory",
+     runBenchCheckpoints},
     {"--help", nullptr, runBenchHelp},
     {"-h", nullptr, runBenchHelp},
 };

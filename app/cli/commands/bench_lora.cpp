@@ -1,19 +1,24 @@
 // rankflow bench lora: profiling and resizing an adapter of a 7B model's shape (32 layers ×
-// q, k, v, o, gate, up, down; hidden 4096, MLP 11008; r = 64; BF16), generated here. Each
-// step runs as its own `rankflow` process, so its wall time and peak memory are its own.
+// q, k, v, o, gate, up, down; hidden 4096, MLP 11008; r = 64; BF16), generated here; and
+// bench checkpoints: the cascade fit of a base and two fine-tunes (8 layers of 4096×4096
+// BF16). Each step runs as its own `rankflow` process, so its wall time and peak memory are
+// its own.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <Eigen/Core>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <random>
 
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "app/viewer/cli_error.h"
+#include "core/common/random.h"
 #include "core/common/timing.h"
 #include "core/io/safetensors.h"
 
@@ -58,6 +63,23 @@ std::pair<double, double> runMeasured(const std::string& command) {
   if (wait4(child, &status, 0, &usage) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     throw std::runtime_error("'" + command + "' failed");
   return {secondsSince(begin), static_cast<double>(usage.ru_maxrss) / 1024.0};
+}
+
+// A fine-tune's delta: Σ_i σ_i u_i v_iᵀ with σ_i = scale·0.9^i over `rank` random directions, a
+// spectrum that decays as a real one does, so a truncation below `rank` leaves a visible error.
+Eigen::MatrixXf decayingDelta(std::int64_t rows, std::int64_t cols, int rank, double scale, SeededRandom& random) {
+  Eigen::MatrixXf u(rows, rank), v(cols, rank);
+  for (Eigen::Index j = 0; j < rank; ++j) {
+    const double sigma = scale * std::pow(0.9, static_cast<double>(j));
+    for (Eigen::Index i = 0; i < rows; ++i) u(i, j) = static_cast<float>(random.normal() * sigma / std::sqrt(rows));
+    for (Eigen::Index i = 0; i < cols; ++i) v(i, j) = static_cast<float>(random.normal() / std::sqrt(cols));
+  }
+  return u * v.transpose();
+}
+
+io::Tensor bf16Of(const Eigen::MatrixXf& m) {
+  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = m.cast<double>();
+  return io::Tensor::encode(io::Dtype::BF16, {m.rows(), m.cols()}, std::span<const double>(rows.data(), rows.size()));
 }
 
 }  // namespace
@@ -115,6 +137,64 @@ int runBenchLora(const std::vector<std::string>& args) {
                   " --out '" + resized.string() + "' > /dev/null");
   std::printf("  lora-resize --rank %-4d  %6.2f s, peak %6.0f MiB (%.2fx the file)\n", rank / 2, resizeSeconds,
               resizeMiB, resizeMiB / fileMiB);
+  if (!keep) fs::remove_all(dir);
+  return kExitOk;
+}
+
+int runBenchCheckpoints(const std::vector<std::string>& args) {
+  CommandLine cmd("bench checkpoints", "rankflow bench checkpoints [--layers L] [--dim D] [--ranks r1,r2] [--keep DIR]",
+                  "Generates a base checkpoint (L tensors of D x D, BF16) and two successive fine-tunes, each adding "
+                  "a delta of rank 96 with a decaying spectrum, and times `cascade-fit --ranks r1,r2 --out` on them "
+                  "as its own process: wall seconds, peak resident memory, and the errors it reports.",
+                  {{"layers", "L", "tensors per checkpoint", "8"},
+                   {"dim", "D", "rows and columns of each tensor", "4096"},
+                   {"ranks", "r1,r2", "the cascade's ranks", "64,32"},
+                   {"keep", "DIR", "write the checkpoints there and keep them (default: a temporary directory)", ""}});
+  if (!cmd.parse(args)) {
+    std::cout << cmd.help();
+    return kExitOk;
+  }
+  const int layers = cmd.integer("layers", 1, 64);
+  const int dim = cmd.integer("dim", 128, 16384);
+  namespace fs = std::filesystem;
+  const bool keep = cmd.has("keep");
+  const fs::path dir = keep ? fs::path(cmd.text("keep"))
+                            : fs::temp_directory_path() / ("rankflow-bench-checkpoints-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const fs::path t0 = dir / "base.safetensors", t1 = dir / "tune1.safetensors", t2 = dir / "tune2.safetensors",
+                 factors = dir / "cascade.safetensors";
+  const auto generateBegin = std::chrono::steady_clock::now();
+  {
+    std::mt19937_64 rng(11);
+    SeededRandom random(5);
+    io::SafeTensorsFile base, tune1, tune2;
+    for (int l = 0; l < layers; ++l) {
+      const std::string name = "model.layers." + std::to_string(l) + ".weight";
+      base.tensors[name] = randomBf16({dim, dim}, rng);
+      const std::vector<float> values = base.tensors[name].toFloat();
+      Eigen::MatrixXf w = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+          values.data(), dim, dim);
+      w += decayingDelta(dim, dim, 96, 8.0, random);
+      tune1.tensors[name] = bf16Of(w);
+      w += decayingDelta(dim, dim, 96, 4.0, random);
+      tune2.tensors[name] = bf16Of(w);
+    }
+    io::writeSafeTensors(t0.string(), base);
+    io::writeSafeTensors(t1.string(), tune1);
+    io::writeSafeTensors(t2.string(), tune2);
+  }
+  const double fileMiB = static_cast<double>(fs::file_size(t0)) / (1024.0 * 1024.0);
+  std::printf("bench checkpoints: 3 checkpoints of %d x %dx%d BF16 (%.0f MiB each) written in %.1f s\n", layers, dim,
+              dim, fileMiB, secondsSince(generateBegin));
+  const std::string self = fs::read_symlink("/proc/self/exe").string();
+  const fs::path report = dir / "fit.json";
+  const auto [seconds, peakMiB] = runMeasured("'" + self + "' cascade-fit --base '" + t0.string() + "' --targets '" +
+                                              t1.string() + "," + t2.string() + "' --ranks " + cmd.text("ranks") +
+                                              " --out '" + factors.string() + "' > '" + report.string() + "'");
+  std::printf("  cascade-fit --ranks %s: %6.2f s, peak %6.0f MiB (%.2fx the three files)\n", cmd.text("ranks").c_str(),
+              seconds, peakMiB, peakMiB / (3 * fileMiB));
+  std::ifstream in(report);
+  for (std::string line; std::getline(in, line);) std::printf("    %s\n", line.c_str());
   if (!keep) fs::remove_all(dir);
   return kExitOk;
 }
