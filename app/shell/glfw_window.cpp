@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include <utility>
 
 namespace rankflow::app {
 namespace {
@@ -17,7 +18,12 @@ std::string lastGlfwError() {
 }
 
 void onFramebufferResized(GLFWwindow* window, int, int) {
-  if (auto* resized = static_cast<bool*>(glfwGetWindowUserPointer(window))) *resized = true;
+  if (auto* events = static_cast<GlfwWindow::Events*>(glfwGetWindowUserPointer(window))) events->resized = true;
+}
+
+void onDrop(GLFWwindow* window, int count, const char** paths) {
+  if (auto* events = static_cast<GlfwWindow::Events*>(glfwGetWindowUserPointer(window)))
+    for (int i = 0; i < count; ++i) events->dropped.emplace_back(paths[i]);
 }
 
 }  // namespace
@@ -41,8 +47,9 @@ GlfwWindow::GlfwWindow(int width, int height, const std::string& title) {
     glfwTerminate();
     throw std::runtime_error("cannot open a window: " + reason);
   }
-  glfwSetWindowUserPointer(window_, &resized_);
+  glfwSetWindowUserPointer(window_, &events_);
   glfwSetFramebufferSizeCallback(window_, onFramebufferResized);
+  glfwSetDropCallback(window_, onDrop);
 }
 
 GlfwWindow::~GlfwWindow() {
@@ -78,9 +85,13 @@ bool GlfwWindow::shouldClose() const {
 }
 
 bool GlfwWindow::consumeResized() {
-  const bool was = resized_;
-  resized_ = false;
+  const bool was = events_.resized;
+  events_.resized = false;
   return was;
+}
+
+std::vector<std::string> GlfwWindow::consumeDroppedPaths() {
+  return std::exchange(events_.dropped, {});
 }
 
 void GlfwWindow::setFullscreen(bool fullscreen) {

@@ -27,12 +27,20 @@ class GlfwWindow {
   bool shouldClose() const;
   // True once after the framebuffer changed size.
   bool consumeResized();
+  // Paths of files dropped onto the window since the last call (GLFW's drop callback).
+  std::vector<std::string> consumeDroppedPaths();
+
+  // What the callbacks record between polls (the window's user pointer).
+  struct Events {
+    bool resized = false;
+    std::vector<std::string> dropped;
+  };
   // Lecture mode: the whole primary monitor, and back to the window's last placement.
   void setFullscreen(bool fullscreen);
 
  private:
   GLFWwindow* window_ = nullptr;
-  bool resized_ = false;
+  Events events_;
   int windowedX_ = 0, windowedY_ = 0, windowedWidth_ = 0, windowedHeight_ = 0;
 };
 

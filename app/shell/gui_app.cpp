@@ -12,12 +12,12 @@
 #include <filesystem>
 #include <iostream>
 
-#include "app/viewer/cli_error.h"
 #include "app/shell/frame_capture.h"
 #include "app/shell/glfw_window.h"
 #include "app/shell/gui_script.h"
 #include "app/ui/imgui_style.h"
 #include "app/ui/workbench.h"
+#include "app/viewer/cli_error.h"
 #include "render/image.h"
 #include "render/imgui_renderer.h"
 #include "render/scene_renderer.h"
@@ -81,6 +81,7 @@ int runGui(const GuiOptions& options) {
     while (!window.shouldClose()) {
       glfwPollEvents();
       if (window.consumeResized()) presenter.notifyResized();
+      if (auto dropped = window.consumeDroppedPaths(); !dropped.empty()) workbench.filesDropped(dropped);
       const VkExtent2D size = window.framebufferSize();
       if (size.width == 0 || size.height == 0) {
         glfwWaitEventsTimeout(0.1);  // minimised: sleep until restored

@@ -19,7 +19,7 @@ namespace {
 const std::map<std::string, std::vector<int>>& verbs() {
   static const std::map<std::string, std::vector<int>> table = {
       {"wait", {1}},      {"wait-idle", {0, 1}}, {"set", {2}},  {"key", {1}},     {"screenshot", {1, 2}},
-      {"expect", {3, 4}}, {"print", {1}},        {"quit", {0}}, {"drag", {4, 5}},
+      {"expect", {3, 4}}, {"print", {1}},        {"quit", {0}}, {"drag", {4, 5}}, {"drop", {1, 2, 3, 4, 5, 6, 7, 8}},
   };
   return table;
 }
@@ -151,6 +151,14 @@ ScriptFrame GuiScript::advance(Workbench& workbench) {
       return frame;
     } else if (c.verb == "set") {
       const std::string error = workbench.setValue(c.args[0], c.args[1]);
+      if (!error.empty()) {
+        fail(c, error);
+        frame.quit = true;
+        return frame;
+      }
+    } else if (c.verb == "drop") {
+      // Files dropped onto the window, as GLFW's drop callback hands them over.
+      const std::string error = workbench.filesDropped(c.args);
       if (!error.empty()) {
         fail(c, error);
         frame.quit = true;

@@ -69,6 +69,9 @@ struct PanelInfo {
   std::vector<std::string> settable{};
   std::vector<std::string> readable{};
   LectureRole lecture = LectureRole::Hidden;
+  // Files dropped onto the window with one of these endings (".safetensors") go to this
+  // panel's filesDropped, which opens it; the first panel in the registry that takes them wins.
+  std::vector<std::string> dropExtensions{};
   std::function<std::unique_ptr<Panel>(PanelHost&)> make{};
 };
 
@@ -110,6 +113,12 @@ class Panel {
 
   // What the panel draws over the flow view (the learned flow's arrows or particle errors).
   virtual void sceneLayer(PanelHost&, LearnedLayer&) {}
+
+  // Files dropped onto the window that PanelInfo::dropExtensions routed here: "" when taken,
+  // else why not (nothing changes), nullopt when the panel takes no files.
+  virtual std::optional<std::string> filesDropped(PanelHost&, const std::vector<std::string>& /*paths*/) {
+    return std::nullopt;
+  }
 };
 
 // The registry, in the order the windows draw and the control panel lists them.

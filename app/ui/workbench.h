@@ -103,6 +103,10 @@ class Workbench final : public PanelHost {
 
   void noteCapture(const std::string& path) { readout_.lastScreenshot = path; }
 
+  // Files dropped onto the window: the first panel whose PanelInfo::dropExtensions names the
+  // first file's ending takes them all (and opens). "" when taken, else why not.
+  std::string filesDropped(const std::vector<std::string>& paths);
+
   // Writes the data behind the flow view (particles with v, a, j as CSV and NPY, the arrow
   // lattice, the density lattice, a JSON summary) beside `prefix`; returns the paths.
   std::vector<std::string> exportView(const std::string& prefix) const;

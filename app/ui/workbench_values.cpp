@@ -86,6 +86,19 @@ std::string Workbench::setValue(const std::string& name, const std::string& valu
   return "unknown setting '" + name + "'";
 }
 
+std::string Workbench::filesDropped(const std::vector<std::string>& paths) {
+  if (paths.empty()) return "nothing was dropped";
+  const std::string& first = paths.front();
+  for (auto& slot : panels_) {
+    for (const std::string& ending : slot.info->dropExtensions) {
+      if (first.size() < ending.size() || first.compare(first.size() - ending.size(), ending.size(), ending) != 0)
+        continue;
+      if (auto refused = ensurePanel(slot).filesDropped(*this, paths)) return *refused;
+    }
+  }
+  return "no panel opens '" + first + "'";
+}
+
 std::optional<double> Workbench::value(const std::string& name) const {
   if (name == "t") return view_.t;
   if (name == "speed") return view_.playSpeed;

@@ -2,6 +2,7 @@
 
 #include <Eigen/QR>
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -421,8 +422,11 @@ LoraProfile profileLoraAdapter(const io::SafeTensorsFile& file, const LoraProfil
   std::vector<const std::pair<const std::pair<std::string, std::string>, Pair>*> work;
   for (const auto& entry : pairs) work.push_back(&entry);
   std::vector<LoraModuleProfile> results(work.size());
+  std::atomic<std::size_t> done{0};
+  std::atomic<bool> cancelled{false};
   parallelFor(work.size(), [&](std::size_t begin, std::size_t end) {
     for (std::size_t w = begin; w < end; ++w) {
+      if (cancelled.load()) throw Cancelled();
       const auto& [key, pair] = *work[w];
       const std::string& name = key.first;
       const auto scaleFor = [&](int rank) -> Scale {
@@ -437,8 +441,11 @@ LoraProfile profileLoraAdapter(const io::SafeTensorsFile& file, const LoraProfil
         return {};
       };
       results[w] = profilePair(name, key.second, pair, options, scaleFor);
+      const double fraction = static_cast<double>(++done) / static_cast<double>(work.size());
+      if (options.progress && !options.progress(fraction)) cancelled = true;
     }
   });
+  if (cancelled.load()) throw Cancelled();
   std::vector<int> numericRanks;
   for (LoraModuleProfile& module : results) {
     const std::int64_t width = module.outFeatures + module.inFeatures;

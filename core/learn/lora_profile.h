@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/progress.h"
 #include "core/io/safetensors.h"
 #include "core/matfun/rank.h"
 
@@ -37,6 +38,8 @@ struct LoraProfileOptions {
   double relativeTolerance = 1e-6;
   // PEFT's config; profileLoraFile reads adapter_config.json beside the adapter into it.
   std::optional<LoraConfig> config = std::nullopt;
+  // Called once per module profiled (from worker threads); false cancels (Cancelled).
+  ProgressFn progress = nullptr;
 };
 
 struct LoraModuleProfile {

@@ -68,7 +68,7 @@ TEST_P(PanelFigure, MatchesItsGoldenImageWithValidationSilent) {
 
 INSTANTIATE_TEST_SUITE_P(EveryPanel, PanelFigure,
                          ::testing::Values("flow", "control", "timeline", "ranks", "queries", "cascade", "theory",
-                                           "help"),
+                                           "adapters", "help"),
                          [](const ::testing::TestParamInfo<const char*>& param) { return std::string(param.param); });
 
 }  // namespace

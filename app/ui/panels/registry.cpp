@@ -13,6 +13,7 @@
   X(timelinePanelInfo)     \
   X(cascadePanelInfo)      \
   X(theoryPanelInfo)       \
+  X(adaptersPanelInfo)     \
   X(helpPanelInfo)
 
 namespace rankflow::app {
