@@ -13,6 +13,7 @@
 #include "core/common/error.h"
 #include "core/common/parallel_for.h"
 #include "core/io/atomic_file.h"
+#include "core/learn/lora_schedule.h"
 
 namespace rankflow::learn {
 namespace {
@@ -43,6 +44,10 @@ int targetRank(const LoraResizeCriterion& c, const LoraModuleProfile& m) {
       return 1;  // ΔW = 0
     case LoraResizeCriterion::Kind::Frobenius:
       return std::max(1, rankByFrobenius(m.singularValues, c.value));
+    case LoraResizeCriterion::Kind::Ratio:
+    case LoraResizeCriterion::Kind::Cumulative:
+    case LoraResizeCriterion::Kind::Budget:
+      return m.statedRank;  // turned into a Schedule before the factors are computed
     case LoraResizeCriterion::Kind::Schedule: {
       const auto found = c.schedule.find(m.module);
       if (found == c.schedule.end()) throw InvalidArgument(where + "the schedule gives it no rank");
@@ -77,14 +82,36 @@ void checkCriterion(const LoraResizeCriterion& c, const LoraProfile& profile) {
 
 namespace {
 
+template <class File>
+LoraResize resizeWithProfile(File& file, const LoraProfile& profile, const LoraResizeCriterion& criterion,
+                             const std::string& baseConfigJson);
+
 // A non-const file is consumed: each module's input factors are freed once its new ones
 // exist, so the input and the output are never held whole together (docs/PERFORMANCE.md).
 template <class File>
 LoraResize resize(File& file, const LoraProfileOptions& options, const LoraResizeCriterion& criterion,
                   const std::string& baseConfigJson) {
-  constexpr bool release = !std::is_const_v<File>;
   const LoraProfile profile = profileLoraAdapter(file, options);
   checkCriterion(criterion, profile);
+  // kohya's other two criteria and a parameter budget: the schedule they give, module by module.
+  using Kind = LoraResizeCriterion::Kind;
+  if (criterion.kind == Kind::Ratio || criterion.kind == Kind::Cumulative || criterion.kind == Kind::Budget) {
+    const ScheduleCriterion as = criterion.kind == Kind::Ratio        ? ScheduleCriterion::Ratio
+                                 : criterion.kind == Kind::Cumulative ? ScheduleCriterion::Cumulative
+                                                                      : ScheduleCriterion::Budget;
+    const RankSchedule schedule = scheduleRanks(profile, as, criterion.value);
+    LoraResizeCriterion scheduled{Kind::Schedule, 0.0, {}};
+    for (std::size_t i = 0; i < profile.modules.size(); ++i)
+      scheduled.schedule[profile.modules[i].module] = schedule.ranks[i];
+    return resizeWithProfile(file, profile, scheduled, baseConfigJson);
+  }
+  return resizeWithProfile(file, profile, criterion, baseConfigJson);
+}
+
+template <class File>
+LoraResize resizeWithProfile(File& file, const LoraProfile& profile, const LoraResizeCriterion& criterion,
+                             const std::string& baseConfigJson) {
+  constexpr bool release = !std::is_const_v<File>;
   LoraResize out;
   // Everything but the factors (and kohya's alphas), which are written anew below: copying
   // the whole input first would hold every factor twice.

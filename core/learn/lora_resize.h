@@ -14,9 +14,12 @@
 namespace rankflow::learn {
 
 struct LoraResizeCriterion {
-  enum class Kind { Rank, Energy, Frobenius, Schedule };
+  // Ratio, Cumulative and Budget are core/learn/lora_schedule.h's criteria of those names.
+  enum class Kind { Rank, Energy, Frobenius, Schedule, Ratio, Cumulative, Budget };
   Kind kind = Kind::Rank;
-  double value = 0.0;                   // Rank: R; Energy: E in (0, 1]; Frobenius: F in (0, 1]
+  // Rank: R; Energy: E in (0, 1]; Frobenius: F in (0, 1]; Ratio: ≥ 1; Cumulative: in (0, 1];
+  // Budget: parameters Σ k·(out + in).
+  double value = 0.0;
   std::map<std::string, int> schedule;  // Schedule: module name → rank, one entry per module
 };
 

@@ -178,5 +178,28 @@ TEST_F(LoraCli, ResizesAnAdapterIntoANewDirectory) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "other"));
 }
 
+// The Adapters panel's other criteria from the command line: kohya's sv_ratio and
+// sv_cumulative, and a parameter budget (q_proj is 5 x 6, v_proj 3 x 6: 11 and 9 per rank).
+TEST_F(LoraCli, ResizesByRatioCumulativeShareAndParameterBudget) {
+  const std::string adapter = writeAdapter();
+  const auto budget = runCommand(kExe + " lora-resize " + quoted(adapter) + " --budget 31 --out " +
+                                 quoted((dir_ / "budget").string()) + " --json");
+  ASSERT_EQ(budget.exitCode, 0) << budget.output;
+  const auto json = nlohmann::json::parse(budget.output);
+  EXPECT_EQ(json["parameters_after"].get<int>(), 31);  // 2 · 11 + 1 · 9: rank 2 and rank 1
+  for (const char* criterion : {"--ratio 1000", "--cumulative 0.999"}) {
+    const auto result = runCommand(kExe + " lora-resize " + quoted(adapter) + " " + criterion + " --out " +
+                                   quoted((dir_ / (std::string("c") + criterion[2])).string()) + " --json");
+    ASSERT_EQ(result.exitCode, 0) << criterion << "\n" << result.output;
+    for (const auto& m : nlohmann::json::parse(result.output)["modules"]) EXPECT_EQ(m["to"], 2) << criterion;
+  }
+  const auto tooSmall =
+      runCommand(kExe + " lora-resize " + quoted(adapter) + " --budget 10 --out " + quoted((dir_ / "small").string()));
+  EXPECT_EQ(tooSmall.exitCode, 2) << tooSmall.output;
+  EXPECT_EQ(lineCount(tooSmall.output), 1) << tooSmall.output;
+  EXPECT_NE(tooSmall.output.find("below one rank per module (20)"), std::string::npos) << tooSmall.output;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "small"));
+}
+
 }  // namespace
 }  // namespace rankflow

@@ -180,8 +180,8 @@ std::map<std::string, int> readSchedule(const std::string& path) {
 int runLoraResizeCommand(const std::vector<std::string>& args) {
   CommandLine cmd(
       "lora-resize",
-      "rankflow lora-resize ADAPTER.safetensors (--rank R | --energy E | --fro F | --schedule FILE.json) --out DIR "
-      "[--json]",
+      "rankflow lora-resize ADAPTER.safetensors (--rank R | --energy E | --fro F | --ratio R | --cumulative C | "
+      "--budget P | --schedule FILE.json) --out DIR [--json]",
       "Resizes a LoRA adapter (PEFT or kohya layout): every module's effective update scale*B*A becomes its best "
       "approximation of the chosen rank (Eckart-Young, from the QR factors of B and A^T), written to "
       "DIR/adapter_model.safetensors (and DIR/adapter_config.json for PEFT, with rank_pattern and alpha_pattern per "
@@ -189,6 +189,10 @@ int runLoraResizeCommand(const std::vector<std::string>& args) {
       {{"rank", "R", "the same rank for every module (a module with a smaller r keeps it)", ""},
        {"energy", "E", "per module, the smallest rank holding the share E of ||dW||_F^2", ""},
        {"fro", "F", "per module, the smallest rank k with ||dW_k||_F >= F * ||dW||_F (kohya's sv_fro)", ""},
+       {"ratio", "R", "per module, the ranks with sigma_i >= sigma_max / R (kohya's sv_ratio)", ""},
+       {"cumulative", "C", "per module, the smallest rank whose sigma sum is the share C of the total (sv_cumulative)",
+        ""},
+       {"budget", "P", "P parameters in all, each rank going where it removes the most error per parameter", ""},
        {"schedule", "FILE.json", "per module ranks, {\"module\": rank, ...}, one for every module", ""},
        {"out", "DIR", "a new directory for the resized adapter (written whole or not at all)", ""},
        {"json", "", "print the result as JSON (fields in docs/cli.md)", ""}},
@@ -202,8 +206,10 @@ int runLoraResizeCommand(const std::vector<std::string>& args) {
   const std::string out = cmd.text("out");
   if (out.empty()) cmd.fail("--out DIR is required");
   using Kind = learn::LoraResizeCriterion::Kind;
-  const int chosen = cmd.has("rank") + cmd.has("energy") + cmd.has("fro") + cmd.has("schedule");
-  if (chosen != 1) cmd.fail("give exactly one of --rank, --energy, --fro and --schedule");
+  const int chosen = cmd.has("rank") + cmd.has("energy") + cmd.has("fro") + cmd.has("ratio") + cmd.has("cumulative") +
+                     cmd.has("budget") + cmd.has("schedule");
+  if (chosen != 1)
+    cmd.fail("give exactly one of --rank, --energy, --fro, --ratio, --cumulative, --budget and --schedule");
   learn::LoraResizeCriterion criterion;
   if (cmd.has("rank")) {
     criterion = {Kind::Rank, static_cast<double>(cmd.integer("rank", 1, 1 << 20)), {}};
@@ -211,6 +217,12 @@ int runLoraResizeCommand(const std::vector<std::string>& args) {
     criterion = {Kind::Energy, cmd.number("energy", 1e-12, 1.0), {}};
   } else if (cmd.has("fro")) {
     criterion = {Kind::Frobenius, cmd.number("fro", 1e-12, 1.0), {}};
+  } else if (cmd.has("ratio")) {
+    criterion = {Kind::Ratio, cmd.number("ratio", 1.0, 1e300), {}};
+  } else if (cmd.has("cumulative")) {
+    criterion = {Kind::Cumulative, cmd.number("cumulative", 1e-12, 1.0), {}};
+  } else if (cmd.has("budget")) {
+    criterion = {Kind::Budget, cmd.number("budget", 1.0, 1e18), {}};
   } else {
     criterion = {Kind::Schedule, 0.0, readSchedule(cmd.text("schedule"))};
   }
