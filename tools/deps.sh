@@ -8,6 +8,7 @@ RANKFLOW_PACKAGES=(
   libglfw3-dev libeigen3-dev libimgui-dev libstb-dev nlohmann-json3-dev
   libgtest-dev libbenchmark-dev
   xvfb xauth xdotool fonts-dejavu-core
+  python3-dev python3-venv
 )
 
 rankflow_install_dependencies() {
@@ -34,8 +35,22 @@ rankflow_install_dependencies() {
   apt-get update -qq && $line
 }
 
+# The venv of Python build and test tools from PyPI (docs/python.md), in build/venv. Made
+# once; the Python module is then built for its interpreter.
+rankflow_python_venv() {
+  local root="$1"
+  local venv="$root/build/venv"
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import nanobind, pytest, numpy" 2>/dev/null; then
+    echo "rankflow: making the Python venv $venv (nanobind, scikit-build-core, pytest, numpy from PyPI)"
+    /usr/bin/python3 -m venv "$venv" || return 1
+    "$venv/bin/pip" install -q --upgrade pip || return 1
+    "$venv/bin/pip" install -q nanobind scikit-build-core pytest numpy || return 1
+  fi
+}
+
 # Configures and builds the release tree in build/release; optional targets limit the
-# build (tools/run builds only the rankflow executable).
+# build (tools/run builds only the rankflow executable). RANKFLOW_CONFIGURE_ARGS adds
+# cache settings (tools/test: the Python module).
 rankflow_build_release() {
   local root="$1"
   shift
@@ -43,6 +58,7 @@ rankflow_build_release() {
   if [ $# -gt 0 ]; then targets=(--target "$@"); fi
   local jobs
   jobs=$(nproc 2>/dev/null || echo 2)
-  (cd "$root" && cmake --preset release) || return 1
+  # shellcheck disable=SC2086
+  (cd "$root" && cmake --preset release ${RANKFLOW_CONFIGURE_ARGS:-}) || return 1
   cmake --build "$root/build/release" --parallel "$jobs" "${targets[@]}"
 }

@@ -12,20 +12,14 @@
 #include "core/learn/lora_profile.h"
 #include "core/learn/lora_resize.h"
 #include "tests/support/run_command.h"
+#include "tests/support/xvfb.h"
 
 namespace rankflow {
 namespace {
 
 using testing::quoted;
 using testing::runCommand;
-
-testing::CommandResult runUnderXvfb(const std::string& rankflowArgs) {
-  auto result =
-      runCommand("xvfb-run -a -s '-screen 0 1600x900x24' sh -c \"" + rankflowArgs + "; echo [rankflow exit \\$?]\"");
-  const auto at = result.output.rfind("[rankflow exit ");
-  if (at != std::string::npos) result.exitCode = std::atoi(result.output.c_str() + at + 15);
-  return result;
-}
+using testing::runUnderXvfb;
 
 TEST(GuiUnderXvfb, AdaptersPanelOpensADroppedAdapterAndWritesAResizedOne) {
   const auto dir = std::filesystem::temp_directory_path() / "rankflow_gui_adapters";

@@ -13,27 +13,17 @@
 #include "core/theory/matrix_scenes.h"
 #include "render/image.h"
 #include "tests/support/run_command.h"
+#include "tests/support/xvfb.h"
 
 namespace rankflow {
 namespace {
 
 using testing::quoted;
 using testing::runCommand;
+using testing::runUnderXvfb;
 
 bool near(const uint8_t* p, int r, int g, int b, int tolerance) {
   return std::abs(p[0] - r) <= tolerance && std::abs(p[1] - g) <= tolerance && std::abs(p[2] - b) <= tolerance;
-}
-
-// Runs `rankflowArgs` (the executable and its arguments, quoted) in a fresh Xvfb display and
-// returns rankflow's own exit code: xvfb-run's may be 5 when its cleanup of the temporary
-// auth directory races with the server's exit, which says nothing about the program.
-testing::CommandResult runUnderXvfb(const std::string& rankflowArgs) {
-  // The outer shell keeps the single-quoted paths in rankflowArgs for the inner one.
-  auto result =
-      runCommand("xvfb-run -a -s '-screen 0 1600x900x24' sh -c \"" + rankflowArgs + "; echo [rankflow exit \\$?]\"");
-  const auto at = result.output.rfind("[rankflow exit ");
-  if (at != std::string::npos) result.exitCode = std::atoi(result.output.c_str() + at + 15);
-  return result;
 }
 
 TEST(GuiUnderXvfb, RunsSixtyFramesAndShowsTheSceneAndTheControlPanel) {

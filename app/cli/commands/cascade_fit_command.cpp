@@ -2,7 +2,6 @@
 // successive fine-tunes), against independent LoRA at the same ranks (docs/cli.md).
 #include <cstdio>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "app/cli/command_line.h"
@@ -10,12 +9,11 @@
 #include "app/viewer/cli_error.h"
 #include "core/common/error.h"
 #include "core/learn/checkpoint_cascade.h"
+#include "core/learn/reports.h"
 #include "core/theory/matrix_scenes.h"
 
 namespace rankflow::app {
 namespace {
-
-using nlohmann::json;
 
 std::vector<std::string> splitList(const std::string& text) {
   std::vector<std::string> items;
@@ -23,39 +21,6 @@ std::vector<std::string> splitList(const std::string& text) {
   std::string item;
   while (std::getline(in, item, ',')) items.push_back(item);
   return items;
-}
-
-json cascadeJson(const std::string& basePath, const std::vector<std::string>& targetPaths,
-                 const learn::CheckpointCascade& fit, const learn::CheckpointCascadeOptions& options) {
-  json tensors = json::array();
-  for (const auto& t : fit.tensors) {
-    json orders = json::array();
-    for (const auto& o : t.orders)
-      orders.push_back({{"k", o.k},
-                        {"rank", o.rank},
-                        {"cascade_error", o.cascadeError},
-                        {"independent_error", o.independentError},
-                        {"delta_norm", o.deltaNorm}});
-    tensors.push_back({{"name", t.name}, {"shape", t.shape}, {"dtype", t.dtype}, {"orders", orders}});
-  }
-  json totals = json::array();
-  for (const auto& t : fit.totals)
-    totals.push_back({{"k", t.k},
-                      {"rank", t.rank},
-                      {"cascade_error", t.cascadeError},
-                      {"independent_error", t.independentError},
-                      {"parameters", t.parameters}});
-  return {{"base", basePath},
-          {"targets", targetPaths},
-          {"ranks", options.ranks},
-          {"svd", options.exactSvd ? "full" : "randomized"},
-          {"power_iterations", options.svd.powerIterations},
-          {"oversampling", options.svd.oversampling},
-          {"tensors", tensors},
-          {"orders", totals},
-          {"skipped", fit.skipped},
-          {"dense_parameters", fit.denseParameters},
-          {"seconds", fit.seconds}};
 }
 
 }  // namespace
@@ -118,8 +83,7 @@ int runCascadeFitCommand(const std::vector<std::string>& args) {
   if (!out.empty()) io::writeSafeTensors(out, learn::cascadeFactorsFile(fit));
 
   if (cmd.has("json")) {
-    std::cout << cascadeJson(basePath, targetPaths, fit, options).dump(1, ' ', false, json::error_handler_t::replace)
-              << "\n";
+    std::cout << learn::checkpointCascadeReport(basePath, targetPaths, fit, options) << "\n";
     return kExitOk;
   }
   std::printf(

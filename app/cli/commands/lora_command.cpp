@@ -13,74 +13,12 @@
 #include "core/common/error.h"
 #include "core/learn/lora_profile.h"
 #include "core/learn/lora_resize.h"
+#include "core/learn/reports.h"
 
 namespace rankflow::app {
 namespace {
 
 using nlohmann::json;
-
-json optionalNumber(const std::optional<double>& value) {
-  return value ? json(*value) : json(nullptr);
-}
-
-json groupsJson(const std::vector<learn::LoraGroup>& groups) {
-  json out = json::array();
-  for (const auto& g : groups)
-    out.push_back({{"name", g.name},
-                   {"modules", g.modules},
-                   {"stated_rank", g.statedRank},
-                   {"numeric_rank", g.numericRank},
-                   {"rank_90", g.rank90},
-                   {"rank_99", g.rank99},
-                   {"parameters", g.parameters}});
-  return out;
-}
-
-json profileJson(const std::string& path, double tolerance, double fro, const learn::LoraProfile& profile) {
-  json modules = json::array();
-  for (const auto& m : profile.modules) {
-    modules.push_back({{"module", m.module},
-                       {"adapter", m.adapter},
-                       {"tensor_a", m.tensorA},
-                       {"tensor_b", m.tensorB},
-                       {"dtype", m.dtype},
-                       {"out", m.outFeatures},
-                       {"in", m.inFeatures},
-                       {"r", m.statedRank},
-                       {"numeric_rank", m.numericRank},
-                       {"tolerance", m.tolerance},
-                       {"rank_90", m.rank90},
-                       {"rank_99", m.rank99},
-                       {"sigma_max", m.sigmaMax},
-                       {"singular_values", m.singularValues},
-                       {"energy", m.energy},
-                       {"scaling", optionalNumber(m.scaling)},
-                       {"scale", m.scale},
-                       {"scale_source", m.scaleSource},
-                       {"layout", m.layout},
-                       {"type", m.type},
-                       {"layer", m.layer},
-                       {"rank_fro", learn::rankByFrobenius(m.singularValues, fro)},
-                       {"truncation_error", m.truncationError}});
-  }
-  return {{"file", path},
-          {"relative_tolerance", tolerance},
-          {"fro", fro},
-          {"lora_alpha", optionalNumber(profile.loraAlpha)},
-          {"config", profile.configPath.empty() ? json(nullptr) : json(profile.configPath)},
-          {"metadata", profile.metadata},
-          {"modules", modules},
-          {"by_type", groupsJson(profile.byType)},
-          {"by_layer", groupsJson(profile.byLayer)},
-          {"summary",
-           {{"modules", profile.modules.size()},
-            {"stated_rank_min", profile.minStatedRank},
-            {"stated_rank_max", profile.maxStatedRank},
-            {"median_numeric_rank", profile.medianNumericRank},
-            {"parameters", profile.parameters},
-            {"parameters_at_numeric_rank", profile.parametersAtNumericRank},
-            {"ignored_tensors", profile.ignoredTensors}}}};
-}
 
 void printTable(const std::string& path, double tolerance, const learn::LoraProfile& profile) {
   std::size_t nameWidth = std::string("module").size();
@@ -138,7 +76,7 @@ int runLoraRanksCommand(const std::vector<std::string>& args) {
   const std::string& path = cmd.positionals().front();
   const learn::LoraProfile profile = learn::profileLoraFile(path, {.relativeTolerance = tolerance});
   if (cmd.has("json")) {
-    std::cout << profileJson(path, tolerance, fro, profile).dump(1, ' ', false, json::error_handler_t::replace) << "\n";
+    std::cout << learn::loraProfileReport(path, tolerance, fro, profile) << "\n";
   } else {
     printTable(path, tolerance, profile);
   }
@@ -239,20 +177,7 @@ int runLoraResizeCommand(const std::vector<std::string>& args) {
   learn::writeLoraResize(resize, out);
 
   if (cmd.has("json")) {
-    json modules = json::array();
-    for (const auto& m : resize.modules)
-      modules.push_back({{"module", m.module},
-                         {"adapter", m.adapter},
-                         {"from", m.fromRank},
-                         {"to", m.toRank},
-                         {"relative_error", m.relativeError}});
-    std::cout << json{{"file", path},
-                      {"out", out},
-                      {"modules", modules},
-                      {"parameters_before", resize.parametersBefore},
-                      {"parameters_after", resize.parametersAfter}}
-                     .dump(1, ' ', false, json::error_handler_t::replace)
-              << "\n";
+    std::cout << learn::loraResizeReport(path, out, resize) << "\n";
     return kExitOk;
   }
   double worst = 0.0;
