@@ -206,23 +206,36 @@ ProgressFn progressInto(std::mutex& mutex, AdapterJobStatus& status, bool& chang
 
 }  // namespace
 
+// On the worker: profiles `loaded` with progress and cancel, then shows it.
+void AdaptersModel::profileAndPublish(std::shared_ptr<LoadedAdapter> loaded, const std::string& label) {
+  const int index = static_cast<int>(AdapterJob::Open);
+  loaded->options.progress =
+      progressInto(mutex_, published_->status[index], published_->statusChanged[index], cancelRequested_);
+  loaded->profile = learn::profileLoraAdapter(loaded->file, loaded->options);
+  loaded->options.progress = nullptr;
+  const std::string message = label + ": " + std::to_string(loaded->profile.modules.size()) + " modules";
+  {
+    const std::lock_guard lock(mutex_);
+    published_->adapter = std::move(loaded);
+  }
+  finish(AdapterJob::Open, message);
+}
+
+void AdaptersModel::finish(AdapterJob job, const std::string& message) {
+  const int index = static_cast<int>(job);
+  const std::lock_guard lock(mutex_);
+  published_->status[index].message = message;
+  published_->status[index].state = TaskState::Done;
+  published_->status[index].progress = 1.0;
+  published_->statusChanged[index] = true;
+}
+
 std::string AdaptersModel::openDemo() {
   return submit(AdapterJob::Open, [this] {
     auto loaded = std::make_shared<LoadedAdapter>();
     loaded->source = "demo";
     loaded->file = demoAdapter();
-    const int index = static_cast<int>(AdapterJob::Open);
-    loaded->options.progress =
-        progressInto(mutex_, published_->status[index], published_->statusChanged[index], cancelRequested_);
-    loaded->profile = learn::profileLoraAdapter(loaded->file, loaded->options);
-    loaded->options.progress = nullptr;
-    const std::string message = "demo adapter: " + std::to_string(loaded->profile.modules.size()) + " modules";
-    const std::lock_guard lock(mutex_);
-    published_->adapter = std::move(loaded);
-    published_->status[index].message = message;
-    published_->status[index].state = TaskState::Done;
-    published_->status[index].progress = 1.0;
-    published_->statusChanged[index] = true;
+    profileAndPublish(std::move(loaded), "demo adapter");
   });
 }
 
@@ -236,19 +249,7 @@ std::string AdaptersModel::openAdapter(const std::string& path) {
       loaded->configText = std::move(beside->text);
       loaded->options.config = std::move(beside->config);
     }
-    const int index = static_cast<int>(AdapterJob::Open);
-    loaded->options.progress =
-        progressInto(mutex_, published_->status[index], published_->statusChanged[index], cancelRequested_);
-    loaded->profile = learn::profileLoraAdapter(loaded->file, loaded->options);
-    loaded->options.progress = nullptr;
-    const std::string message = std::filesystem::path(path).filename().string() + ": " +
-                                std::to_string(loaded->profile.modules.size()) + " modules";
-    const std::lock_guard lock(mutex_);
-    published_->adapter = std::move(loaded);
-    published_->status[index].message = message;
-    published_->status[index].state = TaskState::Done;
-    published_->status[index].progress = 1.0;
-    published_->statusChanged[index] = true;
+    profileAndPublish(std::move(loaded), std::filesystem::path(path).filename().string());
   });
 }
 
@@ -260,11 +261,6 @@ std::string AdaptersModel::openFamily(const std::string& base, const std::vector
            " targets: give one rank per target";
   }
   return submit(AdapterJob::Family, [this, base, targets, ranks] {
-    const io::SafeTensorsFile baseFile = io::readSafeTensors(base);
-    std::vector<io::SafeTensorsFile> files;
-    for (const auto& t : targets) files.push_back(io::readSafeTensors(t));
-    std::vector<const io::SafeTensorsFile*> pointers;
-    for (const auto& f : files) pointers.push_back(&f);
     std::vector<std::string> names{base};
     names.insert(names.end(), targets.begin(), targets.end());
     const int index = static_cast<int>(AdapterJob::Family);
@@ -273,18 +269,16 @@ std::string AdaptersModel::openFamily(const std::string& base, const std::vector
     options.keepFactors = false;
     options.progress =
         progressInto(mutex_, published_->status[index], published_->statusChanged[index], cancelRequested_);
-    auto fit =
-        std::make_shared<learn::CheckpointCascade>(learn::cascadeCheckpoints(baseFile, pointers, names, options));
+    auto fit = std::make_shared<learn::CheckpointCascade>(learn::cascadeCheckpointFiles(base, targets, options));
     char message[160];
     std::snprintf(message, sizeof message, "%zu tensors, %zu orders in %.2f s", fit->tensors.size(), fit->totals.size(),
                   fit->seconds);
-    const std::lock_guard lock(mutex_);
-    published_->family = std::move(fit);
-    published_->familyFiles = names;
-    published_->status[index].message = message;
-    published_->status[index].state = TaskState::Done;
-    published_->status[index].progress = 1.0;
-    published_->statusChanged[index] = true;
+    {
+      const std::lock_guard lock(mutex_);
+      published_->family = std::move(fit);
+      published_->familyFiles = names;
+    }
+    finish(AdapterJob::Family, message);
   });
 }
 
@@ -302,12 +296,7 @@ std::string AdaptersModel::writeResized(const std::string& directory) {
     char message[256];
     std::snprintf(message, sizeof message, "wrote %s: %lld parameters (%lld before)", directory.c_str(),
                   static_cast<long long>(resize.parametersAfter), static_cast<long long>(resize.parametersBefore));
-    const int index = static_cast<int>(AdapterJob::Write);
-    const std::lock_guard lock(mutex_);
-    published_->status[index].message = message;
-    published_->status[index].state = TaskState::Done;
-    published_->status[index].progress = 1.0;
-    published_->statusChanged[index] = true;
+    finish(AdapterJob::Write, message);
   });
 }
 

@@ -114,6 +114,8 @@ class AdaptersModel {
  private:
   struct Published;  // results waiting for poll(), under mutex_
   std::string submit(AdapterJob job, std::function<void()> work);
+  void profileAndPublish(std::shared_ptr<LoadedAdapter> loaded, const std::string& label);
+  void finish(AdapterJob job, const std::string& message);  // the worker's last word: done
   void recomputeSchedule();
 
   std::shared_ptr<const LoadedAdapter> adapter_;

@@ -104,8 +104,8 @@ void saveCheckpoint(const std::string& path, const FlowNetwork& network,
   file.metadata["separate_widths"] = joinInts(network.separateWidths);
   file.tensors["time_max"] = io::Tensor::fromFloat({1}, std::vector<float>{c.timeMax});
   // Output scales are part of the function: stored as a tensor so they are exact.
-  file.tensors["output_scales"] = io::Tensor::fromFloat({static_cast<std::int64_t>(network.outputScales.size())},
-                                                        network.outputScales);
+  file.tensors["output_scales"] =
+      io::Tensor::fromFloat({static_cast<std::int64_t>(network.outputScales.size())}, network.outputScales);
   for (std::size_t l = 0; l < network.base.size(); ++l) {
     file.tensors[layerName(1, l) + ".weight"] = tensorOf(network.base[l].w);
     file.tensors[layerName(1, l) + ".bias"] = tensorOf(network.base[l].b);
@@ -120,7 +120,8 @@ void saveCheckpoint(const std::string& path, const FlowNetwork& network,
       continue;
     }
     for (std::size_t l = 0; l < network.adapters[o].size(); ++l) {
-      file.tensors[layerName(k, l) + ".lora_A.weight"] = tensorOf(Eigen::MatrixXf(network.adapters[o][l].v.transpose()));
+      file.tensors[layerName(k, l) + ".lora_A.weight"] =
+          tensorOf(Eigen::MatrixXf(network.adapters[o][l].v.transpose()));
       file.tensors[layerName(k, l) + ".lora_B.weight"] = tensorOf(network.adapters[o][l].u);
       file.tensors[layerName(k, l) + ".bias"] = tensorOf(network.biases[o][l]);
     }

@@ -179,6 +179,19 @@ CheckpointCascade cascadeCheckpoints(const io::SafeTensorsFile& base,
   return out;
 }
 
+CheckpointCascade cascadeCheckpointFiles(const std::string& base, const std::vector<std::string>& targets,
+                                         const CheckpointCascadeOptions& options) {
+  const io::SafeTensorsFile baseFile = io::readSafeTensors(base);
+  std::vector<io::SafeTensorsFile> files;
+  files.reserve(targets.size());
+  for (const auto& t : targets) files.push_back(io::readSafeTensors(t));
+  std::vector<const io::SafeTensorsFile*> pointers;
+  for (const auto& f : files) pointers.push_back(&f);
+  std::vector<std::string> names{base};
+  names.insert(names.end(), targets.begin(), targets.end());
+  return cascadeCheckpoints(baseFile, pointers, names, options);
+}
+
 io::SafeTensorsFile cascadeFactorsFile(const CheckpointCascade& fit) {
   io::SafeTensorsFile file;
   file.metadata["format"] = "rankflow-cascade";

@@ -64,6 +64,11 @@ CheckpointCascade cascadeCheckpoints(const io::SafeTensorsFile& base,
                                      const std::vector<const io::SafeTensorsFile*>& targets,
                                      const std::vector<std::string>& names, const CheckpointCascadeOptions& options);
 
+// The same from files: the base and the targets read (one at a time into memory, all held
+// while the fit runs), named by their paths in messages.
+CheckpointCascade cascadeCheckpointFiles(const std::string& base, const std::vector<std::string>& targets,
+                                         const CheckpointCascadeOptions& options);
+
 // The factors as a checkpoint (docs/formats.md, "Cascade factors"): `<name>.cascade.<k>.up`
 // and `<name>.cascade.<k>.down` in each base tensor's dtype, metadata "format" =
 // "rankflow-cascade" and "ranks"; W_k = T_0 + Σ_{j≤k} up_j·down_j. InvalidArgument when the

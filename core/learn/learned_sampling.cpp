@@ -15,7 +15,8 @@ std::vector<Vec2f> evaluate(const FlowNetwork& network, int order, const std::ve
   const std::vector<float> times(x.size(), t);
   const Eigen::MatrixXf out = network.predict(order, network.features(x, times));
   std::vector<Vec2f> v(x.size());
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = {out(0, static_cast<Eigen::Index>(i)), out(1, static_cast<Eigen::Index>(i))};
+  for (std::size_t i = 0; i < v.size(); ++i)
+    v[i] = {out(0, static_cast<Eigen::Index>(i)), out(1, static_cast<Eigen::Index>(i))};
   return v;
 }
 

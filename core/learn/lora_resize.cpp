@@ -228,6 +228,17 @@ LoraResize resizeLoraAdapter(io::SafeTensorsFile&& file, const LoraProfileOption
   return resize(file, options, criterion, baseConfigJson);
 }
 
+LoraResize resizeLoraFile(const std::string& path, const LoraResizeCriterion& criterion) {
+  io::SafeTensorsFile file = io::readSafeTensors(path);
+  LoraProfileOptions options;
+  std::string configText;
+  if (auto beside = readLoraConfigBeside(path)) {
+    configText = std::move(beside->text);
+    options.config = std::move(beside->config);
+  }
+  return resizeLoraAdapter(std::move(file), options, criterion, configText);
+}
+
 void writeLoraResize(const LoraResize& resize, const std::string& directory) {
   namespace fs = std::filesystem;
   const fs::path target(directory);

@@ -47,6 +47,10 @@ LoraResize resizeLoraAdapter(const io::SafeTensorsFile& file, const LoraProfileO
 LoraResize resizeLoraAdapter(io::SafeTensorsFile&& file, const LoraProfileOptions& options,
                              const LoraResizeCriterion& criterion, const std::string& baseConfigJson = {});
 
+// Reads the adapter at `path` (and adapter_config.json beside it) and resizes it, consuming
+// the file as it goes: what `lora-resize` and the Python module do.
+LoraResize resizeLoraFile(const std::string& path, const LoraResizeCriterion& criterion);
+
 // Writes DIR/adapter_model.safetensors (and DIR/adapter_config.json for PEFT) into a directory
 // that must not exist yet; the files appear together (a temporary directory renamed) or not at all.
 void writeLoraResize(const LoraResize& resize, const std::string& directory);

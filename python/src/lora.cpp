@@ -44,14 +44,7 @@ std::string loraResize(const std::string& path, const std::string& out, const st
     throw InvalidArgument("criterion: rank, energy, fro, ratio, cumulative or budget, got '" + criterion + "'");
   if (std::filesystem::exists(out)) throw InvalidArgument("out: " + out + " exists already: give a new directory");
   nb::gil_scoped_release released;
-  io::SafeTensorsFile file = io::readSafeTensors(path);
-  learn::LoraProfileOptions options;
-  std::string configText;
-  if (auto beside = learn::readLoraConfigBeside(path)) {
-    configText = std::move(beside->text);
-    options.config = std::move(beside->config);
-  }
-  const learn::LoraResize resize = learn::resizeLoraAdapter(std::move(file), options, c, configText);
+  const learn::LoraResize resize = learn::resizeLoraFile(path, c);
   learn::writeLoraResize(resize, out);
   return learn::loraResizeReport(path, out, resize);
 }
@@ -66,14 +59,7 @@ std::string cascadeFit(const std::string& base, const std::vector<std::string>& 
   options.keepFactors = out.has_value();
   options.progress = progressFrom(progress);
   nb::gil_scoped_release released;
-  const io::SafeTensorsFile baseFile = io::readSafeTensors(base);
-  std::vector<io::SafeTensorsFile> files;
-  for (const auto& t : targets) files.push_back(io::readSafeTensors(t));
-  std::vector<const io::SafeTensorsFile*> pointers;
-  for (const auto& f : files) pointers.push_back(&f);
-  std::vector<std::string> names{base};
-  names.insert(names.end(), targets.begin(), targets.end());
-  const learn::CheckpointCascade fit = learn::cascadeCheckpoints(baseFile, pointers, names, options);
+  const learn::CheckpointCascade fit = learn::cascadeCheckpointFiles(base, targets, options);
   if (out) io::writeSafeTensors(*out, learn::cascadeFactorsFile(fit));
   return learn::checkpointCascadeReport(base, targets, fit, options);
 }

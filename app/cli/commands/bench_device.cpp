@@ -12,11 +12,11 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "app/cli/command_line.h"
+#include "app/cli/commands.h"
 #include "app/viewer/backend_selection.h"
 #include "app/viewer/cli_error.h"
-#include "app/cli/command_line.h"
 #include "core/common/timing.h"
-#include "app/cli/commands.h"
 #include "core/io/atomic_file.h"
 #include "core/lowrank/lowrank_backend.h"
 #include "core/matfun/derivative_grid.h"

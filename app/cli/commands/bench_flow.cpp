@@ -5,10 +5,10 @@
 #include <memory>
 #include <vector>
 
-#include "app/viewer/cli_error.h"
 #include "app/cli/command_line.h"
-#include "core/common/timing.h"
 #include "app/cli/commands.h"
+#include "app/viewer/cli_error.h"
+#include "core/common/timing.h"
 #include "core/flows/datasets.h"
 #include "core/flows/empirical_data.h"
 #include "core/flows/samplers.h"
@@ -26,14 +26,15 @@ std::vector<Vec2f> dataPoints(int count) {
 }  // namespace
 
 int runBenchFlow(const std::vector<std::string>& args) {
-  CommandLine cmd("bench flow", "rankflow bench flow [--points P] [--data M] [--repeats R] [--quick]",
-                  "Point–datum pairs per second of the marginal fields u_0..u_3 (one pass) and of the Lagrangian v, a, j "
-                  "(three AD passes), then every sampler, on each backend; with CUDA, the issue's 100k particles × 100 "
-                  "RK4 steps × 1k data against the CPU in the same run.",
-                  {{"points", "P", "query points for the field benchmarks", "4096"},
-                   {"data", "M", "data points (8 gaussians)", "4096"},
-                   {"repeats", "R", "timed repetitions (the best is reported)", "3"},
-                   {"quick", "", "smaller sizes (for tests)", ""}});
+  CommandLine cmd(
+      "bench flow", "rankflow bench flow [--points P] [--data M] [--repeats R] [--quick]",
+      "Point–datum pairs per second of the marginal fields u_0..u_3 (one pass) and of the Lagrangian v, a, j "
+      "(three AD passes), then every sampler, on each backend; with CUDA, the issue's 100k particles × 100 "
+      "RK4 steps × 1k data against the CPU in the same run.",
+      {{"points", "P", "query points for the field benchmarks", "4096"},
+       {"data", "M", "data points (8 gaussians)", "4096"},
+       {"repeats", "R", "timed repetitions (the best is reported)", "3"},
+       {"quick", "", "smaller sizes (for tests)", ""}});
   if (!cmd.parse(args)) {
     std::cout << cmd.help();
     return kExitOk;

@@ -4,12 +4,12 @@
 #include <iostream>
 #include <sstream>
 
-#include "app/cli/plots/pareto_chart.h"
-#include "app/viewer/cli_error.h"
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "app/cli/common_options.h"
 #include "app/cli/npy_matrices.h"
+#include "app/cli/plots/pareto_chart.h"
+#include "app/viewer/cli_error.h"
 #include "core/common/error.h"
 #include "core/io/atomic_file.h"
 #include "core/lowrank/cascade.h"

@@ -71,15 +71,7 @@ int runCascadeFitCommand(const std::vector<std::string>& args) {
   const std::string out = cmd.text("out");
   options.keepFactors = !out.empty();
 
-  const io::SafeTensorsFile base = io::readSafeTensors(basePath);
-  std::vector<io::SafeTensorsFile> targets;
-  targets.reserve(targetPaths.size());
-  for (const auto& p : targetPaths) targets.push_back(io::readSafeTensors(p));
-  std::vector<const io::SafeTensorsFile*> targetPointers;
-  for (const auto& t : targets) targetPointers.push_back(&t);
-  std::vector<std::string> names{basePath};
-  names.insert(names.end(), targetPaths.begin(), targetPaths.end());
-  const learn::CheckpointCascade fit = learn::cascadeCheckpoints(base, targetPointers, names, options);
+  const learn::CheckpointCascade fit = learn::cascadeCheckpointFiles(basePath, targetPaths, options);
   if (!out.empty()) io::writeSafeTensors(out, learn::cascadeFactorsFile(fit));
 
   if (cmd.has("json")) {

@@ -2,10 +2,10 @@
 #include <iostream>
 
 #include "app/cli/build_info.h"
-#include "app/viewer/cli_error.h"
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "app/cli/common_options.h"
+#include "app/viewer/cli_error.h"
 #include "render/vk_check.h"
 #include "render/vulkan_context.h"
 

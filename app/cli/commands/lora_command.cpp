@@ -166,14 +166,7 @@ int runLoraResizeCommand(const std::vector<std::string>& args) {
   }
   if (std::filesystem::exists(out)) cmd.fail("--out " + out + " exists already: give a new directory");
 
-  io::SafeTensorsFile file = io::readSafeTensors(path);
-  learn::LoraProfileOptions options;
-  std::string configText;
-  if (auto beside = learn::readLoraConfigBeside(path)) {
-    configText = std::move(beside->text);
-    options.config = std::move(beside->config);
-  }
-  const learn::LoraResize resize = learn::resizeLoraAdapter(std::move(file), options, criterion, configText);
+  const learn::LoraResize resize = learn::resizeLoraFile(path, criterion);
   learn::writeLoraResize(resize, out);
 
   if (cmd.has("json")) {

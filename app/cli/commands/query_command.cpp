@@ -1,10 +1,10 @@
 #include <cstdio>
 #include <iostream>
 
-#include "app/viewer/cli_error.h"
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "app/cli/npy_matrices.h"
+#include "app/viewer/cli_error.h"
 #include "core/lowrank/range_tree.h"
 
 namespace rankflow::app {

@@ -2,12 +2,12 @@
 #include <cstdio>
 #include <iostream>
 
-#include "app/viewer/cli_error.h"
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "app/cli/common_options.h"
 #include "app/shell/offscreen_gui.h"
 #include "app/ui/workbench.h"
+#include "app/viewer/cli_error.h"
 #include "app/viewer/offscreen_render.h"
 #include "app/viewer/scene_frame.h"
 #include "app/viewer/session.h"

@@ -5,10 +5,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "app/viewer/cli_error.h"
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "app/cli/common_options.h"
+#include "app/viewer/cli_error.h"
 #include "core/common/error.h"
 #include "core/io/npy.h"
 #include "core/lowrank/batched_spectra.h"

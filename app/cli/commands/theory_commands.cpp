@@ -4,10 +4,10 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "app/viewer/cli_error.h"
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "app/cli/common_options.h"
+#include "app/viewer/cli_error.h"
 #include "core/common/error.h"
 #include "core/lowrank/cascade.h"
 #include "core/matfun/derivative_grid.h"

@@ -7,9 +7,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "app/viewer/cli_error.h"
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
+#include "app/viewer/cli_error.h"
 #include "core/common/error.h"
 #include "core/io/atomic_file.h"
 #include "core/io/npy.h"
