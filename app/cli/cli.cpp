@@ -1,7 +1,5 @@
 // The command table: one list gives the top-level help, the dispatch and the list printed
 // for an unknown command, so a command added here is found by all three.
-#include <malloc.h>
-
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -35,7 +33,8 @@ constexpr Command kCommands[] = {
      runCompareCommand},
     {"flow", "exact fields u_0..u_3 and Lagrangian v, a, j; sample particles with any solver", runFlowCommand},
     {"query", "low-rank range query on a matrix or tensor segment tree (.npy in and out)", runQueryCommand},
-    {"bench", "benchmarks: render, ui, advect, flow, train, segtree, cascade, rank, device, lora, checkpoints", runBenchCommand},
+    {"bench", "benchmarks: render, ui, advect, flow, train, segtree, cascade, rank, device, lora, checkpoints",
+     runBenchCommand},
     {"vlfm", "video latent flow: HiPPO-LegS fit of keyframes, frames at any rate (.npy + JSON)", runVlfmCommand},
     {"lora-ranks", "rank profile of a LoRA adapter (.safetensors, PEFT or kohya): numeric and energy ranks per module",
      runLoraRanksCommand},
@@ -64,12 +63,6 @@ int runHelp(const std::vector<std::string>&) {
 }  // namespace
 
 int runCli(int argc, char** argv) {
-  // Per-module and per-tensor buffers of a few MiB are allocated and freed thousands of times
-  // by lora-ranks, lora-resize and cascade-fit. Above glibc's default threshold each one was a
-  // fresh mmap whose pages the kernel zeroes and faults in: a third of lora-ranks's CPU time
-  // (docs/PERFORMANCE.md, "Real LoRA adapters"). Below 256 MiB they now come back from the heap.
-  mallopt(M_MMAP_THRESHOLD, 256 << 20);
-  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string command = "gui";
   if (!args.empty() && args.front().rfind('-', 0) != 0) {

@@ -1,11 +1,18 @@
 #include "app/cli/common_options.h"
 
+#include <malloc.h>
+
 #include <cstdio>
 
 #include "app/viewer/cli_error.h"
 #include "core/matfun/json_format.h"
 
 namespace rankflow::app {
+
+void keepLargeBuffersOnTheHeap() {
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+}
 
 OptionSpec backendOption() {
   return {"backend", "auto|cpu|cuda", "compute backend: CUDA when a device exists, else the CPU", "auto"};

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "app/viewer/backend_selection.h"
 #include "app/cli/command_line.h"
+#include "app/viewer/backend_selection.h"
 #include "core/flows/flow_scene.h"
 #include "core/theory/matrix_scenes.h"
 
@@ -24,6 +24,13 @@ BackendPreference backendPreferenceFor(const CommandLine& cmd);
 
 // Fails the command unless --scene names a known scene.
 void requireKnownScene(const CommandLine& cmd);
+
+// For the commands that walk a checkpoint module by module (lora-ranks, lora-resize,
+// cascade-fit): buffers of a few MiB, allocated and freed thousands of times, come back from
+// the heap instead of being fresh zero-filled pages from the kernel each time — a third of
+// lora-ranks's CPU time otherwise (docs/PERFORMANCE.md, "Real LoRA adapters"). Not for the
+// window, which would keep what it frees.
+void keepLargeBuffersOnTheHeap();
 
 // Picks the backend named by --backend; a bad name or an unavailable CUDA is a usage
 // error of this command.

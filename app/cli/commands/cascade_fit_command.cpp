@@ -6,6 +6,7 @@
 
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
+#include "app/cli/common_options.h"
 #include "app/viewer/cli_error.h"
 #include "core/common/error.h"
 #include "core/learn/checkpoint_cascade.h"
@@ -71,6 +72,7 @@ int runCascadeFitCommand(const std::vector<std::string>& args) {
   const std::string out = cmd.text("out");
   options.keepFactors = !out.empty();
 
+  keepLargeBuffersOnTheHeap();
   const learn::CheckpointCascade fit = learn::cascadeCheckpointFiles(basePath, targetPaths, options);
   if (!out.empty()) io::writeSafeTensors(out, learn::cascadeFactorsFile(fit));
 

@@ -9,6 +9,7 @@
 
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
+#include "app/cli/common_options.h"
 #include "app/viewer/cli_error.h"
 #include "core/common/error.h"
 #include "core/learn/lora_profile.h"
@@ -74,6 +75,7 @@ int runLoraRanksCommand(const std::vector<std::string>& args) {
   const double tolerance = cmd.number("tolerance", 0.0, 1.0);
   const double fro = cmd.number("fro", 0.0, 1.0);
   const std::string& path = cmd.positionals().front();
+  keepLargeBuffersOnTheHeap();
   const learn::LoraProfile profile = learn::profileLoraFile(path, {.relativeTolerance = tolerance});
   if (cmd.has("json")) {
     std::cout << learn::loraProfileReport(path, tolerance, fro, profile) << "\n";
@@ -166,6 +168,7 @@ int runLoraResizeCommand(const std::vector<std::string>& args) {
   }
   if (std::filesystem::exists(out)) cmd.fail("--out " + out + " exists already: give a new directory");
 
+  keepLargeBuffersOnTheHeap();
   const learn::LoraResize resize = learn::resizeLoraFile(path, criterion);
   learn::writeLoraResize(resize, out);
 
