@@ -16,12 +16,15 @@ import numpy as _np
 
 from . import _rankflow
 
-__all__ = ["info", "feasible", "svals", "fields", "sample", "lora_profile", "lora_resize", "cascade_fit"]
+__all__ = ["info", "feasible", "svals", "fields", "sample", "lora_profile", "lora_resize", "cascade_fit", "RangeTree"]
 __version__ = _rankflow.info()["version"]
 
 
 def _points(array, name: str) -> _np.ndarray:
     """(N, 2) float32, C-contiguous: the input itself when it already is, else a converted copy."""
+    if type(array) is _np.ndarray and array.dtype == _np.float32 and array.ndim == 2 and array.shape[1] == 2 \
+            and array.flags.c_contiguous:
+        return array  # the fast path: nothing to check further, nothing to copy
     a = _np.asarray(array)
     if a.ndim != 2 or a.shape[1] != 2:
         raise ValueError(f"{name}: expected shape (N, 2), got {a.shape}")
@@ -124,3 +127,43 @@ def cascade_fit(base: str, targets: Sequence[str], ranks: Sequence[int], out: Op
     return _json.loads(_rankflow.cascade_fit(str(base), [str(t) for t in targets], [int(r) for r in ranks],
                                              None if out is None else str(out), bool(exact), int(power_iterations),
                                              int(oversampling), int(seed), progress))
+
+
+class RangeTree:
+    """Low-rank range queries (docs/MATHEMATICS.md §3): sum_{i=l..h} L_i R_i^T X.
+
+    a, b: (m, d, r) factors give the matrix tree (L = A, R = B); with c, the tensor tree of
+    Theorem 1.13 (L = A ⊙ B, Khatri-Rao, p = d^2; R = C). Factors are copied into the tree as
+    float32.
+    """
+
+    def __init__(self, a, b, c=None):
+        stack = lambda x, name: _stack(x, name)  # noqa: E731
+        self._tree = _rankflow.RangeTree(stack(a, "a"), stack(b, "b"), None if c is None else stack(c, "c"))
+
+    def query(self, l: int, h: int, x, strategy: str = "auto"):
+        """(Y (p, n) float32, the strategy used) for the 0-based inclusive range [l, h].
+
+        strategy: "auto" (the router's cheapest predicted), "tree", "sum", "fly" or "prefix".
+        """
+        x = _np.ascontiguousarray(x, dtype=_np.float32)
+        if x.ndim != 2:
+            raise ValueError(f"x: expected shape (q, n), got {x.shape}")
+        return self._tree.query(int(l), int(h), x, strategy)
+
+    def update(self, i: int, left, right) -> None:
+        """Replace factor pair i."""
+        self._tree.update(int(i), _np.ascontiguousarray(left, dtype=_np.float32),
+                          _np.ascontiguousarray(right, dtype=_np.float32))
+
+    count = property(lambda self: self._tree.count, doc="m, the number of factor pairs")
+    rows = property(lambda self: self._tree.rows, doc="p, the rows of each L_i")
+    cols = property(lambda self: self._tree.cols, doc="q, the rows of each R_i (and of X)")
+    rank = property(lambda self: self._tree.rank, doc="r")
+
+
+def _stack(x, name: str) -> _np.ndarray:
+    a = _np.ascontiguousarray(x, dtype=_np.float32)
+    if a.ndim != 3:
+        raise ValueError(f"{name}: expected shape (m, d, r), got {a.shape}")
+    return a

@@ -5,7 +5,9 @@
 #include <nanobind/stl/string.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <mutex>
 
 #include "core/common/error.h"
 #include "core/compute/flow_backend.h"
@@ -18,14 +20,23 @@
 namespace rankflow::python {
 namespace {
 
-std::unique_ptr<compute::FlowBackend> flowBackend(const std::string& backend) {
+// A backend made once per process (probing CUDA and creating a context cost far more than a
+// small call) and used by one call at a time: the GIL is released while it works.
+struct SharedBackend {
+  std::unique_ptr<compute::FlowBackend> backend;
+  std::mutex inUse;
+};
+
+SharedBackend& flowBackend(const std::string& backend) {
   if (backend != "auto" && backend != "cpu" && backend != "cuda")
     throw InvalidArgument("backend: auto, cpu or cuda, got '" + backend + "'");
+  static SharedBackend cpu{compute::makeCpuBackend(), {}};
+  static SharedBackend cuda{kernels::makeCudaBackend(), {}};
   if (backend != "cpu") {
-    if (auto cuda = kernels::makeCudaBackend()) return cuda;
+    if (cuda.backend) return cuda;
     if (backend == "cuda") throw InvalidArgument("backend cuda: " + kernels::probeCuda().reason);
   }
-  return compute::makeCpuBackend();
+  return cpu;
 }
 
 FloatArray fields(const Points& data, const Points& points, float t, int order, const std::string& kind,
@@ -40,9 +51,11 @@ FloatArray fields(const Points& data, const Points& points, float t, int order, 
   if (order < 0 || order > 16) throw InvalidArgument("order: 0 to 16, got " + std::to_string(order));
   const std::size_t width = static_cast<std::size_t>(order) + 1;
   std::vector<float> out(at.size() * width * 2);
+  SharedBackend& shared = flowBackend(backend);
   {
     nb::gil_scoped_release released;
-    flowBackend(backend)->fields(query, at, {reinterpret_cast<Vec2f*>(out.data()), at.size() * width});
+    const std::lock_guard lock(shared.inUse);
+    shared.backend->fields(query, at, {reinterpret_cast<Vec2f*>(out.data()), at.size() * width});
   }
   return ownedArray(std::move(out), {at.size(), width, 2});
 }
@@ -60,9 +73,11 @@ nb::dict sample(const Points& data, const Points& start, float t0, float t1, int
   const std::span<const Vec2f> from = pointsOf(start, "start");
   const ProgressFn report = progressFrom(progress);
   flows::SampleResult result;
+  SharedBackend& shared = flowBackend(backend);
   {
     nb::gil_scoped_release released;
-    result = flowBackend(backend)->sample(points, from, options, report);
+    const std::lock_guard lock(shared.inUse);
+    result = shared.backend->sample(points, from, options, report);
   }
   const auto frames = static_cast<std::size_t>(result.store.frameCount());
   const auto n = static_cast<std::size_t>(result.store.particleCount());
@@ -80,9 +95,28 @@ nb::dict sample(const Points& data, const Points& start, float t0, float t1, int
   return out;
 }
 
+// The same fields call repeated in C++: the baseline tools/python_bench.py measures the
+// binding's overhead against, in the same process and run. Seconds per call.
+double timeFieldsInCpp(const Points& data, const Points& points, float t, int order, int repeats) {
+  compute::FieldQuery query;
+  query.data = pointsOf(data, "data");
+  query.t = t;
+  query.maxOrder = order;
+  const std::span<const Vec2f> at = pointsOf(points, "points");
+  std::vector<Vec2f> out(at.size() * (static_cast<std::size_t>(order) + 1));
+  SharedBackend& shared = flowBackend("cpu");
+  nb::gil_scoped_release released;
+  const std::lock_guard lock(shared.inUse);
+  const auto begin = std::chrono::steady_clock::now();
+  for (int i = 0; i < repeats; ++i) shared.backend->fields(query, at, out);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count() / std::max(1, repeats);
+}
+
 }  // namespace
 
 void registerFlows(nb::module_& m) {
+  m.def("_time_fields_in_cpp", &timeFieldsInCpp, nb::arg("data"), nb::arg("points"), nb::arg("t"), nb::arg("order"),
+        nb::arg("repeats"), "Seconds per fields call on the CPU, repeated in C++ (the benchmark's baseline).");
   m.def("fields", &fields, nb::arg("data"), nb::arg("points"), nb::arg("t"), nb::arg("order") = 1,
         nb::arg("kind") = "marginal", nb::arg("schedule") = "linear", nb::arg("backend") = "auto",
         "The exact fields of order 0..order at each point: (P, order + 1, 2) float32.");

@@ -6,6 +6,9 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "core/common/error.h"
 #include "core/common/parallel_for.h"
 #include "core/lowrank/batched_spectra.h"
@@ -19,6 +22,7 @@ namespace rankflow::python {
 
 void registerFlows(nb::module_& m);
 void registerLora(nb::module_& m);
+void registerRangeTree(nb::module_& m);
 
 namespace {
 
@@ -90,6 +94,13 @@ nb::tuple svals(nb::ndarray<nb::ndim<3>, nb::c_contig, nb::device::cpu, nb::ro> 
                         ownedArray(std::move(ranks), {static_cast<std::size_t>(view.batch)}), spectra.backend);
 }
 
+double timeFeasibleInCpp(const std::vector<int>& ranks, int repeats) {
+  nb::gil_scoped_release released;
+  const auto begin = std::chrono::steady_clock::now();
+  for (int i = 0; i < repeats; ++i) theory::checkFeasibility(ranks);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count() / std::max(1, repeats);
+}
+
 }  // namespace
 
 }  // namespace rankflow::python
@@ -111,8 +122,11 @@ NB_MODULE(_rankflow, m) {
   m.def("svals", &svals, nb::arg("batch"), nb::arg("tolerance").none() = nb::none(), nb::arg("backend") = "auto",
         "Singular values (B, min(m, n)) float64 and numerical ranks (B,) int32 of a (B, m, n) batch, and the "
         "backend's description.");
+  m.def("_time_feasible_in_cpp", &timeFeasibleInCpp, nb::arg("ranks"), nb::arg("repeats"),
+        "Seconds per feasible call repeated in C++ (the benchmark's baseline).");
   m.def("_last_input_address", &lastInputAddress,
         "Address of the last input buffer the core read (tests check that inputs are not copied).");
   registerFlows(m);
   registerLora(m);
+  registerRangeTree(m);
 }
