@@ -10,6 +10,7 @@
 #include "core/common/error.h"
 #include "core/common/random.h"
 #include "core/learn/lora_resize.h"
+#include "core/learn/tensor_matrix.h"
 
 namespace rankflow::app {
 
@@ -36,11 +37,6 @@ Eigen::MatrixXd orthonormal(std::int64_t n, int k, SeededRandom& random) {
   for (Eigen::Index i = 0; i < g.size(); ++i) g.data()[i] = random.normal();
   const Eigen::HouseholderQR<Eigen::MatrixXd> qr(g);
   return qr.householderQ() * Eigen::MatrixXd::Identity(n, k);
-}
-
-io::Tensor f32Tensor(const Eigen::MatrixXd& m) {
-  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = m;
-  return io::Tensor::encode(io::Dtype::F32, {m.rows(), m.cols()}, std::span<const double>(rows.data(), rows.size()));
 }
 
 // Known module kinds first, in a transformer layer's order; others alphabetically after.
@@ -76,8 +72,8 @@ io::SafeTensorsFile demoAdapter() {
       const Eigen::MatrixXd b = orthonormal(m.out, kDemoRank, random) * root.asDiagonal();
       const Eigen::MatrixXd a = root.asDiagonal() * orthonormal(m.in, kDemoRank, random).transpose();
       const std::string prefix = "base_model.model.model.layers." + std::to_string(layer) + "." + m.name;
-      file.tensors[prefix + ".lora_A.weight"] = f32Tensor(a);
-      file.tensors[prefix + ".lora_B.weight"] = f32Tensor(b);
+      file.tensors[prefix + ".lora_A.weight"] = learn::encodeMatrix(io::Dtype::F32, a);
+      file.tensors[prefix + ".lora_B.weight"] = learn::encodeMatrix(io::Dtype::F32, b);
     }
   }
   return file;

@@ -7,6 +7,7 @@
 
 #include "core/common/error.h"
 #include "core/common/parallel_for.h"
+#include "core/learn/tensor_matrix.h"
 
 namespace rankflow::learn {
 namespace {
@@ -21,12 +22,10 @@ std::string shapeText(const std::vector<std::int64_t>& shape) {
   return s + "]";
 }
 
-// The tensor's transpose (cols × rows) in `into`, decoded in place: its C-order data is the
-// column-major storage of the transpose, so no copy or reordering is needed. The fit works
-// on transposes throughout (truncation and norms commute with transposition).
+// The tensor's transpose in `into` (reused from tensor to tensor); the fit works on
+// transposes throughout (truncation and norms commute with transposition).
 void decodeTransposed(const io::Tensor& t, const std::string& where, Eigen::MatrixXf& into) {
-  into.resize(t.shape[1], t.shape[0]);
-  t.decodeInto(std::span<float>(into.data(), static_cast<std::size_t>(into.size())));
+  decodeTransposeInto(t, t.shape[0], t.shape[1], into);
   if (!into.allFinite()) throw InvalidArgument(where + " holds NaN or infinity");
 }
 
@@ -205,12 +204,8 @@ io::SafeTensorsFile cascadeFactorsFile(const CheckpointCascade& fit) {
       if (t.dtype == io::dtypeName(d)) dtype = d;
     for (std::size_t k = 0; k < t.up.size(); ++k) {
       const std::string prefix = t.name + ".cascade." + std::to_string(k + 1);
-      const Eigen::MatrixXd up = t.up[k].cast<double>(), down = t.down[k].cast<double>();
-      const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> upRows = up, downRows = down;
-      file.tensors[prefix + ".up"] =
-          io::Tensor::encode(dtype, {up.rows(), up.cols()}, std::span<const double>(upRows.data(), upRows.size()));
-      file.tensors[prefix + ".down"] = io::Tensor::encode(dtype, {down.rows(), down.cols()},
-                                                          std::span<const double>(downRows.data(), downRows.size()));
+      file.tensors[prefix + ".up"] = encodeMatrix(dtype, t.up[k]);
+      file.tensors[prefix + ".down"] = encodeMatrix(dtype, t.down[k]);
     }
   }
   return file;

@@ -17,6 +17,7 @@
 
 #include "core/common/error.h"
 #include "core/common/parallel_for.h"
+#include "core/learn/tensor_matrix.h"
 
 namespace rankflow::learn {
 namespace {
@@ -85,13 +86,6 @@ struct Pair {
   const std::string* nameB = nullptr;
   const io::Tensor* b = nullptr;
 };
-
-// The transpose of the C-order rows × cols tensor, decoded straight into column-major storage.
-Eigen::MatrixXd transposeOf(const io::Tensor& t, std::int64_t rows, std::int64_t cols) {
-  Eigen::MatrixXd m(cols, rows);
-  t.decodeInto(std::span<double>(m.data(), static_cast<std::size_t>(m.size())));
-  return m;
-}
 
 // R of a thin Householder QR: min(rows, cols) × cols, upper trapezoidal.
 Eigen::MatrixXd triangularFactor(const Eigen::MatrixXd& m) {
@@ -165,8 +159,8 @@ LoraModuleProfile profilePair(const std::string& module, const std::string& adap
   p.outFeatures = shapeB[0];
   p.inFeatures = in;
   p.statedRank = static_cast<int>(shapeA[0]);
-  const Eigen::MatrixXd aT = transposeOf(*pair.a, shapeA[0], in);
-  Eigen::MatrixXd b = transposeOf(*pair.b, shapeB[0], shapeB[1]).transpose();
+  const Eigen::MatrixXd aT = decodeTranspose(*pair.a, shapeA[0], in);
+  Eigen::MatrixXd b = decodeTranspose(*pair.b, shapeB[0], shapeB[1]).transpose();
   if (!aT.allFinite()) throw InvalidArgument(where + *pair.nameA + " holds a NaN or infinite value");
   if (!b.allFinite()) throw InvalidArgument(where + *pair.nameB + " holds a NaN or infinite value");
   const Scale scale = scaleFor(p.statedRank);

@@ -14,23 +14,10 @@
 #include "core/common/parallel_for.h"
 #include "core/io/atomic_file.h"
 #include "core/learn/lora_schedule.h"
+#include "core/learn/tensor_matrix.h"
 
 namespace rankflow::learn {
 namespace {
-
-using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-// The transpose of the C-order rows × cols tensor, decoded straight into column-major storage.
-Eigen::MatrixXd transposeOf(const io::Tensor& t, std::int64_t rows, std::int64_t cols) {
-  Eigen::MatrixXd m(cols, rows);
-  t.decodeInto(std::span<double>(m.data(), static_cast<std::size_t>(m.size())));
-  return m;
-}
-
-io::Tensor tensorOf(const Eigen::MatrixXd& m, io::Dtype dtype, std::vector<std::int64_t> shape) {
-  const RowMajor rows = m;
-  return io::Tensor::encode(dtype, std::move(shape), std::span<const double>(rows.data(), rows.size()));
-}
 
 // The rank the criterion asks of one module.
 int targetRank(const LoraResizeCriterion& c, const LoraModuleProfile& m) {
@@ -148,8 +135,8 @@ LoraResize resizeWithProfile(File& file, const LoraProfile& profile, const LoraR
       const int k = std::max(1, std::min(targetRank(criterion, m), r));
       // ΔW = scale·B·A = Q_B (scale·R_B R_Aᵀ) Q_Aᵀ; the r × r core's SVD U Σ Vᵀ gives ΔW_k =
       // (Q_B U_k √Σ_k)(√Σ_k V_kᵀ Q_Aᵀ): the new B and A, with scale 1.
-      const Eigen::MatrixXd aT = transposeOf(ta, r, m.inFeatures);
-      const Eigen::MatrixXd b = transposeOf(tb, m.outFeatures, r).transpose();
+      const Eigen::MatrixXd aT = decodeTranspose(ta, r, m.inFeatures);
+      const Eigen::MatrixXd b = decodeTranspose(tb, m.outFeatures, r).transpose();
       const Eigen::HouseholderQR<Eigen::MatrixXd> qrB(b), qrA(aT);
       const Eigen::Index kb = std::min<Eigen::Index>(b.rows(), r), ka = std::min<Eigen::Index>(aT.rows(), r);
       const Eigen::MatrixXd rB = qrB.matrixQR().topRows(kb).triangularView<Eigen::Upper>();
@@ -169,7 +156,7 @@ LoraResize resizeWithProfile(File& file, const LoraProfile& profile, const LoraR
       std::vector<std::int64_t> shapeA = ta.shape, shapeB = tb.shape;
       shapeA[0] = k;
       shapeB[1] = k;
-      computed[i] = {tensorOf(newA, ta.dtype, shapeA), tensorOf(newB, tb.dtype, shapeB), k,
+      computed[i] = {encodeMatrix(ta.dtype, newA, shapeA), encodeMatrix(tb.dtype, newB, shapeB), k,
                      m.truncationError[static_cast<std::size_t>(kept)]};
       if constexpr (release) {  // distinct tensors per module: no two threads touch the same one
         std::vector<std::uint8_t>().swap(file.tensors.at(m.tensorA).bytes);

@@ -14,30 +14,11 @@
 #include "core/flows/flow_fields.h"
 #include "core/flows/samplers.h"
 #include "core/flows/schedule.h"
-#include "kernels/cuda_backend.h"
 #include "python/src/arrays.h"
+#include "python/src/backends.h"
 
 namespace rankflow::python {
 namespace {
-
-// A backend made once per process (probing CUDA and creating a context cost far more than a
-// small call) and used by one call at a time: the GIL is released while it works.
-struct SharedBackend {
-  std::unique_ptr<compute::FlowBackend> backend;
-  std::mutex inUse;
-};
-
-SharedBackend& flowBackend(const std::string& backend) {
-  if (backend != "auto" && backend != "cpu" && backend != "cuda")
-    throw InvalidArgument("backend: auto, cpu or cuda, got '" + backend + "'");
-  static SharedBackend cpu{compute::makeCpuBackend(), {}};
-  static SharedBackend cuda{kernels::makeCudaBackend(), {}};
-  if (backend != "cpu") {
-    if (cuda.backend) return cuda;
-    if (backend == "cuda") throw InvalidArgument("backend cuda: " + kernels::probeCuda().reason);
-  }
-  return cpu;
-}
 
 FloatArray fields(const Points& data, const Points& points, float t, int order, const std::string& kind,
                   const std::string& schedule, const std::string& backend) {
@@ -51,7 +32,7 @@ FloatArray fields(const Points& data, const Points& points, float t, int order, 
   if (order < 0 || order > 16) throw InvalidArgument("order: 0 to 16, got " + std::to_string(order));
   const std::size_t width = static_cast<std::size_t>(order) + 1;
   std::vector<float> out(at.size() * width * 2);
-  SharedBackend& shared = flowBackend(backend);
+  auto& shared = flowBackend(backend);
   {
     nb::gil_scoped_release released;
     const std::lock_guard lock(shared.inUse);
@@ -73,7 +54,7 @@ nb::dict sample(const Points& data, const Points& start, float t0, float t1, int
   const std::span<const Vec2f> from = pointsOf(start, "start");
   const ProgressFn report = progressFrom(progress);
   flows::SampleResult result;
-  SharedBackend& shared = flowBackend(backend);
+  auto& shared = flowBackend(backend);
   {
     nb::gil_scoped_release released;
     const std::lock_guard lock(shared.inUse);
@@ -104,7 +85,7 @@ double timeFieldsInCpp(const Points& data, const Points& points, float t, int or
   query.maxOrder = order;
   const std::span<const Vec2f> at = pointsOf(points, "points");
   std::vector<Vec2f> out(at.size() * (static_cast<std::size_t>(order) + 1));
-  SharedBackend& shared = flowBackend("cpu");
+  auto& shared = flowBackend("cpu");
   nb::gil_scoped_release released;
   const std::lock_guard lock(shared.inUse);
   const auto begin = std::chrono::steady_clock::now();

@@ -15,8 +15,8 @@
 #include "core/lowrank/lowrank_backend.h"
 #include "core/theory/feasibility.h"
 #include "kernels/cuda_backend.h"
-#include "kernels/cuda_lowrank.h"
 #include "python/src/arrays.h"
+#include "python/src/backends.h"
 
 namespace rankflow::python {
 
@@ -54,16 +54,6 @@ nb::dict feasible(const std::vector<int>& ranks, long searchLimit) {
   return out;
 }
 
-std::unique_ptr<lowrank::LowRankBackend> lowRankBackend(const std::string& backend) {
-  if (backend != "auto" && backend != "cpu" && backend != "cuda")
-    throw InvalidArgument("backend: auto, cpu or cuda, got '" + backend + "'");
-  if (backend != "cpu") {
-    if (auto cuda = kernels::makeCudaLowRankBackend()) return cuda;
-    if (backend == "cuda") throw InvalidArgument("backend cuda: " + kernels::probeCuda().reason);
-  }
-  return lowrank::makeCpuLowRankBackend();
-}
-
 // (B, m, n) float32 or float64, C-contiguous, read in place.
 nb::tuple svals(nb::ndarray<nb::ndim<3>, nb::c_contig, nb::device::cpu, nb::ro> batch, std::optional<double> tolerance,
                 const std::string& backend) {
@@ -83,10 +73,12 @@ nb::tuple svals(nb::ndarray<nb::ndim<3>, nb::c_contig, nb::device::cpu, nb::ro> 
   view.cols = static_cast<int>(batch.shape(2));
   noteInputAddress(batch.data());
   lowrank::BatchedSpectra spectra;
+  auto& shared = lowRankBackend(backend);
   {
     nb::gil_scoped_release released;
     lowrank::validateBatch(view);
-    spectra = lowRankBackend(backend)->spectra(view, tolerance);
+    const std::lock_guard lock(shared.inUse);
+    spectra = shared.backend->spectra(view, tolerance);
   }
   const auto k = static_cast<std::size_t>(spectra.spectrumLength());
   std::vector<std::int32_t> ranks(spectra.ranks.begin(), spectra.ranks.end());

@@ -21,6 +21,7 @@
 #include "core/common/random.h"
 #include "core/common/timing.h"
 #include "core/io/safetensors.h"
+#include "core/learn/tensor_matrix.h"
 
 namespace rankflow::app {
 namespace {
@@ -75,11 +76,6 @@ Eigen::MatrixXf decayingDelta(std::int64_t rows, std::int64_t cols, int rank, do
     for (Eigen::Index i = 0; i < cols; ++i) v(i, j) = static_cast<float>(random.normal() / std::sqrt(cols));
   }
   return u * v.transpose();
-}
-
-io::Tensor bf16Of(const Eigen::MatrixXf& m) {
-  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = m.cast<double>();
-  return io::Tensor::encode(io::Dtype::BF16, {m.rows(), m.cols()}, std::span<const double>(rows.data(), rows.size()));
 }
 
 }  // namespace
@@ -175,9 +171,9 @@ int runBenchCheckpoints(const std::vector<std::string>& args) {
       Eigen::MatrixXf w = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
           values.data(), dim, dim);
       w += decayingDelta(dim, dim, 96, 8.0, random);
-      tune1.tensors[name] = bf16Of(w);
+      tune1.tensors[name] = learn::encodeMatrix(io::Dtype::BF16, w);
       w += decayingDelta(dim, dim, 96, 4.0, random);
-      tune2.tensors[name] = bf16Of(w);
+      tune2.tensors[name] = learn::encodeMatrix(io::Dtype::BF16, w);
     }
     io::writeSafeTensors(t0.string(), base);
     io::writeSafeTensors(t1.string(), tune1);

@@ -2,29 +2,18 @@
 // successive fine-tunes), against independent LoRA at the same ranks (docs/cli.md).
 #include <cstdio>
 #include <iostream>
-#include <sstream>
 
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "app/cli/common_options.h"
 #include "app/viewer/cli_error.h"
 #include "core/common/error.h"
+#include "core/common/text.h"
 #include "core/learn/checkpoint_cascade.h"
 #include "core/learn/reports.h"
 #include "core/theory/matrix_scenes.h"
 
 namespace rankflow::app {
-namespace {
-
-std::vector<std::string> splitList(const std::string& text) {
-  std::vector<std::string> items;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) items.push_back(item);
-  return items;
-}
-
-}  // namespace
 
 int runCascadeFitCommand(const std::vector<std::string>& args) {
   CommandLine cmd(
@@ -52,7 +41,7 @@ int runCascadeFitCommand(const std::vector<std::string>& args) {
   if (!cmd.has("targets")) cmd.fail("--targets T1.safetensors,... is required");
   if (!cmd.has("ranks")) cmd.fail("--ranks r1,... is required (one per target)");
   const std::string basePath = cmd.text("base");
-  const std::vector<std::string> targetPaths = splitList(cmd.text("targets"));
+  const std::vector<std::string> targetPaths = splitOn(cmd.text("targets"), ',');
   for (const auto& p : targetPaths)
     if (p.empty()) cmd.fail("--targets has an empty name: '" + cmd.text("targets") + "'");
   learn::CheckpointCascadeOptions options;

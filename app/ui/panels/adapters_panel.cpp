@@ -11,6 +11,7 @@
 #include "app/ui/script_values.h"
 #include "app/ui/widgets/imgui_charts.h"
 #include "app/ui/widgets/text_input.h"
+#include "core/common/text.h"
 #include "core/theory/matrix_scenes.h"
 
 namespace rankflow::app {
@@ -75,14 +76,6 @@ std::string withThousands(std::int64_t n) {
     out += digits[i];
   }
   return n < 0 ? "-" + out : out;
-}
-
-std::vector<std::string> splitComma(const std::string& text) {
-  std::vector<std::string> items;
-  std::stringstream in(text);
-  for (std::string item; std::getline(in, item, ',');)
-    if (!item.empty()) items.push_back(item);
-  return items;
 }
 
 constexpr learn::ScheduleCriterion kCriteria[] = {
@@ -407,7 +400,9 @@ std::string AdaptersPanel::fitFamily() {
   } catch (const std::exception& e) {
     return std::string("ranks: ") + e.what();
   }
-  return model_.openFamily(familyBase_, splitComma(familyTargets_), ranks);
+  std::vector<std::string> targets = splitOn(familyTargets_, ',');
+  std::erase(targets, std::string());  // a trailing comma names no file
+  return model_.openFamily(familyBase_, targets, ranks);
 }
 
 // [SECTION] Scripts and dropped files
