@@ -21,7 +21,7 @@ struct CublasLibrary {
 // it cannot be opened or lacks a function.
 const CublasLibrary& cublas();
 
-// Where it was opened from ("libcublas.so.13" or a path), for `rankflow info`.
+// Where it was opened from ("libcublas.so.13" or a path); nullptr when it could not be opened.
 const char* cublasLibraryName();
 
 }  // namespace rankflow::kernels
