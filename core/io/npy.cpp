@@ -1,10 +1,12 @@
 #include "core/io/npy.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
 #include "core/common/error.h"
 #include "core/io/atomic_file.h"
@@ -67,6 +69,93 @@ std::vector<std::int64_t> parseShape(const std::string& tuple, const std::string
   return shape;
 }
 
+NpyDtype dtypeOf(const std::string& descr) {
+  // '<' little-endian, '|' not applicable (one byte), '=' native (little on every supported machine).
+  if (descr.size() < 2) return NpyDtype::Unsupported;
+  std::string code = descr;
+  if (code[0] == '<' || code[0] == '|' || code[0] == '=')
+    code = code.substr(1);
+  else if (code[0] == '>' && code.size() >= 2 && code[1] != '1')
+    return NpyDtype::Unsupported;
+  else if (code[0] == '>')
+    code = code.substr(1);
+  if (code == "f4") return NpyDtype::Float32;
+  if (code == "f8") return NpyDtype::Float64;
+  if (code == "i1") return NpyDtype::Int8;
+  if (code == "u1") return NpyDtype::UInt8;
+  if (code == "b1") return NpyDtype::Bool;
+  if (code == "i2") return NpyDtype::Int16;
+  if (code == "u2") return NpyDtype::UInt16;
+  if (code == "i4") return NpyDtype::Int32;
+  if (code == "u4") return NpyDtype::UInt32;
+  if (code == "i8") return NpyDtype::Int64;
+  if (code == "u8") return NpyDtype::UInt64;
+  return NpyDtype::Unsupported;
+}
+
+std::size_t itemSizeOf(NpyDtype type) {
+  switch (type) {
+    case NpyDtype::Int8:
+    case NpyDtype::UInt8:
+    case NpyDtype::Bool:
+      return 1;
+    case NpyDtype::Int16:
+    case NpyDtype::UInt16:
+      return 2;
+    case NpyDtype::Float32:
+    case NpyDtype::Int32:
+    case NpyDtype::UInt32:
+      return 4;
+    case NpyDtype::Float64:
+    case NpyDtype::Int64:
+    case NpyDtype::UInt64:
+      return 8;
+    case NpyDtype::Unsupported:
+      break;
+  }
+  return 0;
+}
+
+template <typename From, typename T>
+void convertAll(const char* bytes, std::span<T> out) {
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    From v;
+    std::memcpy(&v, bytes + sizeof(From) * i, sizeof(From));
+    out[i] = static_cast<T>(v);
+  }
+}
+
+// Little-endian values of `type` at `bytes`, converted to T.
+template <typename T>
+void convertInto(const char* bytes, NpyDtype type, std::span<T> out) {
+  switch (type) {
+    case NpyDtype::Float32:
+      return convertAll<float>(bytes, out);
+    case NpyDtype::Float64:
+      return convertAll<double>(bytes, out);
+    case NpyDtype::Int8:
+      return convertAll<std::int8_t>(bytes, out);
+    case NpyDtype::UInt8:
+      return convertAll<std::uint8_t>(bytes, out);
+    case NpyDtype::Bool:
+      return convertAll<std::uint8_t>(bytes, out);
+    case NpyDtype::Int16:
+      return convertAll<std::int16_t>(bytes, out);
+    case NpyDtype::UInt16:
+      return convertAll<std::uint16_t>(bytes, out);
+    case NpyDtype::Int32:
+      return convertAll<std::int32_t>(bytes, out);
+    case NpyDtype::UInt32:
+      return convertAll<std::uint32_t>(bytes, out);
+    case NpyDtype::Int64:
+      return convertAll<std::int64_t>(bytes, out);
+    case NpyDtype::UInt64:
+      return convertAll<std::uint64_t>(bytes, out);
+    case NpyDtype::Unsupported:
+      break;
+  }
+}
+
 }  // namespace
 
 std::int64_t NpyArray::size() const {
@@ -75,7 +164,7 @@ std::int64_t NpyArray::size() const {
   return n;
 }
 
-NpyArray parseNpy(const std::string& bytes, const std::string& name) {
+NpyHeader parseNpyHeader(const std::string& bytes, std::uint64_t fileSize, const std::string& name) {
   if (bytes.size() < kMagicLength + 4 || std::memcmp(bytes.data(), kMagic, kMagicLength) != 0)
     bad(name, "wrong magic (expected \\x93NUMPY)");
   const auto major = static_cast<unsigned char>(bytes[6]);
@@ -96,47 +185,87 @@ NpyArray parseNpy(const std::string& bytes, const std::string& name) {
   if (headerLength > bytes.size() - headerStart) bad(name, "header length runs past the end of the file");
   const std::string header = bytes.substr(headerStart, headerLength);
 
-  NpyArray array;
+  NpyHeader result;
   const std::string descr = headerField(header, "descr", name);
-  std::size_t itemSize = 0;
-  if (descr == "<f4" || descr == "=f4" || descr == "f4") {
-    itemSize = 4;
-    array.wasFloat32 = true;
-  } else if (descr == "<f8" || descr == "=f8" || descr == "f8") {
-    itemSize = 8;
-  } else {
-    bad(name, "dtype '" + descr + "' is not supported (float32 '<f4' or float64 '<f8')");
-  }
+  result.descr = descr;
+  result.type = dtypeOf(descr);
+  if (result.type == NpyDtype::Unsupported)
+    bad(name, "dtype '" + descr + "' is not supported (float, integer or bool, little-endian)");
+  result.itemSize = itemSizeOf(result.type);
   const std::string fortran = headerField(header, "fortran_order", name);
   if (fortran == "True") bad(name, "Fortran order is not supported; save with C order (numpy.ascontiguousarray)");
   if (fortran != "False") bad(name, "fortran_order is '" + fortran + "'");
-  array.shape = parseShape(headerField(header, "shape", name), name);
+  result.shape = parseShape(headerField(header, "shape", name), name);
   std::int64_t count = 1;
   std::int64_t nonZeroProduct = 1;  // an empty (…, 0, …) array must not describe 2^31 empty rows
-  for (auto s : array.shape) {
+  for (auto s : result.shape) {
     if (s > 0 && count > kMaxElements / s) bad(name, "array too large");
     if (s > 0 && nonZeroProduct > kMaxElements / s) bad(name, "array too large");
     count *= s;
     if (s > 0) nonZeroProduct *= s;
   }
   if (count > kMaxElements) bad(name, "array too large");
-  const std::size_t dataStart = headerStart + headerLength;
-  const std::size_t need = static_cast<std::size_t>(count) * itemSize;
-  if (bytes.size() - dataStart != need)
-    bad(name, "data holds " + std::to_string(bytes.size() - dataStart) + " bytes, shape needs " + std::to_string(need));
-  array.values.resize(static_cast<std::size_t>(count));
-  const char* data = bytes.data() + dataStart;
-  for (std::size_t i = 0; i < array.values.size(); ++i) {
-    if (itemSize == 4) {
-      float v;
-      std::memcpy(&v, data + 4 * i, 4);
-      array.values[i] = v;
-    } else {
-      std::memcpy(&array.values[i], data + 8 * i, 8);
-    }
-  }
+  result.count = count;
+  result.dataOffset = headerStart + headerLength;
+  const std::uint64_t need = static_cast<std::uint64_t>(count) * result.itemSize;
+  if (fileSize < result.dataOffset || fileSize - result.dataOffset != need)
+    bad(name, "data holds " + std::to_string(fileSize < result.dataOffset ? 0 : fileSize - result.dataOffset) +
+                  " bytes, shape needs " + std::to_string(need));
+  return result;
+}
+
+NpyArray parseNpy(const std::string& bytes, const std::string& name) {
+  const NpyHeader header = parseNpyHeader(bytes, bytes.size(), name);
+  if (header.type != NpyDtype::Float32 && header.type != NpyDtype::Float64)
+    bad(name, "dtype '" + header.descr + "' is not supported (float32 '<f4' or float64 '<f8')");
+  NpyArray array;
+  array.shape = header.shape;
+  array.wasFloat32 = header.type == NpyDtype::Float32;
+  array.values.resize(static_cast<std::size_t>(header.count));
+  convertInto<double>(bytes.data() + header.dataOffset, header.type, array.values);
   return array;
 }
+
+NpyHeader readNpyHeader(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InvalidArgument("cannot open '" + path + "'");
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::uint64_t>(in.tellg());
+  in.seekg(0);
+  // A version 1 header is at most 10 + 65535 bytes; later versions are refused above this.
+  constexpr std::size_t kMaxHeaderBytes = 1 << 20;
+  std::string prefix(static_cast<std::size_t>(std::min<std::uint64_t>(size, kMaxHeaderBytes)), '\0');
+  in.read(prefix.data(), static_cast<std::streamsize>(prefix.size()));
+  if (!in) throw InvalidArgument("cannot read '" + path + "'");
+  return parseNpyHeader(prefix, size, path);
+}
+
+template <typename T>
+void readNpyData(const std::string& path, const NpyHeader& header, std::span<T> out) {
+  if (out.size() != static_cast<std::size_t>(header.count))
+    throw InvalidArgument(path + ": reading " + std::to_string(header.count) + " values into room for " +
+                          std::to_string(out.size()));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InvalidArgument("cannot open '" + path + "'");
+  in.seekg(static_cast<std::streamoff>(header.dataOffset));
+  // In chunks: the file's bytes never sit in memory beside the converted values.
+  constexpr std::size_t kChunkValues = 1 << 20;
+  std::vector<char> chunk;
+  for (std::size_t done = 0; done < out.size();) {
+    const std::size_t n = std::min(kChunkValues, out.size() - done);
+    if (header.type == NpyDtype::Float32 && std::is_same_v<T, float>) {
+      in.read(reinterpret_cast<char*>(out.data() + done), static_cast<std::streamsize>(n * 4));
+    } else {
+      chunk.resize(n * header.itemSize);
+      in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      convertInto<T>(chunk.data(), header.type, out.subspan(done, n));
+    }
+    if (!in) throw InvalidArgument(path + ": the file ended early (was it changed while reading?)");
+    done += n;
+  }
+}
+template void readNpyData<float>(const std::string&, const NpyHeader&, std::span<float>);
+template void readNpyData<double>(const std::string&, const NpyHeader&, std::span<double>);
 
 NpyArray readNpy(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -3,6 +3,7 @@
 // C order. Everything read is validated (magic, header, dtype, shape, length) and a bad
 // file is an InvalidArgument with the reason; writes are atomic (temporary + rename).
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,29 @@ struct NpyArray {
 };
 
 NpyArray readNpy(const std::string& path);
+
+// [SECTION] Large arrays, read straight into the caller's buffer
+
+// Integer and boolean types are read too (labels), converted on reading.
+enum class NpyDtype { Float32, Float64, Int8, UInt8, Bool, Int16, UInt16, Int32, UInt32, Int64, UInt64, Unsupported };
+
+struct NpyHeader {
+  std::vector<std::int64_t> shape;
+  std::string descr;  // as the file spells it ('<f4')
+  NpyDtype type = NpyDtype::Float32;
+  std::size_t itemSize = 4;
+  std::size_t dataOffset = 0;  // bytes from the start of the file
+  std::int64_t count = 0;      // elements
+};
+
+// The header of `bytes` (the file's start, at least its header) for a file of `fileSize`
+// bytes: the same validation as parseNpy, including that the data fills the file exactly.
+NpyHeader parseNpyHeader(const std::string& bytes, std::uint64_t fileSize, const std::string& nameForErrors);
+// Reads only the header, so a caller can check sizes and memory before allocating.
+NpyHeader readNpyHeader(const std::string& path);
+// The data of `path` (whose header is `header`), converted to T, into `out` (header.count values).
+template <typename T>
+void readNpyData(const std::string& path, const NpyHeader& header, std::span<T> out);
 NpyArray parseNpy(const std::string& bytes, const std::string& nameForErrors);
 
 enum class NpyType { Float32, Float64 };

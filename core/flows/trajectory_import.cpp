@@ -1,0 +1,609 @@
+#include "core/flows/trajectory_import.h"
+
+#include <unistd.h>
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "core/common/error.h"
+#include "core/common/parallel_for.h"
+#include "core/common/random.h"
+#include "core/io/npy.h"
+
+// [SECTION] Index
+// Metric names · Derivative weights · PCA · Metrics · Import · Files
+
+namespace rankflow::flows {
+namespace {
+
+[[noreturn]] void bad(const std::string& argument, const std::string& why) {
+  throw InvalidArgument(argument + ": " + why);
+}
+
+}  // namespace
+
+// [SECTION] Metric names
+
+const char* metricName(TrajectoryMetric metric) {
+  switch (metric) {
+    case TrajectoryMetric::Speed:
+      return "speed";
+    case TrajectoryMetric::Acceleration:
+      return "acceleration";
+    case TrajectoryMetric::Jerk:
+      return "jerk";
+    case TrajectoryMetric::Deviation:
+      return "deviation";
+  }
+  return "?";
+}
+
+const char* metricSymbol(TrajectoryMetric metric) {
+  switch (metric) {
+    case TrajectoryMetric::Speed:
+      return "|v|";
+    case TrajectoryMetric::Acceleration:
+      return "|a|";
+    case TrajectoryMetric::Jerk:
+      return "|j|";
+    case TrajectoryMetric::Deviation:
+      return "dev";
+  }
+  return "?";
+}
+
+TrajectoryMetric parseTrajectoryMetric(const std::string& name) {
+  for (int m = 0; m < kTrajectoryMetricCount; ++m) {
+    const auto metric = static_cast<TrajectoryMetric>(m);
+    if (name == metricName(metric)) return metric;
+  }
+  throw InvalidArgument("unknown trajectory metric '" + name + "' (speed, acceleration, jerk, deviation)");
+}
+
+// [SECTION] Derivative weights
+
+namespace {
+
+// The derivatives at frame f of the polynomial through the (up to) five frames around it
+// (docs/MATHEMATICS.md §8): exact for quartics, so |v| is fourth-order, |a| third and |j|
+// second-order accurate in the frame spacing. One row of `taps` weights per derivative order.
+struct FrameStencil {
+  int first = 0;  // first frame of the window
+  int taps = 0;
+  std::array<std::array<double, 5>, 4> weights{};  // [order 0..3][tap]
+};
+
+std::vector<FrameStencil> derivativeStencils(std::span<const double> times) {
+  const int frames = static_cast<int>(times.size());
+  const int taps = std::min(frames, 5);
+  std::vector<FrameStencil> stencils(static_cast<std::size_t>(frames));
+  for (int f = 0; f < frames; ++f) {
+    FrameStencil& s = stencils[static_cast<std::size_t>(f)];
+    s.taps = taps;
+    s.first = std::clamp(f - taps / 2, 0, frames - taps);
+    // Local coordinate u = (τ − τ_f) / scale keeps the Vandermonde matrix well conditioned.
+    const double scale =
+        std::abs(times[static_cast<std::size_t>(s.first + taps - 1)] - times[static_cast<std::size_t>(s.first)]) /
+        std::max(taps - 1, 1);
+    Eigen::MatrixXd vandermonde(taps, taps);
+    for (int i = 0; i < taps; ++i) {
+      const double u = (times[static_cast<std::size_t>(s.first + i)] - times[static_cast<std::size_t>(f)]) / scale;
+      double power = 1.0;
+      for (int k = 0; k < taps; ++k, power *= u) vandermonde(i, k) = power;
+    }
+    // p(u) = Σ c_k u^k with c = V⁻¹ y, so p^(d)(0) = d! · (V⁻¹ y)_d.
+    const Eigen::MatrixXd inverse = vandermonde.fullPivLu().inverse();
+    double factorial = 1.0;
+    for (int d = 0; d < 4; ++d) {
+      if (d > 0) factorial *= d;
+      for (int i = 0; i < taps; ++i)
+        s.weights[static_cast<std::size_t>(d)][static_cast<std::size_t>(i)] =
+            d < taps ? factorial * inverse(d, i) / std::pow(scale, d) : 0.0;
+    }
+  }
+  return stencils;
+}
+
+// [SECTION] PCA
+
+// Subspace iteration on the centred positions without forming them: (X − 1μᵀ)Q = XQ − 1(μᵀQ).
+// A block of 8 and 5 passes give the two leading directions to well under 1% of their
+// variance whenever the third is clearly smaller (tests/core/trajectory_import_test.cpp).
+PcaProjection principalPlane(std::span<const float> positions, std::size_t rows, int dims, const ProgressFn& progress,
+                             double progressShare) {
+  PcaProjection pca;
+  pca.dims = dims;
+  pca.identity = false;
+  using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const Eigen::Map<const RowMatrix> x(positions.data(), static_cast<Eigen::Index>(rows), dims);
+  std::mutex sumLock;
+
+  // Mean and total variance, in double.
+  Eigen::VectorXd sum = Eigen::VectorXd::Zero(dims);
+  double squares = 0.0;
+  parallelFor(rows, [&](std::size_t begin, std::size_t end) {
+    Eigen::VectorXd local = Eigen::VectorXd::Zero(dims);
+    double localSquares = 0.0;
+    for (std::size_t r = begin; r < end; ++r) {
+      const auto row = x.row(static_cast<Eigen::Index>(r)).cast<double>();
+      local += row.transpose();
+      localSquares += row.squaredNorm();
+    }
+    std::lock_guard lock(sumLock);
+    sum += local;
+    squares += localSquares;
+  });
+  const Eigen::VectorXd mean = sum / static_cast<double>(rows);
+  pca.mean.assign(mean.data(), mean.data() + dims);
+  pca.totalVariance = std::max(0.0, squares / static_cast<double>(rows) - mean.squaredNorm());
+
+  const int block = std::min(dims, 8);
+  Eigen::MatrixXd q(dims, block);
+  SeededRandom random(20261205);
+  for (Eigen::Index i = 0; i < q.size(); ++i) q.data()[i] = random.normal();
+  q = Eigen::HouseholderQR<Eigen::MatrixXd>(q).householderQ() * Eigen::MatrixXd::Identity(dims, block);
+  constexpr int kPasses = 5;
+  const Eigen::VectorXf meanF = mean.cast<float>();
+  for (int pass = 0; pass <= kPasses; ++pass) {
+    // Z = (X − 1μᵀ)ᵀ (X − 1μᵀ) Q, summed over row chunks.
+    const Eigen::MatrixXf qF = q.cast<float>();
+    const Eigen::RowVectorXf shift = meanF.transpose() * qF;
+    Eigen::MatrixXd z = Eigen::MatrixXd::Zero(dims, block);
+    parallelFor(rows, [&](std::size_t begin, std::size_t end) {
+      Eigen::MatrixXd local = Eigen::MatrixXd::Zero(dims, block);
+      constexpr std::size_t kChunk = 4096;
+      for (std::size_t r = begin; r < end; r += kChunk) {
+        const auto n = static_cast<Eigen::Index>(std::min(kChunk, end - r));
+        const auto chunk = x.middleRows(static_cast<Eigen::Index>(r), n);
+        Eigen::MatrixXf y = chunk * qF;
+        y.rowwise() -= shift;
+        Eigen::MatrixXf partial = chunk.transpose() * y;
+        partial -= meanF * y.colwise().sum();
+        local += partial.cast<double>();
+      }
+      std::lock_guard lock(sumLock);
+      z += local;
+    });
+    if (progress && !progress(progressShare * (pass + 1) / (kPasses + 1))) throw Cancelled();
+    if (pass < kPasses) {
+      q = Eigen::HouseholderQR<Eigen::MatrixXd>(z).householderQ() * Eigen::MatrixXd::Identity(dims, block);
+      continue;
+    }
+    // Rayleigh–Ritz: QᵀCQ's leading eigenvectors, mapped back through Q.
+    const Eigen::MatrixXd small = q.transpose() * z / static_cast<double>(rows);
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(0.5 * (small + small.transpose()));
+    pca.components.assign(2 * static_cast<std::size_t>(dims), 0.0);
+    for (int axis = 0; axis < 2 && axis < block; ++axis) {
+      const Eigen::Index column = block - 1 - axis;  // eigenvalues ascend
+      Eigen::VectorXd direction = q * eigen.eigenvectors().col(column);
+      direction.normalize();
+      // A fixed sign: the largest entry positive, so the same data always draws the same way.
+      Eigen::Index largest = 0;
+      direction.cwiseAbs().maxCoeff(&largest);
+      if (direction(largest) < 0) direction = -direction;
+      std::copy(direction.data(), direction.data() + dims, pca.components.begin() + axis * dims);
+      pca.variance[static_cast<std::size_t>(axis)] = std::max(0.0, eigen.eigenvalues()(column));
+    }
+  }
+  return pca;
+}
+
+}  // namespace
+
+Vec2f PcaProjection::project(std::span<const float> point) const {
+  if (identity) return {point[0], point[1]};
+  double a = 0.0, b = 0.0;
+  const auto d = static_cast<std::size_t>(dims);
+  for (std::size_t i = 0; i < d; ++i) {
+    const double centred = point[i] - mean[i];
+    a += components[i] * centred;
+    b += components[d + i] * centred;
+  }
+  return {static_cast<float>(a), static_cast<float>(b)};
+}
+
+std::string PcaProjection::toJson() const {
+  nlohmann::json j;
+  j["dims"] = dims;
+  j["identity"] = identity;
+  j["mean"] = mean;
+  j["components"] = {std::vector<double>(components.begin(), components.begin() + dims),
+                     std::vector<double>(components.begin() + dims, components.end())};
+  j["variance"] = variance;
+  j["total_variance"] = totalVariance;
+  j["explained_share"] = {explainedShare(0), explainedShare(1)};
+  return j.dump(2);
+}
+
+// [SECTION] Metrics
+
+std::string ImportedTrajectories::derivativeSource() const {
+  return velocitiesGiven ? "given velocities (a, j: derivatives of v through 5 frames)"
+                         : "derivatives of the positions through 5 frames";
+}
+
+std::span<const float> ImportedTrajectories::metric(TrajectoryMetric which, int frame) const {
+  const auto& values = metrics[static_cast<std::size_t>(which)];
+  return {values.data() + static_cast<std::size_t>(frame) * static_cast<std::size_t>(particles),
+          static_cast<std::size_t>(particles)};
+}
+
+namespace {
+struct FramePosition {
+  int frame;
+  float weight;  // of frame + 1
+};
+FramePosition framePosition(float t, int frames) {
+  const float u = std::clamp(std::isfinite(t) ? t : 0.0f, 0.0f, 1.0f) * static_cast<float>(frames - 1);
+  const int frame = std::min(static_cast<int>(u), frames - 2);
+  return {frame, u - static_cast<float>(frame)};
+}
+}  // namespace
+
+void ImportedTrajectories::metricAt(TrajectoryMetric which, float t, std::span<float> out) const {
+  const FramePosition at = framePosition(t, frames);
+  const auto a = metric(which, at.frame);
+  const auto b = metric(which, at.frame + 1);
+  for (std::size_t p = 0; p < out.size() && p < a.size(); ++p) out[p] = a[p] + at.weight * (b[p] - a[p]);
+}
+
+float ImportedTrajectories::metricAt(TrajectoryMetric which, int particle, float t) const {
+  const FramePosition at = framePosition(t, frames);
+  const float a = metric(which, at.frame)[static_cast<std::size_t>(particle)];
+  const float b = metric(which, at.frame + 1)[static_cast<std::size_t>(particle)];
+  return a + at.weight * (b - a);
+}
+
+double ImportedTrajectories::timeAt(float t) const {
+  const FramePosition at = framePosition(t, frames);
+  const auto f = static_cast<std::size_t>(at.frame);
+  return times[f] + at.weight * (times[f + 1] - times[f]);
+}
+
+std::vector<std::array<float, 3>> ImportedTrajectories::percentiles(TrajectoryMetric which) const {
+  std::vector<std::array<float, 3>> out(static_cast<std::size_t>(frames));
+  parallelFor(static_cast<std::size_t>(frames), [&](std::size_t begin, std::size_t end) {
+    std::vector<float> sorted;
+    for (std::size_t f = begin; f < end; ++f) {
+      const auto values = metric(which, static_cast<int>(f));
+      sorted.assign(values.begin(), values.end());
+      const auto at = [&](double q) {
+        const auto k = static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1));
+        std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(k), sorted.end());
+        return sorted[k];
+      };
+      out[f] = {at(0.1), at(0.5), at(0.9)};
+    }
+  });
+  return out;
+}
+
+// [SECTION] Import
+
+namespace {
+
+void validate(const TrajectoryInput& in) {
+  if (in.frames < 2)
+    bad("positions", "need at least 2 frames (shape (S+1, N, D) with S ≥ 1), got " + std::to_string(in.frames));
+  if (in.particles < 1) bad("positions", "need at least one trajectory (N ≥ 1)");
+  if (in.dims < 2) bad("positions", "need D ≥ 2 dimensions per point, got " + std::to_string(in.dims));
+  const std::size_t count =
+      static_cast<std::size_t>(in.frames) * static_cast<std::size_t>(in.particles) * static_cast<std::size_t>(in.dims);
+  if (in.positions.size() != count)
+    bad("positions",
+        "holds " + std::to_string(in.positions.size()) + " values, the shape needs " + std::to_string(count));
+  std::atomic<std::size_t> firstBad{count};
+  const auto findNonFinite = [&](std::span<const float> values) {
+    firstBad = values.size();
+    parallelFor(values.size(), [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i)
+        if (!std::isfinite(values[i])) {
+          std::size_t seen = firstBad.load();
+          while (i < seen && !firstBad.compare_exchange_weak(seen, i)) {
+          }
+          return;
+        }
+    });
+    return firstBad.load();
+  };
+  const auto where = [&](std::size_t i) {
+    const std::size_t perFrame = static_cast<std::size_t>(in.particles) * static_cast<std::size_t>(in.dims);
+    return "frame " + std::to_string(i / perFrame) + ", trajectory " +
+           std::to_string((i % perFrame) / static_cast<std::size_t>(in.dims));
+  };
+  if (const std::size_t i = findNonFinite(in.positions); i < count) bad("positions", "non-finite value at " + where(i));
+  if (!in.times.empty()) {
+    if (in.times.size() != static_cast<std::size_t>(in.frames))
+      bad("times", "has " + std::to_string(in.times.size()) + " entries for " + std::to_string(in.frames) + " frames");
+    const double direction = in.times[1] - in.times[0];
+    for (std::size_t f = 0; f < in.times.size(); ++f) {
+      if (!std::isfinite(in.times[f])) bad("times", "entry " + std::to_string(f) + " is not finite");
+      if (f > 0 && !((in.times[f] - in.times[f - 1]) * direction > 0))
+        bad("times", "must be strictly increasing or strictly decreasing (entries " + std::to_string(f - 1) + " and " +
+                         std::to_string(f) + ")");
+    }
+  }
+  if (!in.velocities.empty()) {
+    if (in.velocities.size() != count)
+      bad("velocities", "holds " + std::to_string(in.velocities.size()) + " values, positions hold " +
+                            std::to_string(count) + " (need the same shape)");
+    if (const std::size_t i = findNonFinite(in.velocities); i < count)
+      bad("velocities", "non-finite value at " + where(i));
+  }
+  if (!in.labels.empty()) {
+    if (in.labels.size() != static_cast<std::size_t>(in.particles))
+      bad("labels",
+          "has " + std::to_string(in.labels.size()) + " entries for " + std::to_string(in.particles) + " trajectories");
+    for (std::size_t p = 0; p < in.labels.size(); ++p)
+      if (in.labels[p] < 0 || in.labels[p] > 0x7fffffff)
+        bad("labels", "entry " + std::to_string(p) + " is " + std::to_string(in.labels[p]) + " (need 0 .. 2^31 - 1)");
+  }
+}
+
+}  // namespace
+
+ImportedTrajectories importTrajectories(const TrajectoryInput& in, const ProgressFn& progress) {
+  validate(in);
+  ImportedTrajectories out;
+  out.frames = in.frames;
+  out.particles = in.particles;
+  out.dims = in.dims;
+  out.timesGiven = !in.times.empty();
+  out.velocitiesGiven = !in.velocities.empty();
+  if (out.timesGiven) {
+    out.times.assign(in.times.begin(), in.times.end());
+  } else {
+    out.times.resize(static_cast<std::size_t>(in.frames));
+    for (int f = 0; f < in.frames; ++f)
+      out.times[static_cast<std::size_t>(f)] = static_cast<double>(f) / (in.frames - 1);
+  }
+  out.labels.resize(static_cast<std::size_t>(in.particles), 0);
+  for (std::size_t p = 0; p < in.labels.size(); ++p) out.labels[p] = static_cast<int>(in.labels[p]);
+
+  const auto dims = static_cast<std::size_t>(in.dims);
+  const auto particles = static_cast<std::size_t>(in.particles);
+  const auto frames = static_cast<std::size_t>(in.frames);
+  const double pcaShare = in.dims > 2 ? 0.5 : 0.0;
+  if (in.dims == 2) {
+    out.projection.dims = 2;
+    out.projection.mean = {0.0, 0.0};
+    out.projection.components = {1.0, 0.0, 0.0, 1.0};
+    // Variance along x and y, for the panel's readout.
+    double s[2] = {0, 0}, q[2] = {0, 0};
+    for (std::size_t i = 0; i < in.positions.size(); ++i) {
+      s[i % 2] += in.positions[i];
+      q[i % 2] += static_cast<double>(in.positions[i]) * in.positions[i];
+    }
+    const double n = static_cast<double>(frames * particles);
+    for (int a = 0; a < 2; ++a)
+      out.projection.variance[static_cast<std::size_t>(a)] = std::max(0.0, q[a] / n - (s[a] / n) * (s[a] / n));
+    out.projection.totalVariance = out.projection.variance[0] + out.projection.variance[1];
+  } else {
+    out.projection = principalPlane(in.positions, frames * particles, in.dims, progress, pcaShare);
+  }
+
+  // The window's t runs over frames evenly: d/dt of the drawn positions = dx/dτ · dτ/dt.
+  std::vector<double> frameTime(frames);
+  for (std::size_t f = 0; f < frames; ++f) frameTime[f] = static_cast<double>(f) / static_cast<double>(frames - 1);
+  const auto onFrames = derivativeStencils(frameTime);
+  const auto onTimes = derivativeStencils(out.times);
+  std::vector<double> timePerWindowT(frames);
+  for (std::size_t f = 0; f < frames; ++f) {
+    double d = 0;
+    for (int k = 0; k < onFrames[f].taps; ++k)
+      d += onFrames[f].weights[1][static_cast<std::size_t>(k)] *
+           out.times[static_cast<std::size_t>(onFrames[f].first + k)];
+    timePerWindowT[f] = d;
+  }
+  const double span = out.times.back() - out.times.front();  // τ(1) − τ(0): ds = dτ / span
+
+  out.store = TrajectoryStore(in.particles, TimeGrid{0.0f, 1.0f, in.frames - 1});
+  for (auto& m : out.metrics) m.assign(frames * particles, 0.0f);
+  out.straightness.assign(particles, 0.0f);
+  const auto pointOf = [&](std::span<const float> array, std::size_t frame, std::size_t particle) {
+    return array.subspan((frame * particles + particle) * dims, dims);
+  };
+  std::atomic<std::size_t> done{0};
+  std::atomic<bool> cancelled{false};
+  parallelFor(particles, [&](std::size_t begin, std::size_t end) {
+    std::vector<double> velocity(dims), acceleration(dims), jerk(dims), chord(dims);
+    std::vector<float> velocityF(dims);
+    for (std::size_t p = begin; p < end && !cancelled.load(std::memory_order_relaxed); ++p) {
+      const auto first = pointOf(in.positions, 0, p);
+      const auto last = pointOf(in.positions, frames - 1, p);
+      for (std::size_t i = 0; i < dims; ++i) chord[i] = static_cast<double>(last[i]) - first[i];
+      double integral = 0.0, previousSquare = 0.0;
+      for (std::size_t f = 0; f < frames; ++f) {
+        const FrameStencil& s = onTimes[f];
+        std::fill(velocity.begin(), velocity.end(), 0.0);
+        std::fill(acceleration.begin(), acceleration.end(), 0.0);
+        std::fill(jerk.begin(), jerk.end(), 0.0);
+        // From positions v, a, j are derivatives 1, 2, 3; from given velocities a and j are
+        // derivatives 1 and 2 of v, and v is as given.
+        const bool given = out.velocitiesGiven;
+        const std::span<const float> source = given ? in.velocities : in.positions;
+        const auto& wv = s.weights[1];
+        const auto& wa = s.weights[given ? 1 : 2];
+        const auto& wj = s.weights[given ? 2 : 3];
+        for (int k = 0; k < s.taps; ++k) {
+          const auto point = pointOf(source, static_cast<std::size_t>(s.first + k), p);
+          const auto tap = static_cast<std::size_t>(k);
+          const double cv = given ? 0.0 : wv[tap], ca = wa[tap], cj = wj[tap];
+          for (std::size_t i = 0; i < dims; ++i) {
+            const double value = point[i];
+            velocity[i] += cv * value;
+            acceleration[i] += ca * value;
+            jerk[i] += cj * value;
+          }
+        }
+        if (out.velocitiesGiven) {
+          const auto stated = pointOf(in.velocities, f, p);
+          for (std::size_t i = 0; i < dims; ++i) velocity[i] = stated[i];
+        }
+        double v2 = 0, a2 = 0, j2 = 0, dev2 = 0;
+        for (std::size_t i = 0; i < dims; ++i) {
+          v2 += velocity[i] * velocity[i];
+          a2 += acceleration[i] * acceleration[i];
+          j2 += jerk[i] * jerk[i];
+          const double d = velocity[i] * span - chord[i];
+          dev2 += d * d;
+          velocityF[i] = static_cast<float>(velocity[i] * timePerWindowT[f]);
+        }
+        const std::size_t at = f * particles + p;
+        out.metrics[0][at] = static_cast<float>(std::sqrt(v2));
+        out.metrics[1][at] = static_cast<float>(std::sqrt(a2));
+        out.metrics[2][at] = static_cast<float>(std::sqrt(j2));
+        out.metrics[3][at] = static_cast<float>(std::sqrt(dev2));
+        if (f > 0) integral += 0.5 * (dev2 + previousSquare) * (out.times[f] - out.times[f - 1]) / span;
+        previousSquare = dev2;
+        out.store.positions(static_cast<int>(f))[p] = out.projection.project(pointOf(in.positions, f, p));
+        // The drawn velocity is the projection of v (linear, so the mean drops out).
+        Vec2f drawn{velocityF[0], velocityF[1]};
+        if (!out.projection.identity) {
+          double a = 0, b = 0;
+          for (std::size_t i = 0; i < dims; ++i) {
+            a += out.projection.components[i] * velocityF[i];
+            b += out.projection.components[dims + i] * velocityF[i];
+          }
+          drawn = {static_cast<float>(a), static_cast<float>(b)};
+        }
+        out.store.velocities(static_cast<int>(f))[p] = drawn;
+      }
+      out.straightness[p] = static_cast<float>(integral);
+      const std::size_t finished = done.fetch_add(1) + 1;
+      if (progress && finished % 1024 == 0 &&
+          !progress(pcaShare + (1.0 - pcaShare) * static_cast<double>(finished) / static_cast<double>(particles)))
+        cancelled = true;
+    }
+  });
+  if (cancelled) throw Cancelled();
+  double total = 0;
+  for (float s : out.straightness) total += s;
+  out.meanStraightness = total / static_cast<double>(particles);
+  return out;
+}
+
+// [SECTION] Files
+
+std::uint64_t importPeakBytes(std::int64_t frames, std::int64_t particles, std::int64_t dims, bool velocities) {
+  const auto points = static_cast<long double>(frames) * static_cast<long double>(particles);
+  const long double arrays = points * static_cast<long double>(dims) * 4.0L * (velocities ? 2.0L : 1.0L);
+  // The store (position and velocity, 16 bytes a point) and four metrics (16 bytes a point).
+  const long double derived = points * 32.0L;
+  const long double total = arrays + derived;
+  return total > 1.8e19L ? UINT64_MAX : static_cast<std::uint64_t>(total);
+}
+
+std::uint64_t importMemoryLimitBytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long pageSize = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || pageSize <= 0) return std::uint64_t(8) << 30;
+  return static_cast<std::uint64_t>(pages) / 4 * 3 * static_cast<std::uint64_t>(pageSize);
+}
+
+namespace {
+std::string gib(std::uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
+  return text;
+}
+std::string shapeText(const std::vector<std::int64_t>& shape) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+bool isFloat(io::NpyDtype t) {
+  return t == io::NpyDtype::Float32 || t == io::NpyDtype::Float64;
+}
+}  // namespace
+
+ImportedTrajectories loadTrajectories(const TrajectoryFiles& files, const ProgressFn& progress,
+                                      std::uint64_t memoryLimitBytes) {
+  if (files.positions.empty()) bad("positions", "no trajectory file given");
+  const io::NpyHeader positions = io::readNpyHeader(files.positions);
+  const std::string p = files.positions;
+  if (positions.shape.size() != 3)
+    bad(p, "trajectories must have shape (S+1, N, D), got " + shapeText(positions.shape));
+  if (!isFloat(positions.type)) bad(p, "trajectories must be float32 or float64, got '" + positions.descr + "'");
+  const std::int64_t frames = positions.shape[0], particles = positions.shape[1], dims = positions.shape[2];
+  if (frames < 2)
+    bad(p, "a single frame is not a trajectory (need S+1 ≥ 2 frames), shape " + shapeText(positions.shape));
+  if (particles < 1) bad(p, "no trajectories (N = 0)");
+  if (dims < 2) bad(p, "points need D ≥ 2 dimensions, got D = " + std::to_string(dims));
+  if (particles > 0x7fffffff || frames > 0x7fffffff) bad(p, "too many frames or trajectories");
+
+  io::NpyHeader times, velocities, labels;
+  if (!files.times.empty()) {
+    times = io::readNpyHeader(files.times);
+    if (times.shape != std::vector<std::int64_t>{frames})
+      bad(files.times, "times must have shape (" + std::to_string(frames) + ",) for " + std::to_string(frames) +
+                           " frames, got " + shapeText(times.shape));
+    if (!isFloat(times.type) && times.type != io::NpyDtype::Int64 && times.type != io::NpyDtype::Int32)
+      bad(files.times, "times must be numbers, got '" + times.descr + "'");
+  }
+  if (!files.velocities.empty()) {
+    velocities = io::readNpyHeader(files.velocities);
+    if (velocities.shape != positions.shape)
+      bad(files.velocities, "velocities must have the positions' shape " + shapeText(positions.shape) + ", got " +
+                                shapeText(velocities.shape));
+    if (!isFloat(velocities.type))
+      bad(files.velocities, "velocities must be float32 or float64, got '" + velocities.descr + "'");
+  }
+  if (!files.labels.empty()) {
+    labels = io::readNpyHeader(files.labels);
+    if (labels.shape != std::vector<std::int64_t>{particles})
+      bad(files.labels, "labels must have shape (" + std::to_string(particles) + ",), one per trajectory, got " +
+                            shapeText(labels.shape));
+    if (isFloat(labels.type)) bad(files.labels, "labels must be integers, got '" + labels.descr + "'");
+  }
+  const std::uint64_t need = importPeakBytes(frames, particles, dims, !files.velocities.empty());
+  if (need > memoryLimitBytes)
+    bad(p, "importing " + shapeText(positions.shape) + " needs about " + gib(need) + ", more than the limit of " +
+               gib(memoryLimitBytes) + " (three quarters of this machine's memory)");
+
+  std::vector<float> positionValues(static_cast<std::size_t>(positions.count));
+  io::readNpyData<float>(files.positions, positions, positionValues);
+  std::vector<double> timeValues;
+  if (!files.times.empty()) {
+    timeValues.resize(static_cast<std::size_t>(times.count));
+    io::readNpyData<double>(files.times, times, timeValues);
+  }
+  std::vector<float> velocityValues;
+  if (!files.velocities.empty()) {
+    velocityValues.resize(static_cast<std::size_t>(velocities.count));
+    io::readNpyData<float>(files.velocities, velocities, velocityValues);
+  }
+  std::vector<std::int64_t> labelValues;
+  if (!files.labels.empty()) {
+    std::vector<double> raw(static_cast<std::size_t>(labels.count));
+    io::readNpyData<double>(files.labels, labels, raw);
+    labelValues.reserve(raw.size());
+    for (double v : raw) labelValues.push_back(v > 9e18 ? INT64_MAX : static_cast<std::int64_t>(v));
+  }
+  TrajectoryInput input;
+  input.frames = static_cast<int>(frames);
+  input.particles = static_cast<int>(particles);
+  input.dims = static_cast<int>(dims);
+  input.positions = positionValues;
+  input.times = timeValues;
+  input.velocities = velocityValues;
+  input.labels = labelValues;
+  try {
+    return importTrajectories(input, progress);
+  } catch (const InvalidArgument& e) {
+    // Name the file beside the argument ("positions: …" → "T.npy: positions: …").
+    const std::string what = e.what();
+    const std::string& file = what.rfind("times", 0) == 0        ? files.times
+                              : what.rfind("velocities", 0) == 0 ? files.velocities
+                              : what.rfind("labels", 0) == 0     ? files.labels
+                                                                 : files.positions;
+    throw InvalidArgument(file + ": " + what);
+  }
+}
+
+}  // namespace rankflow::flows
