@@ -5,6 +5,9 @@
 #include <cstdio>
 
 #include "app/viewer/cli_error.h"
+#include "app/viewer/imported_view.h"
+#include "app/viewer/session.h"
+#include "core/common/error.h"
 #include "core/matfun/json_format.h"
 
 namespace rankflow::app {
@@ -58,6 +61,50 @@ std::shared_ptr<learn::TrainingEngine> trainingEngineFor(const CommandLine& cmd)
   try {
     return selectTrainingEngine(preference);
   } catch (const CliError& e) {
+    cmd.fail(e.what());
+  }
+}
+
+std::vector<OptionSpec> trajectoryOptions() {
+  return {{"trajectories", "T.npy", "trajectories of your own model: positions (S+1, N, D), float32 or float64", ""},
+          {"times", "TIMES.npy", "with --trajectories: the time of each frame (S+1,), strictly monotonic", ""},
+          {"velocities", "V.npy", "with --trajectories: dx/dt at every point, like T (else derived from T)", ""},
+          {"labels", "LABELS.npy", "with --trajectories: an integer label per trajectory (N,), colours them", ""},
+          {"colour-by", "label|speed|acceleration|jerk|deviation",
+           "with --trajectories: what colours the particles (and the Timeline plots)", "label"}};
+}
+
+std::optional<flows::TrajectoryFiles> trajectoryFilesFor(const CommandLine& cmd) {
+  if (!cmd.has("trajectories")) {
+    for (const char* companion : {"times", "velocities", "labels", "colour-by"})
+      if (cmd.has(companion)) cmd.fail(std::string("--") + companion + " needs --trajectories");
+    return std::nullopt;
+  }
+  flows::TrajectoryFiles files;
+  files.positions = cmd.text("trajectories");
+  files.times = cmd.text("times");
+  files.velocities = cmd.text("velocities");
+  files.labels = cmd.text("labels");
+  return files;
+}
+
+ParticleColour particleColourFor(const CommandLine& cmd) {
+  try {
+    return parseParticleColour(cmd.text("colour-by"));
+  } catch (const InvalidArgument& e) {
+    cmd.fail(std::string("--colour-by: ") + e.what());
+  }
+}
+
+std::shared_ptr<flows::FlowScene> importedSceneFor(const CommandLine& cmd) {
+  const auto files = trajectoryFilesFor(cmd);
+  if (!files) return nullptr;
+  try {
+    SceneChoice choice;
+    choice.name = kTrajectoriesSceneName;
+    choice.trajectories = *files;
+    return std::make_shared<flows::FlowScene>(prepareSessionScene(choice));
+  } catch (const InvalidArgument& e) {
     cmd.fail(e.what());
   }
 }

@@ -1,11 +1,15 @@
 #pragma once
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "app/cli/command_line.h"
 #include "app/viewer/backend_selection.h"
+#include "app/viewer/view_state.h"
 #include "core/flows/flow_scene.h"
+#include "core/flows/trajectory_import.h"
 #include "core/theory/matrix_scenes.h"
 
 namespace rankflow::app {
@@ -46,6 +50,18 @@ std::shared_ptr<learn::TrainingEngine> trainingEngineFor(const CommandLine& cmd)
 
 // Builds the scene named by --scene, printing what it cost.
 flows::FlowScene buildSceneFor(const CommandLine& cmd, const compute::FlowBackend& backend, bool quiet = false);
+
+// [SECTION] Imported trajectories (gui, render, trajectories)
+
+// --trajectories T.npy and its companions --times, --velocities, --labels.
+std::vector<OptionSpec> trajectoryOptions();
+// The files named, or nullopt without --trajectories (companions without it fail the command).
+std::optional<flows::TrajectoryFiles> trajectoryFilesFor(const CommandLine& cmd);
+// --colour-by as a colouring; a bad name fails the command.
+ParticleColour particleColourFor(const CommandLine& cmd);
+// The scene of the files named (null without --trajectories); a bad file fails the command
+// with one line (exit 2) before any window opens.
+std::shared_ptr<flows::FlowScene> importedSceneFor(const CommandLine& cmd);
 
 // --param NAME=VALUE options (repeatable) as a map; a malformed one fails the command.
 std::map<std::string, std::string> sceneParameters(const CommandLine& cmd);

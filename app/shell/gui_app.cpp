@@ -68,6 +68,8 @@ int runGui(const GuiOptions& options) {
     workbenchOptions.session = options.session;
     workbenchOptions.backend = options.backend;
     workbenchOptions.openPanels = options.openPanels;
+    workbenchOptions.prepared = options.prepared;
+    workbenchOptions.adjustView = options.adjustView;
     workbenchOptions.vulkanDevice = device.info().name + " (" + device.info().type + ")";
     workbenchOptions.gpuTrackBytes = static_cast<std::size_t>(device.maxStorageBufferRange());
     Workbench workbench(workbenchOptions, imguiContext.fonts);

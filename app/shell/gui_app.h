@@ -1,4 +1,6 @@
 #pragma once
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,9 +19,11 @@ struct GuiOptions {
   int height = 900;
   BackendPreference backend = BackendPreference::Auto;
   bool validation = false;
-  std::vector<std::string> openPanels;  // tool windows open from the first frame
-  std::optional<Session> session;       // replaces scene, t and the open panels when set
-  std::string script;                   // a --script file driving the window (gui_script.h)
+  std::vector<std::string> openPanels;         // tool windows open from the first frame
+  std::optional<Session> session;              // replaces scene, t and the open panels when set
+  std::string script;                          // a --script file driving the window (gui_script.h)
+  std::shared_ptr<flows::FlowScene> prepared;  // imported trajectories, in place of scene (moved from)
+  std::function<void(ViewState&)> adjustView;  // applied to the initial view (CLI flags)
 };
 
 // Opens the window and runs the frame loop; returns the process exit code

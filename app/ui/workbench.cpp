@@ -17,6 +17,7 @@
 #include "app/ui/help_overlay.h"
 #include "app/ui/panels/timeline_panel.h"
 #include "app/ui/widgets/plot_capture.h"
+#include "app/viewer/imported_view.h"
 #include "app/viewer/lowrank_engine.h"
 #include "app/viewer/view_export.h"
 #include "core/common/error.h"
@@ -49,7 +50,9 @@ const char* windowTitle(const std::string& name) {
 Workbench::Workbench(const WorkbenchOptions& options, UiFonts fonts)
     : selection_(selectBackend(options.backend)),
       fonts_(fonts),
-      scene_(options.session ? prepareSessionScene(options.session->scene) : flows::prepareScene(options.scene)),
+      scene_(options.prepared  ? std::move(*options.prepared)
+             : options.session ? prepareSessionScene(options.session->scene)
+                               : flows::prepareScene(options.scene)),
       latticeBackend_(compute::makeCpuBackend()) {
   // The Ranks panel and the Timeline strip compute ranks on the same kind of backend.
   setWindowLowRankPreference(options.backend);
@@ -59,6 +62,7 @@ Workbench::Workbench(const WorkbenchOptions& options, UiFonts fonts)
   if (options.session) {
     view_ = options.session->view;
     session_ = *options.session;
+    frameSceneUnlessPlaced();
   }
   applyPanelDefaults();
   if (options.adjustView) options.adjustView(view_);
@@ -75,7 +79,9 @@ Workbench::Workbench(const WorkbenchOptions& options, UiFonts fonts)
   readout_.whyNotCuda = selection_.whyNotCuda;
   readout_.vulkanDevice = options.vulkanDevice;
   readout_.particles = static_cast<int>(scene_.start.size());
-  integration_.start(scene_, *selection_.backend);
+  readout_.imported = scene_.imported != nullptr;
+  readout_.integrationMs = scene_.imported ? scene_.integrationSeconds * 1e3 : 0.0;
+  if (!scene_.integrated()) integration_.start(scene_, *selection_.backend);  // imported ones come integrated
 }
 
 Workbench::~Workbench() = default;
@@ -117,15 +123,22 @@ bool Workbench::busy() const {
 
 void Workbench::rebuildScene(const SceneChoice& choice) {
   try {
-    scene_ = prepareSessionScene(choice);
-    if (arrowGrid_ > 0) scene_.fieldGridSize = arrowGrid_;
-    readout_.particles = static_cast<int>(scene_.start.size());
-    readout_.integrationMs = 0;
-    integration_.start(scene_, *selection_.backend);
+    installScene(prepareSessionScene(choice));
   } catch (const std::exception& e) {
     controlPanel_.setSessionStatus(e.what());
     std::fprintf(stderr, "scene: %s\n", e.what());
   }
+}
+
+void Workbench::installScene(flows::FlowScene&& prepared) {
+  scene_ = std::move(prepared);
+  if (arrowGrid_ > 0) scene_.fieldGridSize = arrowGrid_;
+  readout_.particles = static_cast<int>(scene_.start.size());
+  readout_.imported = scene_.imported != nullptr;
+  readout_.integrationMs = scene_.imported ? scene_.integrationSeconds * 1e3 : 0.0;
+  if (!scene_.integrated()) integration_.start(scene_, *selection_.backend);
+  controlPanel_.syncChoice(scene_);
+  frameSceneUnlessPlaced();
 }
 
 // [SECTION] One frame's UI
@@ -196,8 +209,11 @@ FrameRequests Workbench::buildUi() {
     if (actions.loadSession) {
       try {
         const Session loaded = loadSession(*actions.loadSession);
+        // Its scene first (trajectory files are read and checked here): a bad one changes nothing.
+        flows::FlowScene prepared = prepareSessionScene(loaded.scene);
         applyLoadedSession(loaded);
-        rebuild = loaded.scene;
+        installScene(std::move(prepared));
+        rebuild.reset();
         controlPanel_.setSessionStatus("loaded " + *actions.loadSession);
       } catch (const std::exception& e) {
         controlPanel_.setSessionStatus(e.what());  // a bad file changes nothing
@@ -247,6 +263,16 @@ void Workbench::drawLectureCaption() {
 
 const render::SceneDrawData& Workbench::sceneDrawData(uint32_t width, uint32_t height) {
   const float aspect = static_cast<float>(width) / static_cast<float>(std::max<uint32_t>(height, 1));
+  if (!scene_.hasField()) {
+    // Imported trajectories: particles and trails only, coloured by label or a metric.
+    const auto begin = std::chrono::steady_clock::now();
+    LearnedLayer layer;
+    metricShades(*scene_.imported, view_.particleColour, view_.t, particleShades_);
+    layer.particleShade = particleShades_;
+    drawData_ = builder_->build(view_, noField_, static_cast<float>(height), nullptr, nullptr, layer);
+    readout_.drawDataMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
+    return drawData_;
+  }
   if (field_.update(*latticeBackend_, scene_, view_, aspect)) readout_.fieldMs = field_.lastEvaluationMs();
   if (view_.showHeatmap && !view_.showDensity && heatmap_.update(scene_, view_, aspect))
     readout_.fieldMs += heatmap_.lastEvaluationMs();
@@ -268,9 +294,10 @@ const render::SceneDrawData& Workbench::sceneDrawData(uint32_t width, uint32_t h
 }
 
 std::vector<std::string> Workbench::exportView(const std::string& prefix) const {
-  std::vector<std::string> written = app::exportView(
-      prefix,
-      {scene_, view_, &field_, view_.showHeatmap ? &heatmap_ : nullptr, view_.showDensity ? &density_ : nullptr});
+  std::vector<std::string> written =
+      scene_.imported ? exportImportedView(prefix, scene_, view_)
+                      : app::exportView(prefix, {scene_, view_, &field_, view_.showHeatmap ? &heatmap_ : nullptr,
+                                                 view_.showDensity ? &density_ : nullptr});
   // The data behind every open tool window too, so one click keeps all the figure's numbers.
   const auto write = [&](const std::string& suffix, const std::string& text) {
     io::writeFileAtomic(prefix + suffix, text);
@@ -387,6 +414,10 @@ void Workbench::hoverReadout() {
     }
   }
   if (hoverScratch_.empty() || std::sqrt(bestDistance) > 8.0f * pixelsToWorld) return;
+  if (scene_.imported) {
+    ImGui::SetTooltip("%s", importedHoverText(scene_, best, view_.t).c_str());
+    return;
+  }
   flows::DataView<float> data;
   data.points = scene_.data.points.data();
   data.count = static_cast<int>(scene_.data.points.size());
@@ -466,6 +497,10 @@ Session Workbench::currentSession() const {
   for (const auto& slot : panels_)
     if (slot.panel) slot.panel->save(session);
   return session;
+}
+
+void Workbench::frameSceneUnlessPlaced() {
+  if (!(view_.camera.halfHeight > 0.0f)) view_.camera = initialViewState(scene_, view_.t).camera;
 }
 
 void Workbench::applyLoadedSession(const Session& session) {

@@ -29,6 +29,9 @@ struct WorkbenchOptions {
   std::string scene = "default";
   float t = 0.5f;
   std::optional<Session> session;  // replaces scene, t and the open panels when set
+  // A scene already made (imported trajectories the CLI has read and checked): moved from
+  // when set, in place of `scene`.
+  std::shared_ptr<flows::FlowScene> prepared;
   BackendPreference backend = BackendPreference::Auto;
   std::vector<std::string> openPanels;         // panelNames() entries open from the first frame
   std::string vulkanDevice;                    // for the performance overlay
@@ -123,6 +126,8 @@ class Workbench final : public PanelHost {
   void drawLectureCaption();
   void drawPanels(bool overlays);
   void rebuildScene(const SceneChoice& choice);
+  // Shows a prepared scene (integrating it in the background unless it comes integrated).
+  void installScene(flows::FlowScene&& prepared);
   // Panels the registry opens at start get their flag when a view (a session's) lacks it.
   void applyPanelDefaults();
   Panel& ensurePanel(PanelSlot& slot);
@@ -132,6 +137,8 @@ class Workbench final : public PanelHost {
   // The session as it would be saved now: the panels' parts from those that exist.
   Session currentSession() const;
   void applyLoadedSession(const Session& session);
+  // A session without a camera (halfHeight 0) gets the scene's own framing.
+  void frameSceneUnlessPlaced();
 
   BackendSelection selection_;
   UiFonts fonts_;
@@ -139,6 +146,8 @@ class Workbench final : public PanelHost {
   ViewState view_;
   std::unique_ptr<compute::FlowBackend> latticeBackend_;
   LatticeField field_;
+  const LatticeField noField_{};  // what imported trajectories (no field) draw arrows from
+  std::vector<float> particleShades_;
   FieldHeatmap heatmap_;
   DensityHeatmap density_;
   DataSketchPanel sketchPanel_;

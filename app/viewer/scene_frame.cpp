@@ -235,11 +235,11 @@ struct DensityHeatmap::Worker {
     const auto begin = std::chrono::steady_clock::now();
     DensityResult result{job.generation, job.t, std::move(job.lattice), 0.0, {}};
     try {
-      result.lattice.values = flows::logDensityAt(job.data, job.schedule, job.t, result.lattice.corners, job.stepsPerUnitTime,
-                                           [&](double fraction) {
-                                             progress = static_cast<float>(fraction);
-                                             return job.generation >= cancelBelow.load();
-                                           });
+      result.lattice.values = flows::logDensityAt(job.data, job.schedule, job.t, result.lattice.corners,
+                                                  job.stepsPerUnitTime, [&](double fraction) {
+                                                    progress = static_cast<float>(fraction);
+                                                    return job.generation >= cancelBelow.load();
+                                                  });
     } catch (const Cancelled&) {
       ++cancelled;
       return std::nullopt;
@@ -420,11 +420,7 @@ render::SceneDrawData SceneFrameBuilder::build(const ViewState& view, const Latt
     // Vertex k of every trail is at time t − (L−1−k)·Δ, oldest first; alpha rises to the head.
     // With the learned error layer the trails take their particle's error colour too, so the
     // picture reads as one map rather than destinations with error dots.
-    const bool trailsByError = learned.particleError.size() == n;
-    const auto trailColour = [&](std::size_t p, uint8_t alpha) {
-      return trailsByError ? heatColor(errorScalePosition(learned.particleError[p]), alpha)
-                           : labelColor(scene_.particleLabels[p], alpha);
-    };
+    const auto trailColour = [&](std::size_t p, uint8_t alpha) { return particleColour(learned, n, p, alpha); };
     // Long trails (up to the whole trajectory) get more vertices so they stay curved.
     const int length = std::max(view.trailVertices, std::clamp(static_cast<int>(view.trailSpan * 50.0f) + 1, 2, 51));
     strips_.resize(n * static_cast<std::size_t>(length));
@@ -443,15 +439,13 @@ render::SceneDrawData SceneFrameBuilder::build(const ViewState& view, const Latt
   }
 
   if (view.showParticles && scene_.integrated() && !tracks) {
-    const bool byError = learned.particleError.size() == n;
     const std::size_t first = points_.size();
     points_.resize(first + n);
     forParticleRanges(n, [&](std::size_t begin, std::size_t end) {
       const std::span<Vec2f> slice = std::span(scratch_).subspan(begin, end - begin);
       store.positionsAt(view.t, begin, slice);
       for (std::size_t p = begin; p < end; ++p) {
-        const render::PackedColor colour = byError ? heatColor(errorScalePosition(learned.particleError[p]), 235)
-                                                   : labelColor(scene_.particleLabels[p], 235);
+        const render::PackedColor colour = particleColour(learned, n, p, 235);
         points_[first + p] = {slice[p - begin].x, slice[p - begin].y, colour};
       }
     });
@@ -523,16 +517,14 @@ void SceneFrameBuilder::fillTracks(const ViewState& view, const LearnedLayer& le
   tracks.generation = trajectoriesGeneration(scene_);
   // The same colours as the CPU path (alpha comes from the shader). Label colours change
   // with the trajectories only, so they are made (and uploaded) once; error colours every frame.
-  const bool byError = learned.particleError.size() == n;
+  const bool byValue = learned.particleError.size() == n || learned.particleShade.size() == n;
   const std::uint64_t labelsGeneration = tracks.generation + 1;
-  if (byError || trackColorsGeneration_ != labelsGeneration || trackColors_.size() != n) {
+  if (byValue || trackColorsGeneration_ != labelsGeneration || trackColors_.size() != n) {
     trackColors_.resize(n);
     forParticleRanges(n, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t p = begin; p < end; ++p)
-        trackColors_[p] = byError ? heatColor(errorScalePosition(learned.particleError[p]), 255)
-                                  : labelColor(scene_.particleLabels[p], 255);
+      for (std::size_t p = begin; p < end; ++p) trackColors_[p] = particleColour(learned, n, p, 255);
     });
-    trackColorsGeneration_ = byError ? 0 : labelsGeneration;
+    trackColorsGeneration_ = byValue ? 0 : labelsGeneration;
   }
   tracks.colors = trackColors_;
   tracks.colorsGeneration = trackColorsGeneration_;
@@ -545,10 +537,23 @@ void SceneFrameBuilder::fillTracks(const ViewState& view, const LearnedLayer& le
   tracks.points = view.showParticles;
 }
 
+render::PackedColor SceneFrameBuilder::particleColour(const LearnedLayer& layer, std::size_t particles, std::size_t p,
+                                                      uint8_t alpha) const {
+  if (layer.particleShade.size() == particles) return heatColor(layer.particleShade[p], alpha);
+  if (layer.particleError.size() == particles) return heatColor(errorScalePosition(layer.particleError[p]), alpha);
+  return labelColor(scene_.particleLabels[p], alpha);
+}
+
 ViewState initialViewState(const flows::FlowScene& scene, float t) {
   ViewState view;
   view.t = t;
   view.camera.halfHeight = scene.viewHalfHeight;
+  view.camera.centerX = scene.viewCenter.x;
+  view.camera.centerY = scene.viewCenter.y;
+  if (!scene.hasField()) {
+    view.showArrows = false;
+    view.showData = false;
+  }
   return view;
 }
 

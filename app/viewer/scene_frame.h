@@ -182,6 +182,9 @@ class DensityHeatmap {
 struct LearnedLayer {
   std::span<const Vec2f> arrows;         // one per field.points(), or empty
   std::span<const float> particleError;  // one per particle, or empty
+  // Imported trajectories coloured by a metric: each particle's place on heatColor's scale
+  // (0..1), one per particle, or empty. Drawn in place of the labels and the error.
+  std::span<const float> particleShade;
 };
 
 // The colour of a relative error on the per-particle error scale (1% → 0, 100% → 1).
@@ -210,6 +213,8 @@ class SceneFrameBuilder {
 
  private:
   bool drawsTracks(std::size_t particles) const;
+  render::PackedColor particleColour(const LearnedLayer& layer, std::size_t particles, std::size_t p,
+                                     uint8_t alpha) const;
   void fillTracks(const ViewState& view, const LearnedLayer& learned, render::SceneDrawData& frame);
 
   const flows::FlowScene& scene_;

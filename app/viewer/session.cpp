@@ -1,7 +1,9 @@
 #include "app/viewer/session.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -91,6 +93,7 @@ void validateCustomData(const std::vector<Vec2f>& points, const std::vector<int>
 
 SceneChoice choiceForScene(const SceneChoice& picked, const flows::FlowScene& scene) {
   SceneChoice choice = picked;
+  if (scene.imported && picked.name == kTrajectoriesSceneName) choice.trajectories = scene.imported->files;
   if (scene.name == kCustomSceneName && picked.name == kCustomSceneName && picked.points.empty()) {
     choice.points = scene.data.points;
     choice.labels = scene.data.labels;
@@ -113,6 +116,18 @@ std::string serializeSession(const Session& s) {
     j["scene"]["points"] = std::move(points);
     if (!s.scene.labels.empty()) j["scene"]["labels"] = s.scene.labels;
   }
+  if (s.scene.name == kTrajectoriesSceneName) {
+    // Absolute, so the session opens from any directory.
+    const auto absolute = [](const std::string& path) {
+      return path.empty() ? path : std::filesystem::absolute(path).lexically_normal().string();
+    };
+    const flows::TrajectoryFiles& f = s.scene.trajectories;
+    nlohmann::json files = {{"positions", absolute(f.positions)}};
+    if (!f.times.empty()) files["times"] = absolute(f.times);
+    if (!f.velocities.empty()) files["velocities"] = absolute(f.velocities);
+    if (!f.labels.empty()) files["labels"] = absolute(f.labels);
+    j["scene"]["trajectories"] = std::move(files);
+  }
   j["view"] = {{"t", v.t},
                {"play_speed", v.playSpeed},
                {"camera",
@@ -125,6 +140,7 @@ std::string serializeSession(const Session& s) {
                {"show_density", v.showDensity},
                {"trail_span", v.trailSpan},
                {"field_order", v.fieldOrder},
+               {"colour_by", kParticleColourNames[static_cast<std::size_t>(v.particleColour)]},
                {"field_kind", flows::fieldKindName(v.fieldKind)}};
   nlohmann::json panels = nlohmann::json::object();
   for (const auto& [id, open] : v.openPanels) panels[id] = open;
@@ -168,6 +184,17 @@ Session parseSession(const std::string& text, const std::string& name) {
     const auto names = flows::sceneNames();
     if (s.scene.name == kCustomSceneName) {
       readCustomData(j["scene"], r, s.scene);
+    } else if (s.scene.name == kTrajectoriesSceneName) {
+      const auto& scene = j["scene"];
+      if (!scene.contains("trajectories") || !scene["trajectories"].is_object())
+        r.fail("a trajectories scene needs 'trajectories': {\"positions\": \"T.npy\", ...}");
+      const Reader files(scene["trajectories"], name + ": scene.trajectories");
+      flows::TrajectoryFiles& f = s.scene.trajectories;
+      files.read("positions", f.positions);
+      files.read("times", f.times);
+      files.read("velocities", f.velocities);
+      files.read("labels", f.labels);
+      if (f.positions.empty()) files.fail("'positions' must name the trajectory file");
     } else if (std::find(names.begin(), names.end(), s.scene.name) == names.end()) {
       r.fail("unknown scene '" + s.scene.name + "'");
     }
@@ -201,6 +228,12 @@ Session parseSession(const std::string& text, const std::string& name) {
     r.read("show_density", v.showDensity);
     r.number("trail_span", v.trailSpan, 0.0f, 1.0f);
     r.integer("field_order", v.fieldOrder, 1, 3);
+    std::string colour = kParticleColourNames[static_cast<std::size_t>(v.particleColour)];
+    r.read("colour_by", colour);
+    const auto known = std::find(std::begin(kParticleColourNames), std::end(kParticleColourNames), colour);
+    if (known == std::end(kParticleColourNames))
+      r.fail("'colour_by' must be label, speed, acceleration, jerk or deviation, got '" + colour + "'");
+    v.particleColour = static_cast<ParticleColour>(known - std::begin(kParticleColourNames));
     std::string kind = flows::fieldKindName(v.fieldKind);
     r.read("field_kind", kind);
     try {
@@ -208,7 +241,10 @@ Session parseSession(const std::string& text, const std::string& name) {
     } catch (const InvalidArgument& e) {
       r.fail(e.what());
     }
+    // A session without a camera frames its scene (0 is the mark: a given one is at least 1e-3).
+    v.camera.halfHeight = 0.0f;
     if (jv.contains("camera")) {
+      v.camera = render::Camera2D{};
       if (!jv["camera"].is_object()) r.fail("'camera' must be an object");
       const Reader c(jv["camera"], name + ": view.camera");
       c.number("center_x", v.camera.centerX, -1e6f, 1e6f);
@@ -264,6 +300,13 @@ Session parseSession(const std::string& text, const std::string& name) {
 }
 
 flows::FlowScene prepareSessionScene(const SceneChoice& choice) {
+  if (choice.name == kTrajectoriesSceneName) {
+    const std::string source = std::filesystem::path(choice.trajectories.positions).filename().string();
+    const auto begin = std::chrono::steady_clock::now();
+    flows::FlowScene scene = flows::importedScene(flows::loadTrajectories(choice.trajectories), source);
+    scene.integrationSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    return scene;
+  }
   flows::FlowScene scene;
   if (choice.name == kCustomSceneName) {
     validateCustomData(choice.points, choice.labels);
@@ -296,7 +339,13 @@ Session loadSession(const std::string& path) {
   text << in.rdbuf();
   // A custom scene's points take ~60 bytes each as indented JSON: 8192 of them fit.
   if (text.str().size() > (4u << 20)) throw InvalidArgument("'" + path + "': a session file is at most 4 MiB");
-  return parseSession(text.str(), "'" + path + "'");
+  Session session = parseSession(text.str(), "'" + path + "'");
+  // Trajectory files named relative to the session file are found beside it.
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  for (std::string* file : {&session.scene.trajectories.positions, &session.scene.trajectories.times,
+                            &session.scene.trajectories.velocities, &session.scene.trajectories.labels})
+    if (!file->empty() && std::filesystem::path(*file).is_relative()) *file = (dir / *file).string();
+  return session;
 }
 
 }  // namespace rankflow::app

@@ -10,11 +10,14 @@
 #include "core/flows/flow_scene.h"
 #include "core/flows/schedule.h"
 #include "core/flows/solvers.h"
+#include "core/flows/trajectory_import.h"
 
 namespace rankflow::app {
 
 // The scene name of data drawn with the mouse (or given as points): SceneChoice::points.
 inline constexpr const char* kCustomSceneName = "custom";
+// The scene name of trajectories imported from files: SceneChoice::trajectories.
+inline constexpr const char* kTrajectoriesSceneName = "trajectories";
 // More points than this make the exact field's softmax too slow to scrub.
 inline constexpr std::size_t kMaxCustomPoints = 8192;
 
@@ -29,6 +32,8 @@ struct SceneChoice {
   // (particles are coloured by the label of the datum they reach; all 0 when empty).
   std::vector<Vec2f> points;
   std::vector<int> labels;
+  // For name == kTrajectoriesSceneName only: the files (absolute paths once saved).
+  flows::TrajectoryFiles trajectories;
 };
 
 // Throws InvalidArgument ("custom data: ...") for no points, too many, a non-finite or
@@ -57,11 +62,13 @@ struct Session {
 std::string serializeSession(const Session& session);
 // Throws InvalidArgument naming `nameForErrors` and the field for malformed JSON, a wrong
 // type, an unknown scene, schedule or solver, or a value out of range. Fields left out
-// keep their defaults, so older files still open.
+// keep their defaults, so older files still open; a view without a camera has
+// camera.halfHeight 0, which the window replaces by the scene's own framing.
 Session parseSession(const std::string& json, const std::string& nameForErrors);
 
 // The scene a choice describes, with its particles drawn and not yet integrated. A custom
 // choice gets the default scene's sizes on its points; bad points throw (validateCustomData).
+// A trajectories choice reads its files (flows::loadTrajectories) and comes back integrated.
 flows::FlowScene prepareSessionScene(const SceneChoice& choice);
 
 void saveSession(const std::string& path, const Session& session);

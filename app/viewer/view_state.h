@@ -7,6 +7,11 @@
 
 namespace rankflow::app {
 
+// What particles are coloured by: the label of their destination (or the file's labels), or,
+// for imported trajectories, one of their metrics at t (flows::TrajectoryMetric, + 1).
+enum class ParticleColour { Label, Speed, Acceleration, Jerk, Deviation };
+inline constexpr const char* kParticleColourNames[] = {"label", "speed", "acceleration", "jerk", "deviation"};
+
 // What the person has chosen to see; the panels edit it, the frame builder reads it.
 struct ViewState {
   float t = 0.5f;  // scrubbed time in [0, 1]
@@ -26,6 +31,7 @@ struct ViewState {
   bool showHeatmap = false;  // |field| on a lattice under everything, log colour scale
   bool showDensity = false;  // log p_t(x) on a lattice instead (computed in the background)
   bool sketchOpen = false;   // the "Draw your own data" window
+  ParticleColour particleColour = ParticleColour::Label;  // metrics exist for imported trajectories only
   // Which tool windows beside the flow view are open, by panel id ("ranks", "timeline", …;
   // the ids and their defaults are the UI's panel registry, app/ui/panels/registry.cpp):
   // the viewer keeps the flags and the session saves them without knowing any panel.

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <limits>
 
 #include "core/common/error.h"
 #include "core/flows/datasets.h"
+#include "core/flows/trajectory_import.h"
 
 namespace rankflow::flows {
 namespace {
@@ -83,6 +85,35 @@ void integrateScene(FlowScene& scene, const compute::FlowBackend& backend, const
   scene.integrationSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   scene.integratedBy = backend.description();
   scene.particleLabels = labelByNearestDatum(scene.data, scene.trajectories.positions(scene.grid.steps));
+}
+
+FlowScene importedScene(ImportedTrajectories&& imported, const std::string& sourceName) {
+  FlowScene scene;
+  scene.name = "trajectories";
+  scene.description = sourceName + ": " + std::to_string(imported.particles) + " trajectories × " +
+                      std::to_string(imported.frames) + " frames in " + std::to_string(imported.dims) + " dimensions" +
+                      (imported.projection.identity ? "" : " (PCA plane)");
+  scene.grid = imported.store.grid();
+  scene.trajectories = std::move(imported.store);
+  imported.store = TrajectoryStore();
+  scene.particleLabels = imported.labels;
+  scene.start.assign(scene.trajectories.positions(0).begin(), scene.trajectories.positions(0).end());
+  scene.integratedBy = "imported";
+  // Frame every position of every frame, with a margin.
+  float lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+  for (int f = 0; f < scene.trajectories.frameCount(); ++f)
+    for (const Vec2f& p : scene.trajectories.positions(f)) {
+      lo[0] = std::min(lo[0], p.x);
+      hi[0] = std::max(hi[0], p.x);
+      lo[1] = std::min(lo[1], p.y);
+      hi[1] = std::max(hi[1], p.y);
+    }
+  scene.viewCenter = {0.5f * (lo[0] + hi[0]), 0.5f * (lo[1] + hi[1])};
+  // The window is 16:9 or so: the height covers the y extent and, at that aspect, the x extent.
+  const float half = 0.55f * std::max(hi[1] - lo[1], (hi[0] - lo[0]) / 1.6f);
+  scene.viewHalfHeight = half > 0.0f && std::isfinite(half) ? half : 1.0f;
+  scene.imported = std::make_shared<const ImportedTrajectories>(std::move(imported));
+  return scene;
 }
 
 FlowScene buildScene(const std::string& name, const compute::FlowBackend& backend) {

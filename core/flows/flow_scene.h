@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,8 @@
 #include "core/flows/trajectory_store.h"
 
 namespace rankflow::flows {
+
+struct ImportedTrajectories;
 
 // Everything the default scene needs, with the values the README and the golden image
 // were made with.
@@ -39,6 +42,10 @@ struct FlowScene {
   std::vector<int> particleLabels;
   int fieldGridSize = 24;
   float viewHalfHeight = 3.0f;
+  Vec2f viewCenter{0.0f, 0.0f};
+  // Trajectories of another model (core/flows/trajectory_import.h): no data and no field, so
+  // the window draws the particles and their metrics only. Null for every built-in scene.
+  std::shared_ptr<const ImportedTrajectories> imported;
   double integrationSeconds = 0.0;
   std::string integratedBy;
   // Straightness and mean ‖a‖ of the integrated trajectories (docs/MATHEMATICS.md §4); measured by the
@@ -46,6 +53,8 @@ struct FlowScene {
   StraightnessReport straightness{};
 
   bool integrated() const { return trajectories.particleCount() > 0; }
+  // A flow with data: fields, arrows, heatmaps and densities exist (not for imported ones).
+  bool hasField() const { return !imported; }
 };
 
 std::vector<std::string> sceneNames();
@@ -60,6 +69,10 @@ FlowScene prepareDefaultScene(const DefaultSceneSpec& spec = {});
 // Integrates the particles with the scene's solver and schedule and labels each by the
 // datum it reaches.
 void integrateScene(FlowScene& scene, const compute::FlowBackend& backend, const compute::ProgressFn& progress = {});
+
+// The scene of imported trajectories: their drawn store moves into the scene (which is then
+// integrated), the camera frames every frame's positions, particles are coloured by label.
+FlowScene importedScene(ImportedTrajectories&& imported, const std::string& sourceName);
 
 // prepareScene + integrateScene.
 FlowScene buildScene(const std::string& name, const compute::FlowBackend& backend);

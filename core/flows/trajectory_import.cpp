@@ -482,6 +482,20 @@ ImportedTrajectories importTrajectories(const TrajectoryInput& in, const Progres
     }
   });
   if (cancelled) throw Cancelled();
+  for (int m = 0; m < kTrajectoryMetricCount; ++m) {
+    // From at most ~1M evenly strided values: percentiles to well under a colour step.
+    const auto& values = out.metrics[static_cast<std::size_t>(m)];
+    const std::size_t stride = std::max<std::size_t>(1, values.size() / (1u << 20));
+    std::vector<float> sample;
+    for (std::size_t i = 0; i < values.size(); i += stride) sample.push_back(values[i]);
+    const auto at = [&](double q) {
+      const auto k = static_cast<std::size_t>(q * static_cast<double>(sample.size() - 1));
+      std::nth_element(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(k), sample.end());
+      return sample[k];
+    };
+    const float lo = at(0.02), hi = at(0.98);
+    out.metricRange[static_cast<std::size_t>(m)] = {lo, hi > lo ? hi : lo + 1e-6f};
+  }
   double total = 0;
   for (float s : out.straightness) total += s;
   out.meanStraightness = total / static_cast<double>(particles);
@@ -594,7 +608,9 @@ ImportedTrajectories loadTrajectories(const TrajectoryFiles& files, const Progre
   input.velocities = velocityValues;
   input.labels = labelValues;
   try {
-    return importTrajectories(input, progress);
+    ImportedTrajectories imported = importTrajectories(input, progress);
+    imported.files = files;
+    return imported;
   } catch (const InvalidArgument& e) {
     // Name the file beside the argument ("positions: …" → "T.npy: positions: …").
     const std::string what = e.what();

@@ -52,6 +52,13 @@ struct PcaProjection {
   std::string toJson() const;  // dims, identity, mean, components, variance, totalVariance
 };
 
+struct TrajectoryFiles {
+  std::string positions{};   // .npy (S+1, N, D), float32 or float64
+  std::string times{};       // optional .npy (S+1,)
+  std::string velocities{};  // optional .npy like positions
+  std::string labels{};      // optional .npy (N,), integer
+};
+
 struct ImportedTrajectories {
   int frames = 0;
   int particles = 0;
@@ -66,8 +73,12 @@ struct ImportedTrajectories {
   std::vector<int> labels;  // one per particle (all 0 when none were given)
   // Frame-major (frames × particles), one array per TrajectoryMetric.
   std::array<std::vector<float>, kTrajectoryMetricCount> metrics;
+  // The 2nd and 98th percentiles of each metric over every frame and particle: the colour
+  // scale, so a few extreme values do not wash it out.
+  std::array<std::array<float, 2>, kTrajectoryMetricCount> metricRange{};
   std::vector<float> straightness;  // per particle: ∫₀¹ deviation² ds (trapezoid rule)
   double meanStraightness = 0.0;
+  TrajectoryFiles files;  // what loadTrajectories read (empty for arrays given in memory)
 
   // "given velocities" or "derivatives of the positions" (docs/MATHEMATICS.md §8 says how).
   std::string derivativeSource() const;
@@ -86,13 +97,6 @@ struct ImportedTrajectories {
 ImportedTrajectories importTrajectories(const TrajectoryInput& input, const ProgressFn& progress = {});
 
 // [SECTION] Files
-
-struct TrajectoryFiles {
-  std::string positions{};   // .npy (S+1, N, D), float32 or float64
-  std::string times{};       // optional .npy (S+1,)
-  std::string velocities{};  // optional .npy like positions
-  std::string labels{};      // optional .npy (N,), integer
-};
 
 // Bytes importTrajectories holds at its peak for these sizes (the arrays read, the store, the
 // metrics), so a caller can refuse before allocating.

@@ -275,19 +275,15 @@ NpyArray readNpy(const std::string& path) {
   return parseNpy(buffer.str(), path);
 }
 
-std::string serializeNpy(const std::vector<std::int64_t>& shape, const std::vector<double>& values, NpyType type) {
-  std::int64_t count = 1;
-  for (auto s : shape) {
-    if (s < 0) throw InvalidArgument("npy: negative dimension");
-    count *= s;
-  }
-  if (count != static_cast<std::int64_t>(values.size())) throw InvalidArgument("npy: shape does not match the data");
+namespace {
+
+// The magic, version 1.0 and the header dict, padded so the data starts 64-byte aligned.
+std::string npyPreamble(const std::vector<std::int64_t>& shape, const char* descr) {
   std::string dims;
   for (auto s : shape) dims += std::to_string(s) + ", ";
   if (shape.size() > 1) dims.resize(dims.size() - 2);
   if (shape.size() == 1) dims.resize(dims.size() - 1);
-  std::string header = std::string("{'descr': '") + (type == NpyType::Float32 ? "<f4" : "<f8") +
-                       "', 'fortran_order': False, 'shape': (" + dims + "), }";
+  std::string header = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }";
   // Pad with spaces so that magic + length + header + '\n' is a multiple of 64.
   const std::size_t unpadded = kMagicLength + 2 + 2 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
@@ -298,6 +294,24 @@ std::string serializeNpy(const std::vector<std::int64_t>& shape, const std::vect
   out += static_cast<char>(header.size() & 0xFF);
   out += static_cast<char>((header.size() >> 8) & 0xFF);
   out += header;
+  return out;
+}
+
+std::int64_t elementCount(const std::vector<std::int64_t>& shape) {
+  std::int64_t count = 1;
+  for (auto s : shape) {
+    if (s < 0) throw InvalidArgument("npy: negative dimension");
+    count *= s;
+  }
+  return count;
+}
+
+}  // namespace
+
+std::string serializeNpy(const std::vector<std::int64_t>& shape, const std::vector<double>& values, NpyType type) {
+  if (elementCount(shape) != static_cast<std::int64_t>(values.size()))
+    throw InvalidArgument("npy: shape does not match the data");
+  std::string out = npyPreamble(shape, type == NpyType::Float32 ? "<f4" : "<f8");
   for (double v : values) {
     if (type == NpyType::Float32) {
       const float f = static_cast<float>(v);
@@ -312,6 +326,25 @@ std::string serializeNpy(const std::vector<std::int64_t>& shape, const std::vect
 void writeNpy(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<double>& values,
               NpyType type) {
   writeFileAtomic(path, serializeNpy(shape, values, type));
+}
+
+void writeNpyFloat32(const std::string& path, const std::vector<std::int64_t>& shape, std::span<const float> values) {
+  if (elementCount(shape) != static_cast<std::int64_t>(values.size()))
+    throw InvalidArgument("npy: shape does not match the data");
+  writeFileAtomicWith(path, [&](std::ostream& out) {
+    out << npyPreamble(shape, "<f4");
+    out.write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size() * 4));
+  });
+}
+
+void writeNpyBytes(const std::string& path, const std::vector<std::int64_t>& shape,
+                   std::span<const std::uint8_t> bytes) {
+  if (elementCount(shape) != static_cast<std::int64_t>(bytes.size()))
+    throw InvalidArgument("npy: shape does not match the data");
+  writeFileAtomicWith(path, [&](std::ostream& out) {
+    out << npyPreamble(shape, "|u1");
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  });
 }
 
 }  // namespace rankflow::io

@@ -47,5 +47,10 @@ enum class NpyType { Float32, Float64 };
 void writeNpy(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<double>& values,
               NpyType type = NpyType::Float32);
 std::string serializeNpy(const std::vector<std::int64_t>& shape, const std::vector<double>& values, NpyType type);
+// Large arrays straight from the caller's buffer (streamed to the temporary file, then renamed):
+// float32 values, or raw bytes as uint8 ('|u1', an image's (H, W, 4) pixels).
+void writeNpyFloat32(const std::string& path, const std::vector<std::int64_t>& shape, std::span<const float> values);
+void writeNpyBytes(const std::string& path, const std::vector<std::int64_t>& shape,
+                   std::span<const std::uint8_t> bytes);
 
 }  // namespace rankflow::io

@@ -15,8 +15,10 @@ from typing import Callable, Optional, Sequence
 import numpy as _np
 
 from . import _rankflow
+from .window import executable, render, trajectories, view
 
-__all__ = ["info", "feasible", "svals", "fields", "sample", "lora_profile", "lora_resize", "cascade_fit", "RangeTree"]
+__all__ = ["info", "feasible", "svals", "fields", "sample", "lora_profile", "lora_resize", "cascade_fit", "RangeTree",
+           "trajectories", "view", "render", "executable"]
 __version__ = _rankflow.info()["version"]
 
 

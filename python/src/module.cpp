@@ -23,6 +23,7 @@ namespace rankflow::python {
 void registerFlows(nb::module_& m);
 void registerLora(nb::module_& m);
 void registerRangeTree(nb::module_& m);
+void registerTrajectories(nb::module_& m);
 
 namespace {
 
@@ -121,4 +122,5 @@ NB_MODULE(_rankflow, m) {
   registerFlows(m);
   registerLora(m);
   registerRangeTree(m);
+  registerTrajectories(m);
 }

@@ -33,11 +33,15 @@ int writeHeadlessSnapshot(const GuiOptions& options) {
   offscreen.workbench.session = options.session;
   offscreen.workbench.backend = options.backend;
   offscreen.workbench.openPanels = options.openPanels;
+  offscreen.workbench.prepared = options.prepared;
+  offscreen.workbench.adjustView = options.adjustView;
   offscreen.width = static_cast<uint32_t>(options.width);
   offscreen.height = static_cast<uint32_t>(options.height);
   offscreen.validation = options.validation;
   const OffscreenGuiResult result = renderPanelsOffscreen(offscreen, {{"window", kSnapshotFile}});
-  const std::string scene = options.session ? options.session->scene.name : options.scene;
+  const std::string scene = options.prepared  ? "trajectories"
+                            : options.session ? options.session->scene.name
+                                              : options.scene;
   const float t = options.session ? options.session->view.t : options.t;
   std::printf("wrote %s (%dx%d, scene '%s', t = %.2f) on %s\n", kSnapshotFile, options.width, options.height,
               scene.c_str(), t, result.vulkanDevice.c_str());
@@ -52,21 +56,25 @@ int writeHeadlessSnapshot(const GuiOptions& options) {
 }  // namespace
 
 int runGuiCommand(const std::vector<std::string>& args) {
-  CommandLine cmd(
-      "gui", "rankflow [gui] [--scene NAME] [--t T] [--frames N] [--screenshot FILE.png]",
-      "Opens the Rankflow window on a scene. With no display (DISPLAY and WAYLAND_DISPLAY unset) it says "
-      "so and writes rankflow-snapshot.png of the scene instead.",
-      {sceneOption(),
-       {"t", "T", "initial time in [0, 1]", "0.5"},
-       {"frames", "N", "quit after N frames of the integrated scene (0: run until closed)", "0"},
-       {"screenshot", "FILE.png", "save the window after the last frame (with --frames)", ""},
-       {"width", "W", "window width", "1600"},
-       {"height", "H", "window height", "900"},
-       {"open", "PANEL", "open a tool window at start: ranks, queries, cascade, theory (repeatable)", ""},
-       {"script", "FILE", "drive the window from a script (docs/cli.md): set, key, wait, screenshot, expect", ""},
-       {"session", "FILE.json", "open a saved session (scene, time, camera, layers, panels)", ""},
-       backendOption(),
-       validationOption()});
+  std::vector<OptionSpec> specs = {
+      sceneOption(),
+      {"t", "T", "initial time in [0, 1]", "0.5"},
+      {"frames", "N", "quit after N frames of the integrated scene (0: run until closed)", "0"},
+      {"screenshot", "FILE.png", "save the window after the last frame (with --frames)", ""},
+      {"width", "W", "window width", "1600"},
+      {"height", "H", "window height", "900"},
+      {"open", "PANEL", "open a tool window at start: ranks, queries, cascade, theory (repeatable)", ""},
+      {"script", "FILE", "drive the window from a script (docs/cli.md): set, key, wait, screenshot, expect", ""},
+      {"session", "FILE.json", "open a saved session (scene, time, camera, layers, panels)", ""},
+      backendOption(),
+      validationOption()};
+  for (auto& option : trajectoryOptions()) specs.push_back(option);
+  CommandLine cmd("gui",
+                  "rankflow [gui] [--scene NAME | --trajectories T.npy] [--t T] [--frames N] [--screenshot FILE.png]",
+                  "Opens the Rankflow window on a scene, or on trajectories of your own model (--trajectories: "
+                  "D > 2 drawn in their PCA plane, metrics in all D). With no display (DISPLAY and WAYLAND_DISPLAY "
+                  "unset) it says so and writes rankflow-snapshot.png of the scene instead.",
+                  specs);
   if (!cmd.parse(args)) {
     std::cout << cmd.help();
     return kExitOk;
@@ -105,6 +113,13 @@ int runGuiCommand(const std::vector<std::string>& args) {
   if (!options.screenshot.empty() && options.frames == 0) cmd.fail("--screenshot needs --frames N");
   options.backend = backendPreferenceFor(cmd);
   requireKnownScene(cmd);
+  if (cmd.has("trajectories") && options.session)
+    cmd.fail("--trajectories and --session both name the scene: give one");
+  options.prepared = importedSceneFor(cmd);
+  if (options.prepared) {
+    const ParticleColour colour = particleColourFor(cmd);
+    options.adjustView = [colour](ViewState& view) { view.particleColour = colour; };
+  }
 
   if (!displayAvailable()) {
     if (!options.script.empty()) cmd.fail("--script needs a display (run it under xvfb-run)");

@@ -12,30 +12,35 @@
 #include "app/viewer/scene_frame.h"
 #include "app/viewer/session.h"
 #include "core/common/error.h"
+#include "core/io/npy.h"
 #include "render/image.h"
 
 namespace rankflow::app {
 
 int runRenderCommand(const std::vector<std::string>& args) {
+  std::vector<OptionSpec> specs = {
+      sceneOption(),
+      {"t", "T", "time in [0, 1]", "0.5"},
+      {"width", "W", "image width in pixels", "1600"},
+      {"height", "H", "image height in pixels", "900"},
+      {"out", "FILE.png", "where to write the picture (written atomically); FILE.npy: (H, W, 4) uint8 pixels", ""},
+      {"field", "velocity|acceleration|jerk", "the field the arrows (and heatmap) show", "velocity"},
+      {"lagrangian", "", "show the field's Lagrangian derivative along the ODE instead of u_k", ""},
+      {"heatmap", "", "draw |field| as a heatmap under the scene", ""},
+      {"session", "FILE.json", "the scene, time, view and open panels of a saved session", ""},
+      {"panel", "NAME", "draw this panel of the application (waits for its computations)", ""},
+      backendOption(),
+      validationOption()};
+  for (auto& option : trajectoryOptions()) specs.push_back(option);
   CommandLine cmd("render",
-                  "rankflow render [--scene NAME --t T | --session F.json] [--panel NAME] --width W --height H "
+                  "rankflow render [--scene NAME --t T | --session F.json | --trajectories T.npy] [--panel NAME] "
+                  "--width W --height H "
                   "--out FILE.png",
                   "Draws a scene at time t offscreen (Vulkan, no window system: lavapipe works) and writes a PNG. With "
                   "--panel, draws the application as the window would and writes that panel alone: a figure for a "
                   "slide or a paper in one command. Panels: flow (the scene without panels), window (everything), "
                   "control, timeline, performance, ranks, queries, cascade, theory, help.",
-                  {sceneOption(),
-                   {"t", "T", "time in [0, 1]", "0.5"},
-                   {"width", "W", "image width in pixels", "1600"},
-                   {"height", "H", "image height in pixels", "900"},
-                   {"out", "FILE.png", "where to write the picture (written atomically)", ""},
-                   {"field", "velocity|acceleration|jerk", "the field the arrows (and heatmap) show", "velocity"},
-                   {"lagrangian", "", "show the field's Lagrangian derivative along the ODE instead of u_k", ""},
-                   {"heatmap", "", "draw |field| as a heatmap under the scene", ""},
-                   {"session", "FILE.json", "the scene, time, view and open panels of a saved session", ""},
-                   {"panel", "NAME", "draw this panel of the application (waits for its computations)", ""},
-                   backendOption(),
-                   validationOption()});
+                  specs);
   if (!cmd.parse(args)) {
     std::cout << cmd.help();
     return kExitOk;
@@ -43,8 +48,18 @@ int runRenderCommand(const std::vector<std::string>& args) {
   const float t = static_cast<float>(cmd.number("t", 0.0, 1.0));
   const int width = cmd.integer("width", 16, 16384);
   const int height = cmd.integer("height", 16, 16384);
-  const std::string out = cmd.text("out");
-  if (out.empty()) cmd.fail("--out FILE.png is required");
+  const std::string requestedOut = cmd.text("out");
+  if (requestedOut.empty()) cmd.fail("--out FILE.png is required");
+  // FILE.npy: the pixels as a (H, W, 4) uint8 array (what rankflow.render returns in Python),
+  // through a PNG beside it.
+  const bool asArray = requestedOut.size() > 4 && requestedOut.compare(requestedOut.size() - 4, 4, ".npy") == 0;
+  const std::string out = asArray ? requestedOut + ".tmp.png" : requestedOut;
+  const auto finish = [&]() {
+    if (!asArray) return;
+    const render::RgbaImage image = render::readPng(out);
+    std::remove(out.c_str());
+    io::writeNpyBytes(requestedOut, {image.height, image.width, 4}, std::span<const std::uint8_t>(image.pixels));
+  };
   const bool validation = validationRequested(cmd);
 
   const std::string fieldName = cmd.text("field");
@@ -54,7 +69,9 @@ int runRenderCommand(const std::vector<std::string>& args) {
   if (fieldName == "jerk") order = 3;
   if (order == 0) cmd.fail("--field must be velocity, acceleration or jerk, got '" + fieldName + "'");
 
-  if (cmd.has("panel") || cmd.has("session")) {
+  if (cmd.has("trajectories") && cmd.has("session"))
+    cmd.fail("--trajectories and --session both name the scene: give one");
+  if (cmd.has("panel") || cmd.has("session") || cmd.has("trajectories")) {
     OffscreenGuiOptions options;
     options.width = static_cast<uint32_t>(width);
     options.height = static_cast<uint32_t>(height);
@@ -66,6 +83,11 @@ int runRenderCommand(const std::vector<std::string>& args) {
       } catch (const InvalidArgument& e) {
         cmd.fail(e.what());
       }
+    } else if (cmd.has("trajectories")) {
+      options.workbench.prepared = importedSceneFor(cmd);
+      options.workbench.t = t;
+      const ParticleColour colour = particleColourFor(cmd);
+      options.workbench.adjustView = [colour](ViewState& view) { view.particleColour = colour; };
     } else {
       requireKnownScene(cmd);
       options.workbench.scene = cmd.text("scene");
@@ -85,8 +107,9 @@ int runRenderCommand(const std::vector<std::string>& args) {
       cmd.fail("--panel: unknown panel '" + panel + "' (known: " + known + ")");
     }
     const OffscreenGuiResult result = renderPanelsOffscreen(options, {{panel, out}});
+    finish();
     if (result.timedOut) std::fprintf(stderr, "warning: a background computation was still running\n");
-    std::printf("wrote %s (panel %s, %d frames) on %s\n", out.c_str(), panel.c_str(), result.frames,
+    std::printf("wrote %s (panel %s, %d frames) on %s\n", requestedOut.c_str(), panel.c_str(), result.frames,
                 result.vulkanDevice.c_str());
     if (!result.validationMessages.empty()) {
       for (const auto& m : result.validationMessages) std::cerr << m << "\n";
@@ -105,7 +128,9 @@ int runRenderCommand(const std::vector<std::string>& args) {
   const OffscreenRenderResult result = renderSceneOffscreen(
       scene, *selection.backend, view, static_cast<uint32_t>(width), static_cast<uint32_t>(height), validation);
   render::writePngAtomic(out, result.image);
-  std::printf("wrote %s (%dx%d, t = %.3f) on %s\n", out.c_str(), width, height, t, result.vulkanDevice.c_str());
+  finish();
+  std::printf("wrote %s (%dx%d, t = %.3f) on %s\n", requestedOut.c_str(), width, height, t,
+              result.vulkanDevice.c_str());
   if (!result.validationMessages.empty()) {
     for (const auto& m : result.validationMessages) std::cerr << m << "\n";
     std::cerr << "rankflow render: " << result.validationMessages.size() << " Vulkan validation message(s)\n";

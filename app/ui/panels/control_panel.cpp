@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "app/ui/panel.h"
+#include "app/viewer/imported_view.h"
 #include "app/viewer/scene_frame.h"
+#include "core/flows/trajectory_import.h"
 
 namespace rankflow::app {
 
@@ -35,6 +37,10 @@ void drawLegend(float low, float high, const char* scale) {
   ImGui::Text("%s", high_text);
 }
 
+int highestLabel(const std::vector<int>& labels) {
+  return labels.empty() ? 0 : *std::max_element(labels.begin(), labels.end());
+}
+
 }  // namespace
 
 void ControlPanel::syncChoice(const flows::FlowScene& scene) {
@@ -45,57 +51,8 @@ void ControlPanel::syncChoice(const flows::FlowScene& scene) {
   choice_.seed = scene.noiseSeed;
 }
 
-ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& scene, float referenceSpeed,
-                                       float maxSpeed, float integrationProgress, const ControlPanelLegends& legends) {
-  ControlPanelActions actions;
-  ImGui::SetNextWindowPos({kControlPanelX, kControlPanelY}, ImGuiCond_Always);
-  ImGui::SetNextWindowSize({kControlPanelWidth, 0.0f}, ImGuiCond_Always);
-  // Never under the performance overlay: on a short display the panel scrolls instead.
-  const float maxHeight = std::max(200.0f, ImGui::GetIO().DisplaySize.y - kControlPanelY - 24.0f - 190.0f);
-  ImGui::SetNextWindowSizeConstraints({kControlPanelWidth, 0.0f}, {kControlPanelWidth, maxHeight});
-  ImGui::Begin("Rankflow", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
-
-  ImGui::TextWrapped("%s", scene.description.c_str());
-  if (ImGui::CollapsingHeader("Scene")) {
-    const auto names = flows::sceneNames();
-    if (ImGui::BeginCombo("data", choice_.name.c_str())) {
-      for (const auto& n : names)
-        if (ImGui::Selectable(n.c_str(), n == choice_.name)) choice_.name = n;
-      ImGui::EndCombo();
-    }
-    if (ImGui::BeginCombo("schedule", flows::scheduleName(choice_.schedule))) {
-      for (auto s : flows::allSchedules())
-        if (ImGui::Selectable(flows::scheduleName(s), s == choice_.schedule)) choice_.schedule = s;
-      ImGui::EndCombo();
-    }
-    if (ImGui::BeginCombo("solver", flows::solverName(choice_.solver))) {
-      for (auto s : flows::allSolvers())
-        if (ImGui::Selectable(flows::solverName(s), s == choice_.solver)) choice_.solver = s;
-      ImGui::EndCombo();
-    }
-    ImGui::SliderInt("particles", &choice_.particles, 256, 65536, "%d", ImGuiSliderFlags_Logarithmic);
-    int seed = static_cast<int>(choice_.seed % 1000000);
-    if (ImGui::InputInt("noise seed", &seed) && seed >= 0) choice_.seed = static_cast<std::uint64_t>(seed);
-    if (ImGui::Button("Apply (re-integrate)")) actions.rebuild = choice_;
-  }
-  ImGui::Spacing();
-  ImGui::Separator();
-
-  if (!scene.integrated()) {
-    ImGui::Text("Integrating %zu particles (%s)...", scene.start.size(), flows::solverName(scene.solver));
-    ImGui::ProgressBar(integrationProgress, {-1.0f, 0.0f});
-  } else {
-    ImGui::Text("straightness %.3g   mean |a| %.3g", scene.straightness.straightness,
-                scene.straightness.meanAcceleration);
-    if (ImGui::IsItemHovered())
-      ImGui::SetTooltip(
-          "E integral of |v - (x1 - x0)|^2 dt over the trajectories, and the mean Lagrangian\n"
-          "acceleration (over %d particles): both are 0 for straight paths.",
-          scene.straightness.accelerationParticles);
-  }
-  ImGui::Text("t = %.3f%s", view.t, view.playing ? "  (playing)" : "");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("the Timeline (F7) scrubs and plays; Space, arrow keys");
-
+void ControlPanel::drawFlowLayers(ViewState& view, float referenceSpeed, float maxSpeed,
+                                  const ControlPanelLegends& legends) {
   ImGui::Spacing();
   ImGui::Separator();
   ImGui::Text("Show");
@@ -142,11 +99,110 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
   if (view.showArrows)
     ImGui::TextDisabled("a full-cell arrow is |%s| >= %.2f (max %.3g)", kFieldNames[view.fieldOrder - 1],
                         referenceSpeed, maxSpeed);
+}
+
+// Imported trajectories have no field: what they are, how they were derived, and the colouring.
+void ControlPanel::drawImported(ViewState& view, const flows::ImportedTrajectories& imported) {
+  ImGui::Text("t = %.3f  (time %.4g)%s", view.t, imported.timeAt(view.t), view.playing ? "  (playing)" : "");
+  ImGui::Text("straightness %.3g (mean of %d)", imported.meanStraightness, imported.particles);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        "integral over s in [0, 1] of |dx/ds - (x(1) - x(0))|^2, s the time rescaled to [0, 1],\n"
+        "in all %d dimensions: 0 for straight paths at constant speed",
+        imported.dims);
+  ImGui::TextDisabled("v, a, j: %s", imported.velocitiesGiven ? "given v" : "from the positions");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("%s (docs/MATHEMATICS.md, section 8)", imported.derivativeSource().c_str());
+  if (!imported.projection.identity) {
+    ImGui::TextDisabled("drawn: PCA plane, %.1f%% + %.1f%% of the variance",
+                        100.0 * imported.projection.explainedShare(0), 100.0 * imported.projection.explainedShare(1));
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip(
+          "the two leading principal components of every position (mean removed);\n"
+          "Export view writes them to PREFIX-projection.json. Metrics use all %d dimensions.",
+          imported.dims);
+  }
+  ImGui::Spacing();
+  ImGui::Separator();
+  ImGui::Text("Show");
+  ImGui::Checkbox("particles", &view.showParticles);
+  ImGui::SameLine(120);
+  ImGui::Checkbox("trails", &view.showTrails);
+  int colour = static_cast<int>(view.particleColour);
+  const char* const names[] = {"label", "|v| speed", "|a| acceleration", "|j| jerk", "deviation from straight"};
+  ImGui::SetNextItemWidth(220.0f);
+  if (ImGui::Combo("colour", &colour, names, 5)) view.particleColour = static_cast<ParticleColour>(colour);
+  if (view.particleColour != ParticleColour::Label) {
+    const auto range = imported.metricRange[static_cast<std::size_t>(metricOf(view.particleColour))];
+    drawLegend(range[0], range[1], "(2nd-98th pct.)");
+  }
+  if (view.showTrails) {
+    ImGui::SetNextItemWidth(-1.0f);
+    ImGui::SliderFloat("##trail", &view.trailSpan, 0.01f, 1.0f, "trail length %.2f in t", ImGuiSliderFlags_Logarithmic);
+  }
+}
+
+ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& scene, float referenceSpeed,
+                                       float maxSpeed, float integrationProgress, const ControlPanelLegends& legends) {
+  ControlPanelActions actions;
+  ImGui::SetNextWindowPos({kControlPanelX, kControlPanelY}, ImGuiCond_Always);
+  ImGui::SetNextWindowSize({kControlPanelWidth, 0.0f}, ImGuiCond_Always);
+  // Never under the performance overlay: on a short display the panel scrolls instead.
+  const float maxHeight = std::max(200.0f, ImGui::GetIO().DisplaySize.y - kControlPanelY - 24.0f - 190.0f);
+  ImGui::SetNextWindowSizeConstraints({kControlPanelWidth, 0.0f}, {kControlPanelWidth, maxHeight});
+  ImGui::Begin("Rankflow", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+
+  ImGui::TextWrapped("%s", scene.description.c_str());
+  if (ImGui::CollapsingHeader("Scene")) {
+    const auto names = flows::sceneNames();
+    if (ImGui::BeginCombo("data", choice_.name.c_str())) {
+      for (const auto& n : names)
+        if (ImGui::Selectable(n.c_str(), n == choice_.name)) choice_.name = n;
+      ImGui::EndCombo();
+    }
+    if (ImGui::BeginCombo("schedule", flows::scheduleName(choice_.schedule))) {
+      for (auto s : flows::allSchedules())
+        if (ImGui::Selectable(flows::scheduleName(s), s == choice_.schedule)) choice_.schedule = s;
+      ImGui::EndCombo();
+    }
+    if (ImGui::BeginCombo("solver", flows::solverName(choice_.solver))) {
+      for (auto s : flows::allSolvers())
+        if (ImGui::Selectable(flows::solverName(s), s == choice_.solver)) choice_.solver = s;
+      ImGui::EndCombo();
+    }
+    ImGui::SliderInt("particles", &choice_.particles, 256, 65536, "%d", ImGuiSliderFlags_Logarithmic);
+    int seed = static_cast<int>(choice_.seed % 1000000);
+    if (ImGui::InputInt("noise seed", &seed) && seed >= 0) choice_.seed = static_cast<std::uint64_t>(seed);
+    if (ImGui::Button("Apply (re-integrate)")) actions.rebuild = choice_;
+  }
+  ImGui::Spacing();
+  ImGui::Separator();
+
+  if (scene.imported) {
+    drawImported(view, *scene.imported);
+  } else if (!scene.integrated()) {
+    ImGui::Text("Integrating %zu particles (%s)...", scene.start.size(), flows::solverName(scene.solver));
+    ImGui::ProgressBar(integrationProgress, {-1.0f, 0.0f});
+  } else {
+    ImGui::Text("straightness %.3g   mean |a| %.3g", scene.straightness.straightness,
+                scene.straightness.meanAcceleration);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip(
+          "E integral of |v - (x1 - x0)|^2 dt over the trajectories, and the mean Lagrangian\n"
+          "acceleration (over %d particles): both are 0 for straight paths.",
+          scene.straightness.accelerationParticles);
+  }
+  if (!scene.imported) {
+    ImGui::Text("t = %.3f%s", view.t, view.playing ? "  (playing)" : "");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("the Timeline (F7) scrubs and plays; Space, arrow keys");
+    drawFlowLayers(view, referenceSpeed, maxSpeed, legends);
+  }
 
   ImGui::Spacing();
   ImGui::Separator();
-  ImGui::Text("destinations");
-  for (int label = 0; label < std::min(scene.data.labelCount, 16); ++label) {
+  ImGui::Text(scene.imported ? "labels" : "destinations");
+  const int labelCount = scene.imported ? highestLabel(scene.particleLabels) + 1 : scene.data.labelCount;
+  for (int label = 0; label < std::min(labelCount, 16); ++label) {
     const render::PackedColor c = labelColor(label);
     const ImVec4 colour{(c & 0xFF) / 255.0f, ((c >> 8) & 0xFF) / 255.0f, ((c >> 16) & 0xFF) / 255.0f, 1.0f};
     ImGui::SameLine();

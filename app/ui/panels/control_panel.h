@@ -6,6 +6,10 @@
 #include "app/viewer/view_state.h"
 #include "core/flows/flow_scene.h"
 
+namespace rankflow::flows {
+struct ImportedTrajectories;
+}
+
 namespace rankflow::app {
 
 struct ControlPanelActions {
@@ -44,6 +48,8 @@ class ControlPanel {
   void setSessionStatus(std::string status) { sessionStatus_ = std::move(status); }
 
  private:
+  void drawFlowLayers(ViewState& view, float referenceSpeed, float maxSpeed, const ControlPanelLegends& legends);
+  void drawImported(ViewState& view, const flows::ImportedTrajectories& imported);
   SceneChoice choice_{};
   char sessionPath_[512] = "rankflow-session.json";
   char exportPrefix_[512] = "rankflow-view";

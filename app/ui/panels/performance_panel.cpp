@@ -16,7 +16,10 @@ void PerformancePanel::draw(const PerformanceReadout& r) {
                    ImGuiWindowFlags_NoFocusOnAppearing);
   ImGui::Text("frame %.1f ms (%.0f fps)  field %.1f  draw %.1f ms", r.frameMs, r.frameMs > 0 ? 1000.0 / r.frameMs : 0.0,
               r.fieldMs, r.drawDataMs);
-  if (r.integrationMs > 0) {
+  if (r.imported) {
+    ImGui::Text("imported %d trajectories in %.0f ms", r.particles, r.integrationMs);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("read, projected and their metrics derived, once");
+  } else if (r.integrationMs > 0) {
     ImGui::Text("integration, %d particles: %.0f ms", r.particles, r.integrationMs);
   } else {
     ImGui::Text("integration of %d particles: running", r.particles);

@@ -13,6 +13,7 @@ struct PerformanceReadout {
   std::string whyNotCuda;
   std::string vulkanDevice;
   int particles = 0;
+  bool imported = false;  // trajectories read from files: integrationMs is their read and metrics
   std::string lastScreenshot;
 };
 

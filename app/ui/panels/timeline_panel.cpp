@@ -11,7 +11,9 @@
 #include "app/ui/panels/ranks_panel.h"
 #include "app/ui/widgets/imgui_charts.h"
 #include "app/ui/widgets/plot_capture.h"
+#include "app/viewer/imported_view.h"
 #include "app/viewer/units_text.h"
+#include "core/flows/trajectory_import.h"
 #include "core/theory/matrix_scenes.h"
 
 namespace rankflow::app {
@@ -152,6 +154,15 @@ void TimelinePanel::draw(ViewState& view, float timeStep, const ImVec2& pos, con
                    ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                        ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
     drawControls(view, timeStep);
+    if (imported_) {
+      drawMetricBands(view, *imported_,
+                      std::max(ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing(), 60.0f));
+      ImGui::End();
+      lastT_ = view.t;
+      lastPlaying_ = view.playing;
+      lastSpeed_ = view.playSpeed;
+      return;
+    }
     drawStatus();
     // The chart takes what is left above the one-line readout and legend.
     const float footer =
@@ -356,7 +367,71 @@ void TimelinePanel::draw(PanelHost& host, bool* open) {
   if (auto* ranks = dynamic_cast<RanksPanel*>(host.findPanel("ranks"))) follow(&ranks->model());
   ImVec2 pos, size;  // right of the control and performance column
   defaultRect(ImGui::GetIO().DisplaySize, kControlPanelX + kControlPanelWidth + 12.0f, &pos, &size);
+  imported_ = host.scene().imported.get();
   draw(host.view(), host.scene().grid.stepSize(), pos, size, open);
+  imported_ = nullptr;
+}
+
+void TimelinePanel::drawMetricBands(ViewState& view, const flows::ImportedTrajectories& imported, float height) {
+  const flows::TrajectoryMetric metric = metricOf(view.particleColour);
+  if (bandsOf_ != &imported || bandsMetric_ != static_cast<int>(metric)) {
+    bands_ = imported.percentiles(metric);
+    bandsOf_ = &imported;
+    bandsMetric_ = static_cast<int>(metric);
+  }
+  const ImVec2 frameMin = ImGui::GetCursorScreenPos();
+  const charts::ChartFrame frame = charts::reserveChart("##bands", height, 56.0f, 20.0f);
+  const charts::PlotArea& area = frame.area;
+  axis_ = {area.min.x, area.max.x, 0.0, 1.0};
+  const bool scrubbing = ImGui::IsItemActive() && ImGui::IsMouseDown(ImGuiMouseButton_Left);
+  const ScopedPlotCapture capture("timeline-metric", frameMin, ImGui::GetItemRectMax());
+  if (scrubbing) view.t = std::clamp(static_cast<float>(axis_.timeAt(frame.mouse.x)), 0.0f, 1.0f);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::drawLinearXAxis(draw, area, 0.0, 1.0, 10, "%.1f");
+  float top = 0.0f;
+  for (const auto& b : bands_) top = std::max(top, std::isfinite(b[2]) ? b[2] : 0.0f);
+  top = top > 0.0f ? 1.08f * top : 1.0f;
+  const auto yAt = [&](float v) { return area.max.y - area.height() * std::clamp(v / top, 0.0f, 1.0f); };
+  for (int tick = 0; tick <= 4; ++tick) {
+    const float v = top * static_cast<float>(tick) / 4.0f;
+    draw->AddLine({area.min.x, yAt(v)}, {area.max.x, yAt(v)}, charts::kChartGrid);
+    char label[24];
+    std::snprintf(label, sizeof label, "%.3g", v);
+    draw->AddText({area.min.x - 6.0f - ImGui::CalcTextSize(label).x, yAt(v) - 7.0f}, charts::kChartAxis, label);
+  }
+  const int frames = static_cast<int>(bands_.size());
+  const auto xAt = [&](int f) { return axis_.xAt(static_cast<double>(f) / std::max(frames - 1, 1)); };
+  constexpr ImU32 kBand = IM_COL32(90, 170, 230, 70), kMedian = IM_COL32(120, 200, 255, 255);
+  // Without anti-aliased fill the quads meet without seams.
+  const ImDrawListFlags flags = draw->Flags;
+  draw->Flags &= ~ImDrawListFlags_AntiAliasedFill;
+  for (int f = 0; f + 1 < frames; ++f) {
+    const auto& a = bands_[static_cast<std::size_t>(f)];
+    const auto& b = bands_[static_cast<std::size_t>(f) + 1];
+    draw->AddQuadFilled({xAt(f), yAt(a[0])}, {xAt(f + 1), yAt(b[0])}, {xAt(f + 1), yAt(b[2])}, {xAt(f), yAt(a[2])},
+                        kBand);
+  }
+  draw->Flags = flags;
+  std::vector<ImVec2> median;
+  for (int f = 0; f < frames; ++f) median.push_back({xAt(f), yAt(bands_[static_cast<std::size_t>(f)][1])});
+  draw->AddPolyline(median.data(), static_cast<int>(median.size()), kMedian, ImDrawFlags_None, 2.0f);
+  const float cursorX = axis_.xAt(view.t);
+  draw->AddLine({cursorX, area.min.y - 4.0f}, {cursorX, area.max.y + 2.0f}, kCursorColor, 1.5f);
+  const int at = std::clamp(static_cast<int>(std::lround(view.t * static_cast<float>(frames - 1))), 0, frames - 1);
+  const auto& here = bands_[static_cast<std::size_t>(at)];
+  char text[160];
+  std::snprintf(text, sizeof text, "t = %.3f (time %.4g): %s median %.4g, 10-90%% %.4g - %.4g over %d trajectories",
+                view.t, imported.timeAt(view.t), flows::metricSymbol(metric), here[1], here[0], here[2],
+                imported.particles);
+  readout_ = text;
+  ImGui::TextUnformatted(text);
+  if (frame.hovered && !scrubbing) {
+    const double t = axis_.timeAt(frame.mouse.x);
+    const int f = std::clamp(static_cast<int>(std::lround(t * (frames - 1))), 0, frames - 1);
+    const auto& b = bands_[static_cast<std::size_t>(f)];
+    ImGui::SetTooltip("frame %d, time %.4g\n%s: 10%% %.4g, median %.4g, 90%% %.4g", f,
+                      imported.times[static_cast<std::size_t>(f)], flows::metricSymbol(metric), b[0], b[1], b[2]);
+  }
 }
 
 PanelInfo timelinePanelInfo() {

@@ -6,13 +6,19 @@
 // The ranks are RankStripModel's, sampled off the UI thread; a frame only polls and draws.
 #include <imgui.h>
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/models/rank_strip_model.h"
 #include "app/ui/panel.h"
 #include "app/viewer/view_state.h"
+
+namespace rankflow::flows {
+struct ImportedTrajectories;
+}
 
 namespace rankflow::app {
 
@@ -106,6 +112,9 @@ class TimelinePanel final : public Panel {
   static std::string readoutText(const RankStrip& strip, int sample);
 
  private:
+  // Imported trajectories have no matrix function: the chart shows the distribution of the
+  // colouring metric (|v| when coloured by label) over the trajectories at every frame.
+  void drawMetricBands(ViewState& view, const flows::ImportedTrajectories& imported, float height);
   void drawControls(ViewState& view, float timeStep);
   void drawStatus();
   void drawChart(ViewState& view, float height);
@@ -126,6 +135,10 @@ class TimelinePanel final : public Panel {
   int cursorSample_ = -1;
   std::string readout_;
   StripAxis axis_{};
+  const flows::ImportedTrajectories* imported_ = nullptr;  // the host's, during draw(PanelHost&)
+  const flows::ImportedTrajectories* bandsOf_ = nullptr;
+  int bandsMetric_ = -1;
+  std::vector<std::array<float, 3>> bands_;  // 10th, 50th, 90th percentile per frame
 };
 
 }  // namespace rankflow::app
