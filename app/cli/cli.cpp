@@ -42,6 +42,8 @@ constexpr Command kCommands[] = {
      runLoraResizeCommand},
     {"cascade-fit", "cascading low-rank fit of a family of checkpoints (base and fine-tunes) vs independent LoRA",
      runCascadeFitCommand},
+    {"trajectories", "a model's trajectories (.npy): PCA plane, |v| |a| |j| and straightness in all D",
+     runTrajectoriesCommand},
     {"help", nullptr, runHelp},  // not listed: the same as --help
 };
 

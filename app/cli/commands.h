@@ -30,6 +30,7 @@ int runLoraRanksCommand(const std::vector<std::string>& args);
 int runLoraResizeCommand(const std::vector<std::string>& args);
 int runCascadeFitCommand(const std::vector<std::string>& args);
 int runSvalsCommand(const std::vector<std::string>& args);
+int runTrajectoriesCommand(const std::vector<std::string>& args);
 
 // The top-level entry: dispatches, and turns exceptions into one-line messages and exit
 // codes (2 for usage and bad input, 1 for runtime failures).

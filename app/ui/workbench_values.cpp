@@ -1,11 +1,15 @@
 // The Workbench's scripting values: what `gui --script` sets, reads and lists by name
 // (docs/cli.md). The view's own are here; a panel's (fit.*, learned.*, theory.*) are asked of
 // the panel through the registry (app/ui/panel.h).
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/ui/script_values.h"
 #include "app/ui/workbench.h"
+#include "app/viewer/imported_view.h"
+#include "core/flows/trajectory_import.h"
 
 namespace rankflow::app {
 namespace {
@@ -46,6 +50,14 @@ std::string Workbench::setValue(const std::string& name, const std::string& valu
   if (name == "cascade.tab") {  // the view's choice; the Cascade panel selects it when drawn
     if (value != "fit" && value != "learned") return "cascade.tab takes fit or learned, got '" + value + "'";
     view_.cascadeTab = value == "fit" ? 0 : 1;
+    return "";
+  }
+  if (name == "colour") {  // what particles are coloured by (metrics: imported trajectories)
+    try {
+      view_.particleColour = parseParticleColour(value);
+    } catch (const std::exception& e) {
+      return e.what();
+    }
     return "";
   }
   if (name == "field.order") {
@@ -109,6 +121,24 @@ std::optional<double> Workbench::value(const std::string& name) const {
   if (name == "integrated") return scene_.integrated() ? 1.0 : 0.0;
   if (name == "scene.custom") return scene_.name == kCustomSceneName ? 1.0 : 0.0;
   if (name == "data.points") return static_cast<double>(scene_.data.points.size());
+  if (name == "colour") return static_cast<double>(view_.particleColour);
+  if (scene_.imported) {
+    // Imported trajectories: their sizes, straightness and the colouring metric's median at t.
+    const flows::ImportedTrajectories& imported = *scene_.imported;
+    if (name == "trajectories") return imported.particles;
+    if (name == "trajectories.frames") return imported.frames;
+    if (name == "trajectories.dims") return imported.dims;
+    if (name == "trajectories.explained")
+      return imported.projection.explainedShare(0) + imported.projection.explainedShare(1);
+    if (name == "straightness") return imported.meanStraightness;
+    if (name == "metric.median") {
+      std::vector<float> values(static_cast<std::size_t>(imported.particles));
+      imported.metricAt(metricOf(view_.particleColour), view_.t, values);
+      std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2), values.end());
+      return values[values.size() / 2];
+    }
+  }
+  if (name == "trajectories") return 0.0;
   if (name == "straightness" && scene_.integrated()) return scene_.straightness.straightness;
   if (name == "mean_acceleration" && scene_.integrated()) return scene_.straightness.meanAcceleration;
   if (name == "frame.ms") return readout_.frameMs;
@@ -131,7 +161,8 @@ std::vector<std::string> Workbench::valueNames() const {
       "integrated", "straightness", "mean_acceleration", "frame.ms",    "heatmap.high", "field.max",
       "panel.NAME"};
   for (const PanelInfo& info : panelRegistry()) names.insert(names.end(), info.readable.begin(), info.readable.end());
-  names.insert(names.end(), {"density.high", "sketch.points"});
+  names.insert(names.end(), {"density.high", "sketch.points", "colour", "trajectories", "trajectories.frames",
+                             "trajectories.dims", "trajectories.explained", "metric.median"});
   return names;
 }
 

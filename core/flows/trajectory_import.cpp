@@ -7,12 +7,14 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
 #include "core/common/parallel_for.h"
 #include "core/common/random.h"
+#include "core/io/mapped_file.h"
 #include "core/io/npy.h"
 
 // [SECTION] Index
@@ -112,15 +114,54 @@ std::vector<FrameStencil> derivativeStencils(std::span<const double> times) {
 // [SECTION] PCA
 
 // Subspace iteration on the centred positions without forming them: (X − 1μᵀ)Q = XQ − 1(μᵀQ).
-// A block of 8 and 5 passes give the two leading directions to well under 1% of their
-// variance whenever the third is clearly smaller (tests/core/trajectory_import_test.cpp).
+// The iterations run on at most kPcaSampleRows evenly strided rows (a plane to draw needs no
+// more), then one Rayleigh–Ritz pass over every row gives the plane's variances exactly. A block
+// of 8 and 5 iterations find the two leading directions to well under 1% of their variance
+// whenever the third is clearly smaller (tests/core/trajectory_import_test.cpp).
+constexpr std::size_t kPcaSampleRows = 8192;
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using StridedRows = Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>;
+
+// (X − 1μᵀ)ᵀ(X − 1μᵀ)Q for the rows of x, summed over chunks small enough to stay in cache
+// between the two products (each row is read from memory once).
+Eigen::MatrixXd centredGramTimes(const StridedRows& x, const Eigen::VectorXf& mean, const Eigen::MatrixXd& q) {
+  const auto rows = static_cast<std::size_t>(x.rows());
+  const Eigen::Index dims = x.cols(), block = q.cols();
+  const Eigen::MatrixXf qF = q.cast<float>();
+  const Eigen::RowVectorXf shift = mean.transpose() * qF;
+  const auto chunk = static_cast<std::size_t>(std::max<Eigen::Index>(16, (256 * 1024) / (4 * dims)));
+  Eigen::MatrixXd z = Eigen::MatrixXd::Zero(dims, block);
+  std::mutex lock;
+  parallelFor(rows, [&](std::size_t begin, std::size_t end) {
+    Eigen::MatrixXf local = Eigen::MatrixXf::Zero(dims, block);
+    Eigen::MatrixXf y;
+    Eigen::RowVectorXf ySum = Eigen::RowVectorXf::Zero(block);
+    for (std::size_t r = begin; r < end; r += chunk) {
+      const auto n = static_cast<Eigen::Index>(std::min(chunk, end - r));
+      const auto part = x.middleRows(static_cast<Eigen::Index>(r), n);
+      y.noalias() = part * qF;
+      y.rowwise() -= shift;
+      local.noalias() += part.transpose() * y;
+      ySum += y.colwise().sum();
+    }
+    local -= mean * ySum;
+    std::lock_guard guard(lock);
+    z += local.cast<double>();
+  });
+  return z;
+}
+
+Eigen::MatrixXd orthonormalColumns(const Eigen::MatrixXd& m) {
+  return Eigen::HouseholderQR<Eigen::MatrixXd>(m).householderQ() * Eigen::MatrixXd::Identity(m.rows(), m.cols());
+}
+
 PcaProjection principalPlane(std::span<const float> positions, std::size_t rows, int dims, const ProgressFn& progress,
                              double progressShare) {
   PcaProjection pca;
   pca.dims = dims;
   pca.identity = false;
-  using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  const Eigen::Map<const RowMatrix> x(positions.data(), static_cast<Eigen::Index>(rows), dims);
+  const StridedRows all(positions.data(), static_cast<Eigen::Index>(rows), dims, Eigen::OuterStride<>(dims));
   std::mutex sumLock;
 
   // Mean and total variance, in double.
@@ -128,12 +169,18 @@ PcaProjection principalPlane(std::span<const float> positions, std::size_t rows,
   double squares = 0.0;
   parallelFor(rows, [&](std::size_t begin, std::size_t end) {
     Eigen::VectorXd local = Eigen::VectorXd::Zero(dims);
+    Eigen::VectorXf chunkSum = Eigen::VectorXf::Zero(dims);
     double localSquares = 0.0;
     for (std::size_t r = begin; r < end; ++r) {
-      const auto row = x.row(static_cast<Eigen::Index>(r)).cast<double>();
-      local += row.transpose();
-      localSquares += row.squaredNorm();
+      const auto row = all.row(static_cast<Eigen::Index>(r));
+      chunkSum += row.transpose();
+      localSquares += static_cast<double>(row.squaredNorm());
+      if ((r - begin) % 256 == 255) {  // float partial sums of 256 rows, then double
+        local += chunkSum.cast<double>();
+        chunkSum.setZero();
+      }
     }
+    local += chunkSum.cast<double>();
     std::lock_guard lock(sumLock);
     sum += local;
     squares += localSquares;
@@ -141,54 +188,37 @@ PcaProjection principalPlane(std::span<const float> positions, std::size_t rows,
   const Eigen::VectorXd mean = sum / static_cast<double>(rows);
   pca.mean.assign(mean.data(), mean.data() + dims);
   pca.totalVariance = std::max(0.0, squares / static_cast<double>(rows) - mean.squaredNorm());
+  const Eigen::VectorXf meanF = mean.cast<float>();
 
+  const std::size_t stride = (rows + kPcaSampleRows - 1) / kPcaSampleRows;
+  const StridedRows sample(positions.data(), static_cast<Eigen::Index>((rows + stride - 1) / stride), dims,
+                           Eigen::OuterStride<>(static_cast<Eigen::Index>(stride) * dims));
   const int block = std::min(dims, 8);
   Eigen::MatrixXd q(dims, block);
   SeededRandom random(20261205);
   for (Eigen::Index i = 0; i < q.size(); ++i) q.data()[i] = random.normal();
-  q = Eigen::HouseholderQR<Eigen::MatrixXd>(q).householderQ() * Eigen::MatrixXd::Identity(dims, block);
-  constexpr int kPasses = 5;
-  const Eigen::VectorXf meanF = mean.cast<float>();
-  for (int pass = 0; pass <= kPasses; ++pass) {
-    // Z = (X − 1μᵀ)ᵀ (X − 1μᵀ) Q, summed over row chunks.
-    const Eigen::MatrixXf qF = q.cast<float>();
-    const Eigen::RowVectorXf shift = meanF.transpose() * qF;
-    Eigen::MatrixXd z = Eigen::MatrixXd::Zero(dims, block);
-    parallelFor(rows, [&](std::size_t begin, std::size_t end) {
-      Eigen::MatrixXd local = Eigen::MatrixXd::Zero(dims, block);
-      constexpr std::size_t kChunk = 4096;
-      for (std::size_t r = begin; r < end; r += kChunk) {
-        const auto n = static_cast<Eigen::Index>(std::min(kChunk, end - r));
-        const auto chunk = x.middleRows(static_cast<Eigen::Index>(r), n);
-        Eigen::MatrixXf y = chunk * qF;
-        y.rowwise() -= shift;
-        Eigen::MatrixXf partial = chunk.transpose() * y;
-        partial -= meanF * y.colwise().sum();
-        local += partial.cast<double>();
-      }
-      std::lock_guard lock(sumLock);
-      z += local;
-    });
-    if (progress && !progress(progressShare * (pass + 1) / (kPasses + 1))) throw Cancelled();
-    if (pass < kPasses) {
-      q = Eigen::HouseholderQR<Eigen::MatrixXd>(z).householderQ() * Eigen::MatrixXd::Identity(dims, block);
-      continue;
-    }
-    // Rayleigh–Ritz: QᵀCQ's leading eigenvectors, mapped back through Q.
-    const Eigen::MatrixXd small = q.transpose() * z / static_cast<double>(rows);
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(0.5 * (small + small.transpose()));
-    pca.components.assign(2 * static_cast<std::size_t>(dims), 0.0);
-    for (int axis = 0; axis < 2 && axis < block; ++axis) {
-      const Eigen::Index column = block - 1 - axis;  // eigenvalues ascend
-      Eigen::VectorXd direction = q * eigen.eigenvectors().col(column);
-      direction.normalize();
-      // A fixed sign: the largest entry positive, so the same data always draws the same way.
-      Eigen::Index largest = 0;
-      direction.cwiseAbs().maxCoeff(&largest);
-      if (direction(largest) < 0) direction = -direction;
-      std::copy(direction.data(), direction.data() + dims, pca.components.begin() + axis * dims);
-      pca.variance[static_cast<std::size_t>(axis)] = std::max(0.0, eigen.eigenvalues()(column));
-    }
+  q = orthonormalColumns(q);
+  constexpr int kIterations = 5;
+  for (int pass = 0; pass < kIterations; ++pass) {
+    q = orthonormalColumns(centredGramTimes(sample, meanF, q));
+    if (progress && !progress(progressShare * (pass + 1) / (kIterations + 1))) throw Cancelled();
+  }
+  // Rayleigh–Ritz over every row: QᵀCQ's leading eigenvectors, mapped back through Q.
+  const Eigen::MatrixXd z = centredGramTimes(all, meanF, q);
+  if (progress && !progress(progressShare)) throw Cancelled();
+  const Eigen::MatrixXd small = q.transpose() * z / static_cast<double>(rows);
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(0.5 * (small + small.transpose()));
+  pca.components.assign(2 * static_cast<std::size_t>(dims), 0.0);
+  for (int axis = 0; axis < 2 && axis < block; ++axis) {
+    const Eigen::Index column = block - 1 - axis;  // eigenvalues ascend
+    Eigen::VectorXd direction = q * eigen.eigenvectors().col(column);
+    direction.normalize();
+    // A fixed sign: the largest entry positive, so the same data always draws the same way.
+    Eigen::Index largest = 0;
+    direction.cwiseAbs().maxCoeff(&largest);
+    if (direction(largest) < 0) direction = -direction;
+    std::copy(direction.data(), direction.data() + dims, pca.components.begin() + axis * dims);
+    pca.variance[static_cast<std::size_t>(axis)] = std::max(0.0, eigen.eigenvalues()(column));
   }
   return pca;
 }
@@ -345,6 +375,88 @@ void validate(const TrajectoryInput& in) {
   }
 }
 
+// Every trajectory's metrics and drawn plane, split over the cores by trajectory.
+struct MetricPass {
+  const TrajectoryInput& in;
+  ImportedTrajectories& out;
+  const std::vector<FrameStencil>& onTimes;
+  const std::vector<double>& timePerWindowT;
+  const Eigen::MatrixXf& plane;
+  const Eigen::Vector2f& planeOffset;
+  double span;
+  double pcaShare;
+  const ProgressFn& progress;
+  std::atomic<std::size_t> done{0};
+  std::atomic<bool> cancelled{false};
+
+  template <int Dims>
+  void run() {
+    using Vector = Eigen::Matrix<float, Dims, 1>;
+    using Row = Eigen::Map<const Vector>;
+    const auto frames = static_cast<std::size_t>(in.frames), particles = static_cast<std::size_t>(in.particles);
+    const auto dims = static_cast<std::size_t>(in.dims);
+    const auto d = static_cast<Eigen::Index>(dims);
+    const auto rowOf = [&](std::span<const float> array, std::size_t frame, std::size_t particle) {
+      return Row(array.data() + (frame * particles + particle) * dims, d);
+    };
+    parallelFor(particles, [&](std::size_t begin, std::size_t end) {
+      // In float, as the input: the stencils' rounding is far below the input's own at these sizes.
+      Vector velocity(d), acceleration(d), jerk(d), chord(d), deviation(d);
+      // From positions v, a, j are derivatives 1, 2, 3; from given velocities a and j are
+      // derivatives 1 and 2 of v, and v is as given.
+      const bool given = out.velocitiesGiven;
+      const std::span<const float> source = given ? in.velocities : in.positions;
+      for (std::size_t p = begin; p < end && !cancelled.load(std::memory_order_relaxed); ++p) {
+        chord = rowOf(in.positions, frames - 1, p) - rowOf(in.positions, 0, p);
+        double integral = 0.0, previousSquare = 0.0;
+        for (std::size_t f = 0; f < frames; ++f) {
+          const FrameStencil& s = onTimes[f];
+          velocity.setZero();
+          acceleration.setZero();
+          jerk.setZero();
+          for (int k = 0; k < s.taps; ++k) {
+            const Row point = rowOf(source, static_cast<std::size_t>(s.first + k), p);
+            const auto tap = static_cast<std::size_t>(k);
+            if (!given) velocity.noalias() += static_cast<float>(s.weights[1][tap]) * point;
+            acceleration.noalias() += static_cast<float>(s.weights[given ? 1 : 2][tap]) * point;
+            jerk.noalias() += static_cast<float>(s.weights[given ? 2 : 3][tap]) * point;
+          }
+          if (given) velocity = rowOf(in.velocities, f, p);
+          deviation = static_cast<float>(span) * velocity - chord;
+          const double dev2 = deviation.squaredNorm();
+          const std::size_t at = f * particles + p;
+          out.metrics[0][at] = velocity.norm();
+          out.metrics[1][at] = acceleration.norm();
+          out.metrics[2][at] = jerk.norm();
+          out.metrics[3][at] = static_cast<float>(std::sqrt(dev2));
+          if (f > 0) integral += 0.5 * (dev2 + previousSquare) * (out.times[f] - out.times[f - 1]) / span;
+          previousSquare = dev2;
+          // Drawn: the projection of x, and of v (linear, so the mean drops out) per window t.
+          Vec2f drawnPosition, drawnVelocity;
+          if (out.projection.identity) {
+            const Row x = rowOf(in.positions, f, p);
+            drawnPosition = {x(0), x(1)};
+            drawnVelocity = {velocity(0), velocity(1)};
+          } else {
+            const Eigen::Vector2f x = plane * rowOf(in.positions, f, p) - planeOffset;
+            const Eigen::Vector2f v = plane * velocity;
+            drawnPosition = {x(0), x(1)};
+            drawnVelocity = {v(0), v(1)};
+          }
+          const auto scale = static_cast<float>(timePerWindowT[f]);
+          out.store.positions(static_cast<int>(f))[p] = drawnPosition;
+          out.store.velocities(static_cast<int>(f))[p] = {drawnVelocity.x * scale, drawnVelocity.y * scale};
+        }
+        out.straightness[p] = static_cast<float>(integral);
+        const std::size_t finished = done.fetch_add(1) + 1;
+        if (progress && finished % 1024 == 0 &&
+            !progress(pcaShare + (1.0 - pcaShare) * static_cast<double>(finished) / static_cast<double>(particles)))
+          cancelled = true;
+      }
+    });
+  }
+};
+
 }  // namespace
 
 ImportedTrajectories importTrajectories(const TrajectoryInput& in, const ProgressFn& progress) {
@@ -405,82 +517,22 @@ ImportedTrajectories importTrajectories(const TrajectoryInput& in, const Progres
   out.store = TrajectoryStore(in.particles, TimeGrid{0.0f, 1.0f, in.frames - 1});
   for (auto& m : out.metrics) m.assign(frames * particles, 0.0f);
   out.straightness.assign(particles, 0.0f);
-  const auto pointOf = [&](std::span<const float> array, std::size_t frame, std::size_t particle) {
-    return array.subspan((frame * particles + particle) * dims, dims);
-  };
-  std::atomic<std::size_t> done{0};
-  std::atomic<bool> cancelled{false};
-  parallelFor(particles, [&](std::size_t begin, std::size_t end) {
-    std::vector<double> velocity(dims), acceleration(dims), jerk(dims), chord(dims);
-    std::vector<float> velocityF(dims);
-    for (std::size_t p = begin; p < end && !cancelled.load(std::memory_order_relaxed); ++p) {
-      const auto first = pointOf(in.positions, 0, p);
-      const auto last = pointOf(in.positions, frames - 1, p);
-      for (std::size_t i = 0; i < dims; ++i) chord[i] = static_cast<double>(last[i]) - first[i];
-      double integral = 0.0, previousSquare = 0.0;
-      for (std::size_t f = 0; f < frames; ++f) {
-        const FrameStencil& s = onTimes[f];
-        std::fill(velocity.begin(), velocity.end(), 0.0);
-        std::fill(acceleration.begin(), acceleration.end(), 0.0);
-        std::fill(jerk.begin(), jerk.end(), 0.0);
-        // From positions v, a, j are derivatives 1, 2, 3; from given velocities a and j are
-        // derivatives 1 and 2 of v, and v is as given.
-        const bool given = out.velocitiesGiven;
-        const std::span<const float> source = given ? in.velocities : in.positions;
-        const auto& wv = s.weights[1];
-        const auto& wa = s.weights[given ? 1 : 2];
-        const auto& wj = s.weights[given ? 2 : 3];
-        for (int k = 0; k < s.taps; ++k) {
-          const auto point = pointOf(source, static_cast<std::size_t>(s.first + k), p);
-          const auto tap = static_cast<std::size_t>(k);
-          const double cv = given ? 0.0 : wv[tap], ca = wa[tap], cj = wj[tap];
-          for (std::size_t i = 0; i < dims; ++i) {
-            const double value = point[i];
-            velocity[i] += cv * value;
-            acceleration[i] += ca * value;
-            jerk[i] += cj * value;
-          }
-        }
-        if (out.velocitiesGiven) {
-          const auto stated = pointOf(in.velocities, f, p);
-          for (std::size_t i = 0; i < dims; ++i) velocity[i] = stated[i];
-        }
-        double v2 = 0, a2 = 0, j2 = 0, dev2 = 0;
-        for (std::size_t i = 0; i < dims; ++i) {
-          v2 += velocity[i] * velocity[i];
-          a2 += acceleration[i] * acceleration[i];
-          j2 += jerk[i] * jerk[i];
-          const double d = velocity[i] * span - chord[i];
-          dev2 += d * d;
-          velocityF[i] = static_cast<float>(velocity[i] * timePerWindowT[f]);
-        }
-        const std::size_t at = f * particles + p;
-        out.metrics[0][at] = static_cast<float>(std::sqrt(v2));
-        out.metrics[1][at] = static_cast<float>(std::sqrt(a2));
-        out.metrics[2][at] = static_cast<float>(std::sqrt(j2));
-        out.metrics[3][at] = static_cast<float>(std::sqrt(dev2));
-        if (f > 0) integral += 0.5 * (dev2 + previousSquare) * (out.times[f] - out.times[f - 1]) / span;
-        previousSquare = dev2;
-        out.store.positions(static_cast<int>(f))[p] = out.projection.project(pointOf(in.positions, f, p));
-        // The drawn velocity is the projection of v (linear, so the mean drops out).
-        Vec2f drawn{velocityF[0], velocityF[1]};
-        if (!out.projection.identity) {
-          double a = 0, b = 0;
-          for (std::size_t i = 0; i < dims; ++i) {
-            a += out.projection.components[i] * velocityF[i];
-            b += out.projection.components[dims + i] * velocityF[i];
-          }
-          drawn = {static_cast<float>(a), static_cast<float>(b)};
-        }
-        out.store.velocities(static_cast<int>(f))[p] = drawn;
-      }
-      out.straightness[p] = static_cast<float>(integral);
-      const std::size_t finished = done.fetch_add(1) + 1;
-      if (progress && finished % 1024 == 0 &&
-          !progress(pcaShare + (1.0 - pcaShare) * static_cast<double>(finished) / static_cast<double>(particles)))
-        cancelled = true;
+  // The drawn plane in float: (x − μ)·c = x·c − μ·c.
+  const auto d = static_cast<Eigen::Index>(dims);
+  Eigen::MatrixXf plane(2, d);
+  Eigen::Vector2f planeOffset = Eigen::Vector2f::Zero();
+  for (Eigen::Index i = 0; i < d; ++i)
+    for (int axis = 0; axis < 2; ++axis) {
+      plane(axis, i) = static_cast<float>(out.projection.components[static_cast<std::size_t>(axis * d + i)]);
+      planeOffset(axis) += static_cast<float>(out.projection.components[static_cast<std::size_t>(axis * d + i)] *
+                                              out.projection.mean[static_cast<std::size_t>(i)]);
     }
-  });
+  MetricPass pass{in, out, onTimes, timePerWindowT, plane, planeOffset, span, pcaShare, progress};
+  if (dims == 2)
+    pass.run<2>();  // fixed-size vectors: the common case of a 2-D flow, a hundred thousand paths
+  else
+    pass.run<Eigen::Dynamic>();
+  const bool cancelled = pass.cancelled;
   if (cancelled) throw Cancelled();
   for (int m = 0; m < kTrajectoryMetricCount; ++m) {
     // From at most ~1M evenly strided values: percentiles to well under a colour step.
@@ -580,18 +632,31 @@ ImportedTrajectories loadTrajectories(const TrajectoryFiles& files, const Progre
     bad(p, "importing " + shapeText(positions.shape) + " needs about " + gib(need) + ", more than the limit of " +
                gib(memoryLimitBytes) + " (three quarters of this machine's memory)");
 
-  std::vector<float> positionValues(static_cast<std::size_t>(positions.count));
-  io::readNpyData<float>(files.positions, positions, positionValues);
+  // float32 arrays are read in place from a mapping; float64 ones are converted into a buffer.
+  std::vector<std::unique_ptr<io::MappedFile>> mappings;
+  const auto floatsOf = [&](const std::string& path, const io::NpyHeader& header, std::vector<float>& buffer) {
+    if (header.type == io::NpyDtype::Float32 && header.dataOffset % alignof(float) == 0) {
+      mappings.push_back(std::make_unique<io::MappedFile>(path));
+      const io::MappedFile& mapped = *mappings.back();
+      if (mapped.size() != header.dataOffset + static_cast<std::size_t>(header.count) * 4)
+        bad(path, "the file changed while it was read");
+      return std::span<const float>(reinterpret_cast<const float*>(mapped.data() + header.dataOffset),
+                                    static_cast<std::size_t>(header.count));
+    }
+    buffer.resize(static_cast<std::size_t>(header.count));
+    io::readNpyData<float>(path, header, buffer);
+    return std::span<const float>(buffer);
+  };
+  std::vector<float> positionBuffer;
+  const std::span<const float> positionValues = floatsOf(files.positions, positions, positionBuffer);
   std::vector<double> timeValues;
   if (!files.times.empty()) {
     timeValues.resize(static_cast<std::size_t>(times.count));
     io::readNpyData<double>(files.times, times, timeValues);
   }
-  std::vector<float> velocityValues;
-  if (!files.velocities.empty()) {
-    velocityValues.resize(static_cast<std::size_t>(velocities.count));
-    io::readNpyData<float>(files.velocities, velocities, velocityValues);
-  }
+  std::vector<float> velocityBuffer;
+  std::span<const float> velocityValues;
+  if (!files.velocities.empty()) velocityValues = floatsOf(files.velocities, velocities, velocityBuffer);
   std::vector<std::int64_t> labelValues;
   if (!files.labels.empty()) {
     std::vector<double> raw(static_cast<std::size_t>(labels.count));

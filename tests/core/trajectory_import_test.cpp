@@ -95,7 +95,8 @@ TEST(TrajectoryImport, MetricsOfAKnownPlaneCurveMatchTheAnalyticValues) {
 // A helix in 3 of D = 16 dimensions (random orthonormal embedding): |v| = √(4π² + 1) and
 // |a| = 4π² in all dimensions whatever plane is drawn; PCA finds the helix's circle.
 TEST(TrajectoryImport, PcaDrawsTheLeadingPlaneAndMetricsUseEveryDimension) {
-  constexpr int kDims = 16, kFrames = 201, kParticles = 24;
+  // 201 × 64 rows: more than the PCA samples for its iterations (every other row), all in its final pass.
+  constexpr int kDims = 16, kFrames = 201, kParticles = 64;
   SeededRandom random(7);
   Eigen::MatrixXd basis(kDims, 3);
   for (Eigen::Index i = 0; i < basis.size(); ++i) basis.data()[i] = random.normal();
