@@ -52,6 +52,14 @@ std::string Workbench::setValue(const std::string& name, const std::string& valu
     view_.cascadeTab = value == "fit" ? 0 : 1;
     return "";
   }
+  if (name == "export") {  // what "Export view" writes, beside the prefix given
+    try {
+      exportView(value);
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    return "";
+  }
   if (name == "colour") {  // what particles are coloured by (metrics: imported trajectories)
     try {
       view_.particleColour = parseParticleColour(value);

@@ -69,6 +69,7 @@ int runRenderCommand(const std::vector<std::string>& args) {
   if (fieldName == "jerk") order = 3;
   if (order == 0) cmd.fail("--field must be velocity, acceleration or jerk, got '" + fieldName + "'");
 
+  trajectoryFilesFor(cmd);  // --times, --velocities, --labels and --colour-by need --trajectories
   if (cmd.has("trajectories") && cmd.has("session"))
     cmd.fail("--trajectories and --session both name the scene: give one");
   if (cmd.has("panel") || cmd.has("session") || cmd.has("trajectories")) {
