@@ -14,11 +14,11 @@ from typing import Callable, Optional, Sequence
 
 import numpy as _np
 
-from . import _rankflow
+from . import _rankflow, cascade
 from .window import executable, render, trajectories, view
 
-__all__ = ["info", "feasible", "svals", "fields", "sample", "lora_profile", "lora_resize", "cascade_fit", "RangeTree",
-           "trajectories", "view", "render", "executable"]
+__all__ = ["info", "feasible", "ranks", "svals", "fields", "sample", "vlfm", "cascade", "lora_profile", "lora_resize",
+           "cascade_fit", "RangeTree", "trajectories", "view", "render", "executable"]
 __version__ = _rankflow.info()["version"]
 
 
@@ -47,6 +47,37 @@ def feasible(ranks: Sequence[int], search_limit: int = 2_000_000) -> dict:
     as `rankflow feasible` decides it (docs/MATHEMATICS.md §2).
     """
     return _rankflow.feasible([int(r) for r in ranks], int(search_limit))
+
+
+def ranks(scene: Optional[str] = None, *, function=None, params: Optional[dict] = None, max_order: int = 4,
+          samples: int = 8, tolerance: Optional[float] = None, exact: bool = False, times: int = 0,
+          t_min: float = 0.0, t_max: float = 1.0, backend: str = "auto") -> dict:
+    """The ranks of the derivatives B^(k), k = 0..max_order, of a matrix function.
+
+    Give a built-in scene (with params, e.g. {"ranks": [1, 3, 5, 2]}) or a matrix function: a dict
+    in the format of docs/formats.md or a JSON file's path. Returns `rankflow ranks --json`'s
+    fields: per order the numerical generic rank (max over `samples` random t) with the spectrum
+    at that t, the Fact 1.4 / 1.7 ceilings, with exact=True the exact generic rank over GF(p),
+    and with times=N the rank strip at N evenly spaced t in [t_min, t_max].
+    """
+    text = cascade._function_text(function)
+    return _json.loads(_rankflow.ranks(scene, cascade._params(params), text, int(max_order), int(samples), tolerance,
+                                       bool(exact), int(times), float(t_min), float(t_max), backend))
+
+
+def vlfm(keyframes, order: int, duration: float = 1.0, fps: float = 30.0, end: Optional[float] = None,
+         variant: str = "euler") -> dict:
+    """The video latent flow through keyframes (N, P, 2): a HiPPO-LegS fit of order `order`.
+
+    Keyframe tau of N is shown at t = tau * duration / N. Returns the frames at `fps` over [0,
+    end] (end defaults to duration; beyond it the polynomial extrapolates): {"times", "frames",
+    "velocity", "acceleration", "jerk" (F, P, 2), "extrapolated", "reconstruction_error",
+    "keyframe_times"}, as `rankflow vlfm` writes them. variant: euler (needs order <= N) or bilinear.
+    """
+    k = _np.ascontiguousarray(keyframes, dtype=_np.float64)
+    if k.ndim != 3 or k.shape[2] != 2:
+        raise ValueError(f"keyframes: expected shape (N, P, 2), got {k.shape}")
+    return _rankflow.vlfm(k, int(order), float(duration), float(fps), None if end is None else float(end), variant)
 
 
 def svals(batch, tolerance: Optional[float] = None, backend: str = "auto"):

@@ -24,6 +24,7 @@ void registerFlows(nb::module_& m);
 void registerLora(nb::module_& m);
 void registerRangeTree(nb::module_& m);
 void registerTrajectories(nb::module_& m);
+void registerTheory(nb::module_& m);
 
 namespace {
 
@@ -123,4 +124,5 @@ NB_MODULE(_rankflow, m) {
   registerLora(m);
   registerRangeTree(m);
   registerTrajectories(m);
+  registerTheory(m);
 }

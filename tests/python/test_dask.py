@@ -1,5 +1,6 @@
 """rankflow.dask on a LocalCluster of two worker processes: the same results as the serial
 loop, in the inputs' order, and a failing task's error raised here."""
+import numpy as np
 import pytest
 
 import rankflow
@@ -44,3 +45,18 @@ def test_profiles_and_fits_match_the_serial_run(client, rng, tmp_path):
 
     with pytest.raises(ValueError, match="cannot open"):
         rankflow.dask.map_profiles([tmp_path / "missing.safetensors"], client)
+
+
+def test_schedule_sweeps_match_the_serial_run(client, rng):
+    import rankflow.dask
+
+    d = 10
+    random_targets = [rng.standard_normal((d, d)).astype(np.float32) for _ in range(3)]
+    inputs = [{"scene": "lemma1.5", "t": t, "orders": 2} for t in (0.2, 0.7)] + [random_targets]
+    swept = rankflow.dask.sweep(inputs, client, max_rank=3)
+    serial = [rankflow.cascade.sweep(scene="lemma1.5", t=t, orders=2, max_rank=3) for t in (0.2, 0.7)]
+    serial.append(rankflow.cascade.sweep(random_targets, max_rank=3))
+    assert swept == serial
+    assert [len(s) for s in swept] == [16, 16, 16]
+    with pytest.raises(ValueError, match="unknown"):
+        rankflow.dask.sweep([{"scene": "no-such-scene"}], client, max_rank=1)

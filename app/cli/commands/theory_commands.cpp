@@ -15,6 +15,7 @@
 #include "core/matfun/rank.h"
 #include "core/theory/feasibility.h"
 #include "core/theory/matrix_scenes.h"
+#include "core/theory/ranks_report.h"
 
 namespace rankflow::app {
 namespace {
@@ -104,102 +105,42 @@ int runRanksCommand(const std::vector<std::string>& args) {
     std::cout << cmd.help();
     return kExitOk;
   }
-  const int maxOrder = cmd.integer("max-order", 0, 16);
-  const int samples = cmd.integer("samples", 1, 1000);
-  std::optional<double> tol;
-  if (cmd.has("tol")) tol = cmd.number("tol", 0.0, 1e300);
-  const int stripTimes = cmd.has("times") ? cmd.integer("times", 1, 1 << 20) : 0;
-  const double tMin = cmd.number("t-min", -20.0, 20.0), tMax = cmd.number("t-max", -20.0, 20.0);
-  if (stripTimes > 0 && !(tMin <= tMax)) cmd.fail("--t-min must not exceed --t-max");
+  theory::RanksRequest request;
+  request.maxOrder = cmd.integer("max-order", 0, 16);
+  request.samples = cmd.integer("samples", 1, 1000);
+  if (cmd.has("tol")) request.tolerance = cmd.number("tol", 0.0, 1e300);
+  request.exact = cmd.has("exact");
+  request.stripTimes = cmd.has("times") ? cmd.integer("times", 1, 1 << 20) : 0;
+  request.tMin = cmd.number("t-min", -20.0, 20.0);
+  request.tMax = cmd.number("t-max", -20.0, 20.0);
+  if (request.stripTimes > 0 && !(request.tMin <= request.tMax)) cmd.fail("--t-min must not exceed --t-max");
   const LowRankSelection selection = lowRankBackendFor(cmd);
   const theory::MatrixScene scene = loadMatrixFunction(cmd);
-
-  // One submission: the strip's times, then the generic rank's random ones (the same draws
-  // as numericalGenericRank), every order at each.
-  std::vector<double> times =
-      stripTimes > 0 ? matfun::evenlySpacedTimes(tMin, tMax, stripTimes) : std::vector<double>{};
-  const std::vector<double> generic = matfun::genericSampleTimes(samples, 1, -1.0, 1.0);
-  times.insert(times.end(), generic.begin(), generic.end());
-  const matfun::DerivativeTermTable table = matfun::flattenDerivatives(scene.b, maxOrder);
-  const matfun::RankGrid grid = selection.backend->rankGrid(table, times, tol, true);
-
-  json orders = json::array();
-  int r0 = -1, previous = -1;
-  const bool asJson = cmd.has("json");
-  if (!asJson)
-    std::printf("%s: %s (%dx%d)\n  k  numerical  exact  ceiling(1.4)  ceiling(1.7)  spectrum at best t\n",
-                scene.name.c_str(), scene.statement.c_str(), scene.b.rows(), scene.b.cols());
-  matfun::MatrixFunction current = scene.b;
-  const int length = grid.spectrumLength();
-  for (int k = 0; k <= maxOrder; ++k) {
-    // The first random sample reaching the maximum, as numericalGenericRank picks it.
-    int best = stripTimes;
-    for (int i = stripTimes; i < static_cast<int>(times.size()); ++i)
-      if (grid.rank(i, k) > grid.rank(best, k)) best = i;
-    const std::size_t cell = static_cast<std::size_t>(best * grid.orders() + k);
-    const int numerical = grid.ranks[cell];
-    const double* sigma = grid.singularValues.data() + cell * static_cast<std::size_t>(length);
-    json order = {{"k", k}, {"numerical_rank", numerical}, {"tolerance", grid.tolerances[cell]}};
-    order["singular_values"] = std::vector<double>(sigma, sigma + length);
-    int exact = -1;
-    if (cmd.has("exact")) {
-      try {
-        const auto e = matfun::exactGenericRank(current);
-        exact = e.rank;
-        order["exact_rank"] = e.rank;
-        order["failure_bound"] = e.failureBound;
-        order["draws"] = e.draws;
-      } catch (const InvalidArgument& e) {
-        order["exact_rank"] = nullptr;
-        order["exact_unavailable"] = e.what();
-      }
-    }
-    const int rank = exact >= 0 ? exact : numerical;
-    if (k == 0) r0 = rank;
-    const int fact14 = k == 0 ? -1 : 2 * previous;
-    const int fact17 = (k + 1) * r0;
-    order["ceiling_fact_1_4"] = k == 0 ? json(nullptr) : json(fact14);
-    order["ceiling_fact_1_7"] = fact17;
-    orders.push_back(order);
-    if (!asJson) {
-      std::printf("  %d  %9d  %5s  %12s  %12d  ", k, numerical, exact >= 0 ? std::to_string(exact).c_str() : "-",
-                  k == 0 ? "-" : std::to_string(fact14).c_str(), fact17);
-      for (int i = 0; i < std::min(6, length); ++i) std::printf("%.2e ", sigma[i]);
-      std::printf("(tol %.1e)\n", grid.tolerances[cell]);
-    }
-    previous = rank;
-    if (cmd.has("exact") && k < maxOrder) current = current.derivative();
+  const theory::RanksReport report = theory::computeRanks(scene, *selection.backend, request);
+  if (cmd.has("json")) {
+    std::cout << theory::ranksReportJson(
+                     report, selection.cuda ? std::nullopt : std::optional<std::string>(selection.whyNotCuda))
+              << "\n";
+    return kExitOk;
   }
-  json strip = json::array();
-  for (int i = 0; i < stripTimes; ++i) {
-    std::vector<int> ranks(static_cast<std::size_t>(grid.orders()));
-    for (int k = 0; k < grid.orders(); ++k) ranks[static_cast<std::size_t>(k)] = grid.rank(i, k);
-    if (asJson) {
-      strip.push_back({{"t", times[static_cast<std::size_t>(i)]}, {"ranks", ranks}});
-    } else {
-      if (i == 0)
-        std::printf("  rank strip, %d times in [%g, %g]:\n  t          r_0..r_%d\n", stripTimes, tMin, tMax, maxOrder);
-      std::printf("  %-9.5g  %s\n", times[static_cast<std::size_t>(i)], listText(ranks).c_str());
-    }
+  std::printf("%s: %s (%dx%d)\n  k  numerical  exact  ceiling(1.4)  ceiling(1.7)  spectrum at best t\n",
+              report.scene.c_str(), report.statement.c_str(), report.rows, report.cols);
+  for (const theory::OrderRanks& o : report.orders) {
+    std::printf("  %d  %9d  %5s  %12s  %12d  ", o.k, o.numerical, o.exact ? std::to_string(*o.exact).c_str() : "-",
+                o.ceilingFact14 ? std::to_string(*o.ceilingFact14).c_str() : "-", o.ceilingFact17);
+    for (std::size_t i = 0; i < std::min<std::size_t>(6, o.singularValues.size()); ++i)
+      std::printf("%.2e ", o.singularValues[i]);
+    std::printf("(tol %.1e)\n", o.tolerance);
   }
-  if (asJson) {
-    json out = {{"scene", scene.name},
-                {"statement", scene.statement},
-                {"rows", scene.b.rows()},
-                {"cols", scene.b.cols()},
-                {"orders", orders},
-                {"backend", grid.backend},
-                {"method", grid.method},
-                {"kernel_seconds", grid.kernelSeconds},
-                {"end_to_end_seconds", grid.endToEndSeconds}};
-    if (stripTimes > 0) out["strip"] = strip;
-    out["note"] = grid.note.empty() ? json(nullptr) : json(grid.note);
-    out["why_not_cuda"] = selection.cuda ? json(nullptr) : json(selection.whyNotCuda);
-    std::cout << out.dump(1) << "\n";
-  } else {
-    std::printf("  on %s (%s): compute %.3f ms, end to end %.3f ms%s%s\n", grid.backend.c_str(), grid.method.c_str(),
-                grid.kernelSeconds * 1e3, grid.endToEndSeconds * 1e3, grid.note.empty() ? "" : "; ", grid.note.c_str());
+  for (std::size_t i = 0; i < report.strip.size(); ++i) {
+    if (i == 0)
+      std::printf("  rank strip, %d times in [%g, %g]:\n  t          r_0..r_%d\n", request.stripTimes, request.tMin,
+                  request.tMax, request.maxOrder);
+    std::printf("  %-9.5g  %s\n", report.stripTimes[i], listText(report.strip[i]).c_str());
   }
+  std::printf("  on %s (%s): compute %.3f ms, end to end %.3f ms%s%s\n", report.backend.c_str(), report.method.c_str(),
+              report.kernelSeconds * 1e3, report.endToEndSeconds * 1e3, report.note.empty() ? "" : "; ",
+              report.note.c_str());
   return kExitOk;
 }
 
