@@ -9,13 +9,17 @@
 namespace rankflow {
 
 unsigned cpuWorkerCount() {
-  return std::max(1u, std::thread::hardware_concurrency());
+  // Asked once: the C library reads /sys for it on every call.
+  static const unsigned count = std::max(1u, std::thread::hardware_concurrency());
+  return count;
 }
 
-void parallelFor(std::size_t count, const std::function<void(std::size_t, std::size_t)>& body) {
+void parallelFor(std::size_t count, const std::function<void(std::size_t, std::size_t)>& body,
+                 std::size_t workPerItem) {
   if (count == 0) return;
   const std::size_t workers = std::min<std::size_t>(cpuWorkerCount(), count);
-  if (workers == 1) {
+  const bool small = workPerItem > 0 && count <= kInlineWork / workPerItem;
+  if (workers == 1 || small) {
     body(0, count);
     return;
   }

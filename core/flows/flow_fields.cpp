@@ -90,38 +90,52 @@ void evaluateFields(const FlowData& data, const FieldRequest& request, std::span
   if (out.size() != points.size() * stride) throw InvalidArgument("fields: output size is not points × (order + 1)");
   if (points.empty()) return;
   const DataView<float> view = data.view();
+  // Taylor-mode AD over the data per point (about 32 operations a datum and order): a few points
+  // over a small data set stay on this thread.
+  const std::size_t workPerPoint = 32 * stride * static_cast<std::size_t>(std::max(view.count, 1));
   if (request.kind == FieldKind::Lagrangian) {
-    parallelFor(points.size(), [&](std::size_t begin, std::size_t end) {
-      for (std::size_t p = begin; p < end; ++p) {
-        const auto d = lagrangianDerivatives(view, request.schedule, points[p], request.t, request.maxOrder);
-        Vec2f* o = &out[p * stride];
-        o[0] = points[p];
-        if (request.maxOrder >= 1) o[1] = d.velocity;
-        if (request.maxOrder >= 2) o[2] = d.acceleration;
-        if (request.maxOrder >= 3) o[3] = d.jerk;
-      }
-    });
+    parallelFor(
+        points.size(),
+        [&](std::size_t begin, std::size_t end) {
+          for (std::size_t p = begin; p < end; ++p) {
+            const auto d = lagrangianDerivatives(view, request.schedule, points[p], request.t, request.maxOrder);
+            Vec2f* o = &out[p * stride];
+            o[0] = points[p];
+            if (request.maxOrder >= 1) o[1] = d.velocity;
+            if (request.maxOrder >= 2) o[2] = d.acceleration;
+            if (request.maxOrder >= 3) o[3] = d.jerk;
+          }
+        },
+        workPerPoint);
     return;
   }
   if (!data.isEmpirical()) {
-    parallelFor(points.size(), [&](std::size_t begin, std::size_t end) {
-      for (std::size_t p = begin; p < end; ++p)
-        marginalFields(view, request.schedule, points[p], request.t, request.maxOrder, &out[p * stride]);
-    });
+    parallelFor(
+        points.size(),
+        [&](std::size_t begin, std::size_t end) {
+          for (std::size_t p = begin; p < end; ++p)
+            marginalFields(view, request.schedule, points[p], request.t, request.maxOrder, &out[p * stride]);
+        },
+        workPerPoint);
     return;
   }
   const PathDerivatives<float> path = pathAt(request.schedule, request.t);
   const float invBeta = 1.0f / path.beta[0];
-  parallelFor(points.size(), [&](std::size_t begin, std::size_t end) {
-    ColumnPosterior posterior(data.points);
-    for (std::size_t p = begin; p < end; ++p) {
-      const Vec2f x = points[p];
-      const Vec2f m = posterior.mean(x, path.alpha[0], path.beta[0]);
-      const Vec2f noise = (x - path.alpha[0] * m) * invBeta;
-      Vec2f* o = &out[p * stride];
-      for (std::size_t k = 0; k < stride; ++k) o[k] = path.alpha[k] * m + path.beta[k] * noise;
-    }
-  });
+  // A softmax over the data per point: a few points over a small data set stay on this thread.
+  const std::size_t softmaxPerPoint = 8 * std::max<std::size_t>(data.points.size(), 1);
+  parallelFor(
+      points.size(),
+      [&](std::size_t begin, std::size_t end) {
+        ColumnPosterior posterior(data.points);
+        for (std::size_t p = begin; p < end; ++p) {
+          const Vec2f x = points[p];
+          const Vec2f m = posterior.mean(x, path.alpha[0], path.beta[0]);
+          const Vec2f noise = (x - path.alpha[0] * m) * invBeta;
+          Vec2f* o = &out[p * stride];
+          for (std::size_t k = 0; k < stride; ++k) o[k] = path.alpha[k] * m + path.beta[k] * noise;
+        }
+      },
+      softmaxPerPoint);
 }
 
 std::vector<Vec2f> evaluateFields(const FlowData& data, const FieldRequest& request, std::span<const Vec2f> points) {
