@@ -40,11 +40,13 @@ rankflow_install_dependencies() {
 rankflow_python_venv() {
   local root="$1"
   local venv="$root/build/venv"
-  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import nanobind, pytest, numpy, dask.distributed" 2>/dev/null; then
-    echo "rankflow: making the Python venv $venv (nanobind, scikit-build-core, pytest, numpy, dask from PyPI)"
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import nanobind, pytest, numpy, dask.distributed, matplotlib, nbclient, ipykernel" 2>/dev/null; then
+    echo "rankflow: making the Python venv $venv (nanobind, scikit-build-core, pytest, numpy, dask, matplotlib, nbclient from PyPI)"
     /usr/bin/python3 -m venv "$venv" || return 1
     "$venv/bin/pip" install -q --upgrade pip || return 1
-    "$venv/bin/pip" install -q nanobind scikit-build-core pytest numpy dask distributed || return 1
+    # matplotlib, nbclient, nbformat and ipykernel run the example notebook (docs/examples).
+    "$venv/bin/pip" install -q nanobind scikit-build-core pytest numpy dask distributed matplotlib nbclient nbformat \
+      ipykernel || return 1
   fi
 }
 
