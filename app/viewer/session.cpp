@@ -142,6 +142,8 @@ std::string serializeSession(const Session& s) {
                {"field_order", v.fieldOrder},
                {"colour_by", kParticleColourNames[static_cast<std::size_t>(v.particleColour)]},
                {"field_kind", flows::fieldKindName(v.fieldKind)}};
+  // A view not framed yet (a session read without a camera) saves none: it frames its scene.
+  if (!(v.camera.halfHeight > 0.0f)) j["view"].erase("camera");
   nlohmann::json panels = nlohmann::json::object();
   for (const auto& [id, open] : v.openPanels) panels[id] = open;
   panels["cascade_tab"] = v.cascadeTab == 1 ? "learned" : "fit";

@@ -9,6 +9,8 @@
 #include <random>
 
 #include "core/common/error.h"
+#include "core/flows/trajectory_import.h"
+#include "core/io/npy.h"
 #include "tests/support/cli_fixture.h"
 
 namespace rankflow {
@@ -169,6 +171,48 @@ TEST(Session, CustomDataRoundTripsAndBuildsItsScene) {
   app::SceneChoice unlabelled = back.scene;
   unlabelled.labels.clear();
   EXPECT_EQ(app::prepareSessionScene(unlabelled).data.labelCount, 1);
+}
+
+// A session of imported trajectories names its files (absolute once saved, relative ones found
+// beside the session), keeps the colouring, and builds the imported scene integrated.
+TEST(Session, TrajectoryFilesRoundTripAndBuildTheirScene) {
+  const auto dir = std::filesystem::temp_directory_path() / "rankflow_session_trajectories";
+  std::filesystem::create_directories(dir);
+  std::mt19937_64 rng(std::random_device{}());
+  std::normal_distribution<double> normal;
+  std::vector<double> positions(7 * 5 * 3);
+  for (double& x : positions) x = normal(rng);
+  io::writeNpy((dir / "T.npy").string(), {7, 5, 3}, positions);
+  std::ofstream(dir / "s.json") << R"({"scene": {"name": "trajectories", "trajectories": {"positions": "T.npy"}},)"
+                                << R"( "view": {"t": 0.3, "colour_by": "jerk"}})";
+  const Session loaded = app::loadSession((dir / "s.json").string());
+  EXPECT_EQ(loaded.scene.trajectories.positions, (dir / "T.npy").string());
+  EXPECT_EQ(loaded.view.particleColour, app::ParticleColour::Jerk);
+  EXPECT_EQ(loaded.view.camera.halfHeight, 0.0f);  // none given: the window frames the scene
+  const flows::FlowScene scene = app::prepareSessionScene(loaded.scene);
+  ASSERT_TRUE(scene.imported);
+  EXPECT_TRUE(scene.integrated());
+  EXPECT_EQ(scene.imported->dims, 3);
+  EXPECT_EQ(scene.trajectories.particleCount(), 5);
+  EXPECT_FALSE(scene.hasField());
+
+  Session saved = loaded;
+  saved.scene = app::choiceForScene(loaded.scene, scene);
+  const Session back = app::parseSession(app::serializeSession(saved), "back");
+  EXPECT_EQ(back.scene.name, "trajectories");
+  EXPECT_TRUE(std::filesystem::path(back.scene.trajectories.positions).is_absolute());
+  EXPECT_EQ(std::filesystem::path(back.scene.trajectories.positions), std::filesystem::absolute(dir / "T.npy"));
+  EXPECT_EQ(back.view.particleColour, app::ParticleColour::Jerk);
+
+  expectRefused(
+      {{R"({"scene": {"name": "trajectories"}})", "needs 'trajectories'"},
+       {R"({"scene": {"name": "trajectories", "trajectories": {"times": "t.npy"}}})", "'positions' must name"},
+       {R"({"view": {"colour_by": "mass"}})", "'colour_by' must be label, speed"}},
+      "s.json");
+  app::SceneChoice gone;
+  gone.name = app::kTrajectoriesSceneName;
+  gone.trajectories.positions = (dir / "missing.npy").string();
+  EXPECT_THROW(app::prepareSessionScene(gone), InvalidArgument);
 }
 
 TEST(Session, BadCustomDataIsRefusedWithAClearMessage) {
