@@ -11,6 +11,7 @@
 
 #include "core/common/progress.h"
 #include "core/common/vec2.h"
+#include "core/flows/principal_plane.h"
 #include "core/flows/trajectory_store.h"
 
 namespace rankflow::flows {
@@ -35,21 +36,6 @@ struct TrajectoryInput {
   std::span<const double> times;         // empty (t = 0..1 evenly) or one per frame, strictly monotonic
   std::span<const float> velocities;     // empty or like positions: dx/dt in the times' units
   std::span<const std::int64_t> labels;  // empty or one per particle, 0 .. 2^31 − 1
-};
-
-// The plane the window draws: identity for D = 2, else the two leading principal components of
-// every position of every frame (mean removed).
-struct PcaProjection {
-  int dims = 2;
-  bool identity = true;
-  std::vector<double> mean;          // dims (zeros for the identity)
-  std::vector<double> components;    // 2 × dims, row-major, orthonormal rows
-  std::array<double, 2> variance{};  // of the positions along each drawn axis
-  double totalVariance = 0.0;        // summed over all dims
-
-  double explainedShare(int axis) const { return totalVariance > 0 ? variance[axis] / totalVariance : 0.0; }
-  Vec2f project(std::span<const float> point) const;
-  std::string toJson() const;  // dims, identity, mean, components, variance, totalVariance
 };
 
 struct TrajectoryFiles {

@@ -199,12 +199,12 @@ NpyHeader parseNpyHeader(const std::string& bytes, std::uint64_t fileSize, const
   std::int64_t count = 1;
   std::int64_t nonZeroProduct = 1;  // an empty (…, 0, …) array must not describe 2^31 empty rows
   for (auto s : result.shape) {
-    if (s > 0 && count > kMaxElements / s) bad(name, "array too large");
-    if (s > 0 && nonZeroProduct > kMaxElements / s) bad(name, "array too large");
+    if (s > 0 && count > kMaxElements / s) bad(name, "array too large (more than 2^31 elements)");
+    if (s > 0 && nonZeroProduct > kMaxElements / s) bad(name, "array too large (more than 2^31 elements)");
     count *= s;
     if (s > 0) nonZeroProduct *= s;
   }
-  if (count > kMaxElements) bad(name, "array too large");
+  if (count > kMaxElements) bad(name, "array too large (more than 2^31 elements)");
   result.count = count;
   result.dataOffset = headerStart + headerLength;
   const std::uint64_t need = static_cast<std::uint64_t>(count) * result.itemSize;
