@@ -17,7 +17,7 @@ import numpy as _np
 from . import _rankflow, cascade
 from .window import executable, render, trajectories, view
 
-__all__ = ["info", "feasible", "ranks", "svals", "fields", "sample", "vlfm", "cascade", "lora_profile", "lora_resize",
+__all__ = ["info", "feasible", "ranks", "svals", "fields", "sample", "vlfm", "cascade", "lora", "lora_profile", "lora_resize",
            "cascade_fit", "RangeTree", "trajectories", "view", "render", "executable"]
 __version__ = _rankflow.info()["version"]
 
@@ -200,3 +200,6 @@ def _stack(x, name: str) -> _np.ndarray:
     if a.ndim != 3:
         raise ValueError(f"{name}: expected shape (m, d, r), got {a.shape}")
     return a
+
+
+from . import lora  # noqa: E402 (after lora_profile and lora_resize, which it names)
