@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "app/viewer/view_export.h"
 #include "core/common/error.h"
 #include "core/io/atomic_file.h"
 #include "core/io/npy.h"
@@ -14,18 +15,11 @@ namespace rankflow::app {
 namespace {
 
 std::string number(double v) {
-  if (!std::isfinite(v)) return "";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.9g", v);
-  return text;
+  return exportNumber(v);
 }
 
 void writeExport(const std::string& path, const std::string& bytes, std::vector<std::string>& written) {
-  try {
-    io::writeFileAtomic(path, bytes);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(std::string("export failed: ") + e.what());
-  }
+  writeExportFile(path, bytes);
   written.push_back(path);
 }
 

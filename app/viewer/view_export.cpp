@@ -15,20 +15,12 @@
 namespace rankflow::app {
 namespace {
 
-// Enough digits that a float read back is the float written.
 std::string number(double v) {
-  if (!std::isfinite(v)) return "";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.9g", v);
-  return text;
+  return exportNumber(v);
 }
 
 void writeExport(const std::string& path, const std::string& bytes) {
-  try {
-    io::writeFileAtomic(path, bytes);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(std::string("export failed: ") + e.what());
-  }
+  writeExportFile(path, bytes);
 }
 
 std::string describeView(const flows::FlowScene& scene, float t) {
@@ -41,6 +33,22 @@ nlohmann::json cameraJson(const render::Camera2D& c) {
 }
 
 }  // namespace
+
+// Enough digits that a float read back is the float written.
+std::string exportNumber(double v) {
+  if (!std::isfinite(v)) return "";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", v);
+  return text;
+}
+
+void writeExportFile(const std::string& path, const std::string& bytes) {
+  try {
+    io::writeFileAtomic(path, bytes);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("export failed: ") + e.what());
+  }
+}
 
 std::vector<ParticleSample> particlesAt(const flows::FlowScene& scene, float t) {
   if (!scene.integrated()) throw InvalidArgument("export: the scene is still being integrated");

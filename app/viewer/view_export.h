@@ -13,6 +13,11 @@
 
 namespace rankflow::app {
 
+// A number as exports write it (9 significant digits: a float read back is the float
+// written; empty for a non-finite one), and a file written atomically or "export failed: …".
+std::string exportNumber(double v);
+void writeExportFile(const std::string& path, const std::string& bytes);
+
 // One particle at time t: position from the trajectory store (what is drawn), derivatives
 // by Taylor-mode AD along ẋ = u_1 (flows::lagrangianDerivatives).
 struct ParticleSample {

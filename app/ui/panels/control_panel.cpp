@@ -51,14 +51,21 @@ void ControlPanel::syncChoice(const flows::FlowScene& scene) {
   choice_.seed = scene.noiseSeed;
 }
 
-void ControlPanel::drawFlowLayers(ViewState& view, float referenceSpeed, float maxSpeed,
-                                  const ControlPanelLegends& legends) {
+namespace {
+// "Show", particles and trails: every scene has them.
+void drawShowHeader(ViewState& view) {
   ImGui::Spacing();
   ImGui::Separator();
   ImGui::Text("Show");
   ImGui::Checkbox("particles", &view.showParticles);
   ImGui::SameLine(120);
   ImGui::Checkbox("trails", &view.showTrails);
+}
+}  // namespace
+
+void ControlPanel::drawFlowLayers(ViewState& view, float referenceSpeed, float maxSpeed,
+                                  const ControlPanelLegends& legends) {
+  drawShowHeader(view);
   ImGui::SameLine(220);
   ImGui::Checkbox("data", &view.showData);
   ImGui::Checkbox("field arrows", &view.showArrows);
@@ -122,12 +129,7 @@ void ControlPanel::drawImported(ViewState& view, const flows::ImportedTrajectori
           "Export view writes them to PREFIX-projection.json. Metrics use all %d dimensions.",
           imported.dims);
   }
-  ImGui::Spacing();
-  ImGui::Separator();
-  ImGui::Text("Show");
-  ImGui::Checkbox("particles", &view.showParticles);
-  ImGui::SameLine(120);
-  ImGui::Checkbox("trails", &view.showTrails);
+  drawShowHeader(view);
   int colour = static_cast<int>(view.particleColour);
   const char* const names[] = {"label", "|v| speed", "|a| acceleration", "|j| jerk", "deviation from straight"};
   ImGui::SetNextItemWidth(220.0f);
