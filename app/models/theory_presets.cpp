@@ -9,6 +9,7 @@
 
 #include "app/models/theory_scenes.h"
 #include "core/common/error.h"
+#include "core/common/json_input.h"
 
 namespace rankflow::app {
 namespace {
@@ -68,12 +69,7 @@ std::string presetValueText(const json& value, const DemoParameterSpec& spec, co
 }  // namespace
 
 TheoryPreset parseTheoryPreset(const std::string& jsonText, const std::string& fileName) {
-  json doc;
-  try {
-    doc = json::parse(jsonText);
-  } catch (const json::parse_error& e) {
-    refuse(fileName, "(document)", std::string("not valid JSON: ") + e.what());
-  }
+  const json doc = parseJsonInput(jsonText, fileName);
   if (!doc.is_object()) refuse(fileName, "(document)", "must be a JSON object");
   static const std::vector<std::string> known = {"reference", "title", "statement", "notice", "demonstration"};
   for (const auto& [key, value] : doc.items())

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -11,9 +12,14 @@
 
 #include "app/ui/help_overlay.h"
 #include "core/common/error.h"
+#include "core/io/text_file.h"
 
 namespace rankflow::app {
 namespace {
+
+constexpr double kMaxWaitFrames = 1e6;    // about 4.6 hours at 60 frames a second
+constexpr double kMaxIdleSeconds = 3600;  // wait-idle's own timeout
+constexpr std::size_t kMaxScriptBytes = std::size_t(1) << 20;
 
 // verb → allowed argument counts
 const std::map<std::string, std::vector<int>>& verbs() {
@@ -62,10 +68,27 @@ GuiScript GuiScript::parse(const std::string& text, const std::string& nameForEr
     bool countOk = false;
     for (int allowed : verb->second) countOk |= count == allowed;
     if (!countOk) throw InvalidArgument(where + "wrong number of arguments for '" + command.verb + "'");
-    if (command.verb == "wait" && (!number(command.args[0]) || *number(command.args[0]) < 0))
-      throw InvalidArgument(where + "wait takes a number of frames");
-    if (command.verb == "wait-idle" && count == 1 && (!number(command.args[0]) || *number(command.args[0]) <= 0))
-      throw InvalidArgument(where + "wait-idle takes a number of seconds");
+    // Bounded, so a script cannot hold the window for ever (1e308 frames was accepted).
+    if (command.verb == "wait" &&
+        (!number(command.args[0]) || *number(command.args[0]) < 0 || *number(command.args[0]) > kMaxWaitFrames))
+      throw InvalidArgument(where + "wait takes a number of frames from 0 to " + std::to_string(kMaxWaitFrames));
+    if (command.verb == "wait-idle" && count == 1 &&
+        (!number(command.args[0]) || *number(command.args[0]) <= 0 || *number(command.args[0]) > kMaxIdleSeconds))
+      throw InvalidArgument(where + "wait-idle takes a number of seconds in (0, " + std::to_string(kMaxIdleSeconds) +
+                            "]");
+    // Names are checked here, before the window opens, rather than failing (or being ignored)
+    // when the line runs.
+    if (command.verb == "set" && !Workbench::knowsSetting(command.args[0]))
+      throw InvalidArgument(where + "unknown setting '" + command.args[0] + "' (docs/cli.md lists them)");
+    if ((command.verb == "print" || command.verb == "expect") && !Workbench::knowsValue(command.args[0]))
+      throw InvalidArgument(where + "unknown value '" + command.args[0] + "' (docs/cli.md lists them)");
+    if (command.verb == "screenshot") {
+      const std::filesystem::path target(command.args[0]);
+      const std::filesystem::path folder = target.has_parent_path() ? target.parent_path() : ".";
+      std::error_code error;
+      if (!std::filesystem::is_directory(folder, error))
+        throw InvalidArgument(where + "no directory '" + folder.string() + "' to write " + target.string() + " into");
+    }
     if (command.verb == "drag") {
       for (const auto& a : command.args)
         if (!number(a)) throw InvalidArgument(where + "drag takes pixel coordinates X0 Y0 X1 Y1 and frames");
@@ -94,11 +117,11 @@ GuiScript GuiScript::parse(const std::string& text, const std::string& nameForEr
 }
 
 GuiScript GuiScript::load(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) throw InvalidArgument("cannot read script '" + path + "'");
-  std::stringstream text;
-  text << file.rdbuf();
-  return parse(text.str(), path);
+  try {
+    return parse(io::readTextFile(path, kMaxScriptBytes, "a script"), path);
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(std::string("cannot read the script: ") + e.what());
+  }
 }
 
 void GuiScript::fail(const ScriptCommand& command, const std::string& why) {

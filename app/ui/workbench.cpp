@@ -214,7 +214,9 @@ FrameRequests Workbench::buildUi() {
         applyLoadedSession(loaded);
         installScene(std::move(prepared));
         rebuild.reset();
-        controlPanel_.setSessionStatus("loaded " + *actions.loadSession);
+        std::string status = "loaded " + *actions.loadSession;
+        for (const auto& warning : loaded.warnings) status += "\nwarning: " + warning;
+        controlPanel_.setSessionStatus(status);
       } catch (const std::exception& e) {
         controlPanel_.setSessionStatus(e.what());  // a bad file changes nothing
       }
@@ -255,7 +257,9 @@ void Workbench::drawLectureCaption() {
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoInputs |
                    ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
   ImGui::Text("%s   t = %.2f", scene_.name.c_str(), view_.t);
-  if (view_.showArrows || view_.showHeatmap)
+  if (scene_.imported && view_.particleColour != ParticleColour::Label)
+    ImGui::TextDisabled("coloured by %s", kParticleColourNames[static_cast<std::size_t>(view_.particleColour)]);
+  else if (scene_.hasField() && (view_.showArrows || view_.showHeatmap))
     ImGui::TextDisabled("%s field, %s", fieldNames[view_.fieldOrder - 1],
                         view_.fieldKind == flows::FieldKind::Lagrangian ? "along the ODE" : "marginal u_k");
   ImGui::End();

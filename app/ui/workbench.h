@@ -102,7 +102,13 @@ class Workbench final : public PanelHost {
   // set: returns an empty string on success, else why it was refused (nothing changes).
   std::string setValue(const std::string& name, const std::string& value);
   std::optional<double> value(const std::string& name) const;
-  std::vector<std::string> valueNames() const;
+  // The names value() may answer ("fit.error.K": K a number, "panel.NAME": a panel's id).
+  static std::vector<std::string> valueNames();
+  // The names setValue() takes (a panel's family ends with '.': "adapters.").
+  static std::vector<std::string> settableNames();
+  // Whether a script may read / set the name: checked before the window opens.
+  static bool knowsValue(const std::string& name);
+  static bool knowsSetting(const std::string& name);
 
   void noteCapture(const std::string& path) { readout_.lastScreenshot = path; }
 

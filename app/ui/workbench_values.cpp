@@ -163,14 +163,51 @@ std::optional<double> Workbench::value(const std::string& name) const {
   return std::nullopt;
 }
 
-std::vector<std::string> Workbench::valueNames() const {
+std::vector<std::string> Workbench::settableNames() {
+  std::vector<std::string> names = {
+      "t",       "speed",   "sketch",    "sketch.apply", "cascade.tab", "field.order", "field.lagrangian",
+      "playing", "heatmap", "density",   "arrows",       "trails",      "particles",   "lecture",
+      "colour",  "export",  "panel.NAME"};
+  for (const PanelInfo& info : panelRegistry()) names.insert(names.end(), info.settable.begin(), info.settable.end());
+  return names;
+}
+
+namespace {
+// "panel.NAME" takes a panel's id; "x.y.K" (or ".I") any number in place of K.
+bool matchesName(const std::string& pattern, const std::string& name) {
+  if (pattern == name) return true;
+  if (pattern == "panel.NAME")
+    return name.rfind("panel.", 0) == 0 && (findPanelInfo(name.substr(6)) || isChromeWindow(name.substr(6)));
+  if (!pattern.empty() && pattern.back() == '.') return name.rfind(pattern, 0) == 0 && name.size() > pattern.size();
+  const auto dot = pattern.rfind('.');
+  if (dot == std::string::npos) return false;
+  const std::string placeholder = pattern.substr(dot + 1);
+  if (placeholder != "K" && placeholder != "I") return false;
+  return name.rfind(pattern.substr(0, dot + 1), 0) == 0 && parseScriptNumber(name.substr(dot + 1)).has_value();
+}
+}  // namespace
+
+bool Workbench::knowsValue(const std::string& name) {
+  for (const auto& pattern : valueNames())
+    if (matchesName(pattern, name)) return true;
+  return false;
+}
+
+bool Workbench::knowsSetting(const std::string& name) {
+  for (const auto& pattern : settableNames())
+    if (matchesName(pattern, name)) return true;
+  return false;
+}
+
+std::vector<std::string> Workbench::valueNames() {
   std::vector<std::string> names = {
       "t",          "speed",        "playing",           "field.order", "lecture",      "particles",
       "integrated", "straightness", "mean_acceleration", "frame.ms",    "heatmap.high", "field.max",
       "panel.NAME"};
   for (const PanelInfo& info : panelRegistry()) names.insert(names.end(), info.readable.begin(), info.readable.end());
-  names.insert(names.end(), {"density.high", "sketch.points", "colour", "trajectories", "trajectories.frames",
-                             "trajectories.dims", "trajectories.explained", "metric.median"});
+  names.insert(names.end(),
+               {"density.high", "sketch.points", "colour", "trajectories", "trajectories.frames", "trajectories.dims",
+                "trajectories.explained", "metric.median", "scene.custom", "data.points"});
   return names;
 }
 

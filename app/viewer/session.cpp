@@ -3,20 +3,30 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/json_input.h"
+#include "core/common/text.h"
 #include "core/flows/flow_scene.h"
 #include "core/flows/samplers.h"
 #include "core/io/atomic_file.h"
+#include "core/io/text_file.h"
 
 namespace rankflow::app {
 namespace {
 
 constexpr const char* kFormat = "rankflow-session-1";
+
+std::string shortNumber(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", v);
+  return text;
+}
 
 class Reader {
  public:
@@ -32,17 +42,33 @@ class Reader {
       fail(std::string("field '") + key + "' has the wrong type");
     }
   }
+  // Compared as the float it becomes, so the bound printed (0.001) is itself accepted.
   void number(const char* key, float& out, float lo, float hi) const {
     double v = out;
     read(key, v);
-    if (!std::isfinite(v) || v < lo || v > hi)
-      fail(std::string("field '") + key + "' must lie in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    out = static_cast<float>(v);
+    const float f = std::abs(v) < 1e30 ? static_cast<float>(v) : INFINITY;
+    if (!std::isfinite(v) || !(f >= lo && f <= hi))
+      fail(std::string("field '") + key + "' must lie in [" + shortNumber(lo) + ", " + shortNumber(hi) + "]");
+    out = f;
   }
   void integer(const char* key, int& out, int lo, int hi) const {
     read(key, out);
     if (out < lo || out > hi)
       fail(std::string("field '") + key + "' must lie in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+  // Keys this object may hold; any other is reported (a misspelt "veiw" must not pass silently).
+  void warnUnknown(std::initializer_list<const char*> known, const std::string& where,
+                   std::vector<std::string>& warnings) const {
+    if (!j_.is_object()) return;
+    for (const auto& [key, value] : j_.items()) {
+      bool found = false;
+      for (const char* k : known) found |= key == k;
+      if (found) continue;
+      std::string list;
+      for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      warnings.push_back(name_ + ": unknown key '" + printableText(key.substr(0, 40)) + "' in " + where +
+                         " ignored (known: " + list + ")");
+    }
   }
   [[noreturn]] void fail(const std::string& why) const { throw InvalidArgument(name_ + ": " + why); }
 
@@ -165,23 +191,21 @@ std::string serializeSession(const Session& s) {
 }
 
 Session parseSession(const std::string& text, const std::string& name) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InvalidArgument(name + ": not valid JSON (" + std::string(e.what()) + ")");
-  }
+  const nlohmann::json j = parseJsonInput(text, name);
   if (!j.is_object()) throw InvalidArgument(name + ": a session is a JSON object");
   Reader top(j, name);
+  Session s;
+  top.warnUnknown({"format", "scene", "view", "panels", "cascade"}, "the session", s.warnings);
   std::string format = kFormat;
   top.read("format", format);
   if (format != kFormat) top.fail("format is '" + format + "', expected '" + kFormat + "'");
-  Session s;
   for (const char* section : {"scene", "view", "panels"}) {
     if (j.contains(section) && !j[section].is_object()) top.fail(std::string("'") + section + "' must be an object");
   }
   if (j.contains("scene")) {
     const Reader r(j["scene"], name + ": scene");
+    r.warnUnknown({"name", "schedule", "solver", "particles", "seed", "points", "labels", "trajectories"}, "scene",
+                  s.warnings);
     r.read("name", s.scene.name);
     const auto names = flows::sceneNames();
     if (s.scene.name == kCustomSceneName) {
@@ -191,6 +215,7 @@ Session parseSession(const std::string& text, const std::string& name) {
       if (!scene.contains("trajectories") || !scene["trajectories"].is_object())
         r.fail("a trajectories scene needs 'trajectories': {\"positions\": \"T.npy\", ...}");
       const Reader files(scene["trajectories"], name + ": scene.trajectories");
+      files.warnUnknown({"positions", "times", "velocities", "labels"}, "scene.trajectories", s.warnings);
       flows::TrajectoryFiles& f = s.scene.trajectories;
       files.read("positions", f.positions);
       files.read("times", f.times);
@@ -220,6 +245,9 @@ Session parseSession(const std::string& text, const std::string& name) {
   if (j.contains("view")) {
     const auto& jv = j["view"];
     const Reader r(jv, name + ": view");
+    r.warnUnknown({"t", "play_speed", "camera", "show_particles", "show_trails", "show_arrows", "show_data",
+                   "show_heatmap", "show_density", "trail_span", "field_order", "field_kind", "colour_by"},
+                  "view", s.warnings);
     r.number("t", v.t, 0.0f, 1.0f);
     r.number("play_speed", v.playSpeed, 0.001f, 100.0f);
     r.read("show_particles", v.showParticles);
@@ -249,6 +277,7 @@ Session parseSession(const std::string& text, const std::string& name) {
       v.camera = render::Camera2D{};
       if (!jv["camera"].is_object()) r.fail("'camera' must be an object");
       const Reader c(jv["camera"], name + ": view.camera");
+      c.warnUnknown({"center_x", "center_y", "half_height"}, "view.camera", s.warnings);
       c.number("center_x", v.camera.centerX, -1e6f, 1e6f);
       c.number("center_y", v.camera.centerY, -1e6f, 1e6f);
       c.number("half_height", v.camera.halfHeight, 1e-3f, 1e6f);
@@ -272,6 +301,7 @@ Session parseSession(const std::string& text, const std::string& name) {
     const auto& jc = j["cascade"];
     const std::string where = name + ": cascade: ";
     if (!jc.is_object()) throw InvalidArgument(where + "must be an object");
+    Reader(jc, name).warnUnknown({"fit_scene", "fit_parameters", "fit_ranks", "learned_ranks"}, "cascade", s.warnings);
     CascadeChoice& c = s.cascade;
     const auto ranks = [&](const char* key, std::vector<int>& out, std::size_t maxCount) {
       if (!jc.contains(key)) return;
@@ -335,13 +365,8 @@ void saveSession(const std::string& path, const Session& session) {
 }
 
 Session loadSession(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidArgument("'" + path + "': cannot open the session file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  // A custom scene's points take ~60 bytes each as indented JSON: 8192 of them fit.
-  if (text.str().size() > (4u << 20)) throw InvalidArgument("'" + path + "': a session file is at most 4 MiB");
-  Session session = parseSession(text.str(), "'" + path + "'");
+  // A custom scene's points take ~60 bytes each as indented JSON: 8192 of them fit in 4 MiB.
+  Session session = parseSession(io::readTextFile(path, std::size_t(4) << 20, "a session file"), "'" + path + "'");
   // Trajectory files named relative to the session file are found beside it.
   const std::filesystem::path dir = std::filesystem::path(path).parent_path();
   for (std::string* file : {&session.scene.trajectories.positions, &session.scene.trajectories.times,

@@ -57,6 +57,9 @@ struct Session {
   SceneChoice scene;
   ViewState view;
   CascadeChoice cascade;
+  // Keys the file holds that no version of the format knows ("veiw"), one line each: ignored,
+  // and reported (the CLI prints them, the window's status line shows them).
+  std::vector<std::string> warnings;
 };
 
 std::string serializeSession(const Session& session);

@@ -14,4 +14,23 @@ inline std::vector<std::string> splitOn(const std::string& text, char separator)
   return items;
 }
 
+// Control bytes shown escaped ("\x0a"), so a message quoting a corrupt file stays one line
+// (every error the CLI prints is one line: docs/cli.md).
+inline std::string printableText(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      static const char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace rankflow

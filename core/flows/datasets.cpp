@@ -11,6 +11,7 @@
 
 #include "core/common/error.h"
 #include "core/common/random.h"
+#include "core/common/text.h"
 
 // A private (static) PNG-only copy of the decoder: the renderer links libstb's exported one, and a static copy
 // neither clashes with those symbols nor shares their global settings (such as vertical flipping). The header
@@ -155,7 +156,8 @@ struct StbiFree {
 };
 
 [[noreturn]] void rejectImage(const std::string& path, const std::string& reason) {
-  throw InvalidArgument("density image '" + path + "': " + reason);
+  // The decoder's reason may quote the file's bytes (a chunk type): escaped, one line.
+  throw InvalidArgument(printableText("density image '" + path + "': " + reason));
 }
 
 }  // namespace

@@ -4,11 +4,13 @@
 #include <cctype>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <type_traits>
 
 #include "core/common/error.h"
+#include "core/common/text.h"
 #include "core/io/atomic_file.h"
 
 namespace rankflow::io {
@@ -19,8 +21,9 @@ constexpr std::size_t kMagicLength = 6;
 // Arrays beyond this many elements are refused before any allocation (2^31 doubles is 16 GiB).
 constexpr std::int64_t kMaxElements = std::int64_t(1) << 31;
 
+// A corrupt header's bytes are quoted escaped: the message stays one line.
 [[noreturn]] void bad(const std::string& name, const std::string& why) {
-  throw InvalidArgument(name + ": not a readable .npy array: " + why);
+  throw InvalidArgument(printableText(name + ": not a readable .npy array: " + why));
 }
 
 // The value of `key` in the header's Python dict literal, as raw text.
@@ -229,6 +232,10 @@ NpyArray parseNpy(const std::string& bytes, const std::string& name) {
 NpyHeader readNpyHeader(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InvalidArgument("cannot open '" + path + "'");
+  // Its size must be known up front: a device or a pipe (/dev/zero) has none.
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error))
+    bad(path, "not a regular file (a .npy array is a file of known size)");
   in.seekg(0, std::ios::end);
   const auto size = static_cast<std::uint64_t>(in.tellg());
   in.seekg(0);
@@ -268,11 +275,17 @@ template void readNpyData<float>(const std::string&, const NpyHeader&, std::span
 template void readNpyData<double>(const std::string&, const NpyHeader&, std::span<double>);
 
 NpyArray readNpy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidArgument("cannot open '" + path + "'");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return parseNpy(buffer.str(), path);
+  // The header first: its shape and the file's size are checked before the data is read, so
+  // an endless input (/dev/zero) or a lying header costs nothing.
+  const NpyHeader header = readNpyHeader(path);
+  if (header.type != NpyDtype::Float32 && header.type != NpyDtype::Float64)
+    bad(path, "dtype '" + header.descr + "' is not supported (float32 '<f4' or float64 '<f8')");
+  NpyArray array;
+  array.shape = header.shape;
+  array.wasFloat32 = header.type == NpyDtype::Float32;
+  array.values.resize(static_cast<std::size_t>(header.count));
+  readNpyData<double>(path, header, array.values);
+  return array;
 }
 
 namespace {

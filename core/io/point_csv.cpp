@@ -9,6 +9,7 @@
 
 #include "core/common/error.h"
 #include "core/io/atomic_file.h"
+#include "core/io/text_file.h"
 
 namespace rankflow::io {
 namespace {
@@ -112,11 +113,8 @@ std::vector<Vec2f> parsePointsCsv(const std::string& text, const std::string& na
 }
 
 std::vector<Vec2f> readPointsCsv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidArgument("cannot open '" + path + "'");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return parsePointsCsv(buffer.str(), path);
+  // 10⁷ points of two numbers each fit in 512 MiB of text.
+  return parsePointsCsv(readTextFile(path, std::size_t(512) << 20, "a points file"), path);
 }
 
 std::string formatPointsCsv(const std::vector<Vec2f>& points) {

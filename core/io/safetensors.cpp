@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "core/common/error.h"
+#include "core/common/text.h"
 #include "core/io/atomic_file.h"
 
 namespace rankflow::io {
@@ -46,22 +47,9 @@ const DtypeInfo& info(Dtype dtype) {
   throw InvalidArgument("safetensors: invalid dtype value");
 }
 
-// Names and parser messages may hold control bytes from a corrupt file; error messages are
-// one line, so those are shown escaped.
+// Names and parser messages may hold control bytes from a corrupt file: shown escaped.
 std::string printable(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      static const char hex[] = "0123456789abcdef";
-      out += "\\x";
-      out += hex[u >> 4];
-      out += hex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return printableText(text);
 }
 
 [[noreturn]] void bad(const std::string& name, const std::string& why) {

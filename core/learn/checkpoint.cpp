@@ -1,5 +1,6 @@
 #include "core/learn/checkpoint.h"
 
+#include <cmath>
 #include <sstream>
 
 #include "core/common/error.h"
@@ -30,12 +31,21 @@ const io::Tensor& find(const io::SafeTensorsFile& file, const std::string& name)
   return it->second;
 }
 
+// A NaN weight would sample NaN particles (found by fuzzing, issue 16): refused, named.
+void requireFinite(const std::vector<float>& values, const std::string& name) {
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (!std::isfinite(values[i]))
+      throw InvalidArgument("checkpoint: tensor '" + name + "' holds a non-finite value (entry " + std::to_string(i) +
+                            ")");
+}
+
 void load(const io::SafeTensorsFile& file, const std::string& name, Eigen::MatrixXf& m) {
   const io::Tensor& t = find(file, name);
   if (t.shape != std::vector<std::int64_t>{m.rows(), m.cols()})
     throw InvalidArgument("checkpoint: tensor '" + name + "' should be " + std::to_string(m.rows()) + " × " +
                           std::to_string(m.cols()));
   const std::vector<float> values = t.toFloat();
+  requireFinite(values, name);
   for (Eigen::Index i = 0; i < m.rows(); ++i)
     for (Eigen::Index j = 0; j < m.cols(); ++j) m(i, j) = values[static_cast<std::size_t>(i * m.cols() + j)];
 }
@@ -45,6 +55,7 @@ void load(const io::SafeTensorsFile& file, const std::string& name, Eigen::Vecto
   if (t.shape != std::vector<std::int64_t>{v.size()})
     throw InvalidArgument("checkpoint: tensor '" + name + "' should have " + std::to_string(v.size()) + " values");
   const std::vector<float> values = t.toFloat();
+  requireFinite(values, name);
   for (Eigen::Index i = 0; i < v.size(); ++i) v[i] = values[static_cast<std::size_t>(i)];
 }
 
@@ -152,7 +163,17 @@ FlowNetwork loadCheckpoint(const std::string& path, std::map<std::string, std::s
   Eigen::VectorXf timeMax(1);
   load(file, "time_max", timeMax);
   c.timeMax = timeMax[0];
-  FlowNetwork network(c);  // validates the configuration and sets every shape
+  c.validate();
+  // The metadata's sizes must fit the tensors the file holds before the network is allocated:
+  // a 7 KB file claiming width 4096 × 16 layers made 1.15 GB of weights first (issue 16).
+  std::int64_t held = 0;
+  for (const auto& [name, tensor] : file.tensors) held += tensor.elementCount();
+  const std::int64_t width = c.width, needed = width * c.inputDim() + (c.hiddenLayers - 1) * width * width;
+  if (needed > held)
+    throw InvalidArgument("checkpoint: metadata says width " + std::to_string(c.width) + " × " +
+                          std::to_string(c.hiddenLayers) + " layers (" + std::to_string(needed) +
+                          " base weights at least), but the file holds " + std::to_string(held) + " values");
+  FlowNetwork network(c);  // sets every shape
   if (c.variant == Variant::Separate) {
     const auto widths = meta(m, "separate_widths").empty() ? std::vector<int>{}
                                                            : parseInts(meta(m, "separate_widths"), "separate_widths");

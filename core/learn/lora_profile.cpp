@@ -16,7 +16,9 @@
 #include <tuple>
 
 #include "core/common/error.h"
+#include "core/common/json_input.h"
 #include "core/common/parallel_for.h"
+#include "core/io/text_file.h"
 #include "core/learn/tensor_matrix.h"
 
 namespace rankflow::learn {
@@ -314,12 +316,7 @@ std::pair<std::string, std::string> loraModuleTypeAndLayer(const std::string& mo
 }
 
 LoraConfig parseLoraConfig(const std::string& text, const std::string& nameForErrors) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw InvalidArgument(nameForErrors + ": not JSON (" + e.what() + ")");
-  }
+  const nlohmann::json j = parseJsonInput(text, nameForErrors);
   if (!j.is_object()) throw InvalidArgument(nameForErrors + ": must be a JSON object");
   const auto fail = [&](const std::string& field, const std::string& why) {
     throw InvalidArgument(nameForErrors + ": field '" + field + "' " + why);
@@ -488,11 +485,7 @@ std::optional<LoraConfigFile> readLoraConfigBeside(const std::string& adapterPat
   if (!std::filesystem::exists(beside)) return std::nullopt;
   LoraConfigFile file;
   file.path = beside.string();
-  std::ifstream in(beside, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) throw InvalidArgument(file.path + ": cannot be read");
-  file.text = text.str();
+  file.text = io::readTextFile(file.path, std::size_t(16) << 20, "an adapter_config.json");
   file.config = parseLoraConfig(file.text, file.path);
   return file;
 }

@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/json_input.h"
+#include "core/io/text_file.h"
 
 namespace rankflow::matfun {
 namespace {
@@ -50,12 +52,7 @@ Term parseTerm(const json& object, const std::string& where) {
 }  // namespace
 
 MatrixFunction parseMatrixFunctionJson(const std::string& text) {
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw InvalidArgument(std::string("matrix function JSON: not valid JSON: ") + e.what());
-  }
+  const json root = parseJsonInput(text, "matrix function JSON");
   if (!root.is_object()) bad("$", "the top level is an object with rows, cols and entries");
   for (const char* key : {"rows", "cols", "entries"})
     if (!root.contains(key)) bad("$", std::string("missing \"") + key + "\"");
@@ -86,11 +83,8 @@ MatrixFunction parseMatrixFunctionJson(const std::string& text) {
 }
 
 MatrixFunction readMatrixFunctionJson(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InvalidArgument("cannot open '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parseMatrixFunctionJson(text.str());
+  // 4096 × 4096 entries of a few terms fit in 64 MiB of JSON.
+  return parseMatrixFunctionJson(io::readTextFile(path, std::size_t(64) << 20, "a matrix function"));
 }
 
 std::string toJson(const MatrixFunction& f) {

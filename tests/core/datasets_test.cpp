@@ -590,6 +590,25 @@ TEST_F(DatasetFromPng, SixteenBitPngIsRejectedWhileTheSameImageInEightBitsIsRead
   expectInvalid([&] { flows::sampleDensityPng(sixteen, 100, 1); }, {sixteen, "16-bit"});
 }
 
+// The decoder's reason quotes an unknown critical chunk's type: four raw bytes, escaped so the
+// message stays one line (found by fuzzing, issue 16: a chunk type of newlines printed 5 lines).
+TEST_F(DatasetFromPng, UnknownChunkTypesAreQuotedOnOneLine) {
+  std::vector<std::vector<unsigned char>> rows(2, std::vector<unsigned char>(2, 128));
+  auto png = handMadeGrayPng(2, 2, 8, rows);
+  // After the signature (8) and IHDR (8 + 13 + 4 bytes), a critical chunk named "\n\n\n\n".
+  const std::vector<unsigned char> chunk = {0, 0, 0, 0, '\n', '\n', '\n', '\n', 0, 0, 0, 0};
+  png.insert(png.begin() + 33, chunk.begin(), chunk.end());
+  const auto file = writeBytes("chunk.png", png);
+  try {
+    flows::sampleDensityPng(file, 10, 1);
+    FAIL() << "accepted";
+  } catch (const InvalidArgument& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+    EXPECT_NE(what.find(file), std::string::npos) << what;
+  }
+}
+
 TEST_F(DatasetFromPng, ImageOverTheSizeLimitsIsRejectedBeforeDecoding) {
   const auto file = writeMask("big.png", [](int, int) { return true; });  // 8×4
   expectInvalid([&] { flows::sampleDensityPng(file, 10, 1, 2.0f, {4, 4}); }, {file, "8x4", "over the limit"});

@@ -289,6 +289,40 @@ TEST(LearnedCheckpoint, ForeignOrDamagedFilesAreRejected) {
   std::filesystem::remove(path);
 }
 
+// Found by fuzzing (issue 16): a NaN weight was accepted (and sampled NaN particles), and
+// metadata claiming a huge network allocated it before any tensor was checked.
+TEST(LearnedCheckpoint, NonFiniteWeightsAndOversizedMetadataAreRefusedBeforeUse) {
+  const auto path = std::filesystem::temp_directory_path() / "rankflow_ckpt_hostile.safetensors";
+  FlowNetwork net(smallConfig(Variant::Cascade, 4));
+  learn::saveCheckpoint(path.string(), net);
+  io::SafeTensorsFile file = io::readSafeTensors(path.string());
+  io::Tensor& weight = file.tensors.at("base.layers.1.weight");
+  std::vector<float> values = weight.toFloat();
+  values[3] = std::nanf("");
+  weight = io::Tensor::fromFloat(weight.shape, values);
+  io::writeSafeTensors(path.string(), file);
+  try {
+    learn::loadCheckpoint(path.string());
+    ADD_FAILURE() << "a NaN weight was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("tensor 'base.layers.1.weight' holds a non-finite value (entry 3)"),
+              std::string::npos)
+        << e.what();
+  }
+  learn::saveCheckpoint(path.string(), net);
+  file = io::readSafeTensors(path.string());
+  file.metadata["width"] = "4096";
+  file.metadata["hidden_layers"] = "16";
+  io::writeSafeTensors(path.string(), file);
+  try {
+    learn::loadCheckpoint(path.string());
+    ADD_FAILURE() << "oversized metadata was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("metadata says width 4096 × 16 layers"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
+}
+
 TEST(LearnedSampling, SlicedWassersteinIsZeroForEqualSetsAndSeesAShift) {
   const auto a = testing::randomPoints(500, 1.0f, 3);
   EXPECT_NEAR(learn::slicedWasserstein(a, a), 0.0, 1e-12);

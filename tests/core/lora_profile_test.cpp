@@ -420,7 +420,7 @@ TEST(LoraConfig, ReadsPeftsFieldsAndNamesTheFieldItRefuses) {
       EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
     }
   };
-  refused("{", "not JSON");
+  refused("{", "not valid JSON");
   refused("[1]", "JSON object");
   refused(R"({"r": 0})", "'r'");
   refused(R"({"r": 2.5})", "'r'");

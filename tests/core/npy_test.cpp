@@ -64,5 +64,21 @@ TEST(Npy, RejectsMalformedFilesWithAReason) {
   EXPECT_THROW(io::serializeNpy({2, 2}, {1.0}, io::NpyType::Float32), InvalidArgument);
 }
 
+// A header's bytes quoted in a message are escaped: a newline in `descr` (found by fuzzing,
+// issue 16) printed the error on two lines.
+TEST(Npy, MessagesQuotingTheHeaderStayOneLine) {
+  std::string bytes = io::serializeNpy({2, 2}, {1, 2, 3, 4}, io::NpyType::Float32);
+  bytes.replace(bytes.find("<f4"), 3, "\n4\r");  // the same length: the header stays well-formed
+  try {
+    io::parseNpy(bytes, "x.npy");
+    FAIL() << "accepted";
+  } catch (const InvalidArgument& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+    EXPECT_EQ(what.find('\r'), std::string::npos) << what;
+    EXPECT_NE(what.find("dtype '\\x0a4\\x0d'"), std::string::npos) << what;
+  }
+}
+
 }  // namespace
 }  // namespace rankflow

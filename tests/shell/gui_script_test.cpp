@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <set>
 
 #include "app/ui/help_overlay.h"
@@ -47,6 +48,37 @@ TEST(GuiScript, RefusesMalformedLinesNamingFileAndLine) {
   EXPECT_NE(parseError("expect t < x\n").find("compares with a number"), std::string::npos);
   EXPECT_NE(parseError("expect t < nan\n").find("compares with a number"), std::string::npos);
   EXPECT_THROW(GuiScript::load("/nonexistent/script.txt"), InvalidArgument);
+}
+
+// Found by fuzzing (issue 16): these passed validation and failed, hung or did nothing once
+// the window was open.
+TEST(GuiScript, RefusesWhatWouldFailLaterBeforeTheWindowOpens) {
+  EXPECT_NE(parseError("wait 1e308\n").find("s.txt:1: wait takes a number of frames from 0 to 1000000"),
+            std::string::npos);
+  EXPECT_NE(parseError("wait-idle 1e9\n").find("wait-idle takes a number of seconds"), std::string::npos);
+  EXPECT_NE(parseError("wait 1\nset zzz 5\n").find("s.txt:2: unknown setting 'zzz'"), std::string::npos)
+      << parseError("wait 1\nset zzz 5\n");
+  EXPECT_NE(parseError("print nonexistent\n").find("s.txt:1: unknown value 'nonexistent'"), std::string::npos);
+  EXPECT_NE(parseError("expect fit.error.x < 1\n").find("unknown value 'fit.error.x'"), std::string::npos);
+  EXPECT_NE(parseError("screenshot /nonexistent/dir/a.png\n").find("no directory '/nonexistent/dir'"),
+            std::string::npos);
+  // Names a panel answers to, families and numbered values pass.
+  EXPECT_EQ(parseError("set adapters.value 3\nset panel.ranks on\nset fit.rank.2 4\nprint fit.error.2\n"
+                       "expect panel.cascade == 1\nprint trajectories\nset colour speed\nscreenshot a.png\n"),
+            "");
+  const auto dir = std::filesystem::temp_directory_path();
+  try {
+    GuiScript::load(dir.string());
+    ADD_FAILURE() << "a directory was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("is a directory"), std::string::npos) << e.what();
+  }
+  try {
+    GuiScript::load("/dev/zero");
+    ADD_FAILURE() << "/dev/zero was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("not a text file"), std::string::npos) << e.what();
+  }
 }
 
 TEST(HelpOverlay, EveryShortcutHasADistinctKeyAndItsNameMapsBackToIt) {

@@ -124,6 +124,8 @@ TEST(Session, MalformedFilesAreRefusedNamingTheField) {
       {R"({"cascade": {"learned_ranks": [1, 2, 3]}})", "learned_ranks"},
       {R"({"cascade": {"fit_scene": 3}})", "fit_scene"},
       {R"({"cascade": {"fit_parameters": {"k": 4}}})", "fit parameter 'k'"},
+      // A number beyond a double is refused naming its field (it was a bare library message).
+      {R"({"view": {"t": 1e999}})", "$.view.t: the number 1e999 is beyond the range of a double"},
   };
   expectRefused(cases, "s.json");
   EXPECT_THROW(app::loadSession("/nonexistent/session.json"), InvalidArgument);
@@ -241,6 +243,36 @@ TEST(Session, BadCustomDataIsRefusedWithAClearMessage) {
   // Older files, and other scenes with stray points, still open.
   const Session other = app::parseSession(R"({"scene": {"name": "moons", "points": [[1, 2]]}})", "s.json");
   EXPECT_TRUE(other.scene.points.empty());
+}
+
+// Found by fuzzing (issue 16): the bounds a message prints are themselves accepted, and
+// misspelt keys are reported, one warning line each, instead of passing silently.
+TEST(Session, PrintedBoundsAreAcceptedAndUnknownKeysAreReported) {
+  const Session s = app::parseSession(R"({"veiw": {"t": 0.2}, "scene": {"nmae": "moons"},)"
+                                      R"( "view": {"play_speed": 0.001, "camera": {"half_height": 0.001, "zoom": 2}}})",
+                                      "s.json");
+  EXPECT_EQ(s.view.playSpeed, 0.001f);
+  EXPECT_EQ(s.view.camera.halfHeight, 0.001f);
+  ASSERT_EQ(s.warnings.size(), 3u);
+  EXPECT_NE(s.warnings[0].find("unknown key 'veiw' in the session ignored (known: format, scene, view"),
+            std::string::npos)
+      << s.warnings[0];
+  EXPECT_NE(s.warnings[1].find("unknown key 'nmae' in scene"), std::string::npos) << s.warnings[1];
+  EXPECT_NE(s.warnings[2].find("unknown key 'zoom' in view.camera"), std::string::npos) << s.warnings[2];
+  try {
+    app::parseSession(R"({"view": {"play_speed": 0.0009}})", "s.json");
+    ADD_FAILURE() << "accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("must lie in [0.001, 100]"), std::string::npos) << e.what();
+  }
+  // The CLI prints each warning on its own line and goes on.
+  const auto path = std::filesystem::temp_directory_path() / "rankflow_session_warning.json";
+  std::ofstream(path) << R"({"veiw": {"t": 0.2}, "scene": {"name": "moons", "particles": 256}})";
+  const auto r = testing::runCommand(testing::rankflowExe() + " render --session " + testing::quoted(path.string()) +
+                                     " --width 64 --height 64 --out " +
+                                     testing::quoted((std::filesystem::temp_directory_path() / "w.png").string()));
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("warning: '" + path.string() + "': unknown key 'veiw'"), std::string::npos) << r.output;
 }
 
 TEST(Session, GuiRefusesABadSessionFileInOneLine) {

@@ -86,6 +86,7 @@ int runGuiCommand(const std::vector<std::string>& args) {
   if (cmd.has("session")) {
     try {
       options.session = loadSession(cmd.text("session"));
+      for (const auto& warning : options.session->warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
     } catch (const InvalidArgument& e) {
       cmd.fail(e.what());
     }

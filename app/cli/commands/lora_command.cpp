@@ -12,6 +12,8 @@
 #include "app/cli/common_options.h"
 #include "app/viewer/cli_error.h"
 #include "core/common/error.h"
+#include "core/common/json_input.h"
+#include "core/io/text_file.h"
 #include "core/learn/lora_profile.h"
 #include "core/learn/lora_resize.h"
 #include "core/learn/reports.h"
@@ -90,21 +92,12 @@ int runLoraRanksCommand(const std::vector<std::string>& args) {
 namespace {
 
 std::string readText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidArgument("cannot open '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return io::readTextFile(path, std::size_t(16) << 20, "a rank schedule");
 }
 
 // {"module": rank, …}
 std::map<std::string, int> readSchedule(const std::string& path) {
-  json j;
-  try {
-    j = json::parse(readText(path));
-  } catch (const json::exception& e) {
-    throw InvalidArgument(path + ": not JSON (" + e.what() + ")");
-  }
+  const json j = parseJsonInput(readText(path), path);
   if (!j.is_object()) throw InvalidArgument(path + ": a schedule is an object of module names and ranks");
   std::map<std::string, int> schedule;
   for (const auto& [module, rank] : j.items()) {

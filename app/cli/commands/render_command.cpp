@@ -81,6 +81,8 @@ int runRenderCommand(const std::vector<std::string>& args) {
     if (cmd.has("session")) {
       try {
         options.workbench.session = loadSession(cmd.text("session"));
+        for (const auto& warning : options.workbench.session->warnings)
+          std::fprintf(stderr, "warning: %s\n", warning.c_str());
       } catch (const InvalidArgument& e) {
         cmd.fail(e.what());
       }
