@@ -11,6 +11,7 @@
 
 #include "core/common/error.h"
 #include "core/common/json_input.h"
+#include "core/common/memory_limit.h"
 #include "core/common/text.h"
 #include "core/flows/flow_scene.h"
 #include "core/flows/samplers.h"
@@ -332,6 +333,14 @@ Session parseSession(const std::string& text, const std::string& name) {
 }
 
 flows::FlowScene prepareSessionScene(const SceneChoice& choice) {
+  if (choice.name != kTrajectoriesSceneName) {
+    // The stored trajectories (position and velocity of every particle at every frame), twice
+    // while the integration hands them over: sized before anything is drawn (issue 16).
+    const std::uint64_t frames = static_cast<std::uint64_t>(flows::DefaultSceneSpec{}.grid.steps) + 1;
+    requireMemory(
+        saturatingProduct({static_cast<std::uint64_t>(std::max(choice.particles, 0)), frames, 2 * 16}),
+        "a scene of " + std::to_string(choice.particles) + " particles × " + std::to_string(frames) + " frames");
+  }
   if (choice.name == kTrajectoriesSceneName) {
     const std::string source = std::filesystem::path(choice.trajectories.positions).filename().string();
     const auto begin = std::chrono::steady_clock::now();

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "core/common/error.h"
+#include "core/common/memory_limit.h"
 #include "core/common/parallel_for.h"
 #include "core/io/mapped_file.h"
 #include "core/io/npy.h"
@@ -426,18 +427,10 @@ std::uint64_t importPeakBytes(std::int64_t frames, std::int64_t particles, std::
 }
 
 std::uint64_t importMemoryLimitBytes() {
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long pageSize = sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || pageSize <= 0) return std::uint64_t(8) << 30;
-  return static_cast<std::uint64_t>(pages) / 4 * 3 * static_cast<std::uint64_t>(pageSize);
+  return memoryLimitBytes();
 }
 
 namespace {
-std::string gib(std::uint64_t bytes) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.2f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
-  return text;
-}
 std::string shapeText(const std::vector<std::int64_t>& shape) {
   std::string s = "(";
   for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
@@ -487,10 +480,12 @@ ImportedTrajectories loadTrajectories(const TrajectoryFiles& files, const Progre
                             shapeText(labels.shape));
     if (isFloat(labels.type)) bad(files.labels, "labels must be integers, got '" + labels.descr + "'");
   }
-  const std::uint64_t need = importPeakBytes(frames, particles, dims, !files.velocities.empty());
-  if (need > memoryLimitBytes)
-    bad(p, "importing " + shapeText(positions.shape) + " needs about " + gib(need) + ", more than the limit of " +
-               gib(memoryLimitBytes) + " (three quarters of this machine's memory)");
+  try {
+    requireMemory(importPeakBytes(frames, particles, dims, !files.velocities.empty()),
+                  "importing " + shapeText(positions.shape), memoryLimitBytes);
+  } catch (const InvalidArgument& e) {
+    bad(p, e.what());
+  }
 
   // float32 arrays are read in place from a mapping; float64 ones are converted into a buffer.
   std::vector<std::unique_ptr<io::MappedFile>> mappings;

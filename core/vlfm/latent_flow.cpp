@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 #include <string>
 
 #include "core/common/error.h"
+#include "core/common/memory_limit.h"
 
 namespace rankflow::vlfm {
 namespace {
@@ -120,6 +122,20 @@ Eigen::MatrixXd keyframeMatrix(const std::vector<std::vector<Vec2f>>& keyframes)
     }
   }
   return u;
+}
+
+void requireFeasibleFit(int keyframes, int points, int order, double fps, double endTime) {
+  const auto frames = static_cast<std::uint64_t>(std::floor(std::max(endTime * fps, 0.0))) + 1;
+  requireMemory(saturatingProduct({frames, static_cast<std::uint64_t>(std::max(points, 0)), 2 * 8 * 5}),
+                std::to_string(frames) + " frames of " + std::to_string(points) + " points");
+  const double work = static_cast<double>(keyframes) * 2.0 * points * static_cast<double>(order) * order;
+  if (work > kMaxFitOperations) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.2g", work);
+    throw InvalidArgument("fitting order " + std::to_string(order) + " to " + std::to_string(keyframes) +
+                          " keyframes of " + std::to_string(points) + " points is about " + text +
+                          " operations, over the limit of 1e12 (minutes here): lower the order, keyframes or points");
+  }
 }
 
 }  // namespace rankflow::vlfm

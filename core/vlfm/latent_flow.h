@@ -68,6 +68,13 @@ struct FrameSeries {
 // fps > 0, endTime > 0 (endTime > T extrapolates), at most maxFrames frames; d must be even.
 FrameSeries sampleFrames(const VideoLatentFlow& flow, double fps, double endTime, std::int64_t maxFrames = 1000000);
 
+// Sizes checked before a fit and its frames are made (issue 16: these ran out of memory or for
+// minutes): the frames (position, v, a, j and one array's serialisation, float64) against the
+// memory limit, and the fit's work — the recurrence costs d · s² per keyframe for d = 2P —
+// against kMaxFitOperations. Throws InvalidArgument with the estimate and the limit.
+inline constexpr double kMaxFitOperations = 1e12;  // about a minute on 2 cores
+void requireFeasibleFit(int keyframes, int points, int order, double fps, double endTime);
+
 // N keyframes of P points each as the d × N matrix above (d = 2P). InvalidArgument for fewer
 // than 2 keyframes, no points, differing point counts or a non-finite coordinate.
 Eigen::MatrixXd keyframeMatrix(const std::vector<std::vector<Vec2f>>& keyframes);

@@ -208,6 +208,7 @@ nb::dict vlfm(nb::ndarray<const double, nb::ndim<3>, nb::c_contig, nb::device::c
   const double endTime = end.value_or(duration);
   if (!(endTime >= duration)) throw InvalidArgument("end: must not come before the keyframes end (duration)");
   if (endTime * fps + 1.0 > 1e6) throw InvalidArgument("fps x end asks for more than 1000000 frames");
+  vlfm::requireFeasibleFit(count, points, order, fps, endTime);
   const vlfm::Discretization discretization = vlfm::parseDiscretization(variant);
   if (discretization == vlfm::Discretization::ForwardEuler && order > count)
     throw InvalidArgument("order " + std::to_string(order) + " exceeds the " + std::to_string(count) +

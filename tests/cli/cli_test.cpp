@@ -53,6 +53,8 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_pair("ranks --scene nope", "unknown matrix scene 'nope'"),
                       std::make_pair("ranks --scene lemma1.3 --param q=1", "has no parameter 'q'"),
                       std::make_pair("ranks --function /nonexistent.json", "cannot open"),
+                      // Sized before allocating (it ended in std::bad_alloc, issue 16).
+                      std::make_pair("bench cascade --d 8192 --n 1048576", "GiB, more than the limit of"),
                       std::make_pair("fit --scene lemma1.3 --ranks 9,1", "r_1 = 9 exceeds d = 5"),
                       std::make_pair("fit --scene lemma1.3 --ranks a", "'a' is not an integer rank"),
                       std::make_pair("sweep --scene block --max-rank 2 --schedules 1,1 --csv x", "exactly one of"),

@@ -109,7 +109,14 @@ TEST_F(VlfmCli, BadOptionsExitWithCode2AndOneLine) {
            {"--shape rotating-star --order 4 --fps 10 --variant rk4" + out, "--variant must be euler or bilinear"},
            {"--shape rotating-star --order 4 --fps 10 --extrapolate 0.5" + out, "ends before the keyframes do"},
            {"--shape rotating-star --order 4 --fps 0" + out, "--fps must lie in"},
-           {"--frames /nonexistent/rankflow --order 2 --fps 10" + out, "is not a directory"}}) {
+           {"--frames /nonexistent/rankflow --order 2 --fps 10" + out, "is not a directory"},
+           // Sized up front (issue 16): these ran out of memory or for minutes.
+           {"--shape rotating-star --points 100000 --order 4 --fps 10000 --extrapolate 9" + out,
+            "90001 frames of 100000 points needs about"},
+           {"--shape rotating-star --points 100000 --keyframes 100000 --order 4 --fps 10" + out,
+            "100000 keyframes of 100000 points needs about"},
+           {"--shape rotating-star --order 256 --keyframes 256 --points 100000 --fps 10" + out,
+            "fitting order 256 to 256 keyframes of 100000 points is about 3.4e+12 operations, over the limit"}}) {
     const auto result = runCommand(kExe + " vlfm " + args);
     EXPECT_EQ(result.exitCode, 2) << args << ": " << result.output;
     EXPECT_EQ(lineCount(result.output), 1) << args << ": " << result.output;

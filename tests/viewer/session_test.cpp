@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/common/error.h"
+#include "core/common/memory_limit.h"
 #include "core/flows/trajectory_import.h"
 #include "core/io/npy.h"
 #include "tests/support/cli_fixture.h"
@@ -273,6 +274,22 @@ TEST(Session, PrintedBoundsAreAcceptedAndUnknownKeysAreReported) {
                                      testing::quoted((std::filesystem::temp_directory_path() / "w.png").string()));
   EXPECT_EQ(r.exitCode, 0) << r.output;
   EXPECT_NE(r.output.find("warning: '" + path.string() + "': unknown key 'veiw'"), std::string::npos) << r.output;
+}
+
+// A documented-valid size that does not fit is refused with the estimate and the limit before
+// anything is allocated (it ended in std::bad_alloc, issue 16).
+TEST(Session, AHugeSceneIsRefusedWithItsMemoryEstimate) {
+  const Session s = app::parseSession(R"({"scene": {"name": "moons", "particles": 10000000}})", "s.json");
+  // 10⁷ × 101 frames × 32 bytes: refused wherever it is over three quarters of the memory.
+  if (memoryLimitBytes() >= 10'000'000ull * 101 * 32) GTEST_SKIP() << "this machine has room for it";
+  try {
+    app::prepareSessionScene(s.scene);
+    ADD_FAILURE() << "accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("a scene of 10000000 particles × 101 frames needs about 30.10 GiB"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Session, GuiRefusesABadSessionFileInOneLine) {

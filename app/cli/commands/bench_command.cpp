@@ -11,6 +11,8 @@
 #include "app/cli/common_options.h"
 #include "app/viewer/cli_error.h"
 #include "app/viewer/offscreen_render.h"
+#include "core/common/error.h"
+#include "core/common/memory_limit.h"
 #include "core/common/parallel_for.h"
 #include "core/common/timing.h"
 #include "core/flows/empirical_data.h"
@@ -247,6 +249,16 @@ int benchCascade(const std::vector<std::string>& args) {
     cmd.fail(e.what());
   }
   if (totalRank / k > d) cmd.fail("rank per order exceeds d");
+  // X, the K + 1 outputs, the stacked products and the model, float32, sized before any is made.
+  try {
+    requireMemory(
+        saturatingProduct(
+            {static_cast<std::uint64_t>(d), static_cast<std::uint64_t>(n), static_cast<std::uint64_t>(k) + 4, 4}) +
+            saturatingProduct({static_cast<std::uint64_t>(d), static_cast<std::uint64_t>(d + 2 * totalRank), 4}),
+        "bench cascade with d = " + std::to_string(d) + ", n = " + std::to_string(n) + " and K = " + std::to_string(k));
+  } catch (const InvalidArgument& e) {
+    cmd.fail(e.what());
+  }
   std::mt19937_64 rng(3);
   std::normal_distribution<float> normal;
   const auto random = [&](int rows, int cols, float scale) {

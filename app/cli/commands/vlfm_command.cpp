@@ -2,6 +2,7 @@
 // fitted to keyframes, then μ and its exact velocity, acceleration and jerk at any frame
 // rate, past the last keyframe too. Output files and JSON fields are in docs/cli.md.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "app/cli/commands.h"
 #include "app/viewer/cli_error.h"
 #include "core/common/error.h"
+#include "core/common/memory_limit.h"
 #include "core/io/atomic_file.h"
 #include "core/io/npy.h"
 #include "core/vlfm/hippo.h"
@@ -91,6 +93,13 @@ int runVlfmCommand(const std::vector<std::string>& args) {
   if (endTime * fps + 1.0 > kMaxFrames)
     cmd.fail("--fps x end time asks for more than " + std::to_string(static_cast<int>(kMaxFrames)) + " frames");
 
+  const auto requireFits = [&](std::uint64_t bytes, const std::string& what) {
+    try {
+      requireMemory(bytes, what);
+    } catch (const InvalidArgument& e) {
+      cmd.fail(e.what());
+    }
+  };
   vlfm::Keyframes keyframes;
   std::vector<std::string> files;
   json source;
@@ -99,7 +108,12 @@ int runVlfmCommand(const std::vector<std::string>& args) {
     const auto names = vlfm::builtinShapeNames();
     if (std::find(names.begin(), names.end(), name) == names.end())
       cmd.fail("unknown shape '" + name + "' (" + shapeList() + ")");
-    keyframes = vlfm::builtinShape(name, cmd.integer("points", 1, 100000), cmd.integer("keyframes", 2, 100000));
+    const int shapePoints = cmd.integer("points", 1, 100000), shapeKeyframes = cmd.integer("keyframes", 2, 100000);
+    // The keyframes themselves (as points, then as the d × N matrix) before they are made.
+    requireFits(
+        saturatingProduct({static_cast<std::uint64_t>(shapePoints), static_cast<std::uint64_t>(shapeKeyframes), 24}),
+        std::to_string(shapeKeyframes) + " keyframes of " + std::to_string(shapePoints) + " points");
+    keyframes = vlfm::builtinShape(name, shapePoints, shapeKeyframes);
     source = {{"shape", name}};
   } else {
     keyframes = vlfm::readKeyframeDirectory(cmd.text("frames"), &files);
@@ -110,6 +124,11 @@ int runVlfmCommand(const std::vector<std::string>& args) {
   if (variant == vlfm::Discretization::ForwardEuler && order > keyframeCount)
     cmd.fail("--order " + std::to_string(order) + " exceeds the " + std::to_string(keyframeCount) +
              " keyframes; the euler recurrence needs s <= N (use --variant bilinear or a lower order)");
+  try {
+    vlfm::requireFeasibleFit(keyframeCount, points, order, fps, endTime);
+  } catch (const InvalidArgument& e) {
+    cmd.fail(e.what());
+  }
 
   const vlfm::VideoLatentFlow flow(vlfm::keyframeMatrix(keyframes), duration, order, variant);
   const vlfm::FrameSeries series = vlfm::sampleFrames(flow, fps, endTime);
