@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include "core/common/error.h"
 #include "core/common/parallel_for.h"
@@ -33,6 +34,16 @@ TargetSet makeTargets(const flows::FlowData& data, const TargetOptions& options)
   data.validate();
   if (options.count < 1 || options.count > 50'000'000) throw InvalidArgument("targets: count must be 1..5e7");
   if (!(options.epsilon > 0.0f && options.epsilon < 1.0f)) throw InvalidArgument("targets: ε must lie in (0, 1)");
+  // Each target is a Taylor-mode pass over every datum: sized before it starts (issue 16: 10⁷
+  // data points ran for hours with nothing to show).
+  const double pairs = static_cast<double>(options.count) * static_cast<double>(data.view().count);
+  if (pairs > kMaxTargetPairs) {
+    char text[96];
+    std::snprintf(text, sizeof text, "%d samples × %d data points (%.2g target-datum pairs)", options.count,
+                  data.view().count, pairs);
+    throw InvalidArgument(std::string("training targets: ") + text +
+                          " is over the limit of 4e9 pairs (about a minute on 2 cores): use fewer data points");
+  }
   TargetSet set;
   const auto n = static_cast<std::size_t>(options.count);
   set.x.resize(n);

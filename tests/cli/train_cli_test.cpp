@@ -75,6 +75,8 @@ TEST_F(TrainCli, BadInputIsOneLineAndExitTwo) {
       " sample --ckpt " + quoted(path("missing.safetensors")) + " --out " + quoted(path("s.npy")),
       " compare --ranks 4 --csv " + quoted(path("c.csv")),
       " train --backend gpu --out " + quoted(path("m.safetensors")),
+      // Sized before the targets run (issue 16: this ran for hours with nothing to show).
+      " train --data moons --count 10000000 --out " + quoted(path("m.safetensors")),
   };
   for (const auto& c : cases) {
     const auto r = runCommand(kExe + c);
