@@ -155,7 +155,7 @@ void TimelinePanel::draw(ViewState& view, float timeStep, const ImVec2& pos, con
                        ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
     drawControls(view, timeStep);
     if (imported_) {
-      drawMetricBands(view, *imported_,
+      drawMetricBands(view, imported_,
                       std::max(ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing(), 60.0f));
       ImGui::End();
       lastT_ = view.t;
@@ -367,16 +367,18 @@ void TimelinePanel::draw(PanelHost& host, bool* open) {
   if (auto* ranks = dynamic_cast<RanksPanel*>(host.findPanel("ranks"))) follow(&ranks->model());
   ImVec2 pos, size;  // right of the control and performance column
   defaultRect(ImGui::GetIO().DisplaySize, kControlPanelX + kControlPanelWidth + 12.0f, &pos, &size);
-  imported_ = host.scene().imported.get();
+  imported_ = host.scene().imported;
   draw(host.view(), host.scene().grid.stepSize(), pos, size, open);
   imported_ = nullptr;
 }
 
-void TimelinePanel::drawMetricBands(ViewState& view, const flows::ImportedTrajectories& imported, float height) {
+void TimelinePanel::drawMetricBands(ViewState& view, const std::shared_ptr<const flows::ImportedTrajectories>& shared,
+                                    float height) {
+  const flows::ImportedTrajectories& imported = *shared;
   const flows::TrajectoryMetric metric = metricOf(view.particleColour);
-  if (bandsOf_ != &imported || bandsMetric_ != static_cast<int>(metric)) {
+  if (bandsOf_.lock() != shared || bandsMetric_ != static_cast<int>(metric)) {
     bands_ = imported.percentiles(metric);
-    bandsOf_ = &imported;
+    bandsOf_ = shared;
     bandsMetric_ = static_cast<int>(metric);
   }
   const ImVec2 frameMin = ImGui::GetCursorScreenPos();

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -114,7 +115,8 @@ class TimelinePanel final : public Panel {
  private:
   // Imported trajectories have no matrix function: the chart shows the distribution of the
   // colouring metric (|v| when coloured by label) over the trajectories at every frame.
-  void drawMetricBands(ViewState& view, const flows::ImportedTrajectories& imported, float height);
+  void drawMetricBands(ViewState& view, const std::shared_ptr<const flows::ImportedTrajectories>& imported,
+                       float height);
   void drawControls(ViewState& view, float timeStep);
   void drawStatus();
   void drawChart(ViewState& view, float height);
@@ -135,8 +137,10 @@ class TimelinePanel final : public Panel {
   int cursorSample_ = -1;
   std::string readout_;
   StripAxis axis_{};
-  const flows::ImportedTrajectories* imported_ = nullptr;  // the host's, during draw(PanelHost&)
-  const flows::ImportedTrajectories* bandsOf_ = nullptr;
+  std::shared_ptr<const flows::ImportedTrajectories> imported_;  // the host's, during draw(PanelHost&)
+  // What bands_ were computed for: a weak reference, so a new import at the old one's address
+  // is never mistaken for it.
+  std::weak_ptr<const flows::ImportedTrajectories> bandsOf_;
   int bandsMetric_ = -1;
   std::vector<std::array<float, 3>> bands_;  // 10th, 50th, 90th percentile per frame
 };
