@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -117,11 +116,13 @@ GuiScript GuiScript::parse(const std::string& text, const std::string& nameForEr
 }
 
 GuiScript GuiScript::load(const std::string& path) {
+  std::string text;
   try {
-    return parse(io::readTextFile(path, kMaxScriptBytes, "a script"), path);
+    text = io::readTextFile(path, kMaxScriptBytes, "a script");
   } catch (const InvalidArgument& e) {
     throw InvalidArgument(std::string("cannot read the script: ") + e.what());
   }
+  return parse(text, path);
 }
 
 void GuiScript::fail(const ScriptCommand& command, const std::string& why) {

@@ -4,19 +4,13 @@
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <stdexcept>
 
 #include "app/viewer/view_export.h"
 #include "core/common/error.h"
-#include "core/io/atomic_file.h"
 #include "core/io/npy.h"
 
 namespace rankflow::app {
 namespace {
-
-std::string number(double v) {
-  return exportNumber(v);
-}
 
 void writeExport(const std::string& path, const std::string& bytes, std::vector<std::string>& written) {
   writeExportFile(path, bytes);
@@ -41,7 +35,8 @@ void metricShades(const flows::ImportedTrajectories& imported, ParticleColour co
   shades.resize(static_cast<std::size_t>(imported.particles));
   imported.metricAt(metric, t, shades);
   const auto [lo, hi] = imported.metricRange[static_cast<std::size_t>(metric)];
-  for (float& s : shades) s = std::clamp((s - lo) / (hi - lo), 0.0f, 1.0f);
+  const float width = hi - lo;
+  for (float& s : shades) s = width > 0.0f ? std::clamp((s - lo) / width, 0.0f, 1.0f) : 0.5f;
 }
 
 std::string importedHoverText(const flows::FlowScene& scene, std::size_t particle, float t) {
@@ -77,8 +72,8 @@ std::vector<std::string> exportImportedView(const std::string& prefix, const flo
   std::vector<double> table;
   table.reserve(n * kColumns);
   std::string csv =
-      "# rankflow view export: imported trajectories '" + imported.files.positions + "', t = " + number(view.t) +
-      " (time " + number(imported.timeAt(view.t)) +
+      "# rankflow view export: imported trajectories '" + imported.files.positions + "', t = " + exportNumber(view.t) +
+      " (time " + exportNumber(imported.timeAt(view.t)) +
       ")\n# x, y: " + (imported.projection.identity ? "the positions" : "the PCA plane (PREFIX-projection.json)") +
       "; metrics in all " + std::to_string(imported.dims) + " dimensions from " + imported.derivativeSource() + "\n";
   for (std::size_t c = 0; c < kColumns; ++c) csv += (c ? "," : "") + std::string(kImportedParticleColumns[c]);
@@ -89,7 +84,8 @@ std::vector<std::string> exportImportedView(const std::string& prefix, const flo
         metrics[0][p],           metrics[1][p],  metrics[2][p],  metrics[3][p],
         imported.straightness[p]};
     for (std::size_t c = 0; c < kColumns; ++c) {
-      csv += (c ? "," : "") + (c == 0 || c == 3 ? std::to_string(static_cast<long long>(row[c])) : number(row[c]));
+      csv +=
+          (c ? "," : "") + (c == 0 || c == 3 ? std::to_string(static_cast<long long>(row[c])) : exportNumber(row[c]));
       table.push_back(row[c]);
     }
     csv += "\n";

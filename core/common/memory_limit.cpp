@@ -25,7 +25,7 @@ std::string formatGiB(std::uint64_t bytes) {
 void requireMemory(std::uint64_t bytes, const std::string& what, std::uint64_t limit) {
   if (bytes <= limit) return;
   throw InvalidArgument(what + " needs about " + formatGiB(bytes) + ", more than the limit of " + formatGiB(limit) +
-                        " (three quarters of this machine's memory)");
+                        (limit == memoryLimitBytes() ? " (three quarters of this machine's memory)" : ""));
 }
 
 std::uint64_t saturatingProduct(std::initializer_list<std::uint64_t> factors) {

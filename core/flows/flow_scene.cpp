@@ -95,7 +95,6 @@ FlowScene importedScene(ImportedTrajectories&& imported, const std::string& sour
                       (imported.projection.identity ? "" : " (PCA plane)");
   scene.grid = imported.store.grid();
   scene.trajectories = std::move(imported.store);
-  imported.store = TrajectoryStore();
   scene.particleLabels = imported.labels;
   scene.start.assign(scene.trajectories.positions(0).begin(), scene.trajectories.positions(0).end());
   scene.integratedBy = "imported";

@@ -1,12 +1,9 @@
 #include "core/flows/trajectory_import.h"
 
-#include <unistd.h>
-
 #include <Eigen/Dense>
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <cstdio>
 #include <memory>
 
 #include "core/common/error.h"
@@ -336,7 +333,12 @@ ImportedTrajectories importTrajectories(const TrajectoryInput& in, const Progres
       out.times[static_cast<std::size_t>(f)] = static_cast<double>(f) / (in.frames - 1);
   }
   out.labels.resize(static_cast<std::size_t>(in.particles), 0);
-  for (std::size_t p = 0; p < in.labels.size(); ++p) out.labels[p] = static_cast<int>(in.labels[p]);
+  std::int64_t highest = 0;
+  for (std::size_t p = 0; p < in.labels.size(); ++p) {
+    out.labels[p] = static_cast<int>(in.labels[p]);
+    highest = std::max(highest, in.labels[p]);
+  }
+  out.labelCount = static_cast<int>(std::min<std::int64_t>(highest + 1, 0x7fffffff));
 
   const auto dims = static_cast<std::size_t>(in.dims);
   const auto particles = static_cast<std::size_t>(in.particles);
@@ -407,7 +409,8 @@ ImportedTrajectories importTrajectories(const TrajectoryInput& in, const Progres
       return sample[k];
     };
     const float lo = at(0.02), hi = at(0.98);
-    out.metricRange[static_cast<std::size_t>(m)] = {lo, hi > lo ? hi : lo + 1e-6f};
+    // A constant metric still gets a range of positive width (relative: lo + 1e-6 is lo for lo ≥ 32).
+    out.metricRange[static_cast<std::size_t>(m)] = {lo, hi > lo ? hi : lo + std::max(1e-6f, std::abs(lo) * 1e-6f)};
   }
   double total = 0;
   for (float s : out.straightness) total += s;

@@ -57,6 +57,7 @@ struct ImportedTrajectories {
   // timeAt() gives the file's time (the velocities are d/dt of the drawn positions in that t).
   TrajectoryStore store;
   std::vector<int> labels;  // one per particle (all 0 when none were given)
+  int labelCount = 1;       // the largest label + 1 (at most 2^31 − 1)
   // Frame-major (frames × particles), one array per TrajectoryMetric.
   std::array<std::vector<float>, kTrajectoryMetricCount> metrics;
   // The 2nd and 98th percentiles of each metric over every frame and particle: the colour

@@ -76,12 +76,9 @@ NpyDtype dtypeOf(const std::string& descr) {
   // '<' little-endian, '|' not applicable (one byte), '=' native (little on every supported machine).
   if (descr.size() < 2) return NpyDtype::Unsupported;
   std::string code = descr;
-  if (code[0] == '<' || code[0] == '|' || code[0] == '=')
-    code = code.substr(1);
-  else if (code[0] == '>' && code.size() >= 2 && code[1] != '1')
-    return NpyDtype::Unsupported;
-  else if (code[0] == '>')
-    code = code.substr(1);
+  // Big-endian ('>') is read for one-byte types only, where byte order does not matter.
+  if (code[0] == '>' && code.back() != '1') return NpyDtype::Unsupported;
+  if (code[0] == '<' || code[0] == '|' || code[0] == '=' || code[0] == '>') code = code.substr(1);
   if (code == "f4") return NpyDtype::Float32;
   if (code == "f8") return NpyDtype::Float64;
   if (code == "i1") return NpyDtype::Int8;

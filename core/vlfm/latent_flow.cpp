@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <numbers>
 #include <string>
 
@@ -125,7 +126,10 @@ Eigen::MatrixXd keyframeMatrix(const std::vector<std::vector<Vec2f>>& keyframes)
 }
 
 void requireFeasibleFit(int keyframes, int points, int order, double fps, double endTime) {
-  const auto frames = static_cast<std::uint64_t>(std::floor(std::max(endTime * fps, 0.0))) + 1;
+  const double asked = endTime * fps;  // NaN or beyond 2^64 saturates: this is the guard
+  const auto frames = std::isfinite(asked) && asked < 1.8e19
+                          ? static_cast<std::uint64_t>(std::floor(std::max(asked, 0.0))) + 1
+                          : std::numeric_limits<std::uint64_t>::max();
   requireMemory(saturatingProduct({frames, static_cast<std::uint64_t>(std::max(points, 0)), 2 * 8 * 5}),
                 std::to_string(frames) + " frames of " + std::to_string(points) + " points");
   const double work = static_cast<double>(keyframes) * 2.0 * points * static_cast<double>(order) * order;

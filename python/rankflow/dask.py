@@ -59,7 +59,6 @@ def sweep(inputs: Iterable, client, *, max_rank: Optional[int] = None,
     scene's derivative matrices: {"scene": "lemma1.5", "params": {...}, "t": 0.5, "orders": 2}
     (or "function" instead of "scene"). Every schedule r_k in 0..max_rank, or the schedules given.
     """
-    inputs = [dict(i) if isinstance(i, Mapping) else [rankflow.cascade._matrices(i)] for i in inputs]
-    specs = [i if isinstance(i, dict) else i[0] for i in inputs]
+    specs = [dict(i) if isinstance(i, Mapping) else rankflow.cascade._matrices(i) for i in inputs]
     futures = client.map(_sweep, specs, max_rank=max_rank, schedules=schedules, pure=False)
     return client.gather(futures)

@@ -56,7 +56,13 @@ int runRenderCommand(const std::vector<std::string>& args) {
   const std::string out = asArray ? requestedOut + ".tmp.png" : requestedOut;
   const auto finish = [&]() {
     if (!asArray) return;
-    const render::RgbaImage image = render::readPng(out);
+    render::RgbaImage image;
+    try {
+      image = render::readPng(out);
+    } catch (...) {
+      std::remove(out.c_str());  // the temporary never stays behind
+      throw;
+    }
     std::remove(out.c_str());
     io::writeNpyBytes(requestedOut, {image.height, image.width, 4}, std::span<const std::uint8_t>(image.pixels));
   };

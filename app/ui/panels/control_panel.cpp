@@ -37,10 +37,6 @@ void drawLegend(float low, float high, const char* scale) {
   ImGui::Text("%s", high_text);
 }
 
-int highestLabel(const std::vector<int>& labels) {
-  return labels.empty() ? 0 : *std::max_element(labels.begin(), labels.end());
-}
-
 }  // namespace
 
 void ControlPanel::syncChoice(const flows::FlowScene& scene) {
@@ -203,7 +199,7 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
   ImGui::Spacing();
   ImGui::Separator();
   ImGui::Text(scene.imported ? "labels" : "destinations");
-  const int labelCount = scene.imported ? highestLabel(scene.particleLabels) + 1 : scene.data.labelCount;
+  const int labelCount = scene.imported ? scene.imported->labelCount : scene.data.labelCount;
   for (int label = 0; label < std::min(labelCount, 16); ++label) {
     const render::PackedColor c = labelColor(label);
     const ImVec4 colour{(c & 0xFF) / 255.0f, ((c >> 8) & 0xFF) / 255.0f, ((c >> 16) & 0xFF) / 255.0f, 1.0f};
