@@ -7,7 +7,7 @@ RANKFLOW_PACKAGES=(
   libvulkan-dev mesa-vulkan-drivers vulkan-tools vulkan-validationlayers glslc
   libglfw3-dev libeigen3-dev libimgui-dev libstb-dev nlohmann-json3-dev
   libgtest-dev libbenchmark-dev
-  xvfb xauth xdotool fonts-dejavu-core
+  xvfb xauth xdotool fonts-dejavu-core ffmpeg
   python3-dev python3-venv
 )
 

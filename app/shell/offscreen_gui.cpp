@@ -10,8 +10,10 @@
 #include <thread>
 
 #include "app/shell/frame_capture.h"
+#include "app/ui/widgets/chart_svg.h"
 #include "app/ui/widgets/plot_capture.h"
 #include "app/viewer/scene_frame.h"
+#include "app/viewer/video_encoder.h"
 #include "core/common/error.h"
 #include "render/image.h"
 #include "render/imgui_renderer.h"
@@ -26,11 +28,24 @@ namespace {
 // set here as the GLFW backend would (scripts press keys by their GLFW codes).
 class HeadlessImGui {
  public:
-  HeadlessImGui(uint32_t width, uint32_t height) {
+  // `scale` > 1 supersamples (`render --scale N`): ImGui lays out width × height points, the
+  // target has scale × as many pixels per side, and the fonts are rasterised at scale × their
+  // size (drawn at 1/scale), so text is as crisp as the geometry rather than stretched.
+  HeadlessImGui(uint32_t width, uint32_t height, int scale) {
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     fonts_ = setUpImGuiStyle();
     ImGuiIO& io = ImGui::GetIO();
+    if (scale > 1) {
+      // Before the renderer builds the atlas: each font is rasterised at its scaled size.
+      for (ImFontConfig& config : io.Fonts->ConfigData) {
+        config.SizePixels *= static_cast<float>(scale);
+        config.GlyphOffset.x *= static_cast<float>(scale);
+        config.GlyphOffset.y *= static_cast<float>(scale);
+      }
+      io.FontGlobalScale = 1.0f / static_cast<float>(scale);
+    }
+    io.DisplayFramebufferScale = {static_cast<float>(scale), static_cast<float>(scale)};
     io.DisplaySize = {static_cast<float>(width), static_cast<float>(height)};
     io.DeltaTime = 1.0f / 60.0f;
     io.MousePos = {-FLT_MAX, -FLT_MAX};  // no cursor: no hover tooltips in figures
@@ -59,10 +74,10 @@ class HeadlessImGui {
 // Everything one offscreen frame needs, in construction order (destroyed in reverse).
 struct OffscreenStack {
   // The instance outlives the stack, so validation also sees the teardown.
-  OffscreenStack(const render::VulkanInstance& instance, uint32_t width, uint32_t height)
+  OffscreenStack(const render::VulkanInstance& instance, uint32_t width, uint32_t height, int scale = 1)
       : device(instance, VK_NULL_HANDLE),
-        target(device, width, height),
-        imgui(width, height),
+        target(device, width * static_cast<uint32_t>(scale), height * static_cast<uint32_t>(scale)),
+        imgui(width, height, scale),
         imguiRenderer(instance, device, target.renderPass(), 2, 2),
         sceneRenderer(device, target.renderPass(), 1) {}
 
@@ -106,6 +121,38 @@ double msSince(std::chrono::steady_clock::time_point begin) {
 
 }  // namespace
 
+namespace {
+
+// Runs frames until the scene is integrated and no panel computes for several frames in a
+// row (auto-sized windows settle over a few), or the deadline passes. Background jobs run on
+// their own threads; the frames only poll them.
+void settle(OffscreenStack& stack, Workbench& workbench, double timeoutSeconds, int idleNeeded,
+            OffscreenGuiResult& result) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeoutSeconds);
+  int idleFrames = 0;
+  while (idleFrames < idleNeeded) {
+    stack.frame(workbench, false);
+    ++result.frames;
+    idleFrames = workbench.sceneIntegrated() && !workbench.busy() ? idleFrames + 1 : 0;
+    if (std::chrono::steady_clock::now() > deadline) {
+      result.timedOut = true;
+      break;
+    }
+    if (idleFrames == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+// The panel's rectangle in target pixels ("flow" and "window": the whole target).
+std::optional<PixelRect> figureRegion(const Workbench& workbench, const std::string& panel, int scale) {
+  if (panel == "flow" || panel == "window") return std::nullopt;
+  auto rect = workbench.panelRect(panel);
+  if (!rect) return std::nullopt;
+  const auto s = static_cast<float>(scale);
+  return PixelRect{rect->x * s, rect->y * s, rect->width * s, rect->height * s};
+}
+
+}  // namespace
+
 OffscreenGuiResult renderPanelsOffscreen(const OffscreenGuiOptions& options, const std::vector<PanelFigure>& figures) {
   const auto names = Workbench::panelNames();
   for (const auto& f : figures)
@@ -115,7 +162,7 @@ OffscreenGuiResult renderPanelsOffscreen(const OffscreenGuiOptions& options, con
   setPlotCaptureButtonsHidden(true);
   render::VulkanInstance instance({options.validation, {}});
   {
-    OffscreenStack stack(instance, options.width, options.height);
+    OffscreenStack stack(instance, options.width, options.height, options.scale);
     result.vulkanDevice = stack.device.info().name;
     WorkbenchOptions workbenchOptions = options.workbench;
     workbenchOptions.vulkanDevice = result.vulkanDevice;
@@ -123,33 +170,95 @@ OffscreenGuiResult renderPanelsOffscreen(const OffscreenGuiOptions& options, con
     for (const auto& f : figures)
       if (f.panel != "flow" && f.panel != "window") workbenchOptions.openPanels.push_back(f.panel);
     Workbench workbench(workbenchOptions, stack.imgui.fonts());
-
-    // Background jobs run on their own threads; the frames only poll them. Auto-sized
-    // windows settle over a few frames, so the figure waits for several idle frames in a row.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(options.idleTimeoutSeconds);
-    int idleFrames = 0;
-    while (idleFrames < 4) {
-      stack.frame(workbench, false);
-      ++result.frames;
-      idleFrames = workbench.sceneIntegrated() && !workbench.busy() ? idleFrames + 1 : 0;
-      if (std::chrono::steady_clock::now() > deadline) {
-        result.timedOut = true;
-        break;
-      }
-      if (idleFrames == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    settle(stack, workbench, options.idleTimeoutSeconds, 4, result);
     for (const auto& f : figures) {
       // Two frames with the panel in front: ImGui reorders windows on the frame after.
       workbench.setFrontPanel(f.panel);
       stack.frame(workbench, false, f.panel != "flow");
+      if (!f.svgPath.empty()) startChartRecording();
       const auto image = stack.frame(workbench, true, f.panel != "flow");
       ++result.frames;
+      if (!f.svgPath.empty()) {
+        const ChartRecording recording = stopChartRecording();
+        result.svgCharts = writeChartsSvg(recording, workbench.panelWindowTitle(f.panel), f.svgPath);
+        result.written.push_back(f.svgPath);
+      }
+      if (f.path.empty()) continue;
       CaptureRequest request;
       request.path = f.path;
-      request.panel = f.panel;
+      request.panel = options.scale > 1 ? "" : f.panel;
+      if (options.scale > 1) request.region = figureRegion(workbench, f.panel, options.scale);
       writeCapture(workbench, request, *image);
       result.written.push_back(f.path);
     }
+    vkDeviceWaitIdle(stack.device.handle());
+  }
+  setPlotCaptureButtonsHidden(false);
+  result.validationMessages = instance.validationLog().messages();
+  return result;
+}
+
+OffscreenGuiResult renderPanelVideoOffscreen(const OffscreenGuiOptions& options, const std::string& panel,
+                                             const VideoRequest& request, const VideoProgressFn& progress) {
+  const auto names = Workbench::panelNames();
+  if (std::find(names.begin(), names.end(), panel) == names.end())
+    throw InvalidArgument("unknown panel '" + panel + "'");
+  const int frames = videoFrameCount(request);
+  OffscreenGuiResult result;
+  setPlotCaptureButtonsHidden(true);
+  render::VulkanInstance instance({options.validation, {}});
+  {
+    OffscreenStack stack(instance, options.width, options.height, options.scale);
+    result.vulkanDevice = stack.device.info().name;
+    WorkbenchOptions workbenchOptions = options.workbench;
+    workbenchOptions.vulkanDevice = result.vulkanDevice;
+    workbenchOptions.gpuTrackBytes = static_cast<std::size_t>(stack.device.maxStorageBufferRange());
+    if (panel != "flow" && panel != "window") workbenchOptions.openPanels.push_back(panel);
+    Workbench workbench(workbenchOptions, stack.imgui.fonts());
+    workbench.view().playing = false;
+    workbench.view().t = videoFrameTime(request, 0, frames);
+    settle(stack, workbench, options.idleTimeoutSeconds, 4, result);
+    workbench.setFrontPanel(panel);
+    stack.frame(workbench, false, panel != "flow");
+    // The panel's rectangle of the first frame, even-sized for H.264, for every frame.
+    const VkExtent2D extent = stack.target.extent();
+    int x = 0, y = 0, w = static_cast<int>(extent.width), h = static_cast<int>(extent.height);
+    if (const auto region = figureRegion(workbench, panel, options.scale)) {
+      x = std::clamp(static_cast<int>(region->x), 0, w - 2);
+      y = std::clamp(static_cast<int>(region->y), 0, h - 2);
+      w = std::min(static_cast<int>(region->width), w - x);
+      h = std::min(static_cast<int>(region->height), h - y);
+    }
+    w &= ~1;
+    h &= ~1;
+    VideoSettings settings;
+    settings.path = request.path;
+    settings.width = w;
+    settings.height = h;
+    settings.fps = request.fps;
+    settings.crf = request.crf;
+    settings.preset = request.preset;
+    VideoEncoder encoder(settings);
+    for (int f = 0; f < frames; ++f) {
+      workbench.view().t = videoFrameTime(request, f, frames);
+      settle(stack, workbench, options.idleTimeoutSeconds, 1, result);
+      auto image = stack.frame(workbench, true, panel != "flow");
+      ++result.frames;
+      const bool whole = w == image->width && h == image->height;
+      encoder.write(whole ? std::move(image->pixels) : render::cropImage(*image, x, y, w, h).pixels);
+      if (progress && !progress(f + 1, frames)) {
+        encoder.abandon();
+        result.cancelled = true;
+        break;
+      }
+    }
+    if (!result.cancelled) {
+      encoder.finish();
+      result.written.push_back(request.path);
+    }
+    result.videoWidth = w;
+    result.videoHeight = h;
+    result.videoFrames = encoder.framesWritten();
     vkDeviceWaitIdle(stack.device.handle());
   }
   setPlotCaptureButtonsHidden(false);

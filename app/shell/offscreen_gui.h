@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/ui/workbench.h"
+#include "app/viewer/video_export.h"
 
 namespace rankflow::app {
 
@@ -17,12 +18,16 @@ struct OffscreenGuiOptions {
   uint32_t width = 1600;
   uint32_t height = 900;
   bool validation = false;
+  // Pixels per point (`render --scale N`): the target is N × width by N × height and the
+  // fonts are rasterised at N × their size, so the figure is the same layout, supersampled.
+  int scale = 1;
   double idleTimeoutSeconds = 180.0;  // how long background jobs may run before the figure is taken
 };
 
 struct PanelFigure {
-  std::string panel;  // Workbench::panelNames() entry
-  std::string path;   // PNG, written atomically
+  std::string panel;      // Workbench::panelNames() entry
+  std::string path;       // PNG, written atomically (empty: none)
+  std::string svgPath{};  // the panel's charts as SVG (app/ui/widgets/chart_svg.h), or empty
 };
 
 struct OffscreenGuiResult {
@@ -30,13 +35,24 @@ struct OffscreenGuiResult {
   std::vector<std::string> validationMessages;
   std::vector<std::string> written;
   int frames = 0;
-  bool timedOut = false;  // a background job was still running when the figure was taken
+  bool timedOut = false;   // a background job was still running when the figure was taken
+  int svgCharts = 0;       // charts written to the SVG
+  bool cancelled = false;  // a video's progress callback stopped it (nothing was written)
+  int videoWidth = 0;
+  int videoHeight = 0;
+  int videoFrames = 0;
 };
 
 // Opens the panel, runs frames until the scene is integrated and no panel computes (or the
 // timeout), then writes the panel's rectangle ("window": everything; "flow": the scene
 // without panels). Throws InvalidArgument for an unknown panel.
 OffscreenGuiResult renderPanelsOffscreen(const OffscreenGuiOptions& options, const std::vector<PanelFigure>& figures);
+
+// A clip of the panel as the window draws it (--panel NAME --video): t goes from t0 to t1
+// (app/viewer/video_export.h), each frame waiting for the panels' computations; the panel's
+// rectangle of the first frame (rounded down to even sizes) is the video's size.
+OffscreenGuiResult renderPanelVideoOffscreen(const OffscreenGuiOptions& options, const std::string& panel,
+                                             const VideoRequest& request, const VideoProgressFn& progress = {});
 
 struct UiBenchmark {
   std::string vulkanDevice;

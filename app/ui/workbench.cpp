@@ -454,6 +454,11 @@ void Workbench::openPanel(const std::string& name) {
   throw InvalidArgument("unknown panel '" + name + "' (known: " + known + ")");
 }
 
+std::string Workbench::panelWindowTitle(const std::string& name) {
+  const char* title = windowTitle(name);
+  return title ? title : "";
+}
+
 std::optional<PixelRect> Workbench::panelRect(const std::string& name) const {
   const char* title = windowTitle(name);
   if (!title) return std::nullopt;

@@ -97,6 +97,8 @@ class Workbench final : public PanelHost {
   void setFrontPanel(const std::string& name) { frontPanel_ = name; }
   // Where the panel's window was drawn in the last frame (after ImGui::Render).
   std::optional<PixelRect> panelRect(const std::string& name) const;
+  // The ImGui window title of a panelNames() entry ("" for "flow" and unknown names).
+  static std::string panelWindowTitle(const std::string& name);
 
   // [SECTION] Scripting: the values the UI shows, and the controls, by name.
   // set: returns an empty string on success, else why it was refused (nothing changes).

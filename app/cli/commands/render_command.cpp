@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 
 #include "app/cli/command_line.h"
@@ -11,6 +12,8 @@
 #include "app/viewer/offscreen_render.h"
 #include "app/viewer/scene_frame.h"
 #include "app/viewer/session.h"
+#include "app/viewer/video_encoder.h"
+#include "app/viewer/video_export.h"
 #include "core/common/error.h"
 #include "core/io/npy.h"
 #include "render/image.h"
@@ -29,18 +32,30 @@ int runRenderCommand(const std::vector<std::string>& args) {
       {"heatmap", "", "draw |field| as a heatmap under the scene", ""},
       {"session", "FILE.json", "the scene, time, view and open panels of a saved session", ""},
       {"panel", "NAME", "draw this panel of the application (waits for its computations)", ""},
+      {"scale", "N", "supersample: N x the pixels, UI and fonts rasterised at N x (1, 2 or 4)", "1"},
+      {"svg", "FILE.svg", "with --panel: write the panel's charts as vector SVG (written atomically)", ""},
+      {"video", "FILE.mp4", "write an H.264 clip (ffmpeg; RANKFLOW_FFMPEG names another program) as t goes t0 -> t1",
+       ""},
+      {"t0", "A", "--video: the first frame's time", "0"},
+      {"t1", "B", "--video: the last frame's time", "1"},
+      {"seconds", "S", "--video: length; seconds x fps frames", "10"},
+      {"fps", "F", "--video: frames per second", "30"},
+      {"crf", "Q", "--video: x264 quality (0 lossless .. 51; 18 looks lossless here)", "18"},
+      {"preset", "P", "--video: x264 speed preset (ultrafast .. veryslow)", "ultrafast"},
       backendOption(),
       validationOption()};
   for (auto& option : trajectoryOptions()) specs.push_back(option);
-  CommandLine cmd("render",
-                  "rankflow render [--scene NAME --t T | --session F.json | --trajectories T.npy] [--panel NAME] "
-                  "--width W --height H "
-                  "--out FILE.png",
-                  "Draws a scene at time t offscreen (Vulkan, no window system: lavapipe works) and writes a PNG. With "
-                  "--panel, draws the application as the window would and writes that panel alone: a figure for a "
-                  "slide or a paper in one command. Panels: flow (the scene without panels), window (everything), "
-                  "control, timeline, performance, ranks, queries, cascade, theory, help.",
-                  specs);
+  CommandLine cmd(
+      "render",
+      "rankflow render [--scene NAME --t T | --session F.json | --trajectories T.npy] [--panel NAME] "
+      "--width W --height H [--scale N] --out FILE.png | --svg FILE.svg | --video FILE.mp4 --t0 A --t1 B "
+      "--seconds S --fps F",
+      "Draws a scene at time t offscreen (Vulkan, no window system: lavapipe works) and writes a PNG. With "
+      "--panel, draws the application as the window would and writes that panel alone: a figure for a "
+      "slide or a paper in one command. Panels: flow (the scene without panels), window (everything), "
+      "control, timeline, performance, ranks, queries, cascade, theory, help. --video renders a clip through "
+      "ffmpeg instead of one picture; --svg writes the panel's charts as vectors.",
+      specs);
   if (!cmd.parse(args)) {
     std::cout << cmd.help();
     return kExitOk;
@@ -48,8 +63,42 @@ int runRenderCommand(const std::vector<std::string>& args) {
   const float t = static_cast<float>(cmd.number("t", 0.0, 1.0));
   const int width = cmd.integer("width", 16, 16384);
   const int height = cmd.integer("height", 16, 16384);
+  const int scale = cmd.integer("scale", 1, 4);
+  if (scale == 3) cmd.fail("--scale must be 1, 2 or 4, got 3");
+  if (static_cast<long long>(width) * scale > 16384 || static_cast<long long>(height) * scale > 16384)
+    cmd.fail("--width and --height times --scale must be at most 16384 pixels");
   const std::string requestedOut = cmd.text("out");
-  if (requestedOut.empty()) cmd.fail("--out FILE.png is required");
+  const std::string svgOut = cmd.text("svg");
+  const std::string videoOut = cmd.text("video");
+  if (requestedOut.empty() && svgOut.empty() && videoOut.empty())
+    cmd.fail("--out FILE.png, --svg FILE.svg or --video FILE.mp4 is required");
+  if (!videoOut.empty() && (!requestedOut.empty() || !svgOut.empty()))
+    cmd.fail("--video writes a clip: give it without --out and --svg");
+  if (!svgOut.empty() && !cmd.has("panel")) cmd.fail("--svg writes a panel's charts: name the panel with --panel");
+  VideoRequest video;
+  if (!videoOut.empty()) {
+    video.path = videoOut;
+    video.t0 = cmd.number("t0", -1e300, 1e300);
+    video.t1 = cmd.number("t1", -1e300, 1e300);
+    video.seconds = cmd.number("seconds", -1e300, 1e300);
+    video.fps = cmd.number("fps", -1e300, 1e300);
+    video.crf = cmd.integer("crf", 0, 51);
+    video.preset = cmd.text("preset");
+    video.width = static_cast<uint32_t>(width * scale);
+    video.height = static_cast<uint32_t>(height * scale);
+    try {
+      videoFrameCount(video);
+    } catch (const InvalidArgument& e) {
+      cmd.fail(e.what());
+    }
+  }
+  const auto recordVideo = [&](const std::function<void()>& record) {
+    try {
+      record();
+    } catch (const VideoError& e) {
+      throw CliError(std::string("render: ") + e.what());
+    }
+  };
   // FILE.npy: the pixels as a (H, W, 4) uint8 array (what rankflow.render returns in Python),
   // through a PNG beside it.
   const bool asArray = requestedOut.size() > 4 && requestedOut.compare(requestedOut.size() - 4, 4, ".npy") == 0;
@@ -83,6 +132,7 @@ int runRenderCommand(const std::vector<std::string>& args) {
     options.width = static_cast<uint32_t>(width);
     options.height = static_cast<uint32_t>(height);
     options.validation = validation;
+    options.scale = scale;
     options.workbench.backend = backendPreferenceFor(cmd);
     if (cmd.has("session")) {
       try {
@@ -115,11 +165,26 @@ int runRenderCommand(const std::vector<std::string>& args) {
       for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
       cmd.fail("--panel: unknown panel '" + panel + "' (known: " + known + ")");
     }
-    const OffscreenGuiResult result = renderPanelsOffscreen(options, {{panel, out}});
-    finish();
+    if (!svgOut.empty() && Workbench::panelWindowTitle(panel).empty())
+      cmd.fail("--svg needs a panel with charts (timeline, ranks, queries, cascade, theory, adapters), got '" + panel +
+               "'");
+    OffscreenGuiResult result;
+    if (!videoOut.empty()) {
+      recordVideo([&] { result = renderPanelVideoOffscreen(options, panel, video); });
+      std::printf("wrote %s (panel %s, %d frames of %dx%d, t %g -> %g, %g fps) on %s\n", videoOut.c_str(),
+                  panel.c_str(), result.videoFrames, result.videoWidth, result.videoHeight, video.t0, video.t1,
+                  video.fps, result.vulkanDevice.c_str());
+    } else {
+      result = renderPanelsOffscreen(options, {{panel, out, svgOut}});
+      finish();
+      if (!requestedOut.empty())
+        std::printf("wrote %s (panel %s, %d frames) on %s\n", requestedOut.c_str(), panel.c_str(), result.frames,
+                    result.vulkanDevice.c_str());
+      if (!svgOut.empty())
+        std::printf("wrote %s (panel %s, %d chart%s as SVG)\n", svgOut.c_str(), panel.c_str(), result.svgCharts,
+                    result.svgCharts == 1 ? "" : "s");
+    }
     if (result.timedOut) std::fprintf(stderr, "warning: a background computation was still running\n");
-    std::printf("wrote %s (panel %s, %d frames) on %s\n", requestedOut.c_str(), panel.c_str(), result.frames,
-                result.vulkanDevice.c_str());
     if (!result.validationMessages.empty()) {
       for (const auto& m : result.validationMessages) std::cerr << m << "\n";
       std::cerr << "rankflow render: " << result.validationMessages.size() << " Vulkan validation message(s)\n";
@@ -134,11 +199,20 @@ int runRenderCommand(const std::vector<std::string>& args) {
   view.fieldOrder = order;
   view.fieldKind = cmd.has("lagrangian") ? flows::FieldKind::Lagrangian : flows::FieldKind::Marginal;
   view.showHeatmap = cmd.has("heatmap");
-  const OffscreenRenderResult result = renderSceneOffscreen(
-      scene, *selection.backend, view, static_cast<uint32_t>(width), static_cast<uint32_t>(height), validation);
+  if (!videoOut.empty()) {
+    VideoResult clip;
+    recordVideo([&] { clip = renderSceneVideo(scene, *selection.backend, view, video); });
+    std::printf("wrote %s (%d frames of %ux%u, t %g -> %g, %g fps) in %.1f s (rendering %.1f s) on %s\n",
+                videoOut.c_str(), clip.frames, video.width, video.height, video.t0, video.t1, video.fps, clip.seconds,
+                clip.renderSeconds, clip.vulkanDevice.c_str());
+    return kExitOk;
+  }
+  const OffscreenRenderResult result =
+      renderSceneOffscreen(scene, *selection.backend, view, static_cast<uint32_t>(width * scale),
+                           static_cast<uint32_t>(height * scale), validation);
   render::writePngAtomic(out, result.image);
   finish();
-  std::printf("wrote %s (%dx%d, t = %.3f) on %s\n", requestedOut.c_str(), width, height, t,
+  std::printf("wrote %s (%dx%d, t = %.3f) on %s\n", requestedOut.c_str(), width * scale, height * scale, t,
               result.vulkanDevice.c_str());
   if (!result.validationMessages.empty()) {
     for (const auto& m : result.validationMessages) std::cerr << m << "\n";

@@ -244,7 +244,8 @@ void AdaptersPanel::drawHeatmap() {
   const float rowHeight = std::clamp(320.0f / std::max<std::size_t>(1, grid.layers.size()), 9.0f, 22.0f);
   const float height = rowHeight * static_cast<float>(grid.layers.size()) + 34.0f;  // the frame's 10 px top margin
   const charts::ChartFrame frame = charts::reserveChart("##adapter heatmap", height, 44.0f, 24.0f);
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   const float cellWidth = frame.area.width() / static_cast<float>(std::max<std::size_t>(1, grid.types.size()));
   int hovered = -1;
   for (std::size_t row = 0; row < grid.layers.size(); ++row) {
@@ -307,7 +308,8 @@ void AdaptersPanel::drawSpectrum() {
   const double floor = std::max(1e-12, m.sigmaMax * 1e-9);
   const charts::LogScale scale = charts::LogScale::enclosing(values, floor);
   const charts::ChartFrame frame = charts::reserveChart("##adapter spectrum", 180.0f);
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   charts::drawLogYAxis(draw, frame.area, scale);
   const std::size_t n = std::max<std::size_t>(1, m.singularValues.size());
   const float bar = frame.area.width() / static_cast<float>(n);
@@ -378,7 +380,8 @@ void AdaptersPanel::drawFamily() {
   charts::legendItem("cascade", kCascade, charts::Swatch::Bar, true);
   charts::legendItem("independent LoRA", kIndependent, charts::Swatch::Bar, false);
   const charts::ChartFrame frame = charts::reserveChart("##family bars", 120.0f);
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   const float group = frame.area.width() / static_cast<float>(fit->totals.size());
   for (std::size_t i = 0; i < fit->totals.size(); ++i) {
     const auto& t = fit->totals[i];

@@ -156,7 +156,8 @@ void CascadeFitView::drawErrorChart() {
   const charts::ChartFrame frame = charts::reserveChart("##fit_errors", 210.0f);
   const ScopedPlotCapture capture("fit-errors", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const charts::PlotArea& area = frame.area;
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   const int n = static_cast<int>(f.orders.size());
   if (n == 0) {
     draw->AddText({area.min.x, area.min.y + 4.0f}, charts::kChartAxis, f.error.empty() ? "fitting..." : "no fit");
@@ -355,7 +356,8 @@ void CascadeFitView::drawParetoChart() {
   const charts::ChartFrame frame = charts::reserveChart("##fit_pareto", 240.0f, 56.0f, 26.0f);
   const ScopedPlotCapture capture("fit-pareto", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const charts::PlotArea& area = frame.area;
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
 
   double pMin = INFINITY, pMax = 0.0;
   std::vector<double> errors{kErrorFloor};

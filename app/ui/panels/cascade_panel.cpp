@@ -7,6 +7,7 @@
 
 #include "app/ui/keys.h"
 #include "app/ui/script_values.h"
+#include "app/ui/widgets/chart_canvas.h"
 #include "core/flows/field_model.h"
 
 namespace rankflow::app {
@@ -152,7 +153,8 @@ void CascadePanel::drawOverlayLegend(PanelHost& host) {
                 !trained       ? "  (training...)"
                 : view.playing ? "  (pause to compute)"
                                : "");
-    ImDrawList* draw = ImGui::GetWindowDrawList();
+    charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+    charts::Canvas* draw = &chartCanvas;
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const float width = 260.0f;
     for (int i = 0; i < 32; ++i) {

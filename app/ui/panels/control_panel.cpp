@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/ui/panel.h"
+#include "app/ui/widgets/chart_canvas.h"
 #include "app/viewer/imported_view.h"
 #include "app/viewer/scene_frame.h"
 #include "core/flows/trajectory_import.h"
@@ -19,7 +20,8 @@ const char* const kFieldNames[] = {"velocity", "acceleration", "jerk"};
 
 // A horizontal colour bar with its two end values.
 void drawLegend(float low, float high, const char* scale) {
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const float width = ImGui::GetContentRegionAvail().x;
   constexpr int kSteps = 32;

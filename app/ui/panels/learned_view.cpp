@@ -28,7 +28,8 @@ void errorBar(double error, double scale, ImU32 color) {
   const float width = std::max(ImGui::GetContentRegionAvail().x, 40.0f);
   const float h = ImGui::GetTextLineHeight();
   const float fill = scale > 0.0 ? static_cast<float>(std::clamp(error / scale, 0.0, 1.0)) : 0.0f;
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   draw->AddRectFilled({p.x, p.y + 2.0f}, {p.x + width, p.y + h - 2.0f}, charts::kChartFrame);
   draw->AddRectFilled({p.x, p.y + 2.0f}, {p.x + width * fill, p.y + h - 2.0f}, color);
   char label[32];
@@ -58,7 +59,8 @@ void scatterPlot(const char* id, const char* title, const std::vector<Vec2f>& da
   const charts::PlotArea& a = frame.area;
   const float side = std::min(a.width(), a.height());
   const ImVec2 origin{a.min.x + 0.5f * (a.width() - side), a.min.y + 0.5f * (a.height() - side)};
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   draw->PushClipRect(a.min, a.max, true);
   auto plot = [&](const std::vector<Vec2f>& set, ImU32 c) {
     for (const Vec2f& p : set) {

@@ -294,7 +294,8 @@ void QueriesPanel::drawStrategies(const QueriesView& view) {
   ImGui::InvisibleButton("##strategy-bars", {width, height});
   const ScopedPlotCapture capture("queries-strategies", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const bool hovered = ImGui::IsItemHovered();
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   axis.p0 = origin.x + kLabel;
   axis.p1 = origin.x + width - kText;
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -354,7 +355,8 @@ void QueriesPanel::drawTree(const QueriesView& view) {
   ImGui::InvisibleButton("##tree", {width, height});
   const ScopedPlotCapture capture("queries-tree", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const bool hovered = ImGui::IsItemHovered();
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   const auto leafX = [&](double leaf) { return origin.x + width * static_cast<float>(leaf / leaves); };
 
   for (int level = 0; level < levels; ++level) {
@@ -489,7 +491,8 @@ void QueriesPanel::drawSweep(const QueriesView& view) {
   xAxis.p1 = plot1.x;
   yAxis.p0 = plot1.y;
   yAxis.p1 = plot0.y;
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   draw->AddRectFilled(plot0, plot1, kPlotBg);
   for (const double v : decades(xAxis)) {
     const float x = xAxis.map(v);

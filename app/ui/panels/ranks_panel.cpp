@@ -155,7 +155,8 @@ void RanksPanel::drawProfileChart() {
   const charts::ChartFrame chart = charts::reserveChart("##profile", 230.0f, kChartLeftMargin);
   const charts::PlotArea& area = chart.area;
   const ScopedPlotCapture capture("ranks-profile", frameMin, ImGui::GetItemRectMax());
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   const int n = static_cast<int>(p.orders.size());
   if (n == 0) {
     draw->AddText({area.min.x, area.min.y + 4.0f}, kChartAxis, p.error.empty() ? "computing..." : "no profile");
@@ -264,7 +265,8 @@ void RanksPanel::drawSpectrumChart() {
   const charts::ChartFrame chart = charts::reserveChart("##spectrum", 200.0f, kChartLeftMargin);
   const charts::PlotArea& area = chart.area;
   const ScopedPlotCapture capture("ranks-spectrum", frameMin, ImGui::GetItemRectMax());
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   const Eigen::VectorXd& atT = o.atT.singularValues;
   const Eigen::VectorXd& best = o.generic.best.singularValues;
   const double largest = std::max(atT.size() ? atT.maxCoeff() : 0.0, best.size() ? best.maxCoeff() : 0.0);

@@ -41,7 +41,7 @@ ImU32 seriesColor(std::size_t i) {
 }
 
 // A log x axis shares LogScale's decades with the y axis.
-void drawLogXAxis(ImDrawList* draw, const charts::PlotArea& area, const charts::LogScale& scale) {
+void drawLogXAxis(charts::Canvas* draw, const charts::PlotArea& area, const charts::LogScale& scale) {
   for (int e : scale.decades()) {
     const float x = area.min.x + area.width() * scale.fraction(std::pow(10.0, e) * (1.0 + 1e-12));
     draw->AddLine({x, area.min.y}, {x, area.max.y}, charts::kChartGrid);
@@ -291,7 +291,8 @@ void TheoryPanel::drawRankChart(const RankChart& chart, int id) {
   const charts::ChartFrame frame = charts::reserveChart(frameId.c_str(), chartHeight(), 40.0f);
   const ScopedPlotCapture capture(frameId.c_str(), ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const charts::PlotArea& area = frame.area;
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   std::size_t slots = chart.labels.size();
   int top = 1, bars = 0;
   for (const RankSeries& s : chart.series) {
@@ -365,7 +366,8 @@ void TheoryPanel::drawCurveChart(const CurveChart& chart, int id) {
   const charts::ChartFrame frame = charts::reserveChart(frameId.c_str(), chartHeight());
   const ScopedPlotCapture capture(frameId.c_str(), ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const charts::PlotArea& area = frame.area;
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   std::vector<double> xs, ys;
   for (const CurveSeries& s : chart.series) {
     xs.insert(xs.end(), s.x.begin(), s.x.end());
@@ -431,7 +433,8 @@ void TheoryPanel::drawTree(const TreeDiagram& tree) {
   const float width = std::max(ImGui::GetContentRegionAvail().x, 200.0f);
   const float height = rowHeight * static_cast<float>(levels) + 10.0f;
   ImGui::Dummy({width, height});
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   for (int level = 0; level < levels; ++level) {
     const int nodes = 1 << level, span = tree.leaves >> level;
     const float nodeWidth = width / static_cast<float>(nodes);

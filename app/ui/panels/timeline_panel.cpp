@@ -256,7 +256,8 @@ void TimelinePanel::drawChart(ViewState& view, float height) {
   const ScopedPlotCapture capture("timeline-ranks", frameMin, ImGui::GetItemRectMax());
   if (scrubbing) view.t = std::clamp(static_cast<float>(axis_.timeAt(frame.mouse.x)), 0.0f, 1.0f);
 
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   charts::drawLinearXAxis(draw, area, axis_.tMin, axis_.tMax, 10, "%.1f");
   cursorSample_ = s.sampleAt(view.t);
   readout_ = readoutText(s, cursorSample_);
@@ -388,7 +389,8 @@ void TimelinePanel::drawMetricBands(ViewState& view, const std::shared_ptr<const
   const bool scrubbing = ImGui::IsItemActive() && ImGui::IsMouseDown(ImGuiMouseButton_Left);
   const ScopedPlotCapture capture("timeline-metric", frameMin, ImGui::GetItemRectMax());
   if (scrubbing) view.t = std::clamp(static_cast<float>(axis_.timeAt(frame.mouse.x)), 0.0f, 1.0f);
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
+  charts::Canvas* draw = &chartCanvas;
   charts::drawLinearXAxis(draw, area, 0.0, 1.0, 10, "%.1f");
   float top = 0.0f;
   for (const auto& b : bands_) top = std::max(top, std::isfinite(b[2]) ? b[2] : 0.0f);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/ui/widgets/chart_svg.h"
+
 namespace rankflow::app::charts {
 
 ChartFrame reserveChart(const char* id, float height, float leftMargin, float bottomMargin) {
@@ -14,14 +16,15 @@ ChartFrame reserveChart(const char* id, float height, float leftMargin, float bo
   frame.hovered = ImGui::IsItemHovered();
   frame.clicked = ImGui::IsItemClicked();
   frame.mouse = ImGui::GetIO().MousePos;
-  ImGui::GetWindowDrawList()->AddRectFilled(origin, {origin.x + width, origin.y + height}, kChartFrame, 4.0f);
+  Canvas(ImGui::GetWindowDrawList()).AddRectFilled(origin, {origin.x + width, origin.y + height}, kChartFrame, 4.0f);
+  recordChartFrame(id, origin, {origin.x + width, origin.y + height});
   frame.area = {{origin.x + leftMargin, origin.y + 10.0f},
                 {origin.x + width - 12.0f, origin.y + height - bottomMargin}};
   return frame;
 }
 
 // ImDrawList has no dashed stroke; dashes tell reference lines from data.
-void dashedLine(ImDrawList* draw, ImVec2 a, ImVec2 b, ImU32 color, float thickness, float dash) {
+void dashedLine(Canvas* draw, ImVec2 a, ImVec2 b, ImU32 color, float thickness, float dash) {
   const float dx = b.x - a.x, dy = b.y - a.y;
   const float length = std::sqrt(dx * dx + dy * dy);
   if (length <= 1e-3f) return;
@@ -43,7 +46,8 @@ void legendItem(const char* label, ImU32 color, Swatch swatch, bool first) {
   }
   const ImVec2 p = ImGui::GetCursorScreenPos();
   const float h = ImGui::GetTextLineHeight();
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  Canvas chartCanvas(ImGui::GetWindowDrawList());
+  Canvas* draw = &chartCanvas;
   const ImVec2 mid{p.x + 9.0f, p.y + h * 0.5f};
   switch (swatch) {
     case Swatch::Bar:
@@ -94,7 +98,7 @@ std::vector<int> LogScale::decades() const {
   return out;
 }
 
-void drawLogYAxis(ImDrawList* draw, const PlotArea& area, const LogScale& scale) {
+void drawLogYAxis(Canvas* draw, const PlotArea& area, const LogScale& scale) {
   const std::vector<int> decades = scale.decades();
   const int step = std::max(1, static_cast<int>(std::ceil(static_cast<double>(decades.size()) / 7.0)));
   for (int e : decades) {
@@ -109,7 +113,7 @@ void drawLogYAxis(ImDrawList* draw, const PlotArea& area, const LogScale& scale)
   draw->AddLine({area.min.x, area.max.y}, {area.max.x, area.max.y}, kChartAxis);
 }
 
-void drawLinearXAxis(ImDrawList* draw, const PlotArea& area, double lo, double hi, int ticks, const char* format) {
+void drawLinearXAxis(Canvas* draw, const PlotArea& area, double lo, double hi, int ticks, const char* format) {
   ticks = std::max(ticks, 1);
   for (int i = 0; i <= ticks; ++i) {
     const float x = area.min.x + area.width() * static_cast<float>(i) / static_cast<float>(ticks);

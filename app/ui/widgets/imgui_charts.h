@@ -6,6 +6,8 @@
 
 #include <vector>
 
+#include "app/ui/widgets/chart_canvas.h"
+
 namespace rankflow::app::charts {
 
 // The plot rectangle inside a reserved frame, leaving room for axis labels.
@@ -29,7 +31,7 @@ struct ChartFrame {
 ChartFrame reserveChart(const char* id, float height, float leftMargin = 56.0f, float bottomMargin = 24.0f);
 
 // Dashes of `dash` px with 4 px gaps.
-void dashedLine(ImDrawList* draw, ImVec2 a, ImVec2 b, ImU32 color, float thickness = 1.5f, float dash = 6.0f);
+void dashedLine(Canvas* draw, ImVec2 a, ImVec2 b, ImU32 color, float thickness = 1.5f, float dash = 6.0f);
 
 enum class Swatch { Bar, Dot, Line, Dashed };
 
@@ -49,9 +51,9 @@ struct LogScale {
 };
 
 // Horizontal grid lines and "1e-3" labels left of the area, at most ~7 labelled decades.
-void drawLogYAxis(ImDrawList* draw, const PlotArea& area, const LogScale& scale);
+void drawLogYAxis(Canvas* draw, const PlotArea& area, const LogScale& scale);
 // Grid lines and labels for a linear x range, with `ticks` intervals.
-void drawLinearXAxis(ImDrawList* draw, const PlotArea& area, double lo, double hi, int ticks, const char* format);
+void drawLinearXAxis(Canvas* draw, const PlotArea& area, double lo, double hi, int ticks, const char* format);
 
 inline constexpr ImU32 kChartGrid = IM_COL32(255, 255, 255, 30);
 inline constexpr ImU32 kChartAxis = IM_COL32(200, 200, 200, 160);

@@ -1,5 +1,7 @@
 #include "app/ui/widgets/plot_capture.h"
 
+#include "app/ui/widgets/chart_svg.h"
+
 namespace rankflow::app {
 namespace {
 
@@ -17,6 +19,7 @@ bool& buttonsHidden() {
 }  // namespace
 
 void offerPlotCapture(const char* name, ImVec2 min, ImVec2 max) {
+  recordChartFrame(name, min, max);
   if (buttonsHidden()) return;
   const ImVec2 saved = ImGui::GetCursorScreenPos();
   const ImVec2 size = ImGui::CalcTextSize("PNG");
