@@ -39,7 +39,8 @@ constexpr std::array kFixedShortcuts = {
 // keys.h names GLFW's codes without including GLFW.
 static_assert(keys::kF1 == GLFW_KEY_F1 && keys::kF2 == GLFW_KEY_F2 && keys::kF3 == GLFW_KEY_F3 &&
               keys::kF4 == GLFW_KEY_F4 && keys::kF5 == GLFW_KEY_F5 && keys::kF6 == GLFW_KEY_F6 &&
-              keys::kF7 == GLFW_KEY_F7 && keys::kF8 == GLFW_KEY_F8 && keys::kF12 == GLFW_KEY_F12);
+              keys::kF7 == GLFW_KEY_F7 && keys::kF8 == GLFW_KEY_F8 && keys::kF9 == GLFW_KEY_F9 &&
+              keys::kF12 == GLFW_KEY_F12);
 
 std::vector<Shortcut> buildShortcuts() {
   std::vector<Shortcut> global, scene;

@@ -12,6 +12,7 @@ inline constexpr int kF5 = 294;
 inline constexpr int kF6 = 295;
 inline constexpr int kF7 = 296;
 inline constexpr int kF8 = 297;
+inline constexpr int kF9 = 298;
 inline constexpr int kF12 = 301;
 
 }  // namespace rankflow::app::keys

@@ -14,6 +14,7 @@
   X(cascadePanelInfo)      \
   X(theoryPanelInfo)       \
   X(adaptersPanelInfo)     \
+  X(recordPanelInfo)       \
   X(helpPanelInfo)
 
 namespace rankflow::app {

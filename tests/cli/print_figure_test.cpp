@@ -1,0 +1,113 @@
+// Print-quality figures (docs/cli.md): `render --scale 2` is the same layout with twice the
+// pixels per side — compared with its golden image — and `render --panel NAME --svg` writes
+// the panel's charts as vector SVG, parsed back here (tests/cli/svg_summary.py).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "render/image.h"
+#include "tests/support/run_command.h"
+
+namespace rankflow {
+namespace {
+
+using testing::quoted;
+using testing::runCommand;
+
+std::filesystem::path workDirectory() {
+  const auto dir = std::filesystem::temp_directory_path() / "rankflow_print_figures";
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// The panel figures' golden scene (tests/cli/panel_figure_test.cpp).
+std::string sessionFile() {
+  const auto path = workDirectory() / "golden-session.json";
+  std::ofstream(path) << R"({"scene": {"name": "default", "schedule": "linear", "solver": "rk4",)"
+                      << R"( "particles": 2048}, "view": {"t": 0.5}})";
+  return path.string();
+}
+
+render::RgbaImage renderControl(int scale) {
+  const auto out = workDirectory() / ("control-x" + std::to_string(scale) + ".png");
+  std::filesystem::remove(out);
+  const auto r = runCommand(quoted(RANKFLOW_EXE) + " render --session " + quoted(sessionFile()) +
+                            " --panel control --width 800 --height 450 --validation --scale " + std::to_string(scale) +
+                            " --out " + quoted(out.string()));
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  return render::readPng(out.string());
+}
+
+TEST(PrintFigure, ScaleTwoIsTheSameLayoutWithTwiceThePixelsAndMatchesItsGolden) {
+  const render::RgbaImage one = renderControl(1);
+  const render::RgbaImage two = renderControl(2);
+  ASSERT_GT(one.width, 100);
+  // The panel's rectangle is in layout points: at scale 2 it covers twice the pixels (±1 for
+  // its fractional edges).
+  EXPECT_NEAR(two.width, 2 * one.width, 2);
+  EXPECT_NEAR(two.height, 2 * one.height, 2);
+
+  const std::string golden = std::string(RANKFLOW_SOURCE_DIR) + "/tests/golden/panel-control-scale2.png";
+  if (std::getenv("RANKFLOW_UPDATE_GOLDEN")) {
+    render::writePngAtomic(golden, two);
+    GTEST_SKIP() << "golden image rewritten: " << golden;
+  }
+  ASSERT_TRUE(std::filesystem::exists(golden)) << "missing " << golden << " (RANKFLOW_UPDATE_GOLDEN=1 writes it)";
+  const render::RgbaImage expected = render::readPng(golden);
+  const render::ImageComparison cmp = render::compareImages(expected, two, 48);
+  ASSERT_TRUE(cmp.sameSize) << two.width << "x" << two.height << ", golden " << expected.width << "x"
+                            << expected.height;
+  const double fraction = static_cast<double>(cmp.differingPixels) / (expected.width * expected.height);
+  if (fraction > 0.02) {
+    const auto diff = workDirectory() / "control-scale2-diff.png";
+    render::writePngAtomic(diff.string(), cmp.diff);
+    FAIL() << fraction * 100 << "% of pixels differ; diff in " << diff;
+  }
+}
+
+TEST(PrintFigure, BadScalesAreRefusedWithOneLine) {
+  for (const char* scale : {"3", "0", "8", "x"}) {
+    const auto r = runCommand(quoted(RANKFLOW_EXE) + " render --scale " + scale + " --out " +
+                              quoted((workDirectory() / "never.png").string()));
+    EXPECT_EQ(r.exitCode, 2) << r.output;
+    EXPECT_NE(r.output.find("--scale"), std::string::npos) << r.output;
+  }
+}
+
+TEST(PrintFigure, TimelineChartsAreVectorSvgWithTheirPolylinesAndAxisLabels) {
+  if (runCommand("command -v python3").exitCode != 0) GTEST_SKIP() << "python3 is not installed";
+  const auto svg = workDirectory() / "timeline.svg";
+  std::filesystem::remove(svg);
+  const auto r = runCommand(quoted(RANKFLOW_EXE) + " render --session " + quoted(sessionFile()) +
+                            " --panel timeline --svg " + quoted(svg.string()));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("1 chart as SVG"), std::string::npos) << r.output;
+  const auto parsed = runCommand("python3 " + quoted(std::string(RANKFLOW_SOURCE_DIR) + "/tests/cli/svg_summary.py") +
+                                 " " + quoted(svg.string()));
+  ASSERT_EQ(parsed.exitCode, 0) << parsed.output;  // well-formed XML with an <svg> root
+  const auto summary = nlohmann::json::parse(parsed.output);
+  EXPECT_EQ(summary["images"], 0);  // nothing is a bitmap
+  ASSERT_TRUE(summary["charts"].contains("timeline-ranks")) << parsed.output;
+  const auto& chart = summary["charts"]["timeline-ranks"];
+  // One step line per order k = 0..3 of the rank strip, each from t = 0 to t = 1.
+  ASSERT_EQ(chart["polylines"].size(), 4u) << parsed.output;
+  for (const auto& points : chart["polylines"]) EXPECT_GE(points.get<int>(), 2);
+  // The t axis's labels 0.0 … 1.0 and the rank labels from 0 up.
+  std::vector<std::string> texts;
+  for (const auto& t : chart["texts"]) texts.push_back(t.get<std::string>());
+  for (const char* label : {"0.0", "0.5", "1.0", "0", "1"})
+    EXPECT_NE(std::find(texts.begin(), texts.end(), label), texts.end()) << label << " in " << parsed.output;
+  EXPECT_GE(chart["lines"].get<int>(), 11);  // the t grid lines and the axis
+}
+
+TEST(PrintFigure, SvgNeedsAPanelWithCharts) {
+  const auto r = runCommand(quoted(RANKFLOW_EXE) + " render --svg " + quoted((workDirectory() / "x.svg").string()));
+  EXPECT_EQ(r.exitCode, 2) << r.output;
+  EXPECT_NE(r.output.find("name the panel with --panel"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace rankflow
