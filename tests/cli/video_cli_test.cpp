@@ -147,8 +147,8 @@ INSTANTIATE_TEST_SUITE_P(
                       std::pair{"--preset warp", "--preset must be one of x264's"},
                       std::pair{"--seconds 4000 --fps 60", "at most 216000"},
                       std::pair{"--out x.png", "--video writes a clip"}),
-    [](const ::testing::TestParamInfo<std::pair<const char*, const char*>>& info) {
-      return "case" + std::to_string(info.index);
+    [](const ::testing::TestParamInfo<std::pair<const char*, const char*>>& param) {
+      return "case" + std::to_string(param.index);
     });
 
 }  // namespace
