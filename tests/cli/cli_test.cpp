@@ -36,7 +36,7 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_pair("render --out x.png --t abc", "--t must be a number"),
                       std::make_pair("render --out x.png --t 1.5", "--t must lie in [0, 1]"),
                       std::make_pair("render --out x.png --t nan", "--t must be a number"),
-                      std::make_pair("render --t 0.5", "--out FILE.png is required"),
+                      std::make_pair("render --t 0.5", "or --video FILE.mp4 is required"),
                       std::make_pair("render --out x.png --bogus", "unknown option '--bogus'"),
                       std::make_pair("render --out x.png --width", "needs a value"),
                       std::make_pair("render --out x.png --width 99999999", "--width must lie in"),
