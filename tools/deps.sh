@@ -9,6 +9,7 @@ RANKFLOW_PACKAGES=(
   libgtest-dev libbenchmark-dev
   xvfb xauth xdotool fonts-dejavu-core ffmpeg
   python3-dev python3-venv
+  clang-14 libclang-rt-14-dev
 )
 
 rankflow_install_dependencies() {

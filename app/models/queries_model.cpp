@@ -18,7 +18,6 @@ namespace {
 
 using lowrank::Strategy;
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kMaxQueuedUpdates = 64;
 // The node-based strategies on-the-fly is compared with in the sweep.
 constexpr std::array<Strategy, 3> kCrossoverAgainst = {Strategy::Tree, Strategy::SumThenMultiply, Strategy::PrefixSums};

@@ -95,7 +95,8 @@ TheoryPreset parseTheoryPreset(const std::string& jsonText, const std::string& f
   const std::vector<DemoParameterSpec>& specs = demoParameterSpecs(preset.demo);
   const json params = demo.contains("params") ? demo["params"] : json::object();
   if (!params.is_object()) refuse(fileName, "demonstration.params", "must be an object");
-  for (const auto& [key, value] : params.items()) {
+  for (const auto& item : params.items()) {
+    const std::string& key = item.key();  // not a binding: clang 14 cannot capture one
     const bool isKnown =
         std::any_of(specs.begin(), specs.end(), [&](const DemoParameterSpec& s) { return s.name == key; });
     if (!isKnown) refuse(fileName, "demonstration.params." + key, "scene " + preset.demo + " has no such parameter");

@@ -418,7 +418,10 @@ LoraProfile profileLoraAdapter(const io::SafeTensorsFile& file, const LoraProfil
   parallelFor(work.size(), [&](std::size_t begin, std::size_t end) {
     for (std::size_t w = begin; w < end; ++w) {
       if (cancelled.load()) throw Cancelled();
-      const auto& [key, pair] = *work[w];
+      // Named references, not a structured binding: clang 14 cannot capture bindings in a
+      // lambda (the fuzzing and sanitizer builds use it; docs/RELIABILITY.md).
+      const auto& key = work[w]->first;
+      const Pair& pair = work[w]->second;
       const std::string& name = key.first;
       const auto scaleFor = [&](int rank) -> Scale {
         if (pair.layout == Layout::Kohya) {

@@ -57,7 +57,8 @@ void checkCriterion(const LoraResizeCriterion& c, const LoraProfile& profile) {
   if ((c.kind == Kind::Energy || c.kind == Kind::Frobenius) && !(c.value > 0.0 && c.value <= 1.0))
     throw InvalidArgument("the share must lie in (0, 1], got " + std::to_string(c.value));
   if (c.kind == Kind::Schedule) {
-    for (const auto& [name, rank] : c.schedule) {
+    for (const auto& entry : c.schedule) {
+      const std::string& name = entry.first;  // not a binding: clang 14 cannot capture one
       const bool known = std::any_of(profile.modules.begin(), profile.modules.end(),
                                      [&](const LoraModuleProfile& m) { return m.module == name; });
       if (!known) throw InvalidArgument("the schedule names module '" + name + "', which the adapter does not have");

@@ -75,7 +75,8 @@ TEST(LoraResize, PeftModulesBecomeTheirBestApproximationWithScaleOne) {
   backOptions.config = learn::parseLoraConfig(resize.configJson, "out.json");
   const learn::LoraProfile profile = learn::profileLoraAdapter(back, backOptions);
   ASSERT_EQ(profile.modules.size(), 2u);
-  for (const auto& [name, a, b, scale] : {std::tuple{q, aq, bq, 16.0 / 8}, std::tuple{v, av, bv, 16.0 / 6}}) {
+  for (const auto& [moduleName, a, b, scale] : {std::tuple{q, aq, bq, 16.0 / 8}, std::tuple{v, av, bv, 16.0 / 6}}) {
+    const std::string& name = moduleName;  // clang 14 cannot capture a structured binding
     SCOPED_TRACE(name);
     const auto& m =
         *std::find_if(profile.modules.begin(), profile.modules.end(), [&](const auto& p) { return p.module == name; });

@@ -30,7 +30,7 @@ class CascadePanel final : public Panel {
   bool learnedStarted() const { return learnedStarted_; }
 
   // A background job of either tab is running (figures and scripts wait for it).
-  bool busy() const;
+  bool busy() const override;
 
   CascadeFitView& fit() { return fit_; }
   const CascadeFitView& fit() const { return fit_; }
