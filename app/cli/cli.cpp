@@ -10,6 +10,7 @@
 #include "app/cli/commands.h"
 #include "app/viewer/cli_error.h"
 #include "core/common/error.h"
+#include "core/io/atomic_file.h"
 
 namespace rankflow::app {
 namespace {
@@ -83,6 +84,10 @@ int runCli(int argc, char** argv) {
     return kExitUsage;
   } catch (const InvalidArgument& e) {
     std::cerr << "rankflow " << command << ": invalid input: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const io::WriteError& e) {
+    // A full disk or a read-only folder: the user can fix it, and the old file is intact.
+    std::cerr << "rankflow " << command << ": " << e.what() << "\n";
     return kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "rankflow " << command << ": error: " << e.what() << "\n";

@@ -45,8 +45,8 @@ std::string exportNumber(double v) {
 void writeExportFile(const std::string& path, const std::string& bytes) {
   try {
     io::writeFileAtomic(path, bytes);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(std::string("export failed: ") + e.what());
+  } catch (const io::WriteError& e) {
+    throw io::WriteError(std::string("export failed: ") + e.what());
   }
 }
 

@@ -1,5 +1,6 @@
 #include "core/io/atomic_file.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -8,8 +9,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
+#include <streambuf>
+#include <system_error>
 
 namespace rankflow::io {
 
@@ -36,31 +38,100 @@ void removeStaleTemporaries(const std::string& path) {
   }
 }
 
+namespace {
+
+std::string reasonText(int error) {
+  return std::error_code(error, std::generic_category()).message();
+}
+
+// A stream buffer over a POSIX file descriptor that keeps the first write error's errno, so a
+// full disk is reported as "No space left on device", not a bare failure (an ofstream loses
+// errno), and that can fsync before the rename.
+class FileWriter : public std::streambuf {
+ public:
+  explicit FileWriter(const std::string& path)
+      : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) {
+    if (fd_ < 0) error_ = errno;
+    setp(buffer_, buffer_ + sizeof buffer_);
+  }
+  ~FileWriter() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileWriter(const FileWriter&) = delete;
+  FileWriter& operator=(const FileWriter&) = delete;
+
+  int error() const { return error_; }
+
+  // Writes what is buffered, flushes it to the disk and closes; false (with error()) on failure.
+  bool finish() {
+    if (!drain() || fd_ < 0) return false;
+    if (::fsync(fd_) != 0) error_ = errno;
+    if (::close(fd_) != 0 && error_ == 0) error_ = errno;
+    fd_ = -1;
+    return error_ == 0;
+  }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (!drain()) return traits_type::eof();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+  int sync() override { return drain() ? 0 : -1; }
+
+ private:
+  bool drain() {
+    if (error_ != 0) return false;
+    const char* next = pbase();
+    while (next < pptr()) {
+      const ssize_t written = ::write(fd_, next, static_cast<std::size_t>(pptr() - next));
+      if (written < 0 && errno == EINTR) continue;
+      if (written <= 0) {
+        error_ = written < 0 ? errno : EIO;
+        return false;
+      }
+      next += written;
+    }
+    setp(buffer_, buffer_ + sizeof buffer_);
+    return true;
+  }
+
+  int fd_ = -1;
+  int error_ = 0;
+  char buffer_[1 << 16]{};
+};
+
+}  // namespace
+
 void writeFileAtomicWith(const std::string& path, const std::function<void(std::ostream&)>& write) {
   static std::atomic<unsigned> counter{0};  // threads of one process may write at once
   // A writer killed mid-save left its temporary; the next save to the path clears it.
   removeStaleTemporaries(path);
   const std::string temporary = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
   {
-    std::ofstream out(temporary, std::ios::binary);
+    FileWriter file(temporary);
+    if (file.error() != 0) throw WriteError("cannot write '" + path + "': " + reasonText(file.error()));
+    std::ostream out(&file);
     try {
       write(out);
     } catch (...) {
-      out.close();
       std::remove(temporary.c_str());
       throw;
     }
-    out.close();
-    if (!out) {
+    out.flush();
+    if (!file.finish()) {
+      const int error = file.error() != 0 ? file.error() : EIO;
       std::remove(temporary.c_str());
-      throw std::runtime_error("cannot write '" + path + "'");
+      throw WriteError("cannot write '" + path + "': " + reasonText(error));
     }
   }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int error = errno;
     std::remove(temporary.c_str());
-    throw std::runtime_error("cannot write '" + path + "': " + ec.message());
+    throw WriteError("cannot write '" + path + "': " + reasonText(error));
   }
 }
 

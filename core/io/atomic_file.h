@@ -1,14 +1,24 @@
 #pragma once
 #include <functional>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
 namespace rankflow::io {
 
-// Writes bytes to a temporary file beside `path` (unique per process and call), then
-// renames it over `path`: an interrupted or failed write never leaves a truncated file
-// where a good one was. Throws std::runtime_error with the reason.
+// A save that could not be completed: the disk is full, the file would exceed the size
+// limit, the folder is missing or read-only. The message names the path and the system's
+// reason in one line; the file that was there is unchanged. The CLI exits with 2.
+class WriteError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Writes bytes to a temporary file beside `path` (unique per process and call), flushes it to
+// the disk, then renames it over `path`: an interrupted (even SIGKILLed) or failed write never
+// leaves a truncated file where a good one was (docs/RELIABILITY.md, "Faults"). Throws
+// WriteError with the reason.
 void writeFileAtomic(const std::string& path, std::string_view bytes);
 // The same, the bytes written by `write` into the temporary file's stream (a large file need
 // not be built in memory first). An exception from `write` removes the temporary and propagates.
