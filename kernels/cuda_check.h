@@ -4,11 +4,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/compute/device_fault.h"
+
 namespace rankflow::kernels {
 
-class CudaError : public std::runtime_error {
+// A device fault: the window's models fall back to the CPU on it (core/compute/device_fault.h).
+class CudaError : public compute::DeviceFault {
  public:
-  using std::runtime_error::runtime_error;
+  using compute::DeviceFault::DeviceFault;
 };
 
 [[noreturn]] inline void throwCudaError(cudaError_t code, const char* expr, const char* file, int line) {

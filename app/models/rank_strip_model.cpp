@@ -81,6 +81,8 @@ std::optional<StripOutcome> sampleStrip(const StripRequest& request, lowrank::Lo
     strip.computeNote = !grid.note.empty() ? grid.note : whyNotCuda;
     done = static_cast<int>(strip.times.size());
     outcome.strip = std::move(strip);
+  } catch (const compute::DeviceFault&) {
+    throw;  // the worker moves to the CPU and samples again (runWithCpuFallback)
   } catch (const std::exception& e) {
     if (stop) return std::nullopt;
     outcome.error = e.what();
@@ -102,9 +104,9 @@ struct RankStripModel::Worker {
 
   void submit(StripRequest request, std::shared_ptr<Job> job) {
     lane.post([this, request = std::move(request), job = std::move(job)] {
-      if (!engine.backend) engine = makeWindowLowRankBackend();
-      std::optional<StripOutcome> finished =
-          sampleStrip(request, *engine.backend, engine.whyNotCuda, job->stop, job->done);
+      std::optional<StripOutcome> finished = runWithCpuFallback(engine, [&](lowrank::LowRankBackend& backend) {
+        return sampleStrip(request, backend, engine.whyNotCuda, job->stop, job->done);
+      });
       if (!finished) return;
       const std::lock_guard lock(mutex);
       outcome = std::move(finished);

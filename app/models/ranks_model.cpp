@@ -103,13 +103,14 @@ void computeProfile(const ProfileRequest& request, WindowLowRankBackend& engine,
     // Numerical stage first: it is what the charts need, and it is fast. B^(k) at t and at
     // the generic samples, every order, in one submission to the low-rank backend (CUDA:
     // generated and decomposed on the device in float64).
-    if (!engine.backend) engine = makeWindowLowRankBackend();
     const matfun::DerivativeTermTable table = matfun::flattenDerivatives(scene.b, request.maxOrder);
     std::vector<double> times = {request.t};
     const std::vector<double> generic = matfun::genericSampleTimes(kGenericSamples, kGenericSeed, -1.0, 1.0);
     times.insert(times.end(), generic.begin(), generic.end());
     if (superseded) return;
-    const matfun::RankGrid grid = engine.backend->rankGrid(table, times, request.tolerance, true);
+    const matfun::RankGrid grid = runWithCpuFallback(engine, [&](lowrank::LowRankBackend& backend) {
+      return backend.rankGrid(table, times, request.tolerance, true);
+    });
     p.computedOn = grid.backend;
     p.computeSeconds = grid.endToEndSeconds;
     p.computeNote = !grid.note.empty() ? grid.note : engine.whyNotCuda;

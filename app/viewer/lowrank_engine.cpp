@@ -2,6 +2,8 @@
 
 #include <atomic>
 
+#include "app/viewer/device_fault_injection.h"
+
 namespace rankflow::app {
 namespace {
 
@@ -17,6 +19,11 @@ WindowLowRankBackend makeWindowLowRankBackend() {
   WindowLowRankBackend out;
   const BackendPreference preference = windowPreference.load();
   try {
+    if (const auto fault = injectedDeviceFault(); fault && preference != BackendPreference::Cpu) {
+      out.backend = makeFailingLowRankBackend(*fault);
+      out.cuda = true;
+      return out;
+    }
     LowRankSelection selection =
         selectLowRankBackend(preference == BackendPreference::Cuda ? BackendPreference::Auto : preference);
     out.backend = std::move(selection.backend);
@@ -27,6 +34,15 @@ WindowLowRankBackend makeWindowLowRankBackend() {
     out.whyNotCuda = e.what();
   }
   return out;
+}
+
+BackendSelection selectWindowFlowBackend(BackendPreference preference) {
+  if (const auto fault = injectedDeviceFault(); fault && preference != BackendPreference::Cpu) {
+    BackendSelection selection;
+    selection.backend = makeFailingFlowBackend(*fault);
+    return selection;
+  }
+  return selectBackend(preference);
 }
 
 }  // namespace rankflow::app

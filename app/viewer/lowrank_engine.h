@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/viewer/backend_selection.h"
+#include "core/compute/device_fault.h"
 #include "core/lowrank/lowrank_backend.h"
 
 namespace rankflow::app {
@@ -21,7 +22,28 @@ struct WindowLowRankBackend {
 };
 
 // Never throws: a CUDA backend that fails to start (or `cuda` chosen without a device)
-// leaves the CPU one, with the reason.
+// leaves the CPU one, with the reason. Under the device-fault test hook
+// (app/viewer/device_fault_injection.h) it is a CUDA stand-in that fails every job.
 WindowLowRankBackend makeWindowLowRankBackend();
+
+// The window's flow backend: selectBackend's, or the failing stand-in under the test hook.
+BackendSelection selectWindowFlowBackend(BackendPreference preference);
+
+// Runs `job(backend)` on the engine. When the device fails during it (compute::DeviceFault:
+// lost, out of memory), the engine becomes the CPU's for good, whyNotCuda says why, and the
+// job runs again there (docs/RELIABILITY.md, "Faults").
+template <class Job>
+auto runWithCpuFallback(WindowLowRankBackend& engine, Job&& job) -> decltype(job(*engine.backend)) {
+  if (!engine.backend) engine = makeWindowLowRankBackend();
+  if (!engine.cuda) return job(*engine.backend);
+  try {
+    return job(*engine.backend);
+  } catch (const compute::DeviceFault& fault) {
+    engine.backend = lowrank::makeCpuLowRankBackend();
+    engine.cuda = false;
+    engine.whyNotCuda = std::string("CUDA failed, the CPU runs from now on: ") + fault.what();
+  }
+  return job(*engine.backend);
+}
 
 }  // namespace rankflow::app

@@ -1,0 +1,88 @@
+// A device that fails during a job (docs/RELIABILITY.md, "Faults"): through the test hook
+// RANKFLOW_INJECT_DEVICE_FAULT the window's low-rank backend is a CUDA stand-in whose every
+// job fails; the Ranks panel's and the Timeline strip's models move to the CPU, give the
+// CPU's results, and say why in the note the panel shows beside the numbers.
+#include "core/compute/device_fault.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/models/rank_strip_model.h"
+#include "app/models/ranks_model.h"
+#include "app/viewer/device_fault_injection.h"
+#include "app/viewer/lowrank_engine.h"
+#include "core/common/error.h"
+#include "tests/support/rank_strip_check.h"
+
+namespace rankflow {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Sets the hook for one test and clears it after.
+class InjectedDeviceFault : public ::testing::Test {
+ protected:
+  void inject(const char* kind) { ::setenv(app::kInjectDeviceFaultVariable, kind, 1); }
+  void TearDown() override { ::unsetenv(app::kInjectDeviceFaultVariable); }
+};
+
+TEST_F(InjectedDeviceFault, TheHookNamesTheCudaErrorAndRefusesUnknownKinds) {
+  EXPECT_FALSE(app::injectedDeviceFault().has_value());
+  inject("device-lost");
+  EXPECT_NE(app::injectedDeviceFault()->find("cudaErrorDevicesUnavailable"), std::string::npos);
+  inject("out-of-memory");
+  EXPECT_NE(app::injectedDeviceFault()->find("cudaErrorMemoryAllocation"), std::string::npos);
+  const auto backend = app::makeFailingLowRankBackend("cudaErrorMemoryAllocation (out of memory)");
+  EXPECT_THROW(backend->singularValuesBatched({Eigen::MatrixXf::Identity(2, 2)}), compute::DeviceFault);
+  inject("melted");
+  EXPECT_THROW(app::injectedDeviceFault(), InvalidArgument);
+}
+
+// The generic rank of every order the model gives for one request.
+std::vector<int> genericRanks(app::RanksModel& model) {
+  model.setParameter("k", "3");
+  model.setMaxOrder(4);
+  model.setT(0.3);
+  EXPECT_TRUE(model.waitForIdle(120s));
+  std::vector<int> ranks;
+  for (const auto& o : model.profile().orders) ranks.push_back(o.generic.rank);
+  return ranks;
+}
+
+TEST_F(InjectedDeviceFault, TheRanksPanelFallsBackToTheCpuWithTheReason) {
+  app::setWindowLowRankPreference(app::BackendPreference::Cpu);
+  app::RanksModel onCpu;
+  const std::vector<int> expected = genericRanks(onCpu);
+  ASSERT_EQ(expected.size(), 5u);
+
+  app::setWindowLowRankPreference(app::BackendPreference::Auto);
+  inject("device-lost");
+  app::RanksModel model;
+  EXPECT_EQ(genericRanks(model), expected);
+  const auto& p = model.profile();
+  ASSERT_TRUE(p.error.empty()) << p.error;
+  EXPECT_NE(p.computedOn.find("CPU"), std::string::npos) << p.computedOn;
+  EXPECT_NE(p.computeNote.find("CUDA failed, the CPU runs from now on: cudaErrorDevicesUnavailable"), std::string::npos)
+      << p.computeNote;
+}
+
+TEST_F(InjectedDeviceFault, TheTimelineStripFallsBackToTheCpuWithTheReason) {
+  inject("out-of-memory");
+  app::RankStripModel model;
+  const std::map<std::string, std::string> params{{"ranks", "2,1,3"}};
+  model.request("lemma1.5", params, 2, -1.0, 1.0, 33);
+  ASSERT_TRUE(model.waitForIdle(120s));
+  ASSERT_EQ(model.state(), app::TaskState::Done) << model.message();
+  const app::RankStrip& strip = model.strip();
+  EXPECT_NE(strip.computedOn.find("CPU"), std::string::npos) << strip.computedOn;
+  EXPECT_NE(strip.computeNote.find("cudaErrorMemoryAllocation"), std::string::npos) << strip.computeNote;
+  testing::expectStripMatchesCore(strip, params);
+}
+
+}  // namespace
+}  // namespace rankflow
