@@ -3,6 +3,7 @@
 
 #include <GLFW/glfw3.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 #include <utility>
@@ -19,6 +20,12 @@ std::string lastGlfwError() {
 
 void onFramebufferResized(GLFWwindow* window, int, int) {
   if (auto* events = static_cast<GlfwWindow::Events*>(glfwGetWindowUserPointer(window))) events->resized = true;
+}
+
+// The window moved to a monitor of another DPI (or the desktop's scale changed).
+void onContentScale(GLFWwindow* window, float, float) {
+  if (auto* events = static_cast<GlfwWindow::Events*>(glfwGetWindowUserPointer(window)))
+    events->contentScaleChanged = true;
 }
 
 void onDrop(GLFWwindow* window, int count, const char** paths) {
@@ -50,6 +57,24 @@ GlfwWindow::GlfwWindow(int width, int height, const std::string& title) {
   glfwSetWindowUserPointer(window_, &events_);
   glfwSetFramebufferSizeCallback(window_, onFramebufferResized);
   glfwSetDropCallback(window_, onDrop);
+  glfwSetWindowContentScaleCallback(window_, onContentScale);
+}
+
+float GlfwWindow::contentScale() const {
+  float x = 1.0f, y = 1.0f;
+  glfwGetWindowContentScale(window_, &x, &y);
+  return std::max(x, y) > 0.0f ? std::max(x, y) : 1.0f;
+}
+
+bool GlfwWindow::consumeContentScaleChanged() {
+  return std::exchange(events_.contentScaleChanged, false);
+}
+
+void GlfwWindow::setState(const std::string& state) {
+  if (state == "minimise") glfwIconifyWindow(window_);
+  if (state == "restore") glfwRestoreWindow(window_);
+  if (state == "hide") glfwHideWindow(window_);
+  if (state == "show") glfwShowWindow(window_);
 }
 
 GlfwWindow::~GlfwWindow() {

@@ -30,9 +30,18 @@ class GlfwWindow {
   // Paths of files dropped onto the window since the last call (GLFW's drop callback).
   std::vector<std::string> consumeDroppedPaths();
 
+  // The monitor's content scale (pixels per screen coordinate on a HiDPI display: 2 on a
+  // 4K laptop panel, 1 on an ordinary one), what the UI scale follows unless --ui-scale.
+  float contentScale() const;
+  // True once after the content scale changed (another monitor, another desktop scale).
+  bool consumeContentScaleChanged();
+  // "minimise", "restore", "hide" or "show" (a script's `window` command).
+  void setState(const std::string& state);
+
   // What the callbacks record between polls (the window's user pointer).
   struct Events {
     bool resized = false;
+    bool contentScaleChanged = false;
     std::vector<std::string> dropped;
   };
   // Lecture mode: the whole primary monitor, and back to the window's last placement.

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "app/shell/frame_capture.h"
 #include "app/shell/glfw_window.h"
@@ -29,10 +30,10 @@ namespace {
 
 // ImGui's context and GLFW backend, torn down in reverse order on every exit path.
 struct ImGuiContextGuard {
-  explicit ImGuiContextGuard(GLFWwindow* window) {
+  ImGuiContextGuard(GLFWwindow* window, float uiScale) {
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
-    fonts = setUpImGuiStyle();
+    fonts = setUpImGuiStyle(uiScale);
     ImGui_ImplGlfw_InitForVulkan(window, true);
   }
   ~ImGuiContextGuard() {
@@ -57,9 +58,10 @@ int runGui(const GuiOptions& options) {
     const WindowSurface surface(instance.handle(), window);
     render::VulkanDevice device(instance, surface.handle());
     render::WindowPresenter presenter(device, surface.handle(), [&] { return window.framebufferSize(); });
-    ImGuiContextGuard imguiContext(window.handle());
-    render::ImGuiRenderer imgui(instance, device, presenter.renderPass(), presenter.minImageCount(),
-                                presenter.imageCount());
+    // HiDPI: the UI follows the monitor's content scale unless --ui-scale fixes it.
+    ImGuiContextGuard imguiContext(window.handle(), options.uiScale > 0 ? options.uiScale : window.contentScale());
+    std::optional<render::ImGuiRenderer> imgui;
+    imgui.emplace(instance, device, presenter.renderPass(), presenter.minImageCount(), presenter.imageCount());
     render::SceneRenderer sceneRenderer(device, presenter.renderPass(), render::WindowPresenter::kFramesInFlight);
 
     WorkbenchOptions workbenchOptions;
@@ -83,6 +85,18 @@ int runGui(const GuiOptions& options) {
     while (!window.shouldClose()) {
       glfwPollEvents();
       if (window.consumeResized()) presenter.notifyResized();
+      // Another monitor's DPI (or `set ui.scale`): fonts rasterised anew at the new size, and
+      // the font texture with them (the 1.86 Vulkan backend rebuilds it only on Init).
+      std::optional<float> scale = workbench.takeUiScaleRequest();
+      if (window.consumeContentScaleChanged() && options.uiScale <= 0 && !scale) scale = window.contentScale();
+      if (scale && *scale != workbench.readoutUiScale()) {
+        vkDeviceWaitIdle(device.handle());
+        imgui.reset();
+        workbench.setFonts(setUpImGuiStyle(*scale));
+        applyStyle(workbench.view().lectureMode);
+        imgui.emplace(instance, device, presenter.renderPass(), presenter.minImageCount(), presenter.imageCount());
+        std::printf("ui scale %.2f: fonts rebuilt\n", static_cast<double>(*scale));
+      }
       if (auto dropped = window.consumeDroppedPaths(); !dropped.empty()) workbench.filesDropped(dropped);
       const VkExtent2D size = window.framebufferSize();
       if (size.width == 0 || size.height == 0) {
@@ -99,8 +113,9 @@ int runGui(const GuiOptions& options) {
       if (script) scripted = script->advance(workbench);
       for (int key : scripted.keys) io.KeysDown[key] = true;
       scriptKeysDown = scripted.keys;
+      if (!scripted.windowState.empty()) window.setState(scripted.windowState);
 
-      imgui.newFrame();
+      imgui->newFrame();
       ImGui_ImplGlfw_NewFrame();
       if (scripted.mouseDriven) {
         // After the GLFW backend read the real cursor: the script's mouse wins this frame.
@@ -117,13 +132,13 @@ int runGui(const GuiOptions& options) {
       if (!frame) {
         if (presenter.minImageCount() != minImageCount) {
           minImageCount = presenter.minImageCount();
-          imgui.setMinImageCount(minImageCount);
+          imgui->setMinImageCount(minImageCount);
         }
         continue;
       }
       sceneRenderer.prepare(frame->slot, workbench.sceneDrawData(frame->extent.width, frame->extent.height));
       sceneRenderer.record(frame->cmd, frame->slot, frame->extent);
-      imgui.record(frame->cmd);
+      imgui->record(frame->cmd);
 
       // --frames counts frames of the integrated scene, so scripted screenshots show it.
       if (workbench.sceneIntegrated()) ++presentedFrames;

@@ -17,6 +17,7 @@ struct GuiOptions {
   std::string screenshot;  // written after the last frame when set
   int width = 1600;
   int height = 900;
+  float uiScale = 0.0f;  // fonts and spacing; 0: the monitor's content scale (--ui-scale)
   BackendPreference backend = BackendPreference::Auto;
   bool validation = false;
   std::vector<std::string> openPanels;         // tool windows open from the first frame

@@ -25,6 +25,7 @@ const std::map<std::string, std::vector<int>>& verbs() {
   static const std::map<std::string, std::vector<int>> table = {
       {"wait", {1}},      {"wait-idle", {0, 1}}, {"set", {2}},  {"key", {1}},     {"screenshot", {1, 2}},
       {"expect", {3, 4}}, {"print", {1}},        {"quit", {0}}, {"drag", {4, 5}}, {"drop", {1, 2, 3, 4, 5, 6, 7, 8}},
+      {"window", {1}},
   };
   return table;
 }
@@ -62,7 +63,7 @@ GuiScript GuiScript::parse(const std::string& text, const std::string& nameForEr
     const auto verb = verbs().find(command.verb);
     if (verb == verbs().end())
       throw InvalidArgument(where + "unknown command '" + command.verb +
-                            "' (wait, wait-idle, set, key, drag, screenshot, expect, print, quit)");
+                            "' (wait, wait-idle, set, key, drag, drop, window, screenshot, expect, print, quit)");
     const int count = static_cast<int>(command.args.size());
     bool countOk = false;
     for (int allowed : verb->second) countOk |= count == allowed;
@@ -94,6 +95,9 @@ GuiScript GuiScript::parse(const std::string& text, const std::string& nameForEr
       if (count == 5 && (*number(command.args[4]) < 1 || *number(command.args[4]) > 10000))
         throw InvalidArgument(where + "drag takes 1 to 10000 frames");
     }
+    if (command.verb == "window" && command.args[0] != "minimise" && command.args[0] != "restore" &&
+        command.args[0] != "hide" && command.args[0] != "show")
+      throw InvalidArgument(where + "window takes minimise, restore, hide or show, got '" + command.args[0] + "'");
     if (command.verb == "key" && keyCodeForName(command.args[0].c_str()) < 0)
       throw InvalidArgument(where + "unknown key '" + command.args[0] + "' (F1 lists the keys)");
     if (command.verb == "screenshot" && count == 2) {
@@ -232,6 +236,9 @@ ScriptFrame GuiScript::advance(Workbench& workbench) {
       }
       std::printf("script: expect %s %s %s: ok (%.10g)\n", c.args[0].c_str(), c.args[1].c_str(), c.args[2].c_str(),
                   *value);
+    } else if (c.verb == "window") {
+      frame.windowState = c.args[0];
+      return frame;
     } else if (c.verb == "quit") {
       next_ = commands_.size();
       frame.quit = true;

@@ -10,6 +10,8 @@
 //   screenshot FILE.png [PANEL]   the window, or one panel's rectangle
 //   expect NAME OP VALUE   OP: < <= > >= == != ; or: expect NAME near VALUE TOLERANCE
 //   print NAME             writes "NAME = VALUE" to stdout (a test reads it)
+//   window minimise|restore|hide|show   minimises or restores the window; hide and show unmap
+//                          and map it (what minimising does on X11, and works without a window manager)
 //   quit
 // Blank lines and lines starting with # are ignored.
 #include <chrono>
@@ -35,6 +37,7 @@ struct ScriptFrame {
   bool mouseDown = false;                //   and whether the left button is down
   std::vector<CaptureRequest> captures;  // taken after this frame is rendered
   bool quit = false;
+  std::string windowState;  // "minimise", "restore", "hide" or "show"; empty: unchanged
 };
 
 class GuiScript {

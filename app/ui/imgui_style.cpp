@@ -2,6 +2,8 @@
 
 #include <imgui.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 namespace rankflow::app {
@@ -13,6 +15,9 @@ constexpr float kNormalPixels = 16.0f;
 constexpr float kLecturePixels = 30.0f;
 
 void normalStyle(ImGuiStyle& style) {
+  // From ImGui's defaults every time: lecture mode's paddings must not outlive it, and the UI
+  // scale is applied to these sizes once, not again on every switch.
+  style = ImGuiStyle();
   ImGui::StyleColorsDark(&style);
   style.WindowRounding = 6.0f;
   style.FrameRounding = 4.0f;
@@ -45,28 +50,44 @@ void lectureStyle(ImGuiStyle& style) {
   colors[ImGuiCol_Separator] = ImVec4(0.7f, 0.7f, 0.7f, 1.0f);
 }
 
+// The code points the panels write (Unicode blocks DejaVu Sans covers): Latin-1, Greek,
+// the phonetic modifiers that give subscript i and superscript T and k (ᵢ ᵀ ᵏ), general
+// punctuation (– — ‖ …), super- and subscript digits, letterlike symbols, arrows, operators
+// (Σ ∂ ≤ ≥ ≠ ≈ ∈ ∞), technical brackets (⌈ ⌉) and geometric shapes (▲ ■).
+const ImWchar kUiGlyphRanges[] = {
+    0x0020, 0x00FF, 0x0370, 0x03FF, 0x1D00, 0x1DBF, 0x2000, 0x206F, 0x2070, 0x209F, 0x2100,
+    0x214F, 0x2190, 0x21FF, 0x2200, 0x22FF, 0x2300, 0x23FF, 0x25A0, 0x25FF, 0,
+};
+
+float uiScale = 1.0f;
+bool mathGlyphs = false;
+
 }  // namespace
 
-UiFonts setUpImGuiStyle() {
-  normalStyle(ImGui::GetStyle());
+UiFonts setUpImGuiStyle(float scale) {
+  uiScale = std::clamp(std::isfinite(scale) ? scale : 1.0f, kMinUiScale, kMaxUiScale);
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // the layout is fixed by the panels, nothing to persist
+  io.Fonts->Clear();
   UiFonts fonts;
+  fonts.scale = uiScale;
   if (std::filesystem::exists(kUiFont)) {
-    fonts.normal = io.Fonts->AddFontFromFileTTF(kUiFont, kNormalPixels);
-    fonts.lecture = io.Fonts->AddFontFromFileTTF(kUiFont, kLecturePixels);
+    fonts.normal = io.Fonts->AddFontFromFileTTF(kUiFont, kNormalPixels * uiScale, nullptr, kUiGlyphRanges);
+    fonts.lecture = io.Fonts->AddFontFromFileTTF(kUiFont, kLecturePixels * uiScale, nullptr, kUiGlyphRanges);
     fonts.dejaVu = fonts.normal && fonts.lecture;
   }
   if (!fonts.dejaVu) {
     io.Fonts->Clear();
     ImFontConfig config;
-    config.SizePixels = 13.0f;
+    config.SizePixels = 13.0f * uiScale;
     fonts.normal = io.Fonts->AddFontDefault(&config);
     // The built-in bitmap font rasterised at twice its size: blocky but large and legible.
-    config.SizePixels = 26.0f;
+    config.SizePixels = 26.0f * uiScale;
     fonts.lecture = io.Fonts->AddFontDefault(&config);
   }
+  mathGlyphs = fonts.dejaVu;
   io.FontDefault = fonts.normal;
+  applyStyle(false);
   return fonts;
 }
 
@@ -77,6 +98,15 @@ void applyStyle(bool lecture) {
   } else {
     normalStyle(style);
   }
+  if (uiScale != 1.0f) style.ScaleAllSizes(uiScale);
+}
+
+float currentUiScale() {
+  return uiScale;
+}
+
+bool fontsHaveMathGlyphs() {
+  return mathGlyphs;
 }
 
 }  // namespace rankflow::app

@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "app/ui/help_overlay.h"
+#include "app/ui/imgui_style.h"
 #include "app/ui/panels/timeline_panel.h"
 #include "app/ui/widgets/plot_capture.h"
 #include "app/viewer/imported_view.h"
@@ -48,7 +49,7 @@ const char* windowTitle(const std::string& name) {
 // [SECTION] Construction and background results
 
 Workbench::Workbench(const WorkbenchOptions& options, UiFonts fonts)
-    : selection_(selectBackend(options.backend)),
+    : selection_(selectWindowFlowBackend(options.backend)),
       fonts_(fonts),
       scene_(options.prepared  ? std::move(*options.prepared)
              : options.session ? prepareSessionScene(options.session->scene)
@@ -199,7 +200,8 @@ FrameRequests Workbench::buildUi() {
     }
     std::optional<SceneChoice> rebuild = actions.rebuild;
     if (view_.sketchOpen) {
-      ImGui::SetNextWindowPos({kControlPanelX + kControlPanelWidth + 12.0f, kControlPanelY}, ImGuiCond_FirstUseEver);
+      ImGui::SetNextWindowPos({uiScaled(kControlPanelX + kControlPanelWidth + 12.0f), uiScaled(kControlPanelY)},
+                              ImGuiCond_FirstUseEver);
       if (ImGui::Begin("Draw your own data", &view_.sketchOpen, ImGuiWindowFlags_AlwaysAutoResize)) {
         if (auto choice = sketchPanel_.drawControls(controlPanel_.choice())) rebuild = *choice;
       }
@@ -251,7 +253,7 @@ void Workbench::drawPanels(bool overlays) {
 // Lecture mode shows the scene alone: one line says what is on screen.
 void Workbench::drawLectureCaption() {
   const char* const fieldNames[] = {"velocity", "acceleration", "jerk"};
-  ImGui::SetNextWindowPos({24.0f, 24.0f}, ImGuiCond_Always);
+  ImGui::SetNextWindowPos({uiScaled(24.0f), uiScaled(24.0f)}, ImGuiCond_Always);
   ImGui::SetNextWindowBgAlpha(0.6f);
   ImGui::Begin("##lecture caption", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoInputs |

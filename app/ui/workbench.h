@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/models/background_integration.h"
@@ -113,6 +114,12 @@ class Workbench final : public PanelHost {
   static bool knowsSetting(const std::string& name);
 
   void noteCapture(const std::string& path) { readout_.lastScreenshot = path; }
+  // The UI scale (fonts and spacing, docs/cli.md "--ui-scale"). `set ui.scale S` asks for
+  // another, as a monitor of another DPI does; the shell rebuilds the fonts at the scale it
+  // takes from here and hands them back with setFonts.
+  std::optional<float> takeUiScaleRequest() { return std::exchange(uiScaleRequest_, std::nullopt); }
+  void setFonts(UiFonts fonts) { fonts_ = fonts; }
+  float readoutUiScale() const { return fonts_.scale; }
 
   // Files dropped onto the window: the first panel whose PanelInfo::dropExtensions names the
   // first file's ending takes them all (and opens). "" when taken, else why not.
@@ -150,6 +157,7 @@ class Workbench final : public PanelHost {
 
   BackendSelection selection_;
   UiFonts fonts_;
+  std::optional<float> uiScaleRequest_;
   flows::FlowScene scene_;
   ViewState view_;
   std::unique_ptr<compute::FlowBackend> latticeBackend_;

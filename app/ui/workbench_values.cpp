@@ -24,6 +24,12 @@ bool isChromeWindow(const std::string& name) {
 // [SECTION] Scripting values
 
 std::string Workbench::setValue(const std::string& name, const std::string& value) {
+  if (name == "ui.scale") {  // what a monitor of another DPI does (the shell rebuilds the fonts)
+    const auto v = parseScriptNumber(value);
+    if (!v || *v < kMinUiScale || *v > kMaxUiScale) return "ui.scale takes a number in [0.5, 4], got '" + value + "'";
+    uiScaleRequest_ = static_cast<float>(*v);
+    return "";
+  }
   if (name == "t" || name == "speed") {
     const auto v = parseScriptNumber(value);
     if (!v || *v < 0.0 || *v > (name == "t" ? 1.0 : 10.0))
@@ -125,6 +131,7 @@ std::optional<double> Workbench::value(const std::string& name) const {
   if (name == "playing") return view_.playing ? 1.0 : 0.0;
   if (name == "field.order") return view_.fieldOrder;
   if (name == "lecture") return view_.lectureMode ? 1.0 : 0.0;
+  if (name == "ui.scale") return fonts_.scale;
   if (name == "particles") return static_cast<double>(scene_.start.size());
   if (name == "integrated") return scene_.integrated() ? 1.0 : 0.0;
   if (name == "scene.custom") return scene_.name == kCustomSceneName ? 1.0 : 0.0;
@@ -165,9 +172,9 @@ std::optional<double> Workbench::value(const std::string& name) const {
 
 std::vector<std::string> Workbench::settableNames() {
   std::vector<std::string> names = {
-      "t",       "speed",   "sketch",    "sketch.apply", "cascade.tab", "field.order", "field.lagrangian",
-      "playing", "heatmap", "density",   "arrows",       "trails",      "particles",   "lecture",
-      "colour",  "export",  "panel.NAME"};
+      "t",       "speed",   "sketch",   "sketch.apply", "cascade.tab", "field.order", "field.lagrangian",
+      "playing", "heatmap", "density",  "arrows",       "trails",      "particles",   "lecture",
+      "colour",  "export",  "ui.scale", "panel.NAME"};
   for (const PanelInfo& info : panelRegistry()) names.insert(names.end(), info.settable.begin(), info.settable.end());
   return names;
 }
@@ -207,7 +214,7 @@ std::vector<std::string> Workbench::valueNames() {
   for (const PanelInfo& info : panelRegistry()) names.insert(names.end(), info.readable.begin(), info.readable.end());
   names.insert(names.end(),
                {"density.high", "sketch.points", "colour", "trajectories", "trajectories.frames", "trajectories.dims",
-                "trajectories.explained", "metric.median", "scene.custom", "data.points"});
+                "trajectories.explained", "metric.median", "scene.custom", "data.points", "ui.scale"});
   return names;
 }
 

@@ -8,6 +8,7 @@
 #include "app/shell/gui_app.h"
 #include "app/shell/gui_script.h"
 #include "app/shell/offscreen_gui.h"
+#include "app/ui/imgui_style.h"
 #include "app/ui/panel.h"
 #include "app/viewer/cli_error.h"
 #include "app/viewer/offscreen_render.h"
@@ -63,6 +64,7 @@ int runGuiCommand(const std::vector<std::string>& args) {
       {"screenshot", "FILE.png", "save the window after the last frame (with --frames)", ""},
       {"width", "W", "window width", "1600"},
       {"height", "H", "window height", "900"},
+      {"ui-scale", "S", "scale of fonts and spacing, 0.5 to 4 (default: the monitor's content scale, for HiDPI)", ""},
       {"open", "PANEL", "open a tool window at start: ranks, queries, cascade, theory (repeatable)", ""},
       {"script", "FILE", "drive the window from a script (docs/cli.md): set, key, wait, screenshot, expect", ""},
       {"session", "FILE.json", "open a saved session (scene, time, camera, layers, panels)", ""},
@@ -110,6 +112,7 @@ int runGuiCommand(const std::vector<std::string>& args) {
   options.screenshot = cmd.text("screenshot");
   options.width = cmd.integer("width", 64, 16384);
   options.height = cmd.integer("height", 64, 16384);
+  if (cmd.has("ui-scale")) options.uiScale = static_cast<float>(cmd.number("ui-scale", kMinUiScale, kMaxUiScale));
   options.validation = validationRequested(cmd);
   if (!options.screenshot.empty() && options.frames == 0) cmd.fail("--screenshot needs --frames N");
   options.backend = backendPreferenceFor(cmd);

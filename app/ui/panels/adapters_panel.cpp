@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "app/ui/imgui_style.h"
 #include "app/ui/keys.h"
 #include "app/ui/script_values.h"
 #include "app/ui/widgets/imgui_charts.h"
@@ -126,8 +127,10 @@ void AdaptersPanel::draw(bool* open) {
   model_.poll();
   if (open && !*open) return;
   const ImVec2 display = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowPos({std::max(390.0f, display.x - 12.0f - 760.0f), 12.0f}, ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize({760.0f, std::max(300.0f, display.y - 24.0f)}, ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos({std::max(uiScaled(390.0f), display.x - uiScaled(12.0f + 760.0f)), uiScaled(12.0f)},
+                          ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize({uiScaled(760.0f), std::max(uiScaled(300.0f), display.y - uiScaled(24.0f))},
+                           ImGuiCond_FirstUseEver);
   if (ImGui::Begin("Adapters", open)) {
     drawSource();
     if (model_.adapter()) {
@@ -173,7 +176,7 @@ void AdaptersPanel::drawSource() {
 
 void AdaptersPanel::drawCriterion() {
   const learn::ScheduleCriterion current = model_.criterion();
-  ImGui::SetNextItemWidth(200.0f);
+  ImGui::SetNextItemWidth(uiScaled(200.0f));
   if (ImGui::BeginCombo("criterion", criterionLabel(current))) {
     for (learn::ScheduleCriterion c : kCriteria) {
       if (ImGui::Selectable(criterionLabel(c), c == current))
@@ -183,7 +186,7 @@ void AdaptersPanel::drawCriterion() {
     ImGui::EndCombo();
   }
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(160.0f);
+  ImGui::SetNextItemWidth(uiScaled(160.0f));
   double value = model_.criterionValue();
   bool changed = false;
   switch (current) {
@@ -223,7 +226,7 @@ void AdaptersPanel::drawCriterion() {
 void AdaptersPanel::drawHeatmap() {
   const AdapterGrid& grid = model_.grid();
   AdapterMeasure measure = model_.measure();
-  ImGui::SetNextItemWidth(200.0f);
+  ImGui::SetNextItemWidth(uiScaled(200.0f));
   if (ImGui::BeginCombo("colour by", measureLabel(measure))) {
     for (int i = 0; i < kAdapterMeasureCount; ++i) {
       const auto m = static_cast<AdapterMeasure>(i);
@@ -347,7 +350,7 @@ void AdaptersPanel::drawFamily() {
   widgets::inputText("base", "T0.safetensors", familyBase_);
   ImGui::SetNextItemWidth(-90.0f);
   widgets::inputText("targets", "T1.safetensors,T2.safetensors", familyTargets_);
-  ImGui::SetNextItemWidth(160.0f);
+  ImGui::SetNextItemWidth(uiScaled(160.0f));
   widgets::inputText("ranks", "64,32", familyRanks_);
   ImGui::SameLine();
   if (ImGui::Button("Fit cascade")) refusal_ = fitFamily();

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "app/ui/imgui_style.h"
 #include "app/ui/widgets/imgui_charts.h"
 #include "app/ui/widgets/plot_capture.h"
 #include "app/ui/widgets/scene_combo.h"
@@ -113,7 +114,7 @@ void CascadeFitView::drawInputs() {
       syncParameterBuffers();
   }
   int k = model_.orders();
-  ImGui::SetNextItemWidth(140.0f);
+  ImGui::SetNextItemWidth(uiScaled(140.0f));
   if (ImGui::SliderInt("K (orders)", &k, 1, CascadeFitModel::kMaxOrders)) model_.setOrders(k);
   ImGui::SameLine();
   const FitSnapshot& f = model_.fit();
@@ -263,7 +264,7 @@ void CascadeFitView::drawMeters() {
 // [SECTION] Timing
 
 void CascadeFitView::drawTiming() {
-  ImGui::SetNextItemWidth(120.0f);
+  ImGui::SetNextItemWidth(uiScaled(120.0f));
   const std::string current = "n = " + std::to_string(measureColumns_);
   if (ImGui::BeginCombo("##columns", current.c_str())) {
     for (int n = CascadeFitModel::kMinColumns; n <= CascadeFitModel::kMaxColumns; n *= 2) {
@@ -323,7 +324,7 @@ void CascadeFitView::drawTiming() {
 void CascadeFitView::drawSweep() {
   const int d = std::max(model_.dim(), 0);
   sweepMaxRank_ = std::clamp(sweepMaxRank_, 0, d);
-  ImGui::SetNextItemWidth(160.0f);
+  ImGui::SetNextItemWidth(uiScaled(160.0f));
   ImGui::SliderInt("r_max", &sweepMaxRank_, 0, std::min(d, 32));
   ImGui::SameLine();
   const double count = CascadeFitModel::scheduleCount(model_.orders(), sweepMaxRank_);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "app/ui/imgui_style.h"
 #include "app/ui/keys.h"
 #include "app/ui/script_values.h"
 #include "app/ui/widgets/chart_canvas.h"
@@ -25,8 +26,10 @@ void CascadePanel::draw(bool* open, const flows::FlowScene& scene, float t, int*
   // everything that waits for idle (figures, scripts) would wait for it.
   fit_.model().poll();
   const ImVec2 display = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowPos({std::max(390.0f, display.x - 12.0f - 820.0f), 12.0f}, ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize({820.0f, std::max(300.0f, display.y - 24.0f)}, ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos({std::max(uiScaled(390.0f), display.x - uiScaled(12.0f + 820.0f)), uiScaled(12.0f)},
+                          ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize({uiScaled(820.0f), std::max(uiScaled(300.0f), display.y - uiScaled(24.0f))},
+                           ImGuiCond_FirstUseEver);
   if (ImGui::Begin("Cascade", open)) {
     if (*tab != requestedTab_) {  // a session or a script chose a tab
       requestedTab_ = *tab;
@@ -138,7 +141,7 @@ void CascadePanel::drawOverlayLegend(PanelHost& host) {
   if (overlay.kind == LearnedOverlayKind::None) return;
   const char* const names[] = {"velocity v", "acceleration a", "jerk j"};
   const ImVec2 display = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowPos({display.x * 0.5f, 12.0f}, ImGuiCond_Always, {0.5f, 0.0f});
+  ImGui::SetNextWindowPos({display.x * 0.5f, uiScaled(12.0f)}, ImGuiCond_Always, {0.5f, 0.0f});
   ImGui::SetNextWindowBgAlpha(0.8f);
   ImGui::Begin("##learned overlay", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoInputs |

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "app/ui/imgui_style.h"
 #include "app/ui/panel.h"
 #include "app/ui/widgets/chart_canvas.h"
 #include "app/viewer/imported_view.h"
@@ -56,7 +57,7 @@ void drawShowHeader(ViewState& view) {
   ImGui::Separator();
   ImGui::Text("Show");
   ImGui::Checkbox("particles", &view.showParticles);
-  ImGui::SameLine(120);
+  ImGui::SameLine(uiScaled(120));
   ImGui::Checkbox("trails", &view.showTrails);
 }
 }  // namespace
@@ -64,13 +65,13 @@ void drawShowHeader(ViewState& view) {
 void ControlPanel::drawFlowLayers(ViewState& view, float referenceSpeed, float maxSpeed,
                                   const ControlPanelLegends& legends) {
   drawShowHeader(view);
-  ImGui::SameLine(220);
+  ImGui::SameLine(uiScaled(220));
   ImGui::Checkbox("data", &view.showData);
   ImGui::Checkbox("field arrows", &view.showArrows);
-  ImGui::SameLine(120);
+  ImGui::SameLine(uiScaled(120));
   ImGui::Checkbox("|field| heatmap", &view.showHeatmap);
   int order = view.fieldOrder - 1;
-  ImGui::SetNextItemWidth(150.0f);
+  ImGui::SetNextItemWidth(uiScaled(150.0f));
   if (ImGui::Combo("##order", &order, kFieldNames, 3)) view.fieldOrder = order + 1;
   ImGui::SameLine();
   bool lagrangian = view.fieldKind == flows::FieldKind::Lagrangian;
@@ -86,7 +87,7 @@ void ControlPanel::drawFlowLayers(ViewState& view, float referenceSpeed, float m
     ImGui::SetTooltip(
         "log p_t(x) of the flow at t on a lattice (backward RK4 from every point, with the\n"
         "divergence); computed in the background, drawn instead of the |field| heatmap");
-  ImGui::SameLine(180);
+  ImGui::SameLine(uiScaled(180));
   ImGui::Checkbox("draw data", &view.sketchOpen);
   if (view.showDensity) {
     if (legends.densityComputing) ImGui::ProgressBar(legends.densityProgress, {-1.0f, 0.0f}, "density lattice...");
@@ -130,7 +131,7 @@ void ControlPanel::drawImported(ViewState& view, const flows::ImportedTrajectori
   drawShowHeader(view);
   int colour = static_cast<int>(view.particleColour);
   const char* const names[] = {"label", "|v| speed", "|a| acceleration", "|j| jerk", "deviation from straight"};
-  ImGui::SetNextItemWidth(220.0f);
+  ImGui::SetNextItemWidth(uiScaled(220.0f));
   if (ImGui::Combo("colour", &colour, names, 5)) view.particleColour = static_cast<ParticleColour>(colour);
   if (view.particleColour != ParticleColour::Label) {
     const auto range = imported.metricRange[static_cast<std::size_t>(metricOf(view.particleColour))];
@@ -145,11 +146,12 @@ void ControlPanel::drawImported(ViewState& view, const flows::ImportedTrajectori
 ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& scene, float referenceSpeed,
                                        float maxSpeed, float integrationProgress, const ControlPanelLegends& legends) {
   ControlPanelActions actions;
-  ImGui::SetNextWindowPos({kControlPanelX, kControlPanelY}, ImGuiCond_Always);
-  ImGui::SetNextWindowSize({kControlPanelWidth, 0.0f}, ImGuiCond_Always);
+  ImGui::SetNextWindowPos({uiScaled(kControlPanelX), uiScaled(kControlPanelY)}, ImGuiCond_Always);
+  ImGui::SetNextWindowSize({uiScaled(kControlPanelWidth), 0.0f}, ImGuiCond_Always);
   // Never under the performance overlay: on a short display the panel scrolls instead.
-  const float maxHeight = std::max(200.0f, ImGui::GetIO().DisplaySize.y - kControlPanelY - 24.0f - 190.0f);
-  ImGui::SetNextWindowSizeConstraints({kControlPanelWidth, 0.0f}, {kControlPanelWidth, maxHeight});
+  const float maxHeight =
+      std::max(uiScaled(200.0f), ImGui::GetIO().DisplaySize.y - uiScaled(kControlPanelY + 24.0f + 190.0f));
+  ImGui::SetNextWindowSizeConstraints({uiScaled(kControlPanelWidth), 0.0f}, {uiScaled(kControlPanelWidth), maxHeight});
   ImGui::Begin("Rankflow", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
 
   ImGui::TextWrapped("%s", scene.description.c_str());
@@ -216,7 +218,7 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
   std::stable_sort(toggles.begin(), toggles.end(),
                    [](const PanelInfo* a, const PanelInfo* b) { return a->toggleOrder < b->toggleOrder; });
   for (std::size_t i = 0; i < toggles.size(); ++i) {
-    if (i % 3 != 0) ImGui::SameLine(12.0f + 112.0f * static_cast<float>(i % 3));
+    if (i % 3 != 0) ImGui::SameLine(uiScaled(12.0f + 112.0f * static_cast<float>(i % 3)));
     ImGui::Checkbox(toggles[i]->toggleLabel, &view.openPanels[toggles[i]->id]);
   }
   if (ImGui::Button("Lecture F5")) view.lectureMode = true;
@@ -225,13 +227,13 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
 
   ImGui::SameLine();
   if (ImGui::Button("Reset view")) actions.resetView = true;
-  ImGui::SetNextItemWidth(200.0f);
+  ImGui::SetNextItemWidth(uiScaled(200.0f));
   ImGui::InputText("##session", sessionPath_, sizeof sessionPath_);
   ImGui::SameLine();
   if (ImGui::Button("Save")) actions.saveSession = std::string(sessionPath_);
   ImGui::SameLine();
   if (ImGui::Button("Load")) actions.loadSession = std::string(sessionPath_);
-  ImGui::SetNextItemWidth(200.0f);
+  ImGui::SetNextItemWidth(uiScaled(200.0f));
   ImGui::InputText("##export", exportPrefix_, sizeof exportPrefix_);
   ImGui::SameLine();
   if (ImGui::Button("Export view")) actions.exportView = true;

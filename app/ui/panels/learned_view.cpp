@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "app/ui/imgui_style.h"
 #include "app/ui/widgets/imgui_charts.h"
 #include "app/ui/widgets/plot_capture.h"
 #include "core/flows/samplers.h"
@@ -217,11 +218,11 @@ void LearnedView::drawOverlayChoice() {
                          learnedOverlayName(LearnedOverlayKind::LearnedField),
                          learnedOverlayName(LearnedOverlayKind::PerParticleError)};
   int kind = static_cast<int>(overlay_.kind);
-  ImGui::SetNextItemWidth(180.0f);
+  ImGui::SetNextItemWidth(uiScaled(180.0f));
   if (ImGui::Combo("show in flow view", &kind, kinds, 3)) overlay_.kind = static_cast<LearnedOverlayKind>(kind);
   ImGui::SameLine();
   int order = overlay_.order - 1;
-  ImGui::SetNextItemWidth(150.0f);
+  ImGui::SetNextItemWidth(uiScaled(150.0f));
   if (ImGui::Combo("order##overlay", &order, kFieldNames, LearnedModel::kOrders)) overlay_.order = order + 1;
 }
 
@@ -272,7 +273,7 @@ void LearnedView::drawCompare() {
 void LearnedView::drawSamples() {
   const SamplesResult& s = model_.samples();
   const char* stepLabels[] = {"1", "2", "4", "8", "16"};
-  ImGui::SetNextItemWidth(80.0f);
+  ImGui::SetNextItemWidth(uiScaled(80.0f));
   ImGui::Combo("Taylor-3 steps", &sampleStepsIndex_, stepLabels, 5);
   ImGui::SameLine();
   if (s.state == TaskState::Running) {

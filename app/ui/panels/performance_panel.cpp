@@ -2,14 +2,16 @@
 
 #include <imgui.h>
 
+#include "app/ui/imgui_style.h"
+
 namespace rankflow::app {
 
 // Compact (five lines at most) so it fits under the control panel at 1600 × 900; the reason
 // there is no CUDA is one hover away.
 void PerformancePanel::draw(const PerformanceReadout& r) {
   const ImVec2 display = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowPos({12.0f, display.y - 12.0f}, ImGuiCond_Always, {0.0f, 1.0f});
-  ImGui::SetNextWindowSize({360.0f, 0.0f}, ImGuiCond_Always);
+  ImGui::SetNextWindowPos({uiScaled(12.0f), display.y - uiScaled(12.0f)}, ImGuiCond_Always, {0.0f, 1.0f});
+  ImGui::SetNextWindowSize({uiScaled(360.0f), 0.0f}, ImGuiCond_Always);
   ImGui::SetNextWindowBgAlpha(0.85f);
   ImGui::Begin("Performance", nullptr,
                ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |

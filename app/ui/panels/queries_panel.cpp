@@ -8,6 +8,7 @@
 #include <limits>
 #include <vector>
 
+#include "app/ui/imgui_style.h"
 #include "app/ui/keys.h"
 #include "app/ui/widgets/imgui_charts.h"
 #include "app/ui/widgets/plot_capture.h"
@@ -149,8 +150,8 @@ void QueriesPanel::draw(bool* open) {
     model_.requestSweep(sweepPoints_);
   }
 
-  ImGui::SetNextWindowPos({390.0f, 12.0f}, ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize({880.0f, 860.0f}, ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos({uiScaled(390.0f), uiScaled(12.0f)}, ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize({uiScaled(880.0f), uiScaled(860.0f)}, ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Queries", open)) {
     ImGui::End();
     return;
@@ -178,7 +179,7 @@ void QueriesPanel::draw(bool* open) {
 
 void QueriesPanel::drawSizes(const QueriesView& view) {
   ImGui::Text("Matrix segment tree: Y = sum_{i=l}^{r} A_i B_i^T X, A_i, B_i in R^{d x r}, X in R^{d x n}");
-  ImGui::PushItemWidth(80.0f);
+  ImGui::PushItemWidth(uiScaled(80.0f));
   ImGui::InputInt("m", &edit_.m, 0);
   ImGui::SameLine();
   ImGui::InputInt("d", &edit_.d, 0);
@@ -422,7 +423,7 @@ void QueriesPanel::drawUpdates(const QueriesView& view) {
   updateIndex_ = std::clamp(updateIndex_, 0, m - 1);
   ImGui::Text("Point update");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(100.0f);
+  ImGui::SetNextItemWidth(uiScaled(100.0f));
   ImGui::InputInt("i", &updateIndex_, 1, 16);
   updateIndex_ = std::clamp(updateIndex_, 0, m - 1);
   ImGui::SameLine();
@@ -449,7 +450,7 @@ void QueriesPanel::drawSweep(const QueriesView& view) {
   const JobStatus& status = view.job(QueryJob::Sweep);
   ImGui::Text("Time vs interval length");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(120.0f);
+  ImGui::SetNextItemWidth(uiScaled(120.0f));
   ImGui::SliderInt("lengths", &sweepPoints_, 4, 32);
   ImGui::SameLine();
   if (ImGui::Button("Run sweep")) {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "app/ui/imgui_style.h"
 #include "app/ui/keys.h"
 #include "app/ui/widgets/imgui_charts.h"
 #include "app/ui/widgets/plot_capture.h"
@@ -74,8 +75,10 @@ void RanksPanel::draw(bool* open) {
   selectedOrder_ = std::clamp(selectedOrder_, 0, std::max(0, orders - 1));
 
   const ImVec2 display = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowPos({std::max(12.0f, display.x - 12.0f - 720.0f), 12.0f}, ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize({720.0f, std::max(300.0f, display.y - 24.0f)}, ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos({std::max(uiScaled(12.0f), display.x - uiScaled(12.0f + 720.0f)), uiScaled(12.0f)},
+                          ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize({uiScaled(720.0f), std::max(uiScaled(300.0f), display.y - uiScaled(24.0f))},
+                           ImGuiCond_FirstUseEver);
   if (ImGui::Begin("Ranks", open)) {
     drawInputs();
     ImGui::Separator();
@@ -108,11 +111,11 @@ void RanksPanel::drawInputs() {
     if (info.name == model_.scene()) ImGui::TextDisabled("%s", info.statement.c_str());
 
   int k = model_.maxOrder();
-  ImGui::SetNextItemWidth(180.0f);
+  ImGui::SetNextItemWidth(uiScaled(180.0f));
   if (ImGui::SliderInt("max order K", &k, 0, RanksModel::kMaxOrder)) model_.setMaxOrder(k);
   ImGui::SameLine();
   float t = static_cast<float>(model_.t());
-  ImGui::SetNextItemWidth(180.0f);
+  ImGui::SetNextItemWidth(uiScaled(180.0f));
   if (ImGui::SliderFloat("t", &t, -2.0f, 2.0f, "t = %.3f")) model_.setT(t);
   ImGui::SameLine();
   if (ImGui::SmallButton("t = 0")) model_.setT(0.0);
@@ -125,7 +128,7 @@ void RanksPanel::drawInputs() {
     model_.setTolerance(customTolerance_ ? std::optional<double>(std::pow(10.0, toleranceExponent_)) : std::nullopt);
   if (customTolerance_) {
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(160.0f);
+    ImGui::SetNextItemWidth(uiScaled(160.0f));
     if (ImGui::SliderFloat("##tol", &toleranceExponent_, -16.0f, 2.0f, "tol = 1e%.1f"))
       model_.setTolerance(std::pow(10.0, toleranceExponent_));
   } else {
@@ -435,7 +438,7 @@ void RanksPanel::drawFeasibility() {
     feasibilityShown_ = shown.generation;
     if (shown.generation != 0) std::snprintf(sequenceBuffer_.data(), sequenceBuffer_.size(), "%s", shown.input.c_str());
   }
-  ImGui::SetNextItemWidth(220.0f);
+  ImGui::SetNextItemWidth(uiScaled(220.0f));
   const bool entered = ImGui::InputText("##sequence", sequenceBuffer_.data(), sequenceBuffer_.size(),
                                         ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::SameLine();

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "app/ui/imgui_style.h"
 #include "app/ui/keys.h"
 #include "app/ui/widgets/text_input.h"
 
@@ -37,8 +38,8 @@ std::string RecordPanel::start(PanelHost& host) {
 }
 
 void RecordPanel::draw(PanelHost& host, bool* open) {
-  ImGui::SetNextWindowPos({440.0f, 560.0f}, ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize({420.0f, 0.0f}, ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos({uiScaled(440.0f), uiScaled(560.0f)}, ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize({uiScaled(420.0f), 0.0f}, ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Record video", open)) {
     ImGui::End();
     return;
@@ -49,19 +50,19 @@ void RecordPanel::draw(PanelHost& host, bool* open) {
   ImGui::BeginDisabled(running);
   ImGui::SetNextItemWidth(-1.0f);
   widgets::inputText("##path", "file.mp4", path_);
-  ImGui::SetNextItemWidth(120.0f);
+  ImGui::SetNextItemWidth(uiScaled(120.0f));
   ImGui::SliderFloat("t0", &t0_, 0.0f, 1.0f, "%.3f");
   ImGui::SameLine();
   if (ImGui::SmallButton("t0 = t")) t0_ = host.view().t;
-  ImGui::SetNextItemWidth(120.0f);
+  ImGui::SetNextItemWidth(uiScaled(120.0f));
   ImGui::SliderFloat("t1", &t1_, 0.0f, 1.0f, "%.3f");
   ImGui::SameLine();
   if (ImGui::SmallButton("t1 = t")) t1_ = host.view().t;
-  ImGui::SetNextItemWidth(120.0f);
+  ImGui::SetNextItemWidth(uiScaled(120.0f));
   ImGui::InputFloat("seconds", &seconds_, 1.0f, 5.0f, "%.1f");
-  ImGui::SetNextItemWidth(120.0f);
+  ImGui::SetNextItemWidth(uiScaled(120.0f));
   ImGui::InputInt("fps", &fps_);
-  ImGui::SetNextItemWidth(160.0f);
+  ImGui::SetNextItemWidth(uiScaled(160.0f));
   if (ImGui::BeginCombo("size", kSizes[static_cast<std::size_t>(size_)].label)) {
     for (int i = 0; i < static_cast<int>(kSizes.size()); ++i)
       if (ImGui::Selectable(kSizes[static_cast<std::size_t>(i)].label, i == size_)) size_ = i;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "app/ui/imgui_style.h"
 #include "app/ui/keys.h"
 #include "app/ui/widgets/imgui_charts.h"
 #include "app/ui/widgets/plot_capture.h"
@@ -162,8 +163,10 @@ void TheoryPanel::draw(bool* open) {
     flags = ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove |
             ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
   } else {
-    ImGui::SetNextWindowPos({std::max(12.0f, display.x * 0.5f - 400.0f), 40.0f}, ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowSize({800.0f, std::max(300.0f, display.y - 80.0f)}, ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowPos({std::max(uiScaled(12.0f), display.x * 0.5f - uiScaled(400.0f)), uiScaled(40.0f)},
+                            ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize({uiScaled(800.0f), std::max(uiScaled(300.0f), display.y - uiScaled(80.0f))},
+                             ImGuiCond_FirstUseEver);
   }
   // The lecture window keeps the same ImGui id, so the scroll position survives F5.
   if (ImGui::Begin("Theory", lecture_ ? nullptr : open, flags)) {

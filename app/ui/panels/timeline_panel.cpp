@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/models/ranks_model.h"
+#include "app/ui/imgui_style.h"
 #include "app/ui/keys.h"
 #include "app/ui/panels/control_panel.h"
 #include "app/ui/panels/ranks_panel.h"
@@ -197,7 +198,7 @@ void TimelinePanel::drawControls(ViewState& view, float timeStep) {
   ImGui::SameLine();
   ImGui::Checkbox("loop", &loop_);
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(150.0f);
+  ImGui::SetNextItemWidth(uiScaled(150.0f));
   // Clamped even when typed (ctrl+click): a t outside [0, 1] has no trajectory.
   ImGui::SliderFloat("##speed", &view.playSpeed, 0.02f, 1.0f, "speed %.2f /s",
                      ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
@@ -367,7 +368,7 @@ std::string TimelinePanel::exportJson() const {
 void TimelinePanel::draw(PanelHost& host, bool* open) {
   if (auto* ranks = dynamic_cast<RanksPanel*>(host.findPanel("ranks"))) follow(&ranks->model());
   ImVec2 pos, size;  // right of the control and performance column
-  defaultRect(ImGui::GetIO().DisplaySize, kControlPanelX + kControlPanelWidth + 12.0f, &pos, &size);
+  defaultRect(ImGui::GetIO().DisplaySize, uiScaled(kControlPanelX + kControlPanelWidth + 12.0f), &pos, &size);
   imported_ = host.scene().imported;
   draw(host.view(), host.scene().grid.stepSize(), pos, size, open);
   imported_ = nullptr;
