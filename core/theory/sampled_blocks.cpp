@@ -46,6 +46,18 @@ MatrixFunction timesExp(const MatrixFunction& g, int rate) {
   return out;
 }
 
+// [x, x', …, x^(m)] for x = (1, t, …, t^m): (m+1)×(m+1), full rank (the Wronskian of
+// the monomials).
+MatrixFunction derivativeColumns(int m) {
+  MatrixFunction x = polynomialCurve(m);
+  MatrixFunction out(m + 1, m + 1);
+  for (int j = 0; j <= m; ++j) {
+    for (int i = 0; i <= m; ++i) out.at(i, j) = x.at(i, 0);
+    x = x.derivative();
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<SampledBlock> sampledBlocks(const SampleBudget& budget) {
@@ -53,9 +65,11 @@ std::vector<SampledBlock> sampledBlocks(const SampleBudget& budget) {
   if (budget.maxDimension < 2 || budget.maxDimension > 8)
     throw InvalidArgument("sampled blocks: the dimension must be in [2, 8]");
   if (budget.maxDegree < 0 || budget.maxDegree > 6) throw InvalidArgument("sampled blocks: degree must be in [0, 6]");
+  if (budget.coupledDraws < 0 || budget.coupledDraws > 100000)
+    throw InvalidArgument("sampled blocks: coupled draws must be in [0, 100000]");
   Draw d{std::mt19937_64(budget.seed)};
   std::vector<SampledBlock> out;
-  out.reserve(static_cast<std::size_t>(budget.draws));
+  out.reserve(static_cast<std::size_t>(budget.draws + budget.coupledDraws));
   for (int draw = 0; draw < budget.draws; ++draw) {
     const int n = 2 + d.below(budget.maxDimension - 1);
     MatrixFunction b(n, n);
@@ -89,6 +103,23 @@ std::vector<SampledBlock> sampledBlocks(const SampleBudget& budget) {
     }
     out.push_back({"sample " + std::to_string(draw) + ": " + std::to_string(n) + "x" + std::to_string(n) + ", " + text,
                    std::move(b)});
+  }
+  for (int draw = 0; draw < budget.coupledDraws; ++draw) {
+    const int a = 1 + d.below(6), c = 1 + d.below(6);
+    Eigen::MatrixXd coefficients = Eigen::MatrixXd::Zero(a + 1, c + 1);
+    const int nonzeros = 1 + d.below(5);
+    for (int e = 0; e < nonzeros; ++e) {
+      static constexpr int kValues[] = {-2, -1, 1, 2, 3};
+      const int i = d.below(a + 1), j = d.below(c + 1);
+      coefficients(i, j) = kValues[d.below(5)];
+    }
+    const int rate = d.chance(75) ? 0 : 1;
+    const MatrixFunction weights =
+        MatrixFunction::constantTimes(coefficients, {1.0, 0, Oscillation::Exp, static_cast<double>(rate)});
+    const MatrixFunction b = derivativeColumns(a).times(weights).times(derivativeColumns(c).transpose());
+    out.push_back({"coupled " + std::to_string(draw) + ": " + (rate ? "e^t " : "") + "X_" + std::to_string(a) +
+                       " A Y_" + std::to_string(c) + "^T",
+                   b});
   }
   return out;
 }
