@@ -13,8 +13,8 @@
 namespace rankflow::theory {
 
 struct SampledBlock {
-  std::string name;  // "sample 17: 4x4, e^{-t} W + K"
-  matfun::MatrixFunction b;
+  std::string name{};  // "sample 17: 4x4, e^{-t} W + K"
+  matfun::MatrixFunction b{};
 };
 
 struct SampleBudget {
