@@ -94,7 +94,13 @@ std::vector<SampledBlock> sampledBlocks(const SampleBudget& budget) {
       if (integrals > 0) kind = "int^" + std::to_string(integrals) + " " + kind;
       b = b.plus(timesExp(integrate(pq, integrals), rate));
       text += (term ? " + " : "") +
-              (rate == 0 ? std::string() : "e^{" + (rate == 1 ? std::string() : std::to_string(rate)) + "t} ") + kind;
+              (rate == 0 ? std::string()
+                         : "e^{" +
+                               (rate == 1    ? std::string()
+                                : rate == -1 ? std::string("-")
+                                             : std::to_string(rate)) +
+                               "t} ") +
+              kind;
     }
     if (d.chance(50)) {  // a sparse constant K with one or two unit entries
       const int entries = d.chance(60) ? 1 : 2;
