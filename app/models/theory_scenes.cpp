@@ -324,6 +324,15 @@ void demoLemma19(const Params& p, TheoryDemoResult& out) {
   out.lines.push_back("wanted: " + wanted + "  ->  weights shifted so min w >= max w - min w: r = (" + listText(ranks) +
                       ")");
   out.lines.push_back(std::string("checker: ") + theory::verdictName(f.verdict) + " - " + f.reason);
+  if (f.verdict == theory::Verdict::Infeasible) {
+    out.lines.push_back(
+        "Lemma 1.9 fails for this ordering: the weights obey every pairwise bound, yet no B has these "
+        "ranks (docs/THEORY.md)");
+  } else if (f.verdict == theory::Verdict::Feasible && !f.blocks.empty()) {
+    std::string blocks;
+    for (std::size_t i = 0; i < f.blocks.size(); ++i) blocks += (i ? ", " : "") + f.blocks[i];
+    out.lines.push_back("B = blockdiag(" + blocks + ")");
+  }
   RankChart chart = chartOver("ranks in the order pi (realised by the construction)", "order", 0, {});
   for (int k : permutation) chart.labels.push_back("r_" + std::to_string(k));
   const std::vector<int> realized = f.realized.size() == ranks.size() ? f.realized : std::vector<int>{};

@@ -68,6 +68,12 @@ MatrixFunction outerProductBlock(int m) {
   return x.times(x.transpose());
 }
 
+MatrixFunction wronskianBlock(int a, int b) {
+  if (a < 0 || b < 0) throw InvalidArgument("Wronskian block: degrees must be >= 0");
+  const MatrixFunction x = polynomialCurve(a), y = polynomialCurve(b);
+  return x.times(y.derivative().transpose()).plus(x.derivative().times(y.transpose()), -1.0);
+}
+
 MatrixFunction integrate(const MatrixFunction& f, int times) {
   if (times < 0) throw InvalidArgument("integrate: times must be >= 0");
   MatrixFunction out = f;

@@ -23,6 +23,10 @@ std::vector<int> lemma12Prediction(const std::vector<Entry>& f, int maxK);
 MatrixFunction polynomialCurve(int m);
 // Lemma 1.3 / the base block of Lemma 1.8: G_m = x xᵀ, (m+1)×(m+1); ranks 1, 2, …, m+1 then down.
 MatrixFunction outerProductBlock(int m);
+// The Wronskian block W_{a,b} = x_a y_b'ᵀ − x_a' y_bᵀ, (a+1)×(b+1), entries (j − i) t^(i+j−1).
+// Its derivative x_a y_b''ᵀ − x_a'' y_bᵀ loses the cross terms, so rank W' = rank W = 2 while
+// W'' = x y'''ᵀ + x' y''ᵀ − x'' y'ᵀ − x''' yᵀ reaches 4: W_{3,3} has ranks (2, 2, 4, 2, 2).
+MatrixFunction wronskianBlock(int a, int b);
 // The s-fold integral from 0 (constants zero) of a matrix function with polynomial entries.
 MatrixFunction integrate(const MatrixFunction& f, int times);
 

@@ -8,6 +8,7 @@
 
 #include "core/common/error.h"
 #include "core/theory/constructions.h"
+#include "core/theory/sampled_blocks.h"
 
 namespace rankflow::theory {
 namespace {
@@ -19,24 +20,6 @@ std::string sequenceText(const std::vector<int>& r) {
   std::string s = "(";
   for (std::size_t i = 0; i < r.size(); ++i) s += (i ? ", " : "") + std::to_string(r[i]);
   return s + ")";
-}
-
-// Necessary conditions: zero is absorbing, and r_{k+j} ≤ (j+1) r_k (Fact 1.7 applied to
-// B^(k); j = 1 is Fact 1.4). Returns the first violation, or "".
-std::string violatedCondition(const std::vector<int>& r) {
-  for (std::size_t k = 0; k < r.size(); ++k) {
-    for (std::size_t m = k + 1; m < r.size(); ++m) {
-      const int j = static_cast<int>(m - k);
-      if (r[k] == 0 && r[m] > 0)
-        return "r_" + std::to_string(m) + " = " + std::to_string(r[m]) + " > 0 after r_" + std::to_string(k) +
-               " = 0: zero is absorbing (B^(" + std::to_string(k) + ") = 0 makes every later derivative 0)";
-      if (r[m] > (j + 1) * r[k])
-        return "r_" + std::to_string(m) + " = " + std::to_string(r[m]) + " > " + std::to_string(j + 1) + " r_" +
-               std::to_string(k) + " = " + std::to_string((j + 1) * r[k]) + " (" +
-               (j == 1 ? std::string("Fact 1.4") : "Fact 1.7") + " applied to B^(" + std::to_string(k) + "))";
-    }
-  }
-  return "";
 }
 
 struct Search {
@@ -68,7 +51,91 @@ struct Search {
   }
 };
 
+// e^t times a polynomial matrix function.
+MatrixFunction expTimes(const MatrixFunction& g) {
+  MatrixFunction scaled(g.rows(), g.cols());
+  for (int i = 0; i < g.rows(); ++i)
+    for (int j = 0; j < g.cols(); ++j)
+      for (const auto& t : g.at(i, j)) scaled.add(i, j, {t.coefficient, t.power, Oscillation::Exp, 1.0});
+  return scaled;
+}
+
+std::string orderName(std::size_t k) {
+  return "B^(" + std::to_string(k) + ")";
+}
+
 }  // namespace
+
+std::string pairwiseBoundViolation(const std::vector<int>& r) {
+  for (std::size_t k = 0; k < r.size(); ++k) {
+    for (std::size_t m = k + 1; m < r.size(); ++m) {
+      const int j = static_cast<int>(m - k);
+      if (r[k] == 0 && r[m] > 0)
+        return "r_" + std::to_string(m) + " = " + std::to_string(r[m]) + " > 0 after r_" + std::to_string(k) +
+               " = 0: zero is absorbing (" + orderName(k) + " = 0 makes every later derivative 0)";
+      if (r[m] > (j + 1) * r[k])
+        return "r_" + std::to_string(m) + " = " + std::to_string(r[m]) + " > " + std::to_string(j + 1) + " r_" +
+               std::to_string(k) + " = " + std::to_string((j + 1) * r[k]) + " (" +
+               (j == 1 ? std::string("Fact 1.4") : "Fact 1.7") + " applied to " + orderName(k) + ")";
+    }
+  }
+  return "";
+}
+
+std::string rankOnePersistenceViolation(const std::vector<int>& r) {
+  for (std::size_t k = 0; k + 1 < r.size(); ++k) {
+    if (r[k] != 1 || r[k + 1] != 1) continue;
+    for (std::size_t m = k + 2; m < r.size(); ++m)
+      if (r[m] > 1)
+        return "r_" + std::to_string(m) + " = " + std::to_string(r[m]) + " > 1 after r_" + std::to_string(k) + " = r_" +
+               std::to_string(k + 1) + " = 1: rank one persists (" + orderName(k) + " = x y^T with rank " +
+               orderName(k + 1) + " = 1 has x or y of constant direction, so every later derivative has rank <= 1)";
+  }
+  return "";
+}
+
+std::string polynomialTailViolation(const std::vector<int>& r) {
+  for (std::size_t j = 0; j + 1 < r.size(); ++j) {
+    if (r[j] == 0 || r[j + 1] != 0) continue;
+    for (std::size_t m = 0; m < j; ++m)
+      if (r[m] < r[j])
+        return "r_" + std::to_string(m) + " = " + std::to_string(r[m]) + " < r_" + std::to_string(j) + " = " +
+               std::to_string(r[j]) + " while r_" + std::to_string(j + 1) +
+               " = 0: polynomial tail (B is a polynomial and " + orderName(j) +
+               " its scaled leading coefficient, which bounds the rank of every earlier derivative from below)";
+    return "";  // zero is absorbing: later orders are 0 too
+  }
+  return "";
+}
+
+std::string growthFloorViolation(const std::vector<int>& r) {
+  for (std::size_t k = 0; k < r.size(); ++k) {
+    for (std::size_t j = 2; k + j < r.size(); ++j) {
+      const int floor = 2 * r[k + j - 1] - static_cast<int>(j + 1) * r[k];
+      if (r[k + j] < floor)
+        return "r_" + std::to_string(k + j) + " = " + std::to_string(r[k + j]) + " < 2 r_" + std::to_string(k + j - 1) +
+               " - " + std::to_string(j + 1) + " r_" + std::to_string(k) + " = " + std::to_string(floor) +
+               ": growth floor (" + orderName(k) + " = P Q^T; projecting out col P and col Q leaves the middle " +
+               "Leibniz terms of " + orderName(k + j) + ")";
+    }
+  }
+  return "";
+}
+
+std::string leibnizTightnessViolation(const std::vector<int>& r) {
+  for (std::size_t k = 0; k < r.size(); ++k) {
+    for (std::size_t j = 2; k + j < r.size(); ++j) {
+      if (r[k] == 0 || r[k + j] != static_cast<int>(j + 1) * r[k]) continue;
+      for (std::size_t i = 1; i < j; ++i)
+        if (r[k + i] != static_cast<int>(i + 1) * r[k])
+          return "r_" + std::to_string(k + i) + " = " + std::to_string(r[k + i]) + " != " + std::to_string(i + 1) +
+                 " r_" + std::to_string(k) + " while r_" + std::to_string(k + j) + " = " + std::to_string(j + 1) +
+                 " r_" + std::to_string(k) + ": Leibniz tightness (Fact 1.7 attained for " + orderName(k + j) +
+                 " makes P, ..., P^(" + std::to_string(j) + ") independent, so it is attained at every order between)";
+    }
+  }
+  return "";
+}
 
 const char* verdictName(Verdict v) {
   switch (v) {
@@ -110,13 +177,24 @@ std::vector<BaseBlock> baseBlocks(int maxOrder) {
           a == b ? "G_" + std::to_string(a) : "x_" + std::to_string(a) + " y_" + std::to_string(b) + "^T";
       for (int s = 0; s <= maxOrder; ++s)
         addBlock((s ? "int^" + std::to_string(s) + " " : std::string()) + base, integrate(g, s));
-      MatrixFunction scaled(g.rows(), g.cols());
-      for (int i = 0; i < g.rows(); ++i)
-        for (int j = 0; j < g.cols(); ++j)
-          for (const auto& t : g.at(i, j)) scaled.add(i, j, {t.coefficient, t.power, Oscillation::Exp, 1.0});
-      addBlock("e^t " + base, scaled);
+      addBlock("e^t " + base, expTimes(g));
     }
   }
+  // Wronskian blocks W_{a,b} = x_a y_b'^T - x_a' y_b^T (docs/THEORY.md): rank W' = rank W = 2,
+  // yet W'' reaches 4, which no outer product does from rank 2; with their integrals and e^t
+  // times them. Degree a runs to K + 2: the doubling needs x, x', x'', x''' independent.
+  for (int a = 1; a <= maxOrder + 2; ++a) {
+    for (int b = 1; b <= a; ++b) {
+      const MatrixFunction w = wronskianBlock(a, b);
+      const std::string base = "W_" + std::to_string(a) + "," + std::to_string(b);
+      for (int s = 0; s <= maxOrder; ++s)
+        addBlock((s ? "int^" + std::to_string(s) + " " : std::string()) + base, integrate(w, s));
+      addBlock("e^t " + base, expTimes(w));
+    }
+  }
+  // The randomised widening (core/theory/sampled_blocks.h): a fixed budget of draws of
+  // Σ e^{λt} ∫^s(P Qᵀ) + K; a draw joins only with a profile no block above has.
+  for (auto& sample : sampledBlocks(SampleBudget{})) addBlock(std::move(sample.name), std::move(sample.b));
   // Larger profiles first: the search then tries to cover the target with few blocks.
   std::stable_sort(library.begin(), library.end(), [](const BaseBlock& a, const BaseBlock& b) {
     int sa = 0, sb = 0;
@@ -135,7 +213,10 @@ Feasibility checkFeasibility(const std::vector<int>& ranks, long searchLimit) {
     if (r > 64) throw InvalidArgument("feasibility: ranks above 64 are not searched");
   }
   Feasibility out;
-  if (const std::string why = violatedCondition(ranks); !why.empty()) {
+  for (const std::string& why :
+       {pairwiseBoundViolation(ranks), rankOnePersistenceViolation(ranks), polynomialTailViolation(ranks),
+        growthFloorViolation(ranks), leibnizTightnessViolation(ranks)}) {
+    if (why.empty()) continue;
     out.verdict = Verdict::Infeasible;
     out.reason = why;
     return out;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "core/io/npy.h"
 #include "core/lowrank/range_tree.h"
@@ -164,6 +165,25 @@ TEST(Cli, FeasibleGivesTheVerdictAndItsReason) {
   EXPECT_EQ(result.exitCode, 0) << result.output;
   EXPECT_NE(result.output.find("\"verdict\": \"feasible\""), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("\"realized\""), std::string::npos);
+}
+
+// docs/THEORY.md: (3, 2, 4) is feasible; the printed construction, read back by
+// `ranks --function`, has exact ranks 3, 2, 4.
+TEST(Cli, FeasibleConstructionForThreeTwoFourReproducesItsRanks) {
+  const auto dir = std::filesystem::temp_directory_path() / "rankflow_cli_feasible";
+  std::filesystem::create_directories(dir);
+  const auto found = runCommand(kExe + " feasible 3,2,4 --json");
+  ASSERT_EQ(found.exitCode, 0) << found.output;
+  const auto verdict = nlohmann::json::parse(found.output);
+  ASSERT_EQ(verdict["verdict"], "feasible") << found.output;
+  std::ofstream(dir / "b.json") << verdict["construction"].dump();
+  const auto ranks =
+      runCommand(kExe + " ranks --function " + quoted((dir / "b.json").string()) + " --max-order 2 --exact --json");
+  ASSERT_EQ(ranks.exitCode, 0) << ranks.output;
+  const auto report = nlohmann::json::parse(ranks.output);
+  std::vector<int> exact;
+  for (const auto& order : report["orders"]) exact.push_back(order["exact_rank"].get<int>());
+  EXPECT_EQ(exact, (std::vector<int>{3, 2, 4})) << ranks.output;
 }
 
 TEST(Cli, RanksOfALemmaScene) {

@@ -158,8 +158,13 @@ TEST(Theory, Lemma19_OrderingsMeetTheNecessaryConditionsAndAreRealisedWhenFound)
       const char r = rel[static_cast<std::size_t>(i)];
       EXPECT_TRUE(r == '<' ? a < b : r == '>' ? a > b : a == b);
     }
+    // Every pairwise bound holds; an infeasible verdict can only come from a condition
+    // beyond them (docs/THEORY.md: the lemma fails there, e.g. (1, 1, 2) from '=<').
+    EXPECT_EQ(theory::pairwiseBoundViolation(ranks), "") << rel;
     const auto verdict = theory::checkFeasibility(ranks);
-    EXPECT_NE(verdict.verdict, Verdict::Infeasible) << rel << ": " << verdict.reason;
+    if (verdict.verdict == Verdict::Infeasible) {
+      EXPECT_EQ(verdict.reason.find("Fact 1."), std::string::npos) << rel << ": " << verdict.reason;
+    }
     if (verdict.verdict == Verdict::Feasible) {
       EXPECT_EQ(verdict.realized, ranks);
     }
@@ -175,13 +180,19 @@ TEST(Theory, Lemma19_OrderingsMeetTheNecessaryConditionsAndAreRealisedWhenFound)
   }
 }
 
-TEST(Theory, Lemma19_Discrepancy_ThreeTwoFourIsNotConfirmedByTheBlockConstruction) {
-  // π = (1, 0, 2) with '<<' gives r = (3, 2, 4): it meets every pairwise bound (r_2 = 2 r_1
-  // exactly), yet no block-diagonal sum of base blocks realises it, so Lemma 1.9's claim
-  // "realised by the construction of Lemma 1.8" is not confirmed here (docs/THEORY.md).
+TEST(Theory, Lemma19_ThreeTwoFourIsRealisedAndTwoOneOneTwoTwoOneRefutesTheLemma) {
+  // π = (1, 0, 2) with '<<' gives (3, 2, 4): r_2 = 2 r_1 exactly, realised by a Wronskian
+  // block plus a constant (docs/THEORY.md).
   const auto ranks = theory::lemma19Ranks({1, 0, 2}, "<<");
   ASSERT_EQ(ranks, (std::vector<int>{3, 2, 4}));
-  EXPECT_EQ(theory::checkFeasibility(ranks).verdict, Verdict::Unknown);
+  const auto found = theory::checkFeasibility(ranks);
+  ASSERT_EQ(found.verdict, Verdict::Feasible) << found.reason;
+  EXPECT_EQ(theory::rankProfile(found.construction, 2), ranks);
+  // π = (0, 1, 2) with '=<' gives (1, 1, 2), which rank one persisting rules out: Lemma 1.9
+  // does not hold as stated.
+  const auto refuted = theory::checkFeasibility(theory::lemma19Ranks({0, 1, 2}, "=<"));
+  EXPECT_EQ(refuted.verdict, Verdict::Infeasible);
+  EXPECT_NE(refuted.reason.find("rank one persists"), std::string::npos) << refuted.reason;
 }
 
 TEST(Theory, FeasibilityRejectsBadSequences) {

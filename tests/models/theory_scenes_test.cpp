@@ -228,15 +228,22 @@ TEST(TheoryDemos, FeasibilityScenesFollowTheChecker) {
 
 // docs/MATHEMATICS.md §2's shift rule for Lemma 1.9 leaves min w = 1 when the weights differ by one, and
 // can ask for ..., 1, 1, 2: once rank B^(k) = rank B^(k+1) = 1, B^(k) = x yᵀ with x or y of
-// constant direction, so every later rank is ≤ 1. The checker does not confirm such a
-// sequence, and the scene says so instead of claiming the lemma.
-TEST(TheoryDemos, Lemma19ShiftRuleCanAskForASequenceTheCheckerDoesNotConfirm) {
+// constant direction, so every later rank is ≤ 1 (docs/THEORY.md, "rank one persists"). The
+// checker calls it infeasible and the scene shows the lemma failing instead of claiming it.
+TEST(TheoryDemos, Lemma19ShiftRuleCanAskForAnInfeasibleSequenceAndTheSceneSaysSo) {
   const std::vector<int> ranks = theory::lemma19Ranks({5, 3, 1, 0, 2, 4}, "<><><");
   EXPECT_EQ(ranks, (std::vector<int>{2, 1, 1, 2, 2, 1}));
-  EXPECT_NE(theory::checkFeasibility(ranks).verdict, theory::Verdict::Feasible);
+  EXPECT_EQ(theory::checkFeasibility(ranks).verdict, theory::Verdict::Infeasible);
   const TheoryDemoResult r = computeTheoryDemo("lemma1.9", {{"permutation", "5,3,1,0,2,4"}, {"relations", "<><><"}});
   EXPECT_TRUE(r.error.empty()) << r.error;
   EXPECT_FALSE(r.allChecksHold()) << "the panel shows the gap instead of claiming success";
+  bool refuted = false;
+  for (const auto& line : r.lines)
+    refuted = refuted || line.find("Lemma 1.9 fails for this ordering") != std::string::npos;
+  EXPECT_TRUE(refuted);
+  // (3, 2, 4) from pi = (1, 0, 2), '<<': realised, every check holds.
+  const TheoryDemoResult ok = computeTheoryDemo("lemma1.9", {{"permutation", "1,0,2"}, {"relations", "<<"}});
+  EXPECT_TRUE(ok.allChecksHold()) << testing::failedChecks(ok);
 }
 
 TEST(TheoryDemos, BadParametersGiveAMessageNotAnException) {
