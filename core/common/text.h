@@ -33,4 +33,11 @@ inline std::string printableText(const std::string& text) {
   return out;
 }
 
+// What a message quotes of a user's input: at most `maxChars` bytes, control bytes escaped,
+// "…" when cut, so a megabyte-long field or a stray newline never floods or breaks the line.
+inline std::string quotedInput(const std::string& text, std::size_t maxChars = 40) {
+  if (text.size() <= maxChars) return printableText(text);
+  return printableText(text.substr(0, maxChars)) + "…";
+}
+
 }  // namespace rankflow

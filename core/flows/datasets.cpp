@@ -160,6 +160,27 @@ struct StbiFree {
   throw InvalidArgument(printableText("density image '" + path + "': " + reason));
 }
 
+// Walks the chunks after the signature: length, type, data, CRC. Leaves the file at its start.
+void checkPngChunkLengths(std::FILE* file, const std::string& path) {
+  if (std::fseek(file, 0, SEEK_END) != 0) rejectImage(path, "cannot seek in the file");
+  const long size = std::ftell(file);
+  long offset = 8;
+  while (offset + 12 <= size) {
+    std::array<unsigned char, 8> head{};
+    if (std::fseek(file, offset, SEEK_SET) != 0 || std::fread(head.data(), 1, head.size(), file) != head.size())
+      rejectImage(path, "cannot read a chunk header");
+    const std::uint32_t length = (std::uint32_t{head[0]} << 24) | (std::uint32_t{head[1]} << 16) |
+                                 (std::uint32_t{head[2]} << 8) | std::uint32_t{head[3]};
+    const std::string type(reinterpret_cast<const char*>(head.data() + 4), 4);
+    if (static_cast<long long>(length) + 12 > static_cast<long long>(size - offset))
+      rejectImage(path, "chunk '" + type + "' claims " + std::to_string(length) + " bytes, but the file has " +
+                            std::to_string(size - offset - 12) + " after its header (truncated or corrupt)");
+    offset += 12 + static_cast<long>(length);
+    if (type == "IEND") break;
+  }
+  if (std::fseek(file, 0, SEEK_SET) != 0) rejectImage(path, "cannot rewind the file");
+}
+
 }  // namespace
 
 std::vector<std::string> datasetNames() {
@@ -218,6 +239,11 @@ EmpiricalData sampleDensityPng(const std::string& path, int count, std::uint64_t
   if (std::ferror(file.get())) rejectImage(path, "cannot read (" + std::generic_category().message(errno) + ")");
   if (got != head.size() || head != kSignature) rejectImage(path, "not a PNG file");
   if (std::fseek(file.get(), 0, SEEK_SET) != 0) rejectImage(path, "cannot rewind the file");
+
+  // Every chunk's length must fit in the file before the decoder sees it: stb_image grows its
+  // compressed-data buffer to the length a chunk claims before reading it, so a 100-byte file
+  // claiming a 1.6 GB IDAT allocated 1.6 GB (found by fuzzing, docs/RELIABILITY.md).
+  checkPngChunkLengths(file.get(), path);
 
   // Header first: the size limit must hold before a decoder allocates width·height pixels.
   int width = 0, height = 0, channels = 0;

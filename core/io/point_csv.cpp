@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/common/error.h"
+#include "core/common/text.h"
 #include "core/io/atomic_file.h"
 #include "core/io/text_file.h"
 
@@ -78,7 +79,7 @@ std::vector<Vec2f> parsePointsCsv(const std::string& text, const std::string& na
     if (const auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
     line = trimmed(line);
     if (line.empty()) continue;
-    const std::string where = nameForErrors + ":" + std::to_string(lineNumber) + ": ";
+    const std::string where = printableText(nameForErrors) + ":" + std::to_string(lineNumber) + ": ";
     const std::vector<std::string_view> fields = fieldsOf(line);
     double values[2] = {0.0, 0.0};
     NumberStatus status[2] = {NumberStatus::NotANumber, NumberStatus::NotANumber};
@@ -99,11 +100,12 @@ std::vector<Vec2f> parsePointsCsv(const std::string& text, const std::string& na
       throw InvalidArgument(where + "expected 2 columns (x,y), found " + std::to_string(fields.size()));
     for (int i = 0; i < 2; ++i) {
       const std::string field(fields[static_cast<std::size_t>(i)]);
-      if (status[i] == NumberStatus::NotANumber) throw InvalidArgument(where + "'" + field + "' is not a number");
+      if (status[i] == NumberStatus::NotANumber)
+        throw InvalidArgument(where + "'" + quotedInput(field) + "' is not a number");
       if (status[i] == NumberStatus::OutOfRange || !std::isfinite(values[i]))
-        throw InvalidArgument(where + "'" + field + "' is not a finite number");
+        throw InvalidArgument(where + "'" + quotedInput(field) + "' is not a finite number");
       if (std::abs(values[i]) > static_cast<double>(std::numeric_limits<float>::max()))
-        throw InvalidArgument(where + "'" + field + "' is outside the float range");
+        throw InvalidArgument(where + "'" + quotedInput(field) + "' is outside the float range");
     }
     points.push_back({static_cast<float>(values[0]), static_cast<float>(values[1])});
   }

@@ -428,7 +428,8 @@ SafeTensorsFile parseSafeTensors(const std::string& bytes, const std::string& na
   return parseHeaderAndData(
       std::string_view(bytes).substr(8, headerLength), bytes.size() - dataStart,
       [&](std::uint64_t offset, std::uint64_t count, std::uint8_t* out) {
-        std::memcpy(out, bytes.data() + dataStart + offset, count);
+        // An empty tensor has no buffer: memcpy from or to null is undefined even for 0 bytes.
+        if (count > 0) std::memcpy(out, bytes.data() + dataStart + offset, count);
       },
       name);
 }

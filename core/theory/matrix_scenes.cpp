@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/text.h"
 #include "core/theory/constructions.h"
 
 namespace rankflow::theory {
@@ -24,7 +25,7 @@ int integerParameter(const std::map<std::string, std::string>& params, const std
   const long v = std::strtol(it->second.c_str(), &end, 10);
   if (it->second.empty() || *end != '\0' || errno != 0 || v < lo || v > hi)
     throw InvalidArgument("parameter " + name + " must be an integer in [" + std::to_string(lo) + ", " +
-                          std::to_string(hi) + "], got '" + it->second + "'");
+                          std::to_string(hi) + "], got '" + quotedInput(it->second) + "'");
   return static_cast<int>(v);
 }
 
@@ -33,7 +34,7 @@ void requireKnown(const std::map<std::string, std::string>& params, const std::v
   for (const auto& [key, value] : params) {
     bool ok = false;
     for (const auto& k : known) ok = ok || k == key;
-    if (!ok) throw InvalidArgument("scene " + scene + " has no parameter '" + key + "'");
+    if (!ok) throw InvalidArgument("scene " + quotedInput(scene) + " has no parameter '" + quotedInput(key) + "'");
   }
 }
 
@@ -47,9 +48,10 @@ std::vector<int> parseRankList(const std::string& text) {
     char* end = nullptr;
     errno = 0;
     const long v = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || errno != 0) throw InvalidArgument("'" + item + "' is not an integer rank");
-    if (v < 0) throw InvalidArgument("ranks must be >= 0, got " + item);
-    if (v > 100000) throw InvalidArgument("rank " + item + " is too large");
+    if (item.empty() || *end != '\0' || errno != 0)
+      throw InvalidArgument("'" + quotedInput(item) + "' is not an integer rank");
+    if (v < 0) throw InvalidArgument("ranks must be >= 0, got " + quotedInput(item));
+    if (v > 100000) throw InvalidArgument("rank " + quotedInput(item) + " is too large");
     out.push_back(static_cast<int>(v));
   }
   if (out.empty()) throw InvalidArgument("empty rank list");
@@ -113,7 +115,7 @@ MatrixScene buildMatrixScene(const std::string& name, const std::map<std::string
   }
   std::string known;
   for (const auto& info : matrixScenes()) known += (known.empty() ? "" : ", ") + info.name;
-  throw InvalidArgument("unknown matrix scene '" + name + "' (known: " + known + ")");
+  throw InvalidArgument("unknown matrix scene '" + quotedInput(name) + "' (known: " + known + ")");
 }
 
 std::vector<SceneParameter> parseSceneParameters(const std::string& text) {

@@ -1,0 +1,75 @@
+// What the fuzz harnesses found (docs/RELIABILITY.md, "Fuzzing"), held in place in the regular
+// suite too: each input is also a regression file in tests/fuzz/corpus.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+
+#include "core/common/error.h"
+#include "core/flows/datasets.h"
+#include "core/io/point_csv.h"
+#include "core/io/safetensors.h"
+#include "core/theory/matrix_scenes.h"
+
+namespace rankflow {
+namespace {
+
+std::string refusal(const std::function<void()>& parse) {
+  try {
+    parse();
+  } catch (const InvalidArgument& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+std::string scratch(const std::string& name, const std::string& bytes) {
+  const auto path = std::filesystem::temp_directory_path() / ("rankflow_fuzz_findings_" + name);
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path.string();
+}
+
+TEST(FuzzFindings, AFieldWithAControlByteIsQuotedOnOneLineAndCut) {
+  const std::string message = refusal([&] { io::readPointsCsv(scratch("cr.csv", "1,2\nyv-1\r2,3\n")); });
+  EXPECT_NE(message.find("'yv-1\\x0d2' is not a number"), std::string::npos) << message;
+  const std::string longField(100000, 'z');
+  const std::string cut = refusal([&] { io::readPointsCsv(scratch("long.csv", longField + ",1\n")); });
+  EXPECT_LT(cut.size(), 400u) << cut.substr(0, 400);
+  EXPECT_EQ(cut.find('\n'), std::string::npos);
+}
+
+TEST(FuzzFindings, ARankListWithANewlineIsQuotedOnOneLine) {
+  const std::string message = refusal([] { theory::parseRankList("=\n1"); });
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  EXPECT_NE(message.find("\\x0a"), std::string::npos) << message;
+}
+
+TEST(FuzzFindings, APngChunkClaimingMoreThanTheFileHoldsIsRefusedBeforeDecoding) {
+  // A valid signature and IHDR, then an IDAT that claims 1.6 GB in a file of a few dozen bytes:
+  // the decoder used to allocate the claimed length first.
+  std::string png("\x89PNG\r\n\x1a\n", 8);
+  const auto chunk = [&](const std::string& type, const std::string& data, std::uint32_t claimed) {
+    for (int shift : {24, 16, 8, 0}) png += static_cast<char>((claimed >> shift) & 0xff);
+    png += type + data + std::string(4, '\0');
+  };
+  chunk("IHDR", std::string("\0\0\0\x08\0\0\0\x08\x08\0\0\0\0", 13), 13);
+  chunk("IDAT", "xx", 1677721600u);
+  const std::string message = refusal([&] { flows::sampleDensityPng(scratch("lie.png", png), 16, 1); });
+  EXPECT_NE(message.find("chunk 'IDAT' claims 1677721600 bytes"), std::string::npos) << message;
+}
+
+TEST(FuzzFindings, AnEmptyTensorParsesWithoutCopyingFromNull) {
+  // A header with a zero-length tensor: memcpy of 0 bytes from a null buffer was undefined.
+  const std::string header = R"({"e":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}})";
+  std::string bytes(8, '\0');
+  bytes[0] = static_cast<char>(header.size());
+  bytes += header;
+  const io::SafeTensorsFile file = io::parseSafeTensors(bytes, "empty.safetensors");
+  EXPECT_EQ(file.tensors.at("e").bytes.size(), 0u);
+}
+
+}  // namespace
+}  // namespace rankflow
