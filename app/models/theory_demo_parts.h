@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/models/theory_scenes.h"
+#include "app/viewer/units_text.h"
 #include "core/common/error.h"
 #include "core/theory/matrix_scenes.h"
 

@@ -75,7 +75,7 @@ void demoTheorem110(const Params& p, TheoryDemoResult& out) {
   out.lines.push_back("m = " + std::to_string(sizes.m) + ", d = 32, r = 4, n = 16; [l, h] = [" + std::to_string(l) +
                       ", " + std::to_string(h) + "], L = " + std::to_string(h - l + 1) + ": " +
                       std::to_string(plan.nodes.size()) +
-                      " canonical nodes (at most 2 ceil(log2 m) = " + std::to_string(2 * ceilLog2(sizes.m)) + ")");
+                      " canonical nodes (at most 2⌈log₂ m⌉ = " + std::to_string(2 * ceilLog2(sizes.m)) + ")");
   double worst = 0.0;
   for (Strategy s : lowrank::kAllStrategies) {
     const auto i = static_cast<std::size_t>(s);
@@ -84,8 +84,8 @@ void demoTheorem110(const Params& p, TheoryDemoResult& out) {
                         formatSeconds(plan.predictedSeconds[i]) + " predicted, error " +
                         formatNumber("%.1e", timed.error[i]) + (s == plan.chosen ? "  <- router" : ""));
   }
-  out.checks.push_back({"at most 2 ceil(log2 m) canonical nodes",
-                        static_cast<int>(plan.nodes.size()) <= 2 * std::max(1, ceilLog2(sizes.m))});
+  out.checks.push_back(
+      {"at most 2⌈log₂ m⌉ canonical nodes", static_cast<int>(plan.nodes.size()) <= 2 * std::max(1, ceilLog2(sizes.m))});
   out.checks.push_back({"the canonical nodes cover [l, h] exactly once", nodesPartition(tree, plan.nodes, l, h)});
   out.checks.push_back({"every strategy matches the float64 reference (1e-4)", worst <= 1e-4});
 }
@@ -117,12 +117,12 @@ void demoRemark111(const Params& p, TheoryDemoResult& out) {
     chart.series.push_back({name + " measured", lengths, measured[i], false});
     chart.series.push_back({name + " predicted", lengths, predicted[i], true});
   }
-  chart.markers.push_back({"paper: L r = d log2 m", paper});
+  chart.markers.push_back({"paper: L r = d log₂ m", paper});
   if (std::isfinite(predictedCross)) chart.markers.push_back({"cost model", predictedCross});
   if (std::isfinite(measuredCross)) chart.markers.push_back({"measured", measuredCross});
   out.curveCharts.push_back(chart);
   out.lines.push_back("m = 1024, d = " + std::to_string(sizes.d) + ", r = " + std::to_string(sizes.r) +
-                      ", n = 32. Crossover fly -> tree: paper L = d log2 m / r = " + formatNumber("%.0f", paper) +
+                      ", n = 32. Crossover fly → tree: paper L = d log₂ m / r = " + formatNumber("%.0f", paper) +
                       ", cost model " + crossingText(predictedCross) + ", measured " + crossingText(measuredCross));
   // One leaf costs d² n multiply-adds, on the fly 2 d r n: only with 2r < d is a single
   // factor pair cheaper without the tree, whatever the paper's asymptotic rule says.
@@ -130,7 +130,7 @@ void demoRemark111(const Params& p, TheoryDemoResult& out) {
     out.checks.push_back(
         {"predicted: on the fly is cheaper than the tree at L = 1", predicted[2].front() < predicted[0].front()});
   } else {
-    out.lines.push_back("with 2r >= d even one factor pair costs on the fly (2 d r n) what a node does (d^2 n)");
+    out.lines.push_back("with 2r ≥ d even one factor pair costs on the fly (2 d r n) what a node does (d² n)");
   }
   out.checks.push_back(
       {"predicted: the tree is cheaper than on the fly at L = m", predicted[0].back() < predicted[2].back()});
@@ -206,7 +206,7 @@ void demoPointUpdates(const Params& p, TheoryDemoResult& out) {
   const auto treeWork = [&](double m) { return double(sizes.d) * sizes.d * (sizes.r + std::log2(m)); };
   const auto prefixWork = [&](double m) { return m * sizes.d * sizes.d; };
   CurveChart chart{"work per point update against m (d = 32, r = 4)", "m", "multiply-adds", true, true, {}, {}};
-  CurveSeries treeSeries{"tree: d^2 (r + log2 m)", {}, {}, false}, prefixSeries{"prefix: m d^2", {}, {}, false};
+  CurveSeries treeSeries{"tree: d² (r + log₂ m)", {}, {}, false}, prefixSeries{"prefix: m d²", {}, {}, false};
   for (int e = 8; e <= 14; ++e) {
     const double m = std::ldexp(1.0, e);
     treeSeries.x.push_back(m);
@@ -221,7 +221,7 @@ void demoPointUpdates(const Params& p, TheoryDemoResult& out) {
                       " (leaf to root), prefix rebuild " + formatSeconds(rebuildSeconds) + " (all m prefix sums)");
   out.lines.push_back("after 3 updates, worst strategy error on [" + std::to_string(l) + ", " + std::to_string(h) +
                       "]: " + formatNumber("%.1e", worst));
-  out.checks.push_back({"an update makes the prefix sums stale (they need an O(m d^2) rebuild)", staleAfterUpdate});
+  out.checks.push_back({"an update makes the prefix sums stale (they need an O(m d²) rebuild)", staleAfterUpdate});
   out.checks.push_back({"after updates every strategy matches a fresh float64 reference (1e-4)", worst <= 1e-4});
   out.checks.push_back(
       {"the tree's update work is below the prefix rebuild's", treeWork(sizes.m) < prefixWork(sizes.m)});
@@ -276,12 +276,12 @@ void demoTheorem113(const Params& p, TheoryDemoResult& out) {
   }
   out.lines.insert(out.lines.begin(), "d = " + std::to_string(d) + ", r = 2, n = 4, m = " + std::to_string(m) +
                                           "; query [" + std::to_string(l) + ", " + std::to_string(h) + "] gives a " +
-                                          std::to_string(d) + "x" + std::to_string(d) +
-                                          "x4 tensor; Fact 1.12 leaf error " + formatNumber("%.1e", leafError));
-  out.checks.push_back({"Fact 1.12: (A (.) B) C^T is the leaf tensor", leafError <= 1e-5 * std::max(leafNorm, 1.0)});
+                                          std::to_string(d) + "×" + std::to_string(d) +
+                                          "×4 tensor; Fact 1.12 leaf error " + formatNumber("%.1e", leafError));
+  out.checks.push_back({"Fact 1.12: (A ⊙ B) Cᵀ is the leaf tensor", leafError <= 1e-5 * std::max(leafNorm, 1.0)});
   out.checks.push_back({"the tensor tree's query matches the float64 contraction (1e-4)", worst <= 1e-4});
   out.checks.push_back(
-      {"at most 2 ceil(log2 m) canonical nodes", static_cast<int>(plan.nodes.size()) <= 2 * std::max(1, ceilLog2(m))});
+      {"at most 2⌈log₂ m⌉ canonical nodes", static_cast<int>(plan.nodes.size()) <= 2 * std::max(1, ceilLog2(m))});
 }
 
 }  // namespace rankflow::app::theory_demo

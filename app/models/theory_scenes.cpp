@@ -47,17 +47,17 @@ using theory_demo::demoTheorem113;
 const std::map<std::string, std::vector<DemoParameterSpec>>& allSpecs() {
   static const std::map<std::string, std::vector<DemoParameterSpec>> specs = {
       {"lemma1.2",
-       {{"degree", "degree p of f_1 = t^p", Kind::Integer, 1, 8, "3"}, {"K", "orders K", Kind::Integer, 1, 8, "5"}}},
+       {{"degree", "degree p of f₁ = tᵖ", Kind::Integer, 1, 8, "3"}, {"K", "orders K", Kind::Integer, 1, 8, "5"}}},
       {"lemma1.3", {{"K", "K", Kind::Integer, 1, 8, "4"}}},
-      {"ode", {{"n", "size n", Kind::Integer, 2, 8, "4"}, {"degree", "D_1 = t^p u v^T, p", Kind::Integer, 0, 4, "1"}}},
+      {"ode", {{"n", "size n", Kind::Integer, 2, 8, "4"}, {"degree", "D₁ = tᵖ u vᵀ, p", Kind::Integer, 0, 4, "1"}}},
       {"fact1.4", {{"terms", "rank r of B", Kind::Integer, 1, 3, "1"}, {"n", "size n", Kind::Integer, 6, 10, "6"}}},
-      {"lemma1.5", {{"ranks", "target r_0..r_K", Kind::RankList, 0, 8, "1,3,5,2"}}},
+      {"lemma1.5", {{"ranks", "target r₀..r_K", Kind::RankList, 0, 8, "1,3,5,2"}}},
       {"lemma1.6",
        {{"n", "size n", Kind::Integer, 4, 10, "4"}, {"degree", "degree of x, y", Kind::Integer, 2, 6, "3"}}},
-      {"fact1.7", {{"copies", "copies of G_K (r_0)", Kind::Integer, 1, 3, "2"}, {"K", "K", Kind::Integer, 1, 6, "3"}}},
-      {"lemma1.8", {{"ranks", "target r_0..r_K", Kind::RankList, 0, 6, "1,2,3,2"}}},
+      {"fact1.7", {{"copies", "copies of G_K (r₀)", Kind::Integer, 1, 3, "2"}, {"K", "K", Kind::Integer, 1, 6, "3"}}},
+      {"lemma1.8", {{"ranks", "target r₀..r_K", Kind::RankList, 0, 6, "1,2,3,2"}}},
       {"lemma1.9",
-       {{"permutation", "order pi", Kind::RankList, 0, 5, "1,3,0,2"},
+       {{"permutation", "order π", Kind::RankList, 0, 5, "1,3,0,2"},
         {"relations", "relations", Kind::Text, 1, 5, "<<>"}}},
       {"theorem1.10",
        {{"m", "leaves m", Kind::Integer, 4, 64, "16"},
@@ -65,8 +65,8 @@ const std::map<std::string, std::vector<DemoParameterSpec>>& allSpecs() {
         {"h", "h", Kind::Integer, 0, 63, "12"}}},
       {"remark1.11", {{"r", "rank r", Kind::Integer, 1, 32, "4"}, {"d", "d", Kind::Integer, 16, 64, "64"}}},
       {"sum_prefix",
-       {{"log2m", "log2 m", Kind::Integer, 8, 14, "12"}, {"mean", "mean of the factors", Kind::Integer, 0, 3, "1"}}},
-      {"point_updates", {{"log2m", "log2 m", Kind::Integer, 8, 14, "12"}}},
+       {{"log2m", "log₂ m", Kind::Integer, 8, 14, "12"}, {"mean", "mean of the factors", Kind::Integer, 0, 3, "1"}}},
+      {"point_updates", {{"log2m", "log₂ m", Kind::Integer, 8, 14, "12"}}},
       {"theorem1.13", {{"d", "d", Kind::Integer, 2, 12, "6"}, {"m", "leaves m", Kind::Integer, 4, 32, "16"}}},
   };
   return specs;
@@ -134,17 +134,16 @@ void demoLemma12(const Params& p, TheoryDemoResult& out) {
                                         {{1.0, 0, Oscillation::Exp, 0.0}},
                                         {{1.0, 0, Oscillation::Exp, 1.0}}};
   const MatrixFunction d1 = theory::lemma12(f, 4);
-  const std::vector<int> observed = theory::rankProfile(d1, maxK - 1);  // rank D_k = rank D_1^(k-1)
+  const std::vector<int> observed = theory::rankProfile(d1, maxK - 1);  // rank Dₖ = rank D₁⁽ᵏ⁻¹⁾
   const std::vector<int> predicted = theory::lemma12Prediction(f, maxK);
-  out.lines.push_back("D_1 = diag(t^" + std::to_string(degree) + ", t, 1, e^t): four constant rank-one directions");
-  out.lines.push_back("rank D_k, k = 1.." + std::to_string(maxK) + ": " + listText(observed) +
-                      "  (predicted #{i : f_i^(k-1) != 0}: " + listText(predicted) + ")");
+  out.lines.push_back("D₁ = diag(t" + superscript(degree) + ", t, 1, eᵗ): four constant rank-one directions");
+  out.lines.push_back("rank Dₖ, k = 1.." + std::to_string(maxK) + ": " + listText(observed) +
+                      "  (predicted #{i : fᵢ⁽ᵏ⁻¹⁾ ≠ 0}: " + listText(predicted) + ")");
   out.rankCharts.push_back(chartOver(
-      "rank D_k (exact) against the prediction", "k", 1,
-      {{"rank D_k", observed, RankSeries::Style::Bar}, {"#{i : f_i^(k-1) != 0}", predicted, RankSeries::Style::Dot}}));
-  out.checks.push_back({"rank D_k = #{i : f_i^(k-1) != 0} for every k", observed == predicted});
-  out.checks.push_back(
-      {"rank D_1 >= rank D_2 >= ... (a staircase)", std::is_sorted(observed.rbegin(), observed.rend())});
+      "rank Dₖ (exact) against the prediction", "k", 1,
+      {{"rank Dₖ", observed, RankSeries::Style::Bar}, {"#{i : fᵢ⁽ᵏ⁻¹⁾ ≠ 0}", predicted, RankSeries::Style::Dot}}));
+  out.checks.push_back({"rank Dₖ = #{i : fᵢ⁽ᵏ⁻¹⁾ ≠ 0} for every k", observed == predicted});
+  out.checks.push_back({"rank D₁ ≥ rank D₂ ≥ … (a staircase)", std::is_sorted(observed.rbegin(), observed.rend())});
 }
 
 void demoLemma13(const Params& p, TheoryDemoResult& out) {
@@ -152,13 +151,13 @@ void demoLemma13(const Params& p, TheoryDemoResult& out) {
   const std::vector<int> observed = theory::rankProfile(theory::outerProductBlock(maxK), maxK);
   std::vector<int> expected;
   for (int k = 0; k <= maxK; ++k) expected.push_back(k + 1);
-  out.lines.push_back("x(t) = sum_{i=0}^{" + std::to_string(maxK) + "} t^i/i! e_{i+1} in R^" +
-                      std::to_string(maxK + 1) + ", D_1 = x x^T has rank 1");
-  out.lines.push_back("rank D_1^(j), j = 0.." + std::to_string(maxK) + ": " + listText(observed));
+  out.lines.push_back("x(t) = Σᵢ₌₀" + superscript(maxK) + " tⁱ/i! eᵢ₊₁ ∈ ℝ" + superscript(maxK + 1) +
+                      ", D₁ = x xᵀ has rank 1");
+  out.lines.push_back("rank D₁⁽ʲ⁾, j = 0.." + std::to_string(maxK) + ": " + listText(observed));
   out.rankCharts.push_back(
-      chartOver("rank of D_1^(j) (exact) and the expected j + 1", "j", 0,
-                {{"rank D_1^(j)", observed, RankSeries::Style::Bar}, {"j + 1", expected, RankSeries::Style::Dot}}));
-  out.checks.push_back({"ranks are 1, 2, ..., K+1", observed == expected});
+      chartOver("rank of D₁⁽ʲ⁾ (exact) and the expected j + 1", "j", 0,
+                {{"rank D₁⁽ʲ⁾", observed, RankSeries::Style::Bar}, {"j + 1", expected, RankSeries::Style::Dot}}));
+  out.checks.push_back({"ranks are 1, 2, …, K+1", observed == expected});
   out.checks.push_back({"ranks strictly increase", std::adjacent_find(observed.begin(), observed.end(),
                                                                       std::greater_equal<>()) == observed.end()});
 }
@@ -180,16 +179,16 @@ void demoOde(const Params& p, TheoryDemoResult& out) {
   const int orders = degree + 2;
   const std::vector<int> rankA = theory::rankProfile(a, orders - 1);
   const std::vector<int> rankD = theory::rankProfile(d1, orders - 1);
-  out.lines.push_back("D_1 = t^" + std::to_string(degree) + " u v^T, A(t) = e^t C - sum_{i=0}^{" +
-                      std::to_string(degree) + "} D_1^(i)(t), C = random + 4n I");
-  out.lines.push_back("max |A' - A - D_1| over 5 values of t: " + formatNumber("%.3g", worst) + " (|A| up to " +
+  out.lines.push_back("D₁ = t" + superscript(degree) + " u vᵀ, A(t) = eᵗ C − Σᵢ₌₀" + superscript(degree) +
+                      " D₁⁽ⁱ⁾(t), C = random + 4n I");
+  out.lines.push_back("max |A′ − A − D₁| over 5 values of t: " + formatNumber("%.3g", worst) + " (|A| up to " +
                       formatNumber("%.3g", scale) + ")");
   out.rankCharts.push_back(
-      chartOver("rank A^(k) against rank D_(k+1) = rank D_1^(k)", "k", 0,
-                {{"rank A^(k)", rankA, RankSeries::Style::Bar}, {"rank D_1^(k)", rankD, RankSeries::Style::Bar}}));
-  out.checks.push_back({"A' - A = D_1 exactly", worst <= 1e-12 * std::max(scale, 1.0)});
+      chartOver("rank A⁽ᵏ⁾ against rank Dₖ₊₁ = rank D₁⁽ᵏ⁾", "k", 0,
+                {{"rank A⁽ᵏ⁾", rankA, RankSeries::Style::Bar}, {"rank D₁⁽ᵏ⁾", rankD, RankSeries::Style::Bar}}));
+  out.checks.push_back({"A′ − A = D₁ exactly", worst <= 1e-12 * std::max(scale, 1.0)});
   out.checks.push_back({"A is full rank (" + std::to_string(n) + ")", rankA.front() == n});
-  out.checks.push_back({"D_1 has rank 1", rankD.front() == 1});
+  out.checks.push_back({"D₁ has rank 1", rankD.front() == 1});
 }
 
 // A sum of `terms` random rank-one polynomial products x_i y_iᵀ: B = P Qᵀ with inner dimension r.
@@ -205,15 +204,15 @@ void demoFact14(const Params& p, TheoryDemoResult& out) {
   const std::vector<int> ceiling = ceilingFact14(ranks);
   bool holds = true;
   for (std::size_t k = 1; k < ranks.size(); ++k) holds = holds && ranks[k] <= ceiling[k];
-  out.lines.push_back("B = P Q^T, P, Q random cubic polynomial " + std::to_string(n) + "x" + std::to_string(terms) +
-                      ": B' = P'Q^T + P Q'^T = [P' P][Q Q']^T");
-  out.lines.push_back("ranks r_k of B^(k): " + listText(ranks) + "; rank B' = " + std::to_string(ranks[1]) +
+  out.lines.push_back("B = P Qᵀ, P, Q random cubic polynomial " + std::to_string(n) + "×" + std::to_string(terms) +
+                      ": B′ = P′Qᵀ + P Q′ᵀ = [P′ P][Q Q′]ᵀ");
+  out.lines.push_back("ranks rₖ of B⁽ᵏ⁾: " + listText(ranks) + "; rank B′ = " + std::to_string(ranks[1]) +
                       (ranks[1] == 2 * ranks[0] ? ": the bound 2 rank B is attained" : ""));
   out.rankCharts.push_back(chartOver(
-      "rank B^(k) under the Fact 1.4 ceiling 2 rank B^(k-1)", "k", 0,
-      {{"rank B^(k)", ranks, RankSeries::Style::Bar}, {"2 rank B^(k-1)", ceiling, RankSeries::Style::Ceiling}}));
-  out.checks.push_back({"0 <= rank B' <= 2 rank B", ranks[1] >= 0 && ranks[1] <= 2 * ranks[0]});
-  out.checks.push_back({"rank B^(k) <= 2 rank B^(k-1) for every k", holds});
+      "rank B⁽ᵏ⁾ under the Fact 1.4 ceiling 2 rank B⁽ᵏ⁻¹⁾", "k", 0,
+      {{"rank B⁽ᵏ⁾", ranks, RankSeries::Style::Bar}, {"2 rank B⁽ᵏ⁻¹⁾", ceiling, RankSeries::Style::Ceiling}}));
+  out.checks.push_back({"0 ≤ rank B′ ≤ 2 rank B", ranks[1] >= 0 && ranks[1] <= 2 * ranks[0]});
+  out.checks.push_back({"rank B⁽ᵏ⁾ ≤ 2 rank B⁽ᵏ⁻¹⁾ for every k", holds});
 }
 
 void demoLemma15(const Params& p, TheoryDemoResult& out) {
@@ -227,16 +226,16 @@ void demoLemma15(const Params& p, TheoryDemoResult& out) {
     current = current.derivative();
   }
   const std::vector<int> generic = theory::rankProfile(b, maxK);
-  out.lines.push_back("B(t) = sum_k t^k/k! M_k, M_k = diag of r_k ones, " + std::to_string(b.rows()) + "x" +
+  out.lines.push_back("B(t) = Σₖ tᵏ/k! Mₖ, Mₖ = diag of rₖ ones, " + std::to_string(b.rows()) + "×" +
                       std::to_string(b.cols()));
   out.lines.push_back("at t = 0: " + listText(atZero) + "   generically: " + listText(generic) +
                       "   target: " + listText(target));
-  out.rankCharts.push_back(chartOver("rank B^(k)(0) and generic rank B^(k) against the target", "k", 0,
+  out.rankCharts.push_back(chartOver("rank B⁽ᵏ⁾(0) and generic rank B⁽ᵏ⁾ against the target", "k", 0,
                                      {{"rank at t = 0", atZero, RankSeries::Style::Bar},
                                       {"generic rank", generic, RankSeries::Style::Bar},
-                                      {"target r_k", target, RankSeries::Style::Dot}}));
-  out.checks.push_back({"rank B^(k)(0) = r_k for every k", atZero == target});
-  out.checks.push_back({"the generic ranks obey the pairwise bound r_(k+j) <= (j+1) r_k", obeysPairwiseBound(generic)});
+                                      {"target rₖ", target, RankSeries::Style::Dot}}));
+  out.checks.push_back({"rank B⁽ᵏ⁾(0) = rₖ for every k", atZero == target});
+  out.checks.push_back({"the generic ranks obey the pairwise bound rₖ₊ⱼ ≤ (j+1) rₖ", obeysPairwiseBound(generic)});
 }
 
 void demoLemma16(const Params& p, TheoryDemoResult& out) {
@@ -244,17 +243,17 @@ void demoLemma16(const Params& p, TheoryDemoResult& out) {
   const std::vector<int> target = {1, 2, 4};
   const theory::Feasibility verdict = theory::checkFeasibility(target);
   const std::vector<int> ranks = theory::rankProfile(theory::rankOneProduct(n, degree, 1), 3);
-  out.lines.push_back("(1, 2, 4) obeys the step bound r_(k+1) <= 2 r_k; the checker says: " +
+  out.lines.push_back("(1, 2, 4) obeys the step bound rₖ₊₁ ≤ 2 rₖ; the checker says: " +
                       std::string(theory::verdictName(verdict.verdict)) + " (" + verdict.reason + ")");
-  out.lines.push_back("B = x y^T, x, y random of degree " + std::to_string(degree) + " in R^" + std::to_string(n) +
-                      ": ranks of B, B', B'', B''' = " + listText(ranks));
-  out.rankCharts.push_back(chartOver("B = x y^T: B'' = x''y^T + 2x'y'^T + x y''^T has rank <= 3", "k", 0,
-                                     {{"rank B^(k)", ranks, RankSeries::Style::Bar},
+  out.lines.push_back("B = x yᵀ, x, y random of degree " + std::to_string(degree) + " in ℝ" + superscript(n) +
+                      ": ranks of B, B′, B″, B‴ = " + listText(ranks));
+  out.rankCharts.push_back(chartOver("B = x yᵀ: B″ = x″yᵀ + 2x′y′ᵀ + x y″ᵀ has rank ≤ 3", "k", 0,
+                                     {{"rank B⁽ᵏ⁾", ranks, RankSeries::Style::Bar},
                                       {"target (1, 2, 4)", target, RankSeries::Style::Dot},
-                                      {"2 rank B^(k-1)", ceilingFact14(ranks), RankSeries::Style::Ceiling}}));
-  out.checks.push_back({"(1, 2, 4) obeys r_(k+1) <= 2 r_k", target[1] <= 2 * target[0] && target[2] <= 2 * target[1]});
+                                      {"2 rank B⁽ᵏ⁻¹⁾", ceilingFact14(ranks), RankSeries::Style::Ceiling}}));
+  out.checks.push_back({"(1, 2, 4) obeys rₖ₊₁ ≤ 2 rₖ", target[1] <= 2 * target[0] && target[2] <= 2 * target[1]});
   out.checks.push_back({"the checker finds (1, 2, 4) infeasible", verdict.verdict == theory::Verdict::Infeasible});
-  out.checks.push_back({"rank B'' <= 3 for B = x y^T", ranks[2] <= 3});
+  out.checks.push_back({"rank B″ ≤ 3 for B = x yᵀ", ranks[2] <= 3});
 }
 
 void demoFact17(const Params& p, TheoryDemoResult& out) {
@@ -267,14 +266,14 @@ void demoFact17(const Params& p, TheoryDemoResult& out) {
     holds = holds && ranks[k] <= ceiling[k];
     if (static_cast<int>(k) <= maxK) attained = attained && ranks[k] == ceiling[k];
   }
-  out.lines.push_back("B = blockdiag of " + std::to_string(copies) + " copies of G_" + std::to_string(maxK) +
-                      " = x x^T: rank B = " + std::to_string(ranks[0]));
-  out.lines.push_back("ranks r_k: " + listText(ranks) + "; ceiling (k+1) r_0: " + listText(ceiling) +
+  out.lines.push_back("B = blockdiag of " + std::to_string(copies) + " copies of G" + subscript(maxK) +
+                      " = x xᵀ: rank B = " + std::to_string(ranks[0]));
+  out.lines.push_back("ranks rₖ: " + listText(ranks) + "; ceiling (k+1) r₀: " + listText(ceiling) +
                       (attained ? " (attained up to k = K)" : ""));
-  out.rankCharts.push_back(chartOver(
-      "rank B^(k) under the Fact 1.7 ceiling (k+1) rank B", "k", 0,
-      {{"rank B^(k)", ranks, RankSeries::Style::Bar}, {"(k+1) rank B", ceiling, RankSeries::Style::Ceiling}}));
-  out.checks.push_back({"rank B^(k) <= (k+1) rank B for every k", holds});
+  out.rankCharts.push_back(
+      chartOver("rank B⁽ᵏ⁾ under the Fact 1.7 ceiling (k+1) rank B", "k", 0,
+                {{"rank B⁽ᵏ⁾", ranks, RankSeries::Style::Bar}, {"(k+1) rank B", ceiling, RankSeries::Style::Ceiling}}));
+  out.checks.push_back({"rank B⁽ᵏ⁾ ≤ (k+1) rank B for every k", holds});
 }
 
 void demoLemma18(const Params& p, TheoryDemoResult& out) {
@@ -286,24 +285,24 @@ void demoLemma18(const Params& p, TheoryDemoResult& out) {
   if (f.verdict == theory::Verdict::Feasible) {
     std::string blocks;
     for (std::size_t i = 0; i < f.blocks.size(); ++i) blocks += (i ? ", " : "") + f.blocks[i];
-    out.lines.push_back("B = blockdiag(" + blocks + "), " + std::to_string(f.construction.rows()) + "x" +
+    out.lines.push_back("B = blockdiag(" + blocks + "), " + std::to_string(f.construction.rows()) + "×" +
                         std::to_string(f.construction.cols()) + "; exact ranks " + listText(f.realized));
     chart.series.push_back({"construction (exact)", f.realized, RankSeries::Style::Bar});
     out.checks.push_back({"the construction realises the target exactly", f.realized == target});
   }
-  chart.series.push_back({"target r_k", target, RankSeries::Style::Dot});
-  chart.series.push_back({"(k+1) r_0", ceilingFact17(target), RankSeries::Style::Ceiling});
+  chart.series.push_back({"target rₖ", target, RankSeries::Style::Dot});
+  chart.series.push_back({"(k+1) r₀", ceilingFact17(target), RankSeries::Style::Ceiling});
   out.rankCharts.push_back(chart);
   // The caution of docs/MATHEMATICS.md §2: the global bound is not sufficient.
   const std::vector<int> caution = {2, 1, 5};
   const theory::Feasibility c = theory::checkFeasibility(caution);
-  out.lines.push_back("Caution: (2, 1, 5) obeys r_k <= (k+1) r_0 yet is " +
-                      std::string(theory::verdictName(c.verdict)) + ": " + c.reason);
+  out.lines.push_back("Caution: (2, 1, 5) obeys rₖ ≤ (k+1) r₀ yet is " + std::string(theory::verdictName(c.verdict)) +
+                      ": " + c.reason);
   bool global = true;
   for (std::size_t k = 0; k < caution.size(); ++k)
     global = global && caution[k] <= static_cast<int>(k + 1) * caution[0];
-  out.checks.push_back({"(2, 1, 5) obeys the global bound r_k <= (k+1) r_0", global});
-  out.checks.push_back({"(2, 1, 5) is infeasible (Fact 1.4 on B')", c.verdict == theory::Verdict::Infeasible});
+  out.checks.push_back({"(2, 1, 5) obeys the global bound rₖ ≤ (k+1) r₀", global});
+  out.checks.push_back({"(2, 1, 5) is infeasible (Fact 1.4 on B′)", c.verdict == theory::Verdict::Infeasible});
 }
 
 void demoLemma19(const Params& p, TheoryDemoResult& out) {
@@ -318,10 +317,10 @@ void demoLemma19(const Params& p, TheoryDemoResult& out) {
   };
   std::string wanted;
   for (std::size_t i = 0; i < permutation.size(); ++i) {
-    wanted += "r_" + std::to_string(permutation[i]);
+    wanted += "r" + subscript(permutation[i]);
     if (i < relations.size()) wanted += std::string(" ") + relations[i] + " ";
   }
-  out.lines.push_back("wanted: " + wanted + "  ->  weights shifted so min w >= max w - min w: r = (" + listText(ranks) +
+  out.lines.push_back("wanted: " + wanted + "  →  weights shifted so min w ≥ max w − min w: r = (" + listText(ranks) +
                       ")");
   out.lines.push_back(std::string("checker: ") + theory::verdictName(f.verdict) + " - " + f.reason);
   if (f.verdict == theory::Verdict::Infeasible) {
@@ -333,11 +332,11 @@ void demoLemma19(const Params& p, TheoryDemoResult& out) {
     for (std::size_t i = 0; i < f.blocks.size(); ++i) blocks += (i ? ", " : "") + f.blocks[i];
     out.lines.push_back("B = blockdiag(" + blocks + ")");
   }
-  RankChart chart = chartOver("ranks in the order pi (realised by the construction)", "order", 0, {});
-  for (int k : permutation) chart.labels.push_back("r_" + std::to_string(k));
+  RankChart chart = chartOver("ranks in the order π (realised by the construction)", "order", 0, {});
+  for (int k : permutation) chart.labels.push_back("r" + subscript(k));
   const std::vector<int> realized = f.realized.size() == ranks.size() ? f.realized : std::vector<int>{};
   if (!realized.empty()) chart.series.push_back({"construction (exact)", inOrder(realized), RankSeries::Style::Bar});
-  chart.series.push_back({"r_pi(i) wanted", inOrder(ranks), RankSeries::Style::Dot});
+  chart.series.push_back({"r_π(i) wanted", inOrder(ranks), RankSeries::Style::Dot});
   out.rankCharts.push_back(chart);
   bool obeys = !realized.empty();
   for (std::size_t i = 0; obeys && i + 1 < permutation.size(); ++i) {
@@ -347,7 +346,7 @@ void demoLemma19(const Params& p, TheoryDemoResult& out) {
     obeys = rel == '<' ? a < b : rel == '>' ? a > b : a == b;
   }
   const auto [lo, hi] = std::minmax_element(ranks.begin(), ranks.end());
-  out.checks.push_back({"max w <= 2 min w", *hi <= 2 * *lo});
+  out.checks.push_back({"max w ≤ 2 min w", *hi <= 2 * *lo});
   out.checks.push_back({"the checker realises the ranks (feasible)", f.verdict == theory::Verdict::Feasible});
   out.checks.push_back({"the realised ranks follow the chosen relations", obeys});
 }

@@ -11,6 +11,7 @@
 
 #include "app/ui/keys.h"
 #include "app/ui/panel.h"
+#include "app/ui/widgets/math_text.h"
 
 namespace rankflow::app {
 namespace {
@@ -31,7 +32,7 @@ constexpr std::array kFixedShortcuts = {
     Shortcut{GLFW_KEY_1, "1", "show the velocity field", FieldVelocity, false, nullptr},
     Shortcut{GLFW_KEY_2, "2", "show the acceleration field", FieldAcceleration, false, nullptr},
     Shortcut{GLFW_KEY_3, "3", "show the jerk field", FieldJerk, false, nullptr},
-    Shortcut{GLFW_KEY_L, "L", "marginal u_k <-> Lagrangian derivative along the ODE", ToggleLagrangian, false, nullptr},
+    Shortcut{GLFW_KEY_L, "L", "marginal uₖ ↔ Lagrangian derivative along the ODE", ToggleLagrangian, false, nullptr},
     Shortcut{GLFW_KEY_H, "H", "|field| heatmap on / off", ToggleHeatmap, false, nullptr},
     Shortcut{GLFW_KEY_ESCAPE, "Esc", "leave lecture mode", LeaveLecture, false, nullptr},
 };
@@ -109,7 +110,7 @@ void drawHelpOverlay(bool* open) {
       ImGui::TableNextColumn();
       ImGui::TextColored({1.0f, 0.85f, 0.35f, 1.0f}, "%s", s.label);
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(s.action);
+      ImGui::TextUnformatted(mathText(s.action).c_str());
     }
     ImGui::EndTable();
   }

@@ -50,13 +50,15 @@ void lectureStyle(ImGuiStyle& style) {
   colors[ImGuiCol_Separator] = ImVec4(0.7f, 0.7f, 0.7f, 1.0f);
 }
 
-// The code points the panels write (Unicode blocks DejaVu Sans covers): Latin-1, Greek,
-// the phonetic modifiers that give subscript i and superscript T and k (ᵢ ᵀ ᵏ), general
+// The code points the panels write (Unicode blocks DejaVu Sans covers): Latin-1, the spacing
+// modifier letters (superscript j, r, x: ʲ ʳ ˣ), Greek, the phonetic modifiers that give
+// subscript i and superscript T, k, d, p (ᵢ ᵀ ᵏ ᵈ ᵖ), general
 // punctuation (– — ‖ …), super- and subscript digits, letterlike symbols, arrows, operators
-// (Σ ∂ ≤ ≥ ≠ ≈ ∈ ∞), technical brackets (⌈ ⌉) and geometric shapes (▲ ■).
+// (Σ ∂ ≤ ≥ ≠ ≈ ∈ ∞), technical brackets (⌈ ⌉), geometric shapes (▲ ■) and Latin Extended-C
+// for subscript j (ⱼ).
 const ImWchar kUiGlyphRanges[] = {
-    0x0020, 0x00FF, 0x0370, 0x03FF, 0x1D00, 0x1DBF, 0x2000, 0x206F, 0x2070, 0x209F, 0x2100,
-    0x214F, 0x2190, 0x21FF, 0x2200, 0x22FF, 0x2300, 0x23FF, 0x25A0, 0x25FF, 0,
+    0x0020, 0x00FF, 0x02B0, 0x02FF, 0x0370, 0x03FF, 0x1D00, 0x1DBF, 0x2000, 0x206F, 0x2070, 0x209F, 0x2100,
+    0x214F, 0x2190, 0x21FF, 0x2200, 0x22FF, 0x2300, 0x23FF, 0x25A0, 0x25FF, 0x2C60, 0x2C7F, 0,
 };
 
 float uiScale = 1.0f;

@@ -17,6 +17,7 @@
 #include "app/ui/help_overlay.h"
 #include "app/ui/imgui_style.h"
 #include "app/ui/panels/timeline_panel.h"
+#include "app/ui/widgets/math_text.h"
 #include "app/ui/widgets/plot_capture.h"
 #include "app/viewer/imported_view.h"
 #include "app/viewer/lowrank_engine.h"
@@ -262,8 +263,9 @@ void Workbench::drawLectureCaption() {
   if (scene_.imported && view_.particleColour != ParticleColour::Label)
     ImGui::TextDisabled("coloured by %s", kParticleColourNames[static_cast<std::size_t>(view_.particleColour)]);
   else if (scene_.hasField() && (view_.showArrows || view_.showHeatmap))
-    ImGui::TextDisabled("%s field, %s", fieldNames[view_.fieldOrder - 1],
-                        view_.fieldKind == flows::FieldKind::Lagrangian ? "along the ODE" : "marginal u_k");
+    ImGui::TextDisabled(
+        "%s field, %s", fieldNames[view_.fieldOrder - 1],
+        mathText(view_.fieldKind == flows::FieldKind::Lagrangian ? "along the ODE" : "marginal uₖ").c_str());
   ImGui::End();
 }
 

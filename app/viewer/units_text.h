@@ -1,5 +1,6 @@
 #pragma once
-// Durations as the panels print them: one unit chosen by size, three significant digits.
+// Durations as the panels print them: one unit chosen by size, three significant digits; and
+// whole numbers in super- or subscript digits for mathematics (t³, r₂).
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -20,6 +21,28 @@ inline std::string formatSeconds(double seconds) {
     std::snprintf(text, sizeof text, "%.2f s", seconds);
   }
   return text;
+}
+
+// 12 → "¹²", -1 → "⁻¹" (superscript) or "₁₂", "₋₁" (subscript). The Unicode the panels pass
+// to mathText (app/ui/widgets/math_text.h), which spells it in ASCII for the built-in font.
+inline std::string scriptNumber(long long v, bool super) {
+  static constexpr const char* kSuper[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+  static constexpr const char* kSub[] = {"₀", "₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"};
+  std::string out;
+  for (const char c : std::to_string(v)) {
+    if (c == '-') {
+      out += super ? "⁻" : "₋";
+    } else {
+      out += (super ? kSuper : kSub)[c - '0'];
+    }
+  }
+  return out;
+}
+inline std::string superscript(long long v) {
+  return scriptNumber(v, true);
+}
+inline std::string subscript(long long v) {
+  return scriptNumber(v, false);
 }
 
 }  // namespace rankflow::app

@@ -66,6 +66,37 @@ TEST_P(PanelFigure, MatchesItsGoldenImageWithValidationSilent) {
   }
 }
 
+// A Theory scene with its symbols, at twice the pixels so that sub- and superscripts are
+// legible: Lemma 1.2 (the first scene), whose statement writes D₁ = Σᵢ₌₁ʳ fᵢ(t) aᵢ bᵢᵀ and
+// rank D₁ ≥ rank D₂ ≥ … in DejaVu's glyphs (app/ui/widgets/math_text.h), not '?' boxes.
+TEST(TheoryFigure, Lemma12WithItsSymbolsAtScaleTwoMatchesItsGolden) {
+  const auto out = workDirectory() / "theory-lemma-1-2-scale2.png";
+  std::filesystem::remove(out);
+  const auto result =
+      runCommand(quoted(RANKFLOW_EXE) + " render --session " + quoted(sessionFile()) +
+                 " --panel theory --width 840 --height 420 --scale 2 --validation --out " + quoted(out.string()));
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  const render::RgbaImage image = render::readPng(out.string());
+  ASSERT_GT(image.width, 1000);
+
+  const std::string golden = std::string(RANKFLOW_SOURCE_DIR) + "/tests/golden/theory-lemma-1-2-scale2.png";
+  if (std::getenv("RANKFLOW_UPDATE_GOLDEN")) {
+    render::writePngAtomic(golden, image);
+    GTEST_SKIP() << "golden image rewritten: " << golden;
+  }
+  ASSERT_TRUE(std::filesystem::exists(golden)) << "missing " << golden << " (RANKFLOW_UPDATE_GOLDEN=1 writes it)";
+  const render::RgbaImage expected = render::readPng(golden);
+  const render::ImageComparison cmp = render::compareImages(expected, image, kChannelTolerance);
+  ASSERT_TRUE(cmp.sameSize) << image.width << "x" << image.height << ", golden " << expected.width << "x"
+                            << expected.height;
+  const double fraction = static_cast<double>(cmp.differingPixels) / (expected.width * expected.height);
+  if (fraction > kMaxDifferingFraction) {
+    const auto diff = workDirectory() / "theory-lemma-1-2-scale2-diff.png";
+    render::writePngAtomic(diff.string(), cmp.diff);
+    FAIL() << fraction * 100 << "% of pixels differ; diff in " << diff;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryPanel, PanelFigure,
                          ::testing::Values("flow", "control", "timeline", "ranks", "queries", "cascade", "theory",
                                            "adapters", "help"),

@@ -146,15 +146,15 @@ TEST(TheoryDemos, EveryPresetDemonstrationShowsWhatItsStatementClaims) {
 TEST(TheoryDemos, Lemma13RanksAreOneToKPlusOneForKFour) {
   const TheoryDemoResult r = computeTheoryDemo("lemma1.3", {{"K", "4"}});
   ASSERT_TRUE(r.error.empty()) << r.error;
-  EXPECT_EQ(testing::seriesNamed(r, "rank D_1^(j)").values, (std::vector<int>{1, 2, 3, 4, 5}));
-  EXPECT_EQ(testing::seriesNamed(r, "rank D_1^(j)").values, theory::rankProfile(theory::outerProductBlock(4), 4));
+  EXPECT_EQ(testing::seriesNamed(r, "rank D₁⁽ʲ⁾").values, (std::vector<int>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(testing::seriesNamed(r, "rank D₁⁽ʲ⁾").values, theory::rankProfile(theory::outerProductBlock(4), 4));
 }
 
 TEST(TheoryDemos, Lemma16VerdictIsInfeasibleAndRankOfBSecondIsAtMostThree) {
   const TheoryDemoResult r = computeTheoryDemo("lemma1.6", {{"n", "5"}, {"degree", "4"}});
   ASSERT_TRUE(r.allChecksHold()) << testing::failedChecks(r);
   EXPECT_EQ(theory::checkFeasibility({1, 2, 4}).verdict, theory::Verdict::Infeasible);
-  const auto& ranks = testing::seriesNamed(r, "rank B^(k)").values;
+  const auto& ranks = testing::seriesNamed(r, "rank B⁽ᵏ⁾").values;
   EXPECT_EQ(ranks, theory::rankProfile(theory::rankOneProduct(5, 4, 1), 3));
   EXPECT_EQ(ranks[0], 1);
   EXPECT_LE(ranks[2], 3);
@@ -173,13 +173,13 @@ TEST(TheoryDemos, FactBoundsHoldOnRandomParameters) {
   for (int trial = 0; trial < 2; ++trial) {
     const TheoryDemoResult f14 = computeTheoryDemo("fact1.4", {{"terms", pick(1, 3)}, {"n", pick(6, 8)}});
     EXPECT_TRUE(f14.allChecksHold()) << testing::failedChecks(f14);
-    const auto& r14 = testing::seriesNamed(f14, "rank B^(k)").values;
+    const auto& r14 = testing::seriesNamed(f14, "rank B⁽ᵏ⁾").values;
     for (std::size_t k = 1; k < r14.size(); ++k) EXPECT_LE(r14[k], 2 * r14[k - 1]);
 
     const std::string copies = pick(1, 3), maxK = pick(1, 4);
     const TheoryDemoResult f17 = computeTheoryDemo("fact1.7", {{"copies", copies}, {"K", maxK}});
     EXPECT_TRUE(f17.allChecksHold()) << testing::failedChecks(f17);
-    const auto& r17 = testing::seriesNamed(f17, "rank B^(k)").values;
+    const auto& r17 = testing::seriesNamed(f17, "rank B⁽ᵏ⁾").values;
     const std::vector<theory::MatrixFunction> blocks(static_cast<std::size_t>(std::stoi(copies)),
                                                      theory::outerProductBlock(std::stoi(maxK)));
     EXPECT_EQ(r17, theory::rankProfile(theory::blockDiagonal(blocks), std::stoi(maxK) + 1));

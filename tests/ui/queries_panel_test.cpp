@@ -16,6 +16,7 @@
 #include "app/models/queries_model.h"
 #include "core/lowrank/range_tree.h"
 #include "tests/support/headless_imgui.h"
+#include "tests/support/plot_capture_check.h"
 #include "tests/support/reference_flow.h"
 
 namespace rankflow {
@@ -53,6 +54,11 @@ TEST(QueriesPanel, DrawsHeadlessFramesWithEveryBeginEnded) {
   ASSERT_NE(ImGui::FindWindowByName("Queries"), nullptr);
   ASSERT_TRUE(panel.model().view().sweep);
   EXPECT_TRUE(panel.model().view().sweep->complete);
+  // The strategy rows, the tree and the sweep leave their PNG button's corner free: the first
+  // row's "err …" text once lay under it.
+  app::startChartRecording();
+  EXPECT_GT(frame(panel, &open, {-1, -1}), 0);
+  EXPECT_EQ(testing::expectNothingUnderCaptureButtons(app::stopChartRecording(), "Queries"), 3);
   const ImGuiWindow* window = ImGui::FindWindowByName("Queries");
   const int rows = static_cast<int>(window->Size.y / 23), columns = static_cast<int>(window->Size.x / 131);
   for (int row = 0; row < rows; ++row) {

@@ -1,7 +1,8 @@
 // The Theory panel (docs/THEORY.md, "The Theory panel"): every preset parses with all its fields, a malformed
 // preset is refused naming the file and the field, each demonstration shows what its
 // statement claims (checked against the core functions directly), navigation wraps, and
-// every scene draws headlessly in normal and lecture mode without ImGui asserting.
+// every scene draws headlessly in normal and lecture mode without ImGui asserting or a chart
+// drawing under its PNG button.
 #include "app/ui/panels/theory_panel.h"
 
 #include <gtest/gtest.h>
@@ -20,6 +21,7 @@
 #include "core/theory/constructions.h"
 #include "core/theory/feasibility.h"
 #include "tests/support/headless_imgui.h"
+#include "tests/support/plot_capture_check.h"
 #include "tests/support/theory_fixture.h"
 
 namespace rankflow {
@@ -70,14 +72,14 @@ TEST(TheoryPanel, NextAndPreviousWrapSelectClampsAndResetRestoresThePreset) {
   EXPECT_NE(panel.setParameter("Z", "1").find("no parameter 'Z'"), std::string::npos);
   EXPECT_EQ(panel.parameters().at(0).value, "6") << "a refused value changes nothing";
   ASSERT_TRUE(panel.waitForDemo(kWait));
-  EXPECT_EQ(testing::seriesNamed(*panel.demo(), "rank D_1^(j)").values, (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(testing::seriesNamed(*panel.demo(), "rank D₁⁽ʲ⁾").values, (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
   panel.next();
   panel.previous();
   EXPECT_EQ(panel.parameters().at(0).value, "6") << "a scene keeps its edits while the lecture moves on";
   panel.reset();
   EXPECT_EQ(panel.parameters().at(0).value, "4");
   ASSERT_TRUE(panel.waitForDemo(kWait));
-  EXPECT_EQ(testing::seriesNamed(*panel.demo(), "rank D_1^(j)").values, (std::vector<int>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(testing::seriesNamed(*panel.demo(), "rank D₁⁽ʲ⁾").values, (std::vector<int>{1, 2, 3, 4, 5}));
   const auto json = nlohmann::json::parse(panel.exportJson());
   EXPECT_EQ(json["index"], 1);
   EXPECT_EQ(json["scene"]["parameters"]["K"], "4");
@@ -114,6 +116,10 @@ TEST(TheoryPanel, EverySceneDrawsHeadlesslyInNormalAndLectureMode) {
         EXPECT_TRUE(panel.demo()->allChecksHold()) << testing::failedChecks(*panel.demo());
         // Sweep the mouse over the window so chart tooltips are drawn too.
         for (int y = 40; y < 900; y += 45) EXPECT_GT(drawFrame(panel, &open, {800.0f, float(y)}), 0);
+        // Bars, curves and markers stay out of each chart's PNG button corner.
+        app::startChartRecording();
+        EXPECT_GT(drawFrame(panel, &open, {-1, -1}), 0);
+        testing::expectNothingUnderCaptureButtons(app::stopChartRecording(), "Theory");
         const auto json = nlohmann::json::parse(panel.exportJson());
         EXPECT_EQ(json["lecture_mode"], lecture);
         EXPECT_EQ(json["demonstration"]["demo"], panel.presets()[static_cast<std::size_t>(scene)].demo);

@@ -11,7 +11,9 @@
 #include "app/ui/keys.h"
 #include "app/ui/script_values.h"
 #include "app/ui/widgets/imgui_charts.h"
+#include "app/ui/widgets/math_text.h"
 #include "app/ui/widgets/text_input.h"
+#include "app/viewer/units_text.h"
 #include "core/common/text.h"
 #include "core/theory/matrix_scenes.h"
 
@@ -338,14 +340,17 @@ void AdaptersPanel::drawSpectrum() {
     const auto i =
         static_cast<std::size_t>(std::clamp((frame.mouse.x - frame.area.min.x) / bar, 0.0f, static_cast<float>(n - 1)));
     if (i < m.singularValues.size())
-      ImGui::SetTooltip("sigma_%zu = %.4g\nenergy of the first %zu: %.4f\nerror of truncating there: %.4g", i + 1,
-                        m.singularValues[i], i + 1, m.energy[i], m.truncationError[i + 1]);
+      ImGui::SetTooltip("%s", mathFormat("σ%s = %.4g\nenergy of the first %zu: %.4f\nerror of truncating there: %.4g",
+                                         subscript(static_cast<long long>(i) + 1).c_str(), m.singularValues[i], i + 1,
+                                         m.energy[i], m.truncationError[i + 1])
+                                  .c_str());
   }
 }
 
 void AdaptersPanel::drawFamily() {
   if (!ImGui::CollapsingHeader("Checkpoint family: cascade vs independent LoRA")) return;
-  ImGui::TextDisabled("W_0 = base; order k adds the best rank-r_k update of T_k - W_{k-1} (docs/MATHEMATICS.md 7).");
+  ImGui::TextDisabled(
+      "%s", mathText("W₀ = base; order k adds the best rank-rₖ update of Tₖ − Wₖ₋₁ (docs/MATHEMATICS.md 7).").c_str());
   ImGui::SetNextItemWidth(-90.0f);
   widgets::inputText("base", "T0.safetensors", familyBase_);
   ImGui::SetNextItemWidth(-90.0f);

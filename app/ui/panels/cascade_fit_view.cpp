@@ -9,6 +9,7 @@
 
 #include "app/ui/imgui_style.h"
 #include "app/ui/widgets/imgui_charts.h"
+#include "app/ui/widgets/math_text.h"
 #include "app/ui/widgets/plot_capture.h"
 #include "app/ui/widgets/scene_combo.h"
 #include "app/viewer/units_text.h"
@@ -139,13 +140,14 @@ void CascadeFitView::drawRankSliders() {
   for (int order = 1; order <= k; ++order) {
     if ((order - 1) % perRow != 0) ImGui::SameLine();
     int r = model_.ranks()[static_cast<std::size_t>(order - 1)];
-    const std::string label = "r_" + std::to_string(order);
+    const std::string label = mathText("r" + subscript(order));
     ImGui::SetNextItemWidth(width);
     // No clamping: a typed r > d (Ctrl+click) reaches the model, which refuses it with a message.
     if (ImGui::SliderInt(label.c_str(), &r, 0, model_.dim())) model_.setRank(order, r);
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("rank of U_%d V_%d^T; moving it keeps orders < %d and recomputes orders > %d", order, order,
-                        order, order);
+      ImGui::SetTooltip("%s", mathFormat("rank of U%s V%sᵀ; moving it keeps orders < %d and recomputes orders > %d",
+                                         subscript(order).c_str(), subscript(order).c_str(), order, order)
+                                  .c_str());
   }
 }
 
@@ -153,8 +155,9 @@ void CascadeFitView::drawRankSliders() {
 
 void CascadeFitView::drawErrorChart() {
   const FitSnapshot& f = model_.fit();
-  ImGui::Text("Relative error ||T_k - W_k||_F / ||T_k||_F per order (log axis; below 1e-7 sits on the floor)");
-  const charts::ChartFrame frame = charts::reserveChart("##fit_errors", 210.0f);
+  ImGui::TextUnformatted(
+      mathText("Relative error ‖Tₖ − Wₖ‖_F / ‖Tₖ‖_F per order (log axis; below 1e-7 sits on the floor)").c_str());
+  const charts::ChartFrame frame = reserveCaptureChart("##fit_errors", 210.0f);
   const ScopedPlotCapture capture("fit-errors", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const charts::PlotArea& area = frame.area;
   charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
@@ -189,10 +192,10 @@ void CascadeFitView::drawErrorChart() {
     if (hovered >= 0) {
       const FitOrder& o = f.orders[static_cast<std::size_t>(hovered)];
       ImGui::BeginTooltip();
-      ImGui::Text("order %d, r_%d = %d", o.k, o.k, o.rank);
+      ImGui::TextUnformatted(mathFormat("order %d, r%s = %d", o.k, subscript(o.k).c_str(), o.rank).c_str());
       ImGui::Text("cascading:   %.4e", o.cascadeError);
       ImGui::Text("independent: %.4e", o.independentError);
-      ImGui::Text("naive:       0 (stores T_%d)", o.k);
+      ImGui::TextUnformatted(mathFormat("naive:       0 (stores T%s)", subscript(o.k).c_str()).c_str());
       ImGui::EndTooltip();
     }
   }
@@ -241,13 +244,13 @@ void CascadeFitView::drawMeters() {
       const char* name;
       double parameters;
       double macs;
-    } rows[] = {{"naive: (K+1) d^2", c.naiveParameters, c.naiveMacs},
-                {"independent LoRA: d^2 + 2dR", c.independentParameters, c.independentMacs},
-                {"cascading: d^2 + 2dR", c.cascadeParameters, c.cascadeMacs}};
+    } rows[] = {{"naive: (K+1) d²", c.naiveParameters, c.naiveMacs},
+                {"independent LoRA: d² + 2dR", c.independentParameters, c.independentMacs},
+                {"cascading: d² + 2dR", c.cascadeParameters, c.cascadeMacs}};
     for (const auto& row : rows) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(row.name);
+      ImGui::TextUnformatted(mathText(row.name).c_str());
       ImGui::TableNextColumn();
       meter(row.parameters, c.naiveParameters, countText(row.parameters));
       ImGui::TableNextColumn();
@@ -325,10 +328,11 @@ void CascadeFitView::drawSweep() {
   const int d = std::max(model_.dim(), 0);
   sweepMaxRank_ = std::clamp(sweepMaxRank_, 0, d);
   ImGui::SetNextItemWidth(uiScaled(160.0f));
-  ImGui::SliderInt("r_max", &sweepMaxRank_, 0, std::min(d, 32));
+  ImGui::SliderInt(mathText("rₘₐₓ").c_str(), &sweepMaxRank_, 0, std::min(d, 32));
   ImGui::SameLine();
   const double count = CascadeFitModel::scheduleCount(model_.orders(), sweepMaxRank_);
-  ImGui::Text("(%d+1)^%d = %.0f schedules", sweepMaxRank_, model_.orders(), count);
+  ImGui::TextUnformatted(
+      mathFormat("(%d+1)%s = %.0f schedules", sweepMaxRank_, superscript(model_.orders()).c_str(), count).c_str());
   const SweepView& s = model_.sweep();
   if (s.state == TaskState::Running) {
     char overlay[64];
@@ -354,7 +358,7 @@ void CascadeFitView::drawParetoChart() {
   const SweepView& s = model_.sweep();
   if (s.results.empty()) return;
   ImGui::TextUnformatted("Mean error vs parameters (hover a dot for its schedule, click to adopt it)");
-  const charts::ChartFrame frame = charts::reserveChart("##fit_pareto", 240.0f, 56.0f, 26.0f);
+  const charts::ChartFrame frame = reserveCaptureChart("##fit_pareto", 240.0f, 56.0f, 26.0f);
   const ScopedPlotCapture capture("fit-pareto", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const charts::PlotArea& area = frame.area;
   charts::Canvas chartCanvas(ImGui::GetWindowDrawList());

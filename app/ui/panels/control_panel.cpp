@@ -9,6 +9,7 @@
 #include "app/ui/imgui_style.h"
 #include "app/ui/panel.h"
 #include "app/ui/widgets/chart_canvas.h"
+#include "app/ui/widgets/math_text.h"
 #include "app/viewer/imported_view.h"
 #include "app/viewer/scene_frame.h"
 #include "core/flows/trajectory_import.h"
@@ -78,15 +79,16 @@ void ControlPanel::drawFlowLayers(ViewState& view, float referenceSpeed, float m
   if (ImGui::Checkbox("along the ODE", &lagrangian))
     view.fieldKind = lagrangian ? flows::FieldKind::Lagrangian : flows::FieldKind::Marginal;
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(
-        "off: the marginal field u_k = E[x_t^(k) | x_t = x]\n"
-        "on: the Lagrangian derivative along the flow (a = dv/dt + (grad v) v)\n"
-        "they differ by a posterior-covariance term (docs/THEORY.md)");
+    ImGui::SetTooltip("%s", mathText("off: the marginal field uₖ = E[xₜ⁽ᵏ⁾ | xₜ = x]\n"
+                                     "on: the Lagrangian derivative along the flow (a = ∂v/∂t + (∇v) v)\n"
+                                     "they differ by a posterior-covariance term (docs/THEORY.md)")
+                                .c_str());
   ImGui::Checkbox("density log p_t", &view.showDensity);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(
-        "log p_t(x) of the flow at t on a lattice (backward RK4 from every point, with the\n"
-        "divergence); computed in the background, drawn instead of the |field| heatmap");
+    ImGui::SetTooltip("%s",
+                      mathText("log pₜ(x) of the flow at t on a lattice (backward RK4 from every point, with the\n"
+                               "divergence); computed in the background, drawn instead of the |field| heatmap")
+                          .c_str());
   ImGui::SameLine(uiScaled(180));
   ImGui::Checkbox("draw data", &view.sketchOpen);
   if (view.showDensity) {
@@ -103,8 +105,9 @@ void ControlPanel::drawFlowLayers(ViewState& view, float referenceSpeed, float m
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("1.00: the whole trajectory from the noise to t");
   }
   if (view.showArrows)
-    ImGui::TextDisabled("a full-cell arrow is |%s| >= %.2f (max %.3g)", kFieldNames[view.fieldOrder - 1],
-                        referenceSpeed, maxSpeed);
+    ImGui::TextDisabled("%s", mathFormat("a full-cell arrow is |%s| ≥ %.2f (max %.3g)",
+                                         kFieldNames[view.fieldOrder - 1], referenceSpeed, maxSpeed)
+                                  .c_str());
 }
 
 // Imported trajectories have no field: what they are, how they were derived, and the colouring.
@@ -112,10 +115,10 @@ void ControlPanel::drawImported(ViewState& view, const flows::ImportedTrajectori
   ImGui::Text("t = %.3f  (time %.4g)%s", view.t, imported.timeAt(view.t), view.playing ? "  (playing)" : "");
   ImGui::Text("straightness %.3g (mean of %d)", imported.meanStraightness, imported.particles);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(
-        "integral over s in [0, 1] of |dx/ds - (x(1) - x(0))|^2, s the time rescaled to [0, 1],\n"
-        "in all %d dimensions: 0 for straight paths at constant speed",
-        imported.dims);
+    ImGui::SetTooltip("%s", mathFormat("∫₀¹ |dx/ds − (x(1) − x(0))|² ds, s the time rescaled to [0, 1],\n"
+                                       "in all %d dimensions: 0 for straight paths at constant speed",
+                                       imported.dims)
+                                .c_str());
   ImGui::TextDisabled("v, a, j: %s", imported.velocitiesGiven ? "given v" : "from the positions");
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("%s (docs/MATHEMATICS.md, section 8)", imported.derivativeSource().c_str());
@@ -189,10 +192,10 @@ ControlPanelActions ControlPanel::draw(ViewState& view, const flows::FlowScene& 
     ImGui::Text("straightness %.3g   mean |a| %.3g", scene.straightness.straightness,
                 scene.straightness.meanAcceleration);
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip(
-          "E integral of |v - (x1 - x0)|^2 dt over the trajectories, and the mean Lagrangian\n"
-          "acceleration (over %d particles): both are 0 for straight paths.",
-          scene.straightness.accelerationParticles);
+      ImGui::SetTooltip("%s", mathFormat("E ∫ |v − (x₁ − x₀)|² dt over the trajectories, and the mean Lagrangian\n"
+                                         "acceleration (over %d particles): both are 0 for straight paths.",
+                                         scene.straightness.accelerationParticles)
+                                  .c_str());
   }
   if (!scene.imported) {
     ImGui::Text("t = %.3f%s", view.t, view.playing ? "  (playing)" : "");

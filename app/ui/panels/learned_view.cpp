@@ -9,7 +9,9 @@
 
 #include "app/ui/imgui_style.h"
 #include "app/ui/widgets/imgui_charts.h"
+#include "app/ui/widgets/math_text.h"
 #include "app/ui/widgets/plot_capture.h"
+#include "app/viewer/units_text.h"
 #include "core/flows/samplers.h"
 
 namespace rankflow::app {
@@ -55,7 +57,7 @@ ScatterBounds boundsOf(const std::vector<Vec2f>& points) {
 void scatterPlot(const char* id, const char* title, const std::vector<Vec2f>& data, const std::vector<Vec2f>& points,
                  ImU32 color, ScatterBounds bounds) {
   ImGui::TextUnformatted(title);
-  const charts::ChartFrame frame = charts::reserveChart(id, 220.0f, 8.0f, 8.0f);
+  const charts::ChartFrame frame = reserveCaptureChart(id, 220.0f, 8.0f, 8.0f);
   const ScopedPlotCapture capture(id, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const charts::PlotArea& a = frame.area;
   const float side = std::min(a.width(), a.height());
@@ -164,7 +166,9 @@ void LearnedView::drawRanks() {
     // Ctrl+click types a value; out-of-range ones reach setRank, which explains the refusal.
     if (ImGui::SliderInt(label, &r, 0, maxRank)) model_.setRank(k, r);
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("Moving r_%d retrains orders >= %d only, warm-started from the current adapter.", k, k);
+      ImGui::SetTooltip("%s", mathFormat("Moving r%s retrains orders ≥ %d only, warm-started from the current adapter.",
+                                         subscript(k).c_str(), k)
+                                  .c_str());
   }
 }
 

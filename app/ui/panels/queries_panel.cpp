@@ -11,6 +11,7 @@
 #include "app/ui/imgui_style.h"
 #include "app/ui/keys.h"
 #include "app/ui/widgets/imgui_charts.h"
+#include "app/ui/widgets/math_text.h"
 #include "app/ui/widgets/plot_capture.h"
 #include "app/viewer/units_text.h"
 
@@ -178,7 +179,7 @@ void QueriesPanel::draw(bool* open) {
 }
 
 void QueriesPanel::drawSizes(const QueriesView& view) {
-  ImGui::Text("Matrix segment tree: Y = sum_{i=l}^{r} A_i B_i^T X, A_i, B_i in R^{d x r}, X in R^{d x n}");
+  ImGui::TextUnformatted(mathText("Matrix segment tree: Y = Σᵢ₌ₗʳ Aᵢ Bᵢᵀ X, Aᵢ, Bᵢ ∈ ℝᵈˣʳ, X ∈ ℝᵈˣⁿ").c_str());
   ImGui::PushItemWidth(uiScaled(80.0f));
   ImGui::InputInt("m", &edit_.m, 0);
   ImGui::SameLine();
@@ -289,10 +290,13 @@ void QueriesPanel::drawStrategies(const QueriesView& view) {
   LogAxis axis = decadeAxis(values);
 
   constexpr float kBar = 8.0f, kRow = 2 * kBar + 8.0f, kLabel = 150.0f, kText = 300.0f;
-  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  // The rows start under the PNG button's strip: the first row's text is at the right edge too.
+  const float strip = plotCaptureStrip();
+  const ImVec2 frameOrigin = ImGui::GetCursorScreenPos();
+  const ImVec2 origin{frameOrigin.x, frameOrigin.y + strip};
   const float width = std::max(ImGui::GetContentRegionAvail().x, kLabel + kText + 100.0f);
   const float height = kRow * static_cast<float>(rows.size()) + 16.0f;
-  ImGui::InvisibleButton("##strategy-bars", {width, height});
+  ImGui::InvisibleButton("##strategy-bars", {width, strip + height});
   const ScopedPlotCapture capture("queries-strategies", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const bool hovered = ImGui::IsItemHovered();
   charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
@@ -350,10 +354,13 @@ void QueriesPanel::drawTree(const QueriesView& view) {
   ImGui::Text("Segment tree: %d leaves (%d padded), %d levels; %zu canonical nodes visited", leaves, leaves - m, levels,
               q ? q->routerPlan.nodes.size() : std::size_t{0});
   const float rowHeight = std::clamp(130.0f / static_cast<float>(levels), 6.0f, 14.0f);
-  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  // The root row starts under the PNG button's strip.
+  const float strip = plotCaptureStrip();
+  const ImVec2 frameOrigin = ImGui::GetCursorScreenPos();
+  const ImVec2 origin{frameOrigin.x, frameOrigin.y + strip};
   const float width = std::max(ImGui::GetContentRegionAvail().x, 100.0f);
   const float height = rowHeight * static_cast<float>(levels) + 12.0f;
-  ImGui::InvisibleButton("##tree", {width, height});
+  ImGui::InvisibleButton("##tree", {width, strip + height});
   const ScopedPlotCapture capture("queries-tree", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const bool hovered = ImGui::IsItemHovered();
   charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
@@ -398,7 +405,7 @@ void QueriesPanel::drawTree(const QueriesView& view) {
 
   if (hovered) {
     const ImVec2 mouse = ImGui::GetMousePos();
-    const int level = static_cast<int>((mouse.y - origin.y) / rowHeight);
+    const int level = static_cast<int>(std::floor((mouse.y - origin.y) / rowHeight));
     if (level >= 0 && level < levels) {
       const int count = 1 << level;
       const int p =
@@ -487,7 +494,9 @@ void QueriesPanel::drawSweep(const QueriesView& view) {
   ImGui::InvisibleButton("##sweep-chart", {width, kHeight});
   const ScopedPlotCapture capture("queries-sweep", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const bool hovered = ImGui::IsItemHovered();
-  const ImVec2 plot0{origin.x + kLeft, origin.y + 4.0f}, plot1{origin.x + width - 8.0f, origin.y + kHeight - kBottom};
+  // The plot starts under the PNG button's strip: a curve can reach the top-right corner.
+  const ImVec2 plot0{origin.x + kLeft, origin.y + 4.0f + plotCaptureStrip()},
+      plot1{origin.x + width - 8.0f, origin.y + kHeight - kBottom};
   xAxis.p0 = plot0.x;
   xAxis.p1 = plot1.x;
   yAxis.p0 = plot1.y;
@@ -600,8 +609,10 @@ void QueriesPanel::drawSweep(const QueriesView& view) {
                 crossoverText(*sweep, c.predictedLength, c.against, false).c_str(),
                 crossoverText(*sweep, c.measuredLength, c.against, true).c_str());
   }
-  ImGui::TextDisabled("Remark 1.11 (tree once L r >~ d log2 m): L = %.1f (grey dashes); white line: current L%s",
-                      sweep->paperCrossoverLength, sweep->complete ? "" : "; sweep incomplete");
+  ImGui::TextDisabled("%s", mathFormat("Remark 1.11 (tree once L r ≳ d log₂ m): L = %.1f (grey dashes); white line: "
+                                       "current L%s",
+                                       sweep->paperCrossoverLength, sweep->complete ? "" : "; sweep incomplete")
+                                .c_str());
 }
 
 // [SECTION] Registration

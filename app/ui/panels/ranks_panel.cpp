@@ -11,6 +11,7 @@
 #include "app/ui/imgui_style.h"
 #include "app/ui/keys.h"
 #include "app/ui/widgets/imgui_charts.h"
+#include "app/ui/widgets/math_text.h"
 #include "app/ui/widgets/plot_capture.h"
 #include "app/ui/widgets/scene_combo.h"
 #include "app/viewer/units_text.h"
@@ -133,7 +134,7 @@ void RanksPanel::drawInputs() {
       model_.setTolerance(std::pow(10.0, toleranceExponent_));
   } else {
     ImGui::SameLine();
-    ImGui::TextDisabled("tol = sigma_max * max(m,n) * eps");
+    ImGui::TextDisabled("%s", mathText("tol = σₘₐₓ · max(m,n) · ε").c_str());
   }
 
   const RanksProfile& p = model_.profile();
@@ -142,8 +143,10 @@ void RanksPanel::drawInputs() {
     ImGui::TextWrapped("%s", p.error.c_str());
     ImGui::PopStyleColor();
   } else if (p.generation > 0) {
-    ImGui::Text("B is %dx%d; ranks of B^(k)(t) at t = %.3f and generically (max over 8 random t in [-1, 1])", p.rows,
-                p.cols, p.t);
+    ImGui::TextUnformatted(
+        mathFormat("B is %d×%d; ranks of B⁽ᵏ⁾(t) at t = %.3f and generically (max over 8 random t in [−1, 1])", p.rows,
+                   p.cols, p.t)
+            .c_str());
   }
   if (model_.computing()) {
     ImGui::SameLine();
@@ -155,7 +158,7 @@ void RanksPanel::drawProfileChart() {
   const RanksProfile& p = model_.profile();
   ImGui::Text("Rank profile (click an order to see its spectrum)");
   const ImVec2 frameMin = ImGui::GetCursorScreenPos();
-  const charts::ChartFrame chart = charts::reserveChart("##profile", 230.0f, kChartLeftMargin);
+  const charts::ChartFrame chart = reserveCaptureChart("##profile", 230.0f, kChartLeftMargin);
   const charts::PlotArea& area = chart.area;
   const ScopedPlotCapture capture("ranks-profile", frameMin, ImGui::GetItemRectMax());
   charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
@@ -236,16 +239,19 @@ void RanksPanel::drawProfileChart() {
     if (hoveredOrder >= 0) {
       const OrderRanks& o = p.orders[static_cast<std::size_t>(hoveredOrder)];
       ImGui::BeginTooltip();
-      ImGui::Text("B^(%d)", o.k);
+      ImGui::TextUnformatted(mathFormat("B⁽%s⁾", superscript(o.k).c_str()).c_str());
       ImGui::Text("rank at t = %.3f: %d (tol %.2e)", p.t, o.atT.rank, o.atT.tolerance);
       ImGui::Text("generic (numerical): %d", o.generic.rank);
       if (o.exact) {
-        ImGui::Text("exact over GF(p): %d (failure <= %.1e)", o.exact->rank, o.exact->failureBound);
+        ImGui::TextUnformatted(
+            mathFormat("exact over GF(p): %d (failure ≤ %.1e)", o.exact->rank, o.exact->failureBound).c_str());
       } else if (!o.exactUnavailable.empty()) {
         ImGui::Text("exact: unavailable");
       }
-      if (o.ceilingFact14) ImGui::Text("Fact 1.4 ceiling 2 r_%d = %d", o.k - 1, *o.ceilingFact14);
-      ImGui::Text("Fact 1.7 ceiling (%d+1) r_0 = %d", o.k, o.ceilingFact17);
+      if (o.ceilingFact14)
+        ImGui::TextUnformatted(
+            mathFormat("Fact 1.4 ceiling 2 r%s = %d", subscript(o.k - 1).c_str(), *o.ceilingFact14).c_str());
+      ImGui::TextUnformatted(mathFormat("Fact 1.7 ceiling (%d+1) r₀ = %d", o.k, o.ceilingFact17).c_str());
       ImGui::Text("min(m, n) = %d", dimension);
       ImGui::EndTooltip();
       if (chart.clicked) selectedOrder_ = hoveredOrder;
@@ -254,8 +260,8 @@ void RanksPanel::drawProfileChart() {
   legendItem("rank at t", kAtTColor, Swatch::Bar, true);
   legendItem("generic (numerical)", kGenericColor, Swatch::Bar, false);
   legendItem("exact GF(p)", kExactColor, Swatch::Dot, false);
-  legendItem("Fact 1.4: 2 r_(k-1)", kFact14Color, Swatch::Line, false);
-  legendItem("Fact 1.7: (k+1) r_0", kFact17Color, Swatch::Line, false);
+  legendItem(mathText("Fact 1.4: 2 rₖ₋₁").c_str(), kFact14Color, Swatch::Line, false);
+  legendItem(mathText("Fact 1.7: (k+1) r₀").c_str(), kFact17Color, Swatch::Line, false);
   legendItem("min(m, n)", kDimensionColor, Swatch::Dashed, false);
 }
 
@@ -263,9 +269,10 @@ void RanksPanel::drawSpectrumChart() {
   const RanksProfile& p = model_.profile();
   if (p.orders.empty()) return;
   const OrderRanks& o = p.orders[static_cast<std::size_t>(selectedOrder_)];
-  ImGui::Text("Singular values of B^(%d)(t) at t = %.3f (log scale)", o.k, p.t);
+  ImGui::TextUnformatted(
+      mathFormat("Singular values of B⁽%s⁾(t) at t = %.3f (log scale)", superscript(o.k).c_str(), p.t).c_str());
   const ImVec2 frameMin = ImGui::GetCursorScreenPos();
-  const charts::ChartFrame chart = charts::reserveChart("##spectrum", 200.0f, kChartLeftMargin);
+  const charts::ChartFrame chart = reserveCaptureChart("##spectrum", 200.0f, kChartLeftMargin);
   const charts::PlotArea& area = chart.area;
   const ScopedPlotCapture capture("ranks-spectrum", frameMin, ImGui::GetItemRectMax());
   charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
@@ -275,7 +282,7 @@ void RanksPanel::drawSpectrumChart() {
   const double largest = std::max(atT.size() ? atT.maxCoeff() : 0.0, best.size() ? best.maxCoeff() : 0.0);
   if (!(largest > 0.0) || !std::isfinite(largest)) {
     draw->AddText({area.min.x, area.min.y + 4.0f}, kChartAxis,
-                  largest == 0.0 ? "B^(k)(t) = 0: every singular value is 0" : "no finite spectrum");
+                  mathText(largest == 0.0 ? "B⁽ᵏ⁾(t) = 0: every singular value is 0" : "no finite spectrum").c_str());
     return;
   }
   // Decades from the largest value down to the smallest positive one (or the tolerance),
@@ -340,7 +347,7 @@ void RanksPanel::drawSpectrumChart() {
     const Eigen::Index i = std::clamp<Eigen::Index>(
         static_cast<Eigen::Index>(std::lround(fraction * static_cast<float>(count - 1))), 0, count - 1);
     ImGui::BeginTooltip();
-    ImGui::Text("sigma_%d", static_cast<int>(i + 1));
+    ImGui::TextUnformatted(mathFormat("σ%s", subscript(static_cast<long long>(i) + 1).c_str()).c_str());
     if (i < atT.size()) {
       ImGui::Text("at t = %.3f: %.3e (%s tol %.2e)", p.t, atT(i), atT(i) > o.atT.tolerance ? "above" : "below",
                   o.atT.tolerance);
@@ -470,7 +477,7 @@ void RanksPanel::drawFeasibility() {
         for (std::size_t i = 0; i < f.result.blocks.size(); ++i) blocks += (i ? ", " : "") + f.result.blocks[i];
         ImGui::TextWrapped("B = blockdiag(%s), %dx%d", blocks.c_str(), f.result.construction.rows(),
                            f.result.construction.cols());
-        ImGui::Text("exact ranks of B^(k): %s", listText(f.result.realized).c_str());
+        ImGui::TextUnformatted(mathFormat("exact ranks of B⁽ᵏ⁾: %s", listText(f.result.realized).c_str()).c_str());
       }
       break;
     }

@@ -10,6 +10,7 @@
 #include "app/ui/imgui_style.h"
 #include "app/ui/keys.h"
 #include "app/ui/widgets/imgui_charts.h"
+#include "app/ui/widgets/math_text.h"
 #include "app/ui/widgets/plot_capture.h"
 
 namespace rankflow::app {
@@ -189,11 +190,11 @@ void TheoryPanel::drawNavigation() {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(std::max(160.0f, ImGui::GetContentRegionAvail().x - 200.0f));
   const std::string current =
-      presets_.empty() ? "(no scenes)" : intText(index_ + 1) + " / " + intText(count()) + "  " + title();
+      presets_.empty() ? "(no scenes)" : intText(index_ + 1) + " / " + intText(count()) + "  " + mathText(title());
   if (ImGui::BeginCombo("##scene", current.c_str())) {
     for (int i = 0; i < count(); ++i) {
       const TheoryPreset& p = presets_[static_cast<std::size_t>(i)];
-      const std::string label = intText(i + 1) + ". " + p.reference + ": " + p.title;
+      const std::string label = intText(i + 1) + ". " + p.reference + ": " + mathText(p.title);
       if (ImGui::Selectable(label.c_str(), i == index_)) select(i);
       if (i == index_) ImGui::SetItemDefaultFocus();
     }
@@ -211,10 +212,10 @@ void TheoryPanel::drawScene() {
   const TheoryPreset& preset = presets_[static_cast<std::size_t>(index_)];
   // Lecture mode already uses the large font; the title is larger still.
   ImGui::SetWindowFontScale(lecture_ ? 1.5f : 1.25f);
-  ImGui::TextWrapped("%s: %s", preset.reference.c_str(), preset.title.c_str());
+  ImGui::TextWrapped("%s: %s", preset.reference.c_str(), mathText(preset.title).c_str());
   ImGui::SetWindowFontScale(1.0f);
   ImGui::Spacing();
-  ImGui::TextWrapped("%s", preset.statement.c_str());
+  ImGui::TextWrapped("%s", mathText(preset.statement).c_str());
   ImGui::Spacing();
   ImGui::Separator();
   drawParameters();
@@ -231,7 +232,7 @@ void TheoryPanel::drawScene() {
   ImGui::Separator();
   ImGui::TextColored(kNoticeText, "What to notice");
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted(preset.notice.c_str());
+  ImGui::TextUnformatted(mathText(preset.notice).c_str());
   ImGui::PopTextWrapPos();
   if (lecture_) ImGui::TextDisabled("%d / %d", index_ + 1, count());
 }
@@ -246,17 +247,18 @@ void TheoryPanel::drawParameters() {
     if (!first) ImGui::SameLine();
     first = false;
     ImGui::PushID(static_cast<int>(i));
+    const std::string label = mathText(spec.label);
     if (spec.kind == DemoParameterSpec::Kind::Integer) {
       int value = std::atoi(buffers_[i].data());
       ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9.0f);
-      if (ImGui::SliderInt(spec.label.c_str(), &value, spec.min, spec.max)) {
+      if (ImGui::SliderInt(label.c_str(), &value, spec.min, spec.max)) {
         std::snprintf(buffers_[i].data(), buffers_[i].size(), "%d", value);
         parameterError_ = setParameter(spec.name, buffers_[i].data());
       }
     } else {
       // Lists and relations apply when the edit is finished, not per keystroke.
       ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8.0f);
-      ImGui::InputText(spec.label.c_str(), buffers_[i].data(), buffers_[i].size());
+      ImGui::InputText(label.c_str(), buffers_[i].data(), buffers_[i].size());
       if (ImGui::IsItemDeactivatedAfterEdit()) parameterError_ = setParameter(spec.name, buffers_[i].data());
     }
     ImGui::PopID();
@@ -275,7 +277,7 @@ void TheoryPanel::drawDemonstration(const TheoryDemoResult& result) {
     ImGui::TextColored(kFailsText, "%s", result.error.c_str());
     return;
   }
-  for (const std::string& line : result.lines) ImGui::TextWrapped("%s", line.c_str());
+  for (const std::string& line : result.lines) ImGui::TextWrapped("%s", mathText(line).c_str());
   for (std::size_t i = 0; i < result.rankCharts.size(); ++i) drawRankChart(result.rankCharts[i], static_cast<int>(i));
   for (std::size_t i = 0; i < result.curveCharts.size(); ++i)
     drawCurveChart(result.curveCharts[i], static_cast<int>(i));
@@ -283,15 +285,15 @@ void TheoryPanel::drawDemonstration(const TheoryDemoResult& result) {
   for (const DemoCheck& check : result.checks) {
     ImGui::TextColored(check.holds ? kHoldsText : kFailsText, "%s", check.holds ? "[holds]" : "[FAILS]");
     ImGui::SameLine();
-    ImGui::TextWrapped("%s", check.claim.c_str());
+    ImGui::TextWrapped("%s", mathText(check.claim).c_str());
   }
   if (!lecture_) ImGui::TextDisabled("computed in %.1f ms", result.seconds * 1e3);
 }
 
 void TheoryPanel::drawRankChart(const RankChart& chart, int id) {
-  ImGui::TextUnformatted(chart.title.c_str());
+  ImGui::TextUnformatted(mathText(chart.title).c_str());
   const std::string frameId = "##rank" + intText(id);
-  const charts::ChartFrame frame = charts::reserveChart(frameId.c_str(), chartHeight(), 40.0f);
+  const charts::ChartFrame frame = reserveCaptureChart(frameId.c_str(), chartHeight(), 40.0f);
   const ScopedPlotCapture capture(frameId.c_str(), ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const charts::PlotArea& area = frame.area;
   charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
@@ -318,7 +320,7 @@ void TheoryPanel::drawRankChart(const RankChart& chart, int id) {
   }
   for (std::size_t k = 0; k < slots; ++k) {
     const std::string label =
-        k < chart.labels.size() ? chart.labels[k] : intText(chart.firstIndex + static_cast<int>(k));
+        k < chart.labels.size() ? mathText(chart.labels[k]) : intText(chart.firstIndex + static_cast<int>(k));
     draw->AddText({xAt(k) - ImGui::CalcTextSize(label.c_str()).x * 0.5f, area.max.y + 4.0f}, charts::kChartAxis,
                   label.c_str());
   }
@@ -349,24 +351,25 @@ void TheoryPanel::drawRankChart(const RankChart& chart, int id) {
     const Swatch swatch = series.style == RankSeries::Style::Bar   ? Swatch::Bar
                           : series.style == RankSeries::Style::Dot ? Swatch::Dot
                                                                    : Swatch::Dashed;
-    charts::legendItem(series.name.c_str(), color, swatch, s == 0);
+    charts::legendItem(mathText(series.name).c_str(), color, swatch, s == 0);
   }
   if (frame.hovered && frame.area.contains(frame.mouse)) {
     const auto k = static_cast<std::size_t>(
         std::clamp(static_cast<int>((frame.mouse.x - area.min.x) / slot), 0, static_cast<int>(slots) - 1));
     ImGui::BeginTooltip();
-    ImGui::Text("%s = %s", chart.axis.c_str(),
-                (k < chart.labels.size() ? chart.labels[k] : intText(chart.firstIndex + static_cast<int>(k))).c_str());
+    ImGui::Text(
+        "%s = %s", chart.axis.c_str(),
+        mathText(k < chart.labels.size() ? chart.labels[k] : intText(chart.firstIndex + static_cast<int>(k))).c_str());
     for (const RankSeries& s : chart.series)
-      if (k < s.values.size()) ImGui::Text("%s: %d", s.name.c_str(), s.values[k]);
+      if (k < s.values.size()) ImGui::Text("%s: %d", mathText(s.name).c_str(), s.values[k]);
     ImGui::EndTooltip();
   }
 }
 
 void TheoryPanel::drawCurveChart(const CurveChart& chart, int id) {
-  ImGui::TextUnformatted(chart.title.c_str());
+  ImGui::TextUnformatted(mathText(chart.title).c_str());
   const std::string frameId = "##curve" + intText(id);
-  const charts::ChartFrame frame = charts::reserveChart(frameId.c_str(), chartHeight());
+  const charts::ChartFrame frame = reserveCaptureChart(frameId.c_str(), chartHeight());
   const ScopedPlotCapture capture(frameId.c_str(), ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   const charts::PlotArea& area = frame.area;
   charts::Canvas chartCanvas(ImGui::GetWindowDrawList());
@@ -388,7 +391,7 @@ void TheoryPanel::drawCurveChart(const CurveChart& chart, int id) {
   for (const CurveMarker& m : chart.markers) {
     const ImVec2 top = at(m.x, yScale.hi), bottom = at(m.x, yScale.lo);
     charts::dashedLine(draw, top, bottom, kMarkerColor, 1.0f);
-    draw->AddText({top.x + 3.0f, top.y}, kMarkerColor, m.name.c_str());
+    draw->AddText({top.x + 3.0f, top.y}, kMarkerColor, mathText(m.name).c_str());
   }
   const std::vector<ImU32> colors = curveColors(chart);
   for (std::size_t i = 0; i < chart.series.size(); ++i) {
@@ -408,8 +411,8 @@ void TheoryPanel::drawCurveChart(const CurveChart& chart, int id) {
   draw->AddText({area.max.x - ImGui::CalcTextSize(chart.xLabel.c_str()).x, area.max.y - ImGui::GetFontSize() - 2.0f},
                 charts::kChartAxis, chart.xLabel.c_str());
   for (std::size_t i = 0; i < chart.series.size(); ++i)
-    charts::legendItem(chart.series[i].name.c_str(), colors[i], chart.series[i].dashed ? Swatch::Dashed : Swatch::Line,
-                       i == 0);
+    charts::legendItem(mathText(chart.series[i].name).c_str(), colors[i],
+                       chart.series[i].dashed ? Swatch::Dashed : Swatch::Line, i == 0);
   if (frame.hovered && area.contains(frame.mouse)) {
     // The nearest x of the first series, with every series' value there.
     ImGui::BeginTooltip();
@@ -421,7 +424,8 @@ void TheoryPanel::drawCurveChart(const CurveChart& chart, int id) {
         const float distance = std::abs(at(s.x[j], s.y[j]).x - frame.mouse.x);
         if (distance < bestDistance) bestDistance = distance, best = j;
       }
-      if (best < s.x.size() && best < s.y.size()) ImGui::Text("%s: %.3g at %.3g", s.name.c_str(), s.y[best], s.x[best]);
+      if (best < s.x.size() && best < s.y.size())
+        ImGui::Text("%s: %.3g at %.3g", mathText(s.name).c_str(), s.y[best], s.x[best]);
     }
     ImGui::EndTooltip();
   }

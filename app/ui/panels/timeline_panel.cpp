@@ -11,6 +11,7 @@
 #include "app/ui/panels/control_panel.h"
 #include "app/ui/panels/ranks_panel.h"
 #include "app/ui/widgets/imgui_charts.h"
+#include "app/ui/widgets/math_text.h"
 #include "app/ui/widgets/plot_capture.h"
 #include "app/viewer/imported_view.h"
 #include "app/viewer/units_text.h"
@@ -72,6 +73,11 @@ const ImVec4 kMessageColor{0.95f, 0.45f, 0.35f, 1.0f};
 
 ImU32 orderColor(int k) {
   return kOrderColors[k % kOrderColorCount];
+}
+
+// The legend's name of order k: B⁽ᵏ⁾ (B^(k) in the built-in font).
+std::string orderLabel(int k) {
+  return mathFormat("B⁽%s⁾", superscript(k).c_str());
 }
 
 // Lines of equal rank would hide each other, so each order is shifted a little: up to 2.5
@@ -210,15 +216,18 @@ void TimelinePanel::drawControls(ViewState& view, float timeStep) {
 void TimelinePanel::drawStatus() {
   const RankStrip& s = model_.strip();
   if (!s.empty()) {
-    ImGui::TextDisabled("rank of B^(k)(t), k = 0..%d: %s %s (%dx%d), %d samples", s.maxOrder, s.scene.c_str(),
-                        parameterText(s.parameters).c_str(), s.rows, s.cols, s.sampleCount());
+    ImGui::TextDisabled("%s",
+                        mathFormat("rank of B⁽ᵏ⁾(t), k = 0..%d: %s %s (%d×%d), %d samples", s.maxOrder, s.scene.c_str(),
+                                   parameterText(s.parameters).c_str(), s.rows, s.cols, s.sampleCount())
+                            .c_str());
     if (ImGui::IsItemHovered() && !s.statement.empty()) ImGui::SetTooltip("%s", s.statement.c_str());
     // Which backend computed the ranks, and how long every matrix and SVD took.
     ImGui::SameLine();
     ImGui::TextDisabled("| %s, %s", s.computedOn.c_str(), formatSeconds(s.computeSeconds).c_str());
     if (ImGui::IsItemHovered() && !s.computeNote.empty()) ImGui::SetTooltip("%s", s.computeNote.c_str());
   } else {
-    ImGui::TextDisabled("rank of B^(k)(t): %s %s", scene_.c_str(), parameterText(parameters_).c_str());
+    ImGui::TextDisabled(
+        "%s", mathFormat("rank of B⁽ᵏ⁾(t): %s %s", scene_.c_str(), parameterText(parameters_).c_str()).c_str());
   }
   switch (model_.state()) {
     case TaskState::Running: {
@@ -249,7 +258,7 @@ void TimelinePanel::drawStatus() {
 void TimelinePanel::drawChart(ViewState& view, float height) {
   const RankStrip& s = model_.strip();
   const ImVec2 frameMin = ImGui::GetCursorScreenPos();
-  const charts::ChartFrame frame = charts::reserveChart("##strip", height, 36.0f, 20.0f);
+  const charts::ChartFrame frame = reserveCaptureChart("##strip", height, 36.0f, 20.0f);
   const charts::PlotArea& area = frame.area;
   axis_ = {area.min.x, area.max.x, s.empty() ? 0.0 : s.tMin, s.empty() ? 1.0 : s.tMax};
   // Clicking or dragging anywhere on the chart scrubs.
@@ -328,9 +337,8 @@ int TimelinePanel::legendLines() const {
   float x = ImGui::CalcTextSize("t = 0.000: ranks ").x + 3.0f * spacing * static_cast<float>(s.maxOrder + 1);
   int lines = 1;
   for (int k = 0; k <= s.maxOrder && !s.empty(); ++k) {
-    char label[16];
-    std::snprintf(label, sizeof label, "B^(%d)", k);
-    const float item = 22.0f + ImGui::CalcTextSize(label).x + 2.0f * spacing;
+    const std::string label = orderLabel(k);
+    const float item = 22.0f + ImGui::CalcTextSize(label.c_str()).x + 2.0f * spacing;
     if (x + item > available) {
       ++lines;
       x = 0.0f;
@@ -345,9 +353,7 @@ void TimelinePanel::drawLegend() {
   ImGui::TextUnformatted(readout_.empty() ? "t = -" : readout_.c_str());
   if (s.empty()) return;
   for (int k = 0; k <= s.maxOrder; ++k) {
-    char label[16];
-    std::snprintf(label, sizeof label, "B^(%d)", k);
-    charts::legendItem(label, orderColor(k), charts::Swatch::Line, false);
+    charts::legendItem(orderLabel(k).c_str(), orderColor(k), charts::Swatch::Line, false);
   }
 }
 
@@ -384,7 +390,7 @@ void TimelinePanel::drawMetricBands(ViewState& view, const std::shared_ptr<const
     bandsMetric_ = static_cast<int>(metric);
   }
   const ImVec2 frameMin = ImGui::GetCursorScreenPos();
-  const charts::ChartFrame frame = charts::reserveChart("##bands", height, 56.0f, 20.0f);
+  const charts::ChartFrame frame = reserveCaptureChart("##bands", height, 56.0f, 20.0f);
   const charts::PlotArea& area = frame.area;
   axis_ = {area.min.x, area.max.x, 0.0, 1.0};
   const bool scrubbing = ImGui::IsItemActive() && ImGui::IsMouseDown(ImGuiMouseButton_Left);

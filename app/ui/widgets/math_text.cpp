@@ -1,6 +1,9 @@
 #include "app/ui/widgets/math_text.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdarg>
+#include <cstdio>
 
 #include "app/ui/imgui_style.h"
 
@@ -41,6 +44,10 @@ constexpr std::array kSpellings = {
     Spelling{"ₚ", "p", Script::Sub},
     Spelling{"ᵣ", "r", Script::Sub},
     Spelling{"ₓ", "x", Script::Sub},
+    Spelling{"ₐ", "a", Script::Sub},
+    Spelling{"ₕ", "h", Script::Sub},
+    Spelling{"ₗ", "l", Script::Sub},
+    Spelling{"ₛ", "s", Script::Sub},
     Spelling{"⁰", "0", Script::Super},
     Spelling{"¹", "1", Script::Super},
     Spelling{"²", "2", Script::Super},
@@ -62,6 +69,12 @@ constexpr std::array kSpellings = {
     Spelling{"ⁱ", "i", Script::Super},
     Spelling{"ʳ", "r", Script::Super},
     Spelling{"ᵗ", "t", Script::Super},
+    Spelling{"ʲ", "j", Script::Super},
+    Spelling{"ᵖ", "p", Script::Super},
+    Spelling{"ᵈ", "d", Script::Super},
+    Spelling{"ˣ", "x", Script::Super},
+    Spelling{"ʰ", "h", Script::Super},
+    Spelling{"ᴷ", "K", Script::Super},
     Spelling{"α", "alpha"},
     Spelling{"β", "beta"},
     Spelling{"γ", "gamma"},
@@ -80,20 +93,24 @@ constexpr std::array kSpellings = {
     Spelling{"Δ", "Delta"},
     Spelling{"∑", "sum"},
     Spelling{"∂", "d"},
+    Spelling{"∇", "grad "},
+    Spelling{"∫", "int"},
     Spelling{"≤", "<="},
     Spelling{"≥", ">="},
     Spelling{"≠", "!="},
     Spelling{"≈", "~"},
-    Spelling{"∈", " in "},
+    Spelling{"≳", ">~"},
+    Spelling{"∈", "in"},
     Spelling{"∞", "inf"},
     Spelling{"×", "x"},
     Spelling{"·", "*"},
     Spelling{"−", "-"},
     Spelling{"→", "->"},
     Spelling{"←", "<-"},
+    Spelling{"↔", "<->"},
     Spelling{"⇒", "=>"},
     Spelling{"↦", "|->"},
-    Spelling{"√", "sqrt"},
+    Spelling{"√", "sqrt "},
     Spelling{"‖", "||"},
     Spelling{"…", "..."},
     Spelling{"–", "-"},
@@ -104,6 +121,10 @@ constexpr std::array kSpellings = {
     Spelling{"⌋", ")"},
     Spelling{"∘", "o"},
     Spelling{"⊗", "(x)"},
+    Spelling{"⊙", "(.)"},
+    Spelling{"‴", "'''"},
+    Spelling{"″", "''"},
+    Spelling{"′", "'"},
     Spelling{"ℝ", "R"},
     Spelling{"∀", "for all "},
     Spelling{"∃", "exists "},
@@ -132,7 +153,8 @@ std::string asciiMath(std::string_view utf8) {
       continue;
     }
     if (match->script != Script::None && match->script != run) out += match->script == Script::Sub ? '_' : '^';
-    run = match->script;
+    // A closing parenthesis ends the run: Q⁽ᵏ⁻ⁱ⁾ᵀ is Q^(k-i)^T, not Q^(k-i)T.
+    run = match->ascii == ")" ? Script::None : match->script;
     out += match->ascii;
     i += match->utf8.size();
   }
@@ -141,6 +163,19 @@ std::string asciiMath(std::string_view utf8) {
 
 std::string mathText(std::string_view utf8) {
   return fontsHaveMathGlyphs() ? std::string(utf8) : asciiMath(utf8);
+}
+
+std::string mathFormat(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  va_list again;
+  va_copy(again, args);
+  const int size = std::vsnprintf(nullptr, 0, format, args);
+  va_end(args);
+  std::string text(static_cast<std::size_t>(std::max(size, 0)), '\0');
+  if (size > 0) std::vsnprintf(text.data(), text.size() + 1, format, again);
+  va_end(again);
+  return mathText(text);
 }
 
 }  // namespace rankflow::app

@@ -11,6 +11,14 @@ namespace rankflow::app {
 // `utf8` as is when the fonts have the mathematical glyphs, else asciiMath(utf8).
 std::string mathText(std::string_view utf8);
 
+// printf, then mathText: ImGui::TextUnformatted(mathFormat("B⁽%s⁾", superscript(k).c_str()).c_str()),
+// with superscript() and subscript() of app/viewer/units_text.h for numbers in scripts.
+std::string mathFormat(const char* format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
 // The ASCII spelling: runs of sub- or superscripts become one _… or ^… (x₁₂ → x_12,
 // e⁽ᵏ⁾ → e^(k)), Greek letters their names, operators their usual ASCII forms. Characters it
 // does not know are kept.

@@ -1,5 +1,7 @@
 #include "app/ui/widgets/plot_capture.h"
 
+#include <algorithm>
+
 #include "app/ui/widgets/chart_svg.h"
 
 namespace rankflow::app {
@@ -16,15 +18,33 @@ bool& buttonsHidden() {
   return hidden;
 }
 
+constexpr float kButtonInset = 4.0f;  // from the chart's top and right edges
+
 }  // namespace
+
+float plotCaptureStrip() {
+  // The small button is one line of text high (no vertical frame padding), then a gap.
+  return buttonsHidden() ? 0.0f : kButtonInset + ImGui::GetFontSize() + kButtonInset;
+}
+
+charts::ChartFrame reserveCaptureChart(const char* id, float height, float leftMargin, float bottomMargin) {
+  charts::ChartFrame frame = charts::reserveChart(id, height, leftMargin, bottomMargin);
+  frame.area.min.y = std::min(frame.area.min.y + plotCaptureStrip(), frame.area.max.y - 1.0f);
+  return frame;
+}
+
+PlotCaptureButton plotCaptureButton(ImVec2 min, ImVec2 max) {
+  // A small button: the label and the horizontal frame padding, no vertical padding.
+  const ImVec2 size = ImGui::CalcTextSize("PNG");
+  const float width = size.x + 2 * ImGui::GetStyle().FramePadding.x;
+  return {{max.x - width - kButtonInset, min.y + kButtonInset}, {max.x - kButtonInset, min.y + kButtonInset + size.y}};
+}
 
 void offerPlotCapture(const char* name, ImVec2 min, ImVec2 max) {
   recordChartFrame(name, min, max);
   if (buttonsHidden()) return;
   const ImVec2 saved = ImGui::GetCursorScreenPos();
-  const ImVec2 size = ImGui::CalcTextSize("PNG");
-  const ImVec2 padding = ImGui::GetStyle().FramePadding;
-  ImGui::SetCursorScreenPos({max.x - size.x - 2 * padding.x - 4.0f, min.y + 4.0f});
+  ImGui::SetCursorScreenPos(plotCaptureButton(min, max).min);
   ImGui::PushID(name);
   ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 0.75f);
   if (ImGui::SmallButton("PNG")) pending().push_back({name, min, max});
