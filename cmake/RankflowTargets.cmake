@@ -20,6 +20,12 @@ function(rankflow_target_defaults target)
       $<$<COMPILE_LANGUAGE:CXX>:-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer>)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
+  get_target_property(type ${target} TYPE)
+  if(RANKFLOW_UNITY_LIBRARIES AND type STREQUAL "STATIC_LIBRARY")
+    # The sanitizer tree compiles the libraries in batches: Eigen's headers and templates are
+    # parsed and instantiated once per batch, not once per file (docs/RELIABILITY.md, CI time).
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
+  endif()
   if(RANKFLOW_FUZZ)
     # Coverage for libFuzzer in every Rankflow target; only the harnesses link its main.
     target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-fsanitize=fuzzer-no-link>)
