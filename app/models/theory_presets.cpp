@@ -10,6 +10,7 @@
 #include "app/models/theory_scenes.h"
 #include "core/common/error.h"
 #include "core/common/json_input.h"
+#include "core/common/text.h"
 
 namespace rankflow::app {
 namespace {
@@ -26,7 +27,8 @@ std::string listText(const std::vector<int>& v) {
 // [SECTION] Preset parsing helpers
 
 [[noreturn]] void refuse(const std::string& file, const std::string& field, const std::string& why) {
-  throw InvalidArgument(file + ": field '" + field + "': " + why);
+  // A field's name may be the file's own key: quoted within bounds, control bytes escaped.
+  throw InvalidArgument(printableText(file) + ": field '" + quotedInput(field, 80) + "': " + why);
 }
 
 // `key` of the object `doc`, which sits at `prefix` in the file ("" or "demonstration.").

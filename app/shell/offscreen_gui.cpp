@@ -142,6 +142,33 @@ void settle(OffscreenStack& stack, Workbench& workbench, double timeoutSeconds, 
   }
 }
 
+void requireKnownPanels(const std::vector<std::string>& panels) {
+  const auto names = Workbench::panelNames();
+  for (const auto& panel : panels)
+    if (std::find(names.begin(), names.end(), panel) == names.end())
+      throw InvalidArgument("unknown panel '" + panel + "'");
+}
+
+// Figures and videos show no PNG buttons; shown again however the drawing ends.
+struct CaptureButtonsHidden {
+  CaptureButtonsHidden() { setPlotCaptureButtonsHidden(true); }
+  ~CaptureButtonsHidden() { setPlotCaptureButtonsHidden(false); }
+  CaptureButtonsHidden(const CaptureButtonsHidden&) = delete;
+  CaptureButtonsHidden& operator=(const CaptureButtonsHidden&) = delete;
+};
+
+// The workbench of a figure or a video drawn on `stack`, with `panels` open.
+WorkbenchOptions figureWorkbenchOptions(const OffscreenGuiOptions& options, const OffscreenStack& stack,
+                                        const std::vector<std::string>& panels, OffscreenGuiResult& result) {
+  result.vulkanDevice = stack.device.info().name;
+  WorkbenchOptions workbenchOptions = options.workbench;
+  workbenchOptions.vulkanDevice = result.vulkanDevice;
+  workbenchOptions.gpuTrackBytes = static_cast<std::size_t>(stack.device.maxStorageBufferRange());
+  for (const auto& panel : panels)
+    if (panel != "flow" && panel != "window") workbenchOptions.openPanels.push_back(panel);
+  return workbenchOptions;
+}
+
 // The panel's rectangle in target pixels ("flow" and "window": the whole target).
 std::optional<PixelRect> figureRegion(const Workbench& workbench, const std::string& panel, int scale) {
   if (panel == "flow" || panel == "window") return std::nullopt;
@@ -154,22 +181,15 @@ std::optional<PixelRect> figureRegion(const Workbench& workbench, const std::str
 }  // namespace
 
 OffscreenGuiResult renderPanelsOffscreen(const OffscreenGuiOptions& options, const std::vector<PanelFigure>& figures) {
-  const auto names = Workbench::panelNames();
-  for (const auto& f : figures)
-    if (std::find(names.begin(), names.end(), f.panel) == names.end())
-      throw InvalidArgument("unknown panel '" + f.panel + "'");
+  std::vector<std::string> panels;
+  for (const auto& f : figures) panels.push_back(f.panel);
+  requireKnownPanels(panels);
   OffscreenGuiResult result;
-  setPlotCaptureButtonsHidden(true);
+  const CaptureButtonsHidden hidden;
   render::VulkanInstance instance({options.validation, {}});
   {
     OffscreenStack stack(instance, options.width, options.height, options.scale);
-    result.vulkanDevice = stack.device.info().name;
-    WorkbenchOptions workbenchOptions = options.workbench;
-    workbenchOptions.vulkanDevice = result.vulkanDevice;
-    workbenchOptions.gpuTrackBytes = static_cast<std::size_t>(stack.device.maxStorageBufferRange());
-    for (const auto& f : figures)
-      if (f.panel != "flow" && f.panel != "window") workbenchOptions.openPanels.push_back(f.panel);
-    Workbench workbench(workbenchOptions, stack.imgui.fonts());
+    Workbench workbench(figureWorkbenchOptions(options, stack, panels, result), stack.imgui.fonts());
     settle(stack, workbench, options.idleTimeoutSeconds, 4, result);
     for (const auto& f : figures) {
       // Two frames with the panel in front: ImGui reorders windows on the frame after.
@@ -193,28 +213,20 @@ OffscreenGuiResult renderPanelsOffscreen(const OffscreenGuiOptions& options, con
     }
     vkDeviceWaitIdle(stack.device.handle());
   }
-  setPlotCaptureButtonsHidden(false);
   result.validationMessages = instance.validationLog().messages();
   return result;
 }
 
 OffscreenGuiResult renderPanelVideoOffscreen(const OffscreenGuiOptions& options, const std::string& panel,
                                              const VideoRequest& request, const VideoProgressFn& progress) {
-  const auto names = Workbench::panelNames();
-  if (std::find(names.begin(), names.end(), panel) == names.end())
-    throw InvalidArgument("unknown panel '" + panel + "'");
+  requireKnownPanels({panel});
   const int frames = videoFrameCount(request);
   OffscreenGuiResult result;
-  setPlotCaptureButtonsHidden(true);
+  const CaptureButtonsHidden hidden;
   render::VulkanInstance instance({options.validation, {}});
   {
     OffscreenStack stack(instance, options.width, options.height, options.scale);
-    result.vulkanDevice = stack.device.info().name;
-    WorkbenchOptions workbenchOptions = options.workbench;
-    workbenchOptions.vulkanDevice = result.vulkanDevice;
-    workbenchOptions.gpuTrackBytes = static_cast<std::size_t>(stack.device.maxStorageBufferRange());
-    if (panel != "flow" && panel != "window") workbenchOptions.openPanels.push_back(panel);
-    Workbench workbench(workbenchOptions, stack.imgui.fonts());
+    Workbench workbench(figureWorkbenchOptions(options, stack, {panel}, result), stack.imgui.fonts());
     workbench.view().playing = false;
     workbench.view().t = videoFrameTime(request, 0, frames);
     settle(stack, workbench, options.idleTimeoutSeconds, 4, result);
@@ -261,7 +273,6 @@ OffscreenGuiResult renderPanelVideoOffscreen(const OffscreenGuiOptions& options,
     result.videoFrames = encoder.framesWritten();
     vkDeviceWaitIdle(stack.device.handle());
   }
-  setPlotCaptureButtonsHidden(false);
   result.validationMessages = instance.validationLog().messages();
   return result;
 }

@@ -175,6 +175,9 @@ void checkPngChunkLengths(std::FILE* file, const std::string& path) {
     if (static_cast<long long>(length) + 12 > static_cast<long long>(size - offset))
       rejectImage(path, "chunk '" + type + "' claims " + std::to_string(length) + " bytes, but the file has " +
                             std::to_string(size - offset - 12) + " after its header (truncated or corrupt)");
+    // stb_image copies an empty IDAT through a null buffer (undefined behaviour, found by
+    // fuzzing under UBSan); encoders do not write one, so it is refused.
+    if (type == "IDAT" && length == 0) rejectImage(path, "an empty IDAT chunk (not supported)");
     offset += 12 + static_cast<long>(length);
     if (type == "IEND") break;
   }

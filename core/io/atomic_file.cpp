@@ -49,8 +49,10 @@ std::string reasonText(int error) {
 // errno), and that can fsync before the rename.
 class FileWriter : public std::streambuf {
  public:
+  // Truncates rather than refuses an existing file: the name is unique within this process, so
+  // one that exists was left by a dead writer that had the same process id.
   explicit FileWriter(const std::string& path)
-      : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) {
+      : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) {
     if (fd_ < 0) error_ = errno;
     setp(buffer_, buffer_ + sizeof buffer_);
   }

@@ -7,6 +7,7 @@
 
 #include "core/common/error.h"
 #include "core/common/json_input.h"
+#include "core/common/text.h"
 #include "core/io/text_file.h"
 
 namespace rankflow::matfun {
@@ -15,7 +16,8 @@ namespace {
 using nlohmann::json;
 
 [[noreturn]] void bad(const std::string& where, const std::string& why) {
-  throw InvalidArgument("matrix function JSON: " + where + ": " + why);
+  // The path holds the file's own keys: quoted within bounds, control bytes escaped.
+  throw InvalidArgument("matrix function JSON: " + quotedInput(where, 80) + ": " + why);
 }
 
 double number(const json& value, const std::string& where) {

@@ -56,9 +56,16 @@ TEST(FuzzFindings, APngChunkClaimingMoreThanTheFileHoldsIsRefusedBeforeDecoding)
     png += type + data + std::string(4, '\0');
   };
   chunk("IHDR", std::string("\0\0\0\x08\0\0\0\x08\x08\0\0\0\0", 13), 13);
+  const std::string header = png;
   chunk("IDAT", "xx", 1677721600u);
   const std::string message = refusal([&] { flows::sampleDensityPng(scratch("lie.png", png), 16, 1); });
   EXPECT_NE(message.find("chunk 'IDAT' claims 1677721600 bytes"), std::string::npos) << message;
+  // An empty IDAT chunk: stb_image copied it through a null buffer (UBSan).
+  png = header;
+  chunk("IDAT", "", 0);
+  chunk("IEND", "", 0);
+  const std::string empty = refusal([&] { flows::sampleDensityPng(scratch("empty-idat.png", png), 16, 1); });
+  EXPECT_NE(empty.find("empty IDAT chunk"), std::string::npos) << empty;
 }
 
 TEST(FuzzFindings, AnEmptyTensorParsesWithoutCopyingFromNull) {
