@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "app/viewer/units_text.h"
 #include "core/common/error.h"
 #include "core/common/json_input.h"
 #include "core/common/memory_limit.h"
@@ -22,12 +23,6 @@ namespace rankflow::app {
 namespace {
 
 constexpr const char* kFormat = "rankflow-session-1";
-
-std::string shortNumber(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", v);
-  return text;
-}
 
 class Reader {
  public:

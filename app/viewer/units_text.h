@@ -8,6 +8,13 @@
 namespace rankflow::app {
 
 // "850 ns", "12.3 µs", "4.56 ms", "1.23 s"; "-" for a time not measured (zero, negative, NaN).
+// A value as a message or a command line shows it: printf's %g (six significant digits).
+inline std::string shortNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
 inline std::string formatSeconds(double seconds) {
   if (!std::isfinite(seconds) || seconds <= 0) return "-";
   char text[32];

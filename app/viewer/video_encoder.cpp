@@ -19,6 +19,7 @@
 #include <thread>
 #include <utility>
 
+#include "app/viewer/units_text.h"
 #include "core/common/error.h"
 #include "core/io/atomic_file.h"
 
@@ -26,12 +27,6 @@ extern char** environ;
 
 namespace rankflow::app {
 namespace {
-
-std::string formatNumber(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", value);
-  return text;
-}
 
 // Keeps what ffmpeg printed last (one line, printable characters only, at most 300).
 class StderrTail {
@@ -164,7 +159,7 @@ std::vector<std::string> ffmpegArguments(const VideoSettings& s, const std::stri
           "-s",
           std::to_string(s.width) + "x" + std::to_string(s.height),
           "-r",
-          formatNumber(s.fps),
+          shortNumber(s.fps),
           "-i",
           "pipe:0",
           "-an",
@@ -190,7 +185,7 @@ VideoEncoder::VideoEncoder(const VideoSettings& settings) : state_(std::make_uni
     throw InvalidArgument("video size " + std::to_string(settings.width) + "x" + std::to_string(settings.height) +
                           ": H.264 needs an even width and height");
   if (!(settings.fps > 0.0) || settings.fps > 1000.0)
-    throw InvalidArgument("video frame rate must lie in (0, 1000], got " + formatNumber(settings.fps));
+    throw InvalidArgument("video frame rate must lie in (0, 1000], got " + shortNumber(settings.fps));
   namespace fs = std::filesystem;
   const fs::path target(settings.path);
   const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "app/viewer/scene_frame.h"
+#include "app/viewer/units_text.h"
 #include "app/viewer/video_encoder.h"
 #include "core/common/error.h"
 #include "render/offscreen_target.h"
@@ -16,12 +17,6 @@
 namespace rankflow::app {
 namespace {
 
-std::string shown(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
-
 double secondsSince(std::chrono::steady_clock::time_point begin) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
 }
@@ -30,17 +25,18 @@ double secondsSince(std::chrono::steady_clock::time_point begin) {
 
 int videoFrameCount(const VideoRequest& r) {
   if (!std::isfinite(r.t0) || r.t0 < 0.0 || r.t0 > 1.0)
-    throw InvalidArgument("--t0 must lie in [0, 1], got " + shown(r.t0));
+    throw InvalidArgument("--t0 must lie in [0, 1], got " + shortNumber(r.t0));
   if (!std::isfinite(r.t1) || r.t1 < 0.0 || r.t1 > 1.0)
-    throw InvalidArgument("--t1 must lie in [0, 1], got " + shown(r.t1));
-  if (r.t1 < r.t0) throw InvalidArgument("--t1 (" + shown(r.t1) + ") must not be less than --t0 (" + shown(r.t0) + ")");
+    throw InvalidArgument("--t1 must lie in [0, 1], got " + shortNumber(r.t1));
+  if (r.t1 < r.t0)
+    throw InvalidArgument("--t1 (" + shortNumber(r.t1) + ") must not be less than --t0 (" + shortNumber(r.t0) + ")");
   if (!std::isfinite(r.seconds) || r.seconds <= 0.0)
-    throw InvalidArgument("--seconds must be a positive number, got " + shown(r.seconds));
+    throw InvalidArgument("--seconds must be a positive number, got " + shortNumber(r.seconds));
   if (!std::isfinite(r.fps) || r.fps <= 0.0 || r.fps > 240.0)
-    throw InvalidArgument("--fps must lie in (0, 240], got " + shown(r.fps));
+    throw InvalidArgument("--fps must lie in (0, 240], got " + shortNumber(r.fps));
   const double frames = std::round(r.seconds * r.fps);
   if (frames > kMaxVideoFrames)
-    throw InvalidArgument("--seconds × --fps is " + shown(frames) + " frames; at most " +
+    throw InvalidArgument("--seconds × --fps is " + shortNumber(frames) + " frames; at most " +
                           std::to_string(kMaxVideoFrames) + " (an hour at 60 fps)");
   if (r.crf < 0 || r.crf > 51) throw InvalidArgument("--crf must lie in [0, 51], got " + std::to_string(r.crf));
   constexpr std::array presets = {"ultrafast", "superfast", "veryfast", "faster",  "fast",
