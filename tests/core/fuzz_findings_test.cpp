@@ -10,6 +10,7 @@
 
 #include "core/common/error.h"
 #include "core/flows/datasets.h"
+#include "core/flows/flow_fields.h"
 #include "core/io/point_csv.h"
 #include "core/io/safetensors.h"
 #include "core/theory/matrix_scenes.h"
@@ -45,6 +46,26 @@ TEST(FuzzFindings, ARankListWithANewlineIsQuotedOnOneLine) {
   const std::string message = refusal([] { theory::parseRankList("=\n1"); });
   EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   EXPECT_NE(message.find("\\x0a"), std::string::npos) << message;
+}
+
+TEST(FuzzFindings, EveryRefusalIsOneLineAndCappedWhereverItQuotesInput) {
+  // A session's field kind "lagr\nangian" made a two-line refusal (CI's 5-second run): the
+  // guarantee now lives in InvalidArgument itself, not at each quoting site.
+  const std::string kind = refusal([] { flows::parseFieldKind("lagr\nangian"); });
+  EXPECT_EQ(kind.find('\n'), std::string::npos) << kind;
+  EXPECT_NE(kind.find("'lagr\\x0aangian'"), std::string::npos) << kind;
+  // A megabyte-long name keeps its head and the reason at its end, cut on a UTF-8 boundary.
+  const std::string huge =
+      refusal([] { throw InvalidArgument("name '" + std::string(1 << 20, 'z') + "×' is unknown"); });
+  EXPECT_LE(huge.size(), kMaxErrorMessageBytes + 8);
+  EXPECT_EQ(huge.rfind("×' is unknown"), huge.size() - std::string("×' is unknown").size()) << huge.substr(0, 80);
+  EXPECT_NE(huge.find("…"), std::string::npos);
+  for (std::size_t i = 0; i + 1 < huge.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(huge[i]);
+    if (byte == 0xC3) {
+      EXPECT_EQ(static_cast<unsigned char>(huge[i + 1]) & 0xC0, 0x80) << "a cut character at " << i;
+    }
+  }
 }
 
 TEST(FuzzFindings, APngChunkClaimingMoreThanTheFileHoldsIsRefusedBeforeDecoding) {
