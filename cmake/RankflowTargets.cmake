@@ -21,9 +21,10 @@ function(rankflow_target_defaults target)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
   get_target_property(type ${target} TYPE)
-  if(RANKFLOW_UNITY_LIBRARIES AND type STREQUAL "STATIC_LIBRARY")
-    # The sanitizer tree compiles the libraries in batches: Eigen's headers and templates are
-    # parsed and instantiated once per batch, not once per file (docs/RELIABILITY.md, CI time).
+  if(RANKFLOW_UNITY_BUILD AND (type STREQUAL "STATIC_LIBRARY" OR target MATCHES "_tests$"))
+    # The sanitizer tree compiles the libraries and the test executables in batches: Eigen's
+    # and GoogleTest's headers and templates are parsed and instantiated once per batch, not
+    # once per file (docs/RELIABILITY.md, CI time).
     set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
   endif()
   if(RANKFLOW_FUZZ)

@@ -11,6 +11,7 @@
 #include "core/common/error.h"
 #include "core/io/safetensors.h"
 #include "core/lowrank/randomized_svd.h"
+#include "tests/support/gaussian_matrix.h"
 #include "tests/support/reference_flow.h"
 
 namespace rankflow {
@@ -19,18 +20,12 @@ namespace {
 using testing::freshSeed;
 using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-Eigen::MatrixXd gaussian(Eigen::Index rows, Eigen::Index cols, std::mt19937_64& rng) {
-  std::normal_distribution<double> normal;
-  Eigen::MatrixXd m(rows, cols);
-  for (Eigen::Index j = 0; j < cols; ++j)
-    for (Eigen::Index i = 0; i < rows; ++i) m(i, j) = normal(rng);
-  return m;
-}
+using testing::gaussianMatrix;
 
 // U diag(σ) Vᵀ with random orthonormal U, V and the given spectrum.
 Eigen::MatrixXd withSpectrum(Eigen::Index rows, Eigen::Index cols, const Eigen::VectorXd& sigma, std::mt19937_64& rng) {
-  const Eigen::HouseholderQR<Eigen::MatrixXd> qu(gaussian(rows, sigma.size(), rng)),
-      qv(gaussian(cols, sigma.size(), rng));
+  const Eigen::HouseholderQR<Eigen::MatrixXd> qu(gaussianMatrix(rows, sigma.size(), rng)),
+      qv(gaussianMatrix(cols, sigma.size(), rng));
   const Eigen::MatrixXd u = qu.householderQ() * Eigen::MatrixXd::Identity(rows, sigma.size());
   const Eigen::MatrixXd v = qv.householderQ() * Eigen::MatrixXd::Identity(cols, sigma.size());
   return u * sigma.asDiagonal() * v.transpose();
@@ -71,7 +66,7 @@ TEST(RandomizedSvd, IsExactOnAnExactlyLowRankMatrixAndReproducibleBySeed) {
   const std::uint64_t seed = freshSeed();
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
-  const Eigen::MatrixXd a = gaussian(500, 12, rng) * gaussian(12, 350, rng);
+  const Eigen::MatrixXd a = gaussianMatrix(500, 12, rng) * gaussianMatrix(12, 350, rng);
   const lowrank::TruncatedSvd t = lowrank::randomizedSvd(a.cast<float>(), 12, {.seed = 3});
   EXPECT_LT(truncationError(a, t), 2e-5 * a.norm());
   const lowrank::TruncatedSvd again = lowrank::randomizedSvd(a.cast<float>(), 12, {.seed = 3});
@@ -81,7 +76,7 @@ TEST(RandomizedSvd, IsExactOnAnExactlyLowRankMatrixAndReproducibleBySeed) {
 
 TEST(RandomizedSvd, SmallMatricesUseTheFullSvdAndBadInputIsRefused) {
   std::mt19937_64 rng(freshSeed());
-  const Eigen::MatrixXd a = gaussian(30, 20, rng);
+  const Eigen::MatrixXd a = gaussianMatrix(30, 20, rng);
   const lowrank::TruncatedSvd t = lowrank::randomizedSvd(a.cast<float>(), 8);  // 8 + 10 ≥ 20 / 2
   EXPECT_NEAR(truncationError(a, t), optimalError(a, 8), 1e-4 * a.norm());
   EXPECT_THROW(lowrank::randomizedSvd(a.cast<float>(), 21), InvalidArgument);
@@ -94,7 +89,7 @@ TEST(RandomizedSvd, SmallMatricesUseTheFullSvdAndBadInputIsRefused) {
 
 // [SECTION] checkpoint families
 
-io::Tensor tensorOf(const Eigen::MatrixXd& m, io::Dtype dtype = io::Dtype::F32) {
+io::Tensor encodedTensor(const Eigen::MatrixXd& m, io::Dtype dtype = io::Dtype::F32) {
   const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = m;
   return io::Tensor::encode(dtype, {m.rows(), m.cols()}, std::span<const double>(rows.data(), rows.size()));
 }
@@ -117,12 +112,14 @@ Family exactFamily(std::uint64_t seed, int r1, int r2) {
   std::mt19937_64 rng(seed);
   Family f;
   for (const auto& [name, rows, cols] : {std::tuple{"layers.0.q.weight", 120, 200}, {"layers.1.up.weight", 260, 90}}) {
-    const Eigen::MatrixXd t0 = gaussian(rows, cols, rng);
-    const Eigen::MatrixXd t1 = t0 + 0.5 * gaussian(rows, r1, rng) * gaussian(r1, cols, rng) / std::sqrt(cols);
-    const Eigen::MatrixXd t2 = t1 + 0.3 * gaussian(rows, r2, rng) * gaussian(r2, cols, rng) / std::sqrt(cols);
-    f.base.tensors[name] = tensorOf(t0);
-    f.tune1.tensors[name] = tensorOf(t1);
-    f.tune2.tensors[name] = tensorOf(t2);
+    const Eigen::MatrixXd t0 = gaussianMatrix(rows, cols, rng);
+    const Eigen::MatrixXd t1 =
+        t0 + 0.5 * gaussianMatrix(rows, r1, rng) * gaussianMatrix(r1, cols, rng) / std::sqrt(cols);
+    const Eigen::MatrixXd t2 =
+        t1 + 0.3 * gaussianMatrix(rows, r2, rng) * gaussianMatrix(r2, cols, rng) / std::sqrt(cols);
+    f.base.tensors[name] = encodedTensor(t0);
+    f.tune1.tensors[name] = encodedTensor(t1);
+    f.tune2.tensors[name] = encodedTensor(t2);
   }
   const std::vector<float> bias = {1, 2, 3};
   f.base.tensors["layers.0.q.bias"] = io::Tensor::fromFloat({3}, bias);
@@ -161,12 +158,12 @@ TEST(CheckpointCascade, ErrorsMatchAFloat64ReferenceOnAGenericFamily) {
   // Deltas with a decaying spectrum over 60 directions: no rank fits them exactly.
   Eigen::VectorXd sigma(60);
   for (Eigen::Index i = 0; i < sigma.size(); ++i) sigma(i) = std::pow(0.9, static_cast<double>(i));
-  const Eigen::MatrixXd t0 = gaussian(300, 240, rng);
+  const Eigen::MatrixXd t0 = gaussianMatrix(300, 240, rng);
   const Eigen::MatrixXd t1 = t0 + withSpectrum(300, 240, sigma, rng);
   const Eigen::MatrixXd t2 = t1 + 0.5 * withSpectrum(300, 240, sigma, rng);
-  f.base.tensors["w"] = tensorOf(t0);
-  f.tune1.tensors["w"] = tensorOf(t1);
-  f.tune2.tensors["w"] = tensorOf(t2);
+  f.base.tensors["w"] = encodedTensor(t0);
+  f.tune1.tensors["w"] = encodedTensor(t1);
+  f.tune2.tensors["w"] = encodedTensor(t2);
   const learn::CheckpointCascade fit =
       learn::cascadeCheckpoints(f.base, f.targets(), kNames, {.ranks = {12, 8}, .svd = {.seed = seed}});
 
@@ -200,7 +197,7 @@ TEST(CheckpointCascade, FactorsFileRebuildsEveryOrderInTheBaseDtype) {
   SCOPED_TRACE("seed " + std::to_string(seed));
   Family f = exactFamily(seed, 5, 3);
   // A BF16 base: the factors follow its dtype.
-  f.base.tensors["layers.1.up.weight"] = tensorOf(matrixOf(f.base.tensors["layers.1.up.weight"]), io::Dtype::BF16);
+  f.base.tensors["layers.1.up.weight"] = encodedTensor(matrixOf(f.base.tensors["layers.1.up.weight"]), io::Dtype::BF16);
   const learn::CheckpointCascade fit =
       learn::cascadeCheckpoints(f.base, f.targets(), kNames, {.ranks = {5, 3}, .svd = {.seed = seed}});
   const io::SafeTensorsFile factors =
@@ -238,15 +235,15 @@ TEST(CheckpointCascade, RefusesFamiliesThatDoNotMatchNamingTheTensorAndTheFile) 
   EXPECT_EQ(refusal(missing, {3, 2}),
             "tune2.safetensors: has no tensor 'layers.1.up.weight', which base.safetensors has");
   Family extra = good;
-  extra.tune1.tensors["layers.9.extra.weight"] = tensorOf(Eigen::MatrixXd::Ones(4, 4));
+  extra.tune1.tensors["layers.9.extra.weight"] = encodedTensor(Eigen::MatrixXd::Ones(4, 4));
   EXPECT_NE(refusal(extra, {3, 2}).find("'layers.9.extra.weight' that base.safetensors lacks"), std::string::npos);
   Family reshaped = good;
-  reshaped.tune1.tensors["layers.0.q.weight"] = tensorOf(Eigen::MatrixXd::Ones(200, 120));
+  reshaped.tune1.tensors["layers.0.q.weight"] = encodedTensor(Eigen::MatrixXd::Ones(200, 120));
   EXPECT_NE(refusal(reshaped, {3, 2}).find("'layers.0.q.weight' has shape [200, 120]"), std::string::npos);
   Family nan = good;
   Eigen::MatrixXd m = matrixOf(nan.tune2.tensors.at("layers.0.q.weight"));
   m(7, 9) = std::numeric_limits<double>::quiet_NaN();
-  nan.tune2.tensors["layers.0.q.weight"] = tensorOf(m);
+  nan.tune2.tensors["layers.0.q.weight"] = encodedTensor(m);
   EXPECT_NE(refusal(nan, {3, 2}).find("tune2.safetensors: tensor 'layers.0.q.weight' holds NaN"), std::string::npos);
   EXPECT_NE(refusal(good, {3, 91}).find("outside 1..90 for tensor 'layers.1.up.weight'"), std::string::npos);
   EXPECT_NE(refusal(good, {3}).find("give one rank per target"), std::string::npos);

@@ -18,6 +18,7 @@
 #include <random>
 
 #include "core/common/error.h"
+#include "tests/support/gaussian_matrix.h"
 #include "tests/support/reference_flow.h"
 
 namespace rankflow {
@@ -70,12 +71,7 @@ Eigen::MatrixXd dominant(Eigen::MatrixXd m) {
   return m;
 }
 
-Eigen::MatrixXd gaussian(Eigen::Index rows, Eigen::Index cols, std::mt19937_64& rng) {
-  std::normal_distribution<double> normal;
-  Eigen::MatrixXd m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m(i) = normal(rng);
-  return m;
-}
+using testing::gaussianMatrix;
 
 // Values as the file holds them (F32 rounds a float64 matrix).
 Eigen::MatrixXd asStored(const Eigen::MatrixXd& m, Dtype dtype) {
@@ -94,7 +90,7 @@ TEST(LoraProfile, NumericRanksOfAdaptersBuiltWithKnownRanks) {
   file.metadata = {{"format", "pt"}, {"lora_alpha", "16"}};
   // q_proj: r = 8 but B = P·M with inner dimension 3, A a generic float32 matrix: rank 3.
   const Eigen::MatrixXd bq = dominant(smallIntegers(24, 3, rng)) * dominant(smallIntegers(3, 8, rng));
-  file.tensors[peftName("layers.0.self_attn.q_proj", "A")] = tensorOf(gaussian(8, 16, rng), Dtype::F32);
+  file.tensors[peftName("layers.0.self_attn.q_proj", "A")] = tensorOf(gaussianMatrix(8, 16, rng), Dtype::F32);
   file.tensors[peftName("layers.0.self_attn.q_proj", "B")] = tensorOf(bq, Dtype::F32);
   // v_proj: r = 4, generic integer factors in bfloat16: full rank 4.
   file.tensors[peftName("layers.0.self_attn.v_proj", "A")] = tensorOf(dominant(smallIntegers(4, 16, rng)), Dtype::BF16);
@@ -105,13 +101,13 @@ TEST(LoraProfile, NumericRanksOfAdaptersBuiltWithKnownRanks) {
   file.tensors[peftName("layers.1.mlp.down_proj", "B", "default")] =
       tensorOf(dominant(smallIntegers(12, 6, rng)), Dtype::BF16);
   // up_proj as PEFT initialises it: B = 0, so ΔW = 0 and every rank is 0.
-  file.tensors[peftName("layers.1.mlp.up_proj", "A")] = tensorOf(gaussian(2, 12, rng), Dtype::F32);
+  file.tensors[peftName("layers.1.mlp.up_proj", "A")] = tensorOf(gaussianMatrix(2, 12, rng), Dtype::F32);
   file.tensors[peftName("layers.1.mlp.up_proj", "B")] = tensorOf(Eigen::MatrixXd::Zero(32, 2), Dtype::F32);
   // Not LoRA factors: the frozen base weight PEFT sometimes saves alongside, and a DoRA vector.
   file.tensors["base_model.model.layers.0.self_attn.q_proj.base_layer.weight"] =
-      tensorOf(gaussian(24, 16, rng), Dtype::F32);
+      tensorOf(gaussianMatrix(24, 16, rng), Dtype::F32);
   file.tensors["base_model.model.layers.0.self_attn.q_proj.lora_magnitude_vector"] =
-      tensorOf(gaussian(1, 24, rng), Dtype::F32);
+      tensorOf(gaussianMatrix(1, 24, rng), Dtype::F32);
 
   const learn::LoraProfile profile = learn::profileLoraAdapter(file);
   ASSERT_EQ(profile.modules.size(), 4u);
@@ -173,9 +169,9 @@ TEST(LoraProfile, SpectrumMatchesADenseSvdOfTheProduct) {
   for (const auto& c : cases) {
     SafeTensorsFile file;
     // Scaled columns give a spread spectrum, so the comparison covers small singular values too.
-    Eigen::MatrixXd b = gaussian(c.out, c.r, rng);
+    Eigen::MatrixXd b = gaussianMatrix(c.out, c.r, rng);
     for (Eigen::Index j = 0; j < c.r; ++j) b.col(j) *= std::pow(10.0, -static_cast<double>(j) / 2);
-    const Eigen::MatrixXd a = gaussian(c.r, c.in, rng);
+    const Eigen::MatrixXd a = gaussianMatrix(c.r, c.in, rng);
     file.tensors[peftName("m", "A")] = tensorOf(a, c.dtype);
     file.tensors[peftName("m", "B")] = tensorOf(b, c.dtype);
     const learn::LoraProfile profile = learn::profileLoraAdapter(file);
@@ -215,10 +211,10 @@ TEST(LoraProfile, EnergyRanksAndToleranceOnAKnownSpectrum) {
   // B = Q₁·diag(σ) and A = Q₂ᵀ with orthonormal Q₁, Q₂: B·A has exactly the singular values σ.
   std::mt19937_64 rng(7);
   const Eigen::VectorXd sigma = (Eigen::VectorXd(4) << 10.0, 3.0, 1.0, 0.1).finished();
-  const Eigen::MatrixXd q1 =
-      Eigen::HouseholderQR<Eigen::MatrixXd>(gaussian(20, 4, rng)).householderQ() * Eigen::MatrixXd::Identity(20, 4);
-  const Eigen::MatrixXd q2 =
-      Eigen::HouseholderQR<Eigen::MatrixXd>(gaussian(15, 4, rng)).householderQ() * Eigen::MatrixXd::Identity(15, 4);
+  const Eigen::MatrixXd q1 = Eigen::HouseholderQR<Eigen::MatrixXd>(gaussianMatrix(20, 4, rng)).householderQ() *
+                             Eigen::MatrixXd::Identity(20, 4);
+  const Eigen::MatrixXd q2 = Eigen::HouseholderQR<Eigen::MatrixXd>(gaussianMatrix(15, 4, rng)).householderQ() *
+                             Eigen::MatrixXd::Identity(15, 4);
   SafeTensorsFile file;
   file.tensors[peftName("proj", "A")] = tensorOf(q2.transpose(), Dtype::F64);
   file.tensors[peftName("proj", "B")] = tensorOf(q1 * sigma.asDiagonal(), Dtype::F64);
@@ -243,8 +239,8 @@ TEST(LoraProfile, ConvAndEmbeddingFactorsAreFlattened) {
   std::mt19937_64 rng(11);
   SafeTensorsFile file;
   // A conv LoRA: A is (r, in, kh, kw), B is (out, r, 1, 1); ΔW is out × (in·kh·kw).
-  const Eigen::MatrixXd a = gaussian(3, 4 * 3 * 3, rng);
-  const Eigen::MatrixXd b = gaussian(5, 3, rng);
+  const Eigen::MatrixXd a = gaussianMatrix(3, 4 * 3 * 3, rng);
+  const Eigen::MatrixXd b = gaussianMatrix(5, 3, rng);
   Tensor ta = tensorOf(a, Dtype::F64);
   ta.shape = {3, 4, 3, 3};
   Tensor tb = tensorOf(b, Dtype::F64);
@@ -252,8 +248,8 @@ TEST(LoraProfile, ConvAndEmbeddingFactorsAreFlattened) {
   file.tensors["base_model.model.unet.conv_in.lora_A.weight"] = ta;
   file.tensors["base_model.model.unet.conv_in.lora_B.weight"] = tb;
   // An embedding LoRA: PEFT stores these without ".weight".
-  file.tensors["base_model.model.embed_tokens.lora_embedding_A"] = tensorOf(gaussian(2, 50, rng), Dtype::F32);
-  file.tensors["base_model.model.embed_tokens.lora_embedding_B"] = tensorOf(gaussian(8, 2, rng), Dtype::F32);
+  file.tensors["base_model.model.embed_tokens.lora_embedding_A"] = tensorOf(gaussianMatrix(2, 50, rng), Dtype::F32);
+  file.tensors["base_model.model.embed_tokens.lora_embedding_B"] = tensorOf(gaussianMatrix(8, 2, rng), Dtype::F32);
   const learn::LoraProfile profile = learn::profileLoraAdapter(file);
   ASSERT_EQ(profile.modules.size(), 2u);
   EXPECT_EQ(profile.modules[0].module, "embed_tokens");
@@ -284,8 +280,8 @@ void expectRefused(const SafeTensorsFile& file, const std::vector<std::string>& 
 
 TEST(LoraProfile, RefusesAdaptersWithAMissingHalfOrMismatchedRanksNamingTheModule) {
   std::mt19937_64 rng(3);
-  const Tensor a = tensorOf(gaussian(4, 10, rng), Dtype::F32);
-  const Tensor b = tensorOf(gaussian(12, 4, rng), Dtype::F32);
+  const Tensor a = tensorOf(gaussianMatrix(4, 10, rng), Dtype::F32);
+  const Tensor b = tensorOf(gaussianMatrix(12, 4, rng), Dtype::F32);
   SafeTensorsFile onlyA;
   onlyA.tensors[peftName("layers.2.k_proj", "A")] = a;
   onlyA.tensors[peftName("layers.1.q_proj", "A")] = a;
@@ -296,7 +292,7 @@ TEST(LoraProfile, RefusesAdaptersWithAMissingHalfOrMismatchedRanksNamingTheModul
   expectRefused(onlyB, {"module 'layers.2.k_proj' (adapter 'default')", "no matching lora_A"});
   SafeTensorsFile mismatch;
   mismatch.tensors[peftName("layers.0.o_proj", "A")] = a;
-  mismatch.tensors[peftName("layers.0.o_proj", "B")] = tensorOf(gaussian(12, 5, rng), Dtype::F32);
+  mismatch.tensors[peftName("layers.0.o_proj", "B")] = tensorOf(gaussianMatrix(12, 5, rng), Dtype::F32);
   expectRefused(mismatch, {"module 'layers.0.o_proj'", "ranks disagree", "r = 4 rows", "has 5 columns"});
   SafeTensorsFile vector;
   vector.tensors[peftName("m", "A")] = Tensor::fromFloat({4}, std::vector<float>(4, 1.0f));
@@ -325,8 +321,8 @@ TEST(LoraProfile, RefusesAdaptersWithAMissingHalfOrMismatchedRanksNamingTheModul
 TEST(LoraProfile, ReadsAnAdapterFileAndPrefixesErrorsWithItsPath) {
   std::mt19937_64 rng(5);
   SafeTensorsFile file;
-  file.tensors[peftName("q", "A")] = tensorOf(gaussian(2, 6, rng), Dtype::F32);
-  file.tensors[peftName("q", "B")] = tensorOf(gaussian(6, 2, rng), Dtype::F32);
+  file.tensors[peftName("q", "A")] = tensorOf(gaussianMatrix(2, 6, rng), Dtype::F32);
+  file.tensors[peftName("q", "B")] = tensorOf(gaussianMatrix(6, 2, rng), Dtype::F32);
   const auto path = std::filesystem::temp_directory_path() / "rankflow_lora_profile_test.safetensors";
   io::writeSafeTensors(path.string(), file);
   EXPECT_EQ(learn::profileLoraFile(path.string()).modules.at(0).numericRank, 2);
@@ -345,8 +341,8 @@ TEST(LoraProfile, LargeFactorsAreProfiledWithoutTheDenseProduct) {
   // 4096 × 4096 updates of rank 16: the dense product would be 128 MiB and an SVD of it
   // minutes; the QR route costs O((out + in) r²) and matches a dense SVD of the small core.
   std::mt19937_64 rng(13);
-  const Eigen::MatrixXd b = gaussian(4096, 16, rng);
-  const Eigen::MatrixXd a = gaussian(16, 4096, rng);
+  const Eigen::MatrixXd b = gaussianMatrix(4096, 16, rng);
+  const Eigen::MatrixXd a = gaussianMatrix(16, 4096, rng);
   const matfun::NumericalRank rank = learn::lowRankProductRank(b, a, 1e-6);
   EXPECT_EQ(rank.rank, 16);
   // Check against the Gram route: σ² are the eigenvalues of (BᵀB)(AAᵀ), similar to a symmetric matrix.
@@ -435,8 +431,8 @@ TEST(LoraProfile, PeftConfigScalesEachModuleAndMustAgreeWithTheFactors) {
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
   SafeTensorsFile file;
-  const Eigen::MatrixXd aq = gaussian(8, 20, rng), bq = gaussian(24, 8, rng);
-  const Eigen::MatrixXd av = gaussian(4, 20, rng), bv = gaussian(24, 4, rng);
+  const Eigen::MatrixXd aq = gaussianMatrix(8, 20, rng), bq = gaussianMatrix(24, 8, rng);
+  const Eigen::MatrixXd av = gaussianMatrix(4, 20, rng), bv = gaussianMatrix(24, 4, rng);
   file.tensors[peftName("layers.0.self_attn.q_proj", "A")] = tensorOf(aq, Dtype::F64);
   file.tensors[peftName("layers.0.self_attn.q_proj", "B")] = tensorOf(bq, Dtype::F64);
   file.tensors[peftName("layers.0.self_attn.v_proj", "A")] = tensorOf(av, Dtype::F64);
@@ -533,7 +529,7 @@ TEST(LoraProfile, ReadsTheConfigBesideTheFileAndNamesItWhenItIsBad) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   SafeTensorsFile file;
-  const Eigen::MatrixXd a = gaussian(2, 6, rng), b = gaussian(6, 2, rng);
+  const Eigen::MatrixXd a = gaussianMatrix(2, 6, rng), b = gaussianMatrix(6, 2, rng);
   file.tensors[peftName("q", "A")] = tensorOf(a, Dtype::F64);
   file.tensors[peftName("q", "B")] = tensorOf(b, Dtype::F64);
   const std::string path = (dir / "adapter_model.safetensors").string();
@@ -593,7 +589,7 @@ TEST(LoraProfile, TruncationErrorsAreTheBestRankKApproximationsError) {
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
   SafeTensorsFile file;
-  const Eigen::MatrixXd a = gaussian(6, 15, rng), b = gaussian(11, 6, rng);
+  const Eigen::MatrixXd a = gaussianMatrix(6, 15, rng), b = gaussianMatrix(11, 6, rng);
   file.tensors[peftName("model.layers.7.mlp.down_proj", "A")] = tensorOf(a, Dtype::F64);
   file.tensors[peftName("model.layers.7.mlp.down_proj", "B")] = tensorOf(b, Dtype::F64);
   const auto m = learn::profileLoraAdapter(file).modules.at(0);

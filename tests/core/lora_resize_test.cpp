@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "core/common/error.h"
+#include "tests/support/gaussian_matrix.h"
 #include "tests/support/reference_flow.h"
 
 namespace rankflow {
@@ -24,10 +25,7 @@ using io::Dtype;
 using io::SafeTensorsFile;
 using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-Eigen::MatrixXd gaussianMatrix(Eigen::Index rows, Eigen::Index cols, std::mt19937_64& rng) {
-  std::normal_distribution<double> normal;
-  return Eigen::MatrixXd::NullaryExpr(rows, cols, [&] { return normal(rng); });
-}
+using testing::gaussianMatrix;
 
 io::Tensor stored(const Eigen::MatrixXd& m, Dtype dtype) {
   const RowMajor rows = m;

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "core/learn/lora_resize.h"
+#include "tests/support/job_wait.h"
 #include "tests/support/reference_flow.h"
 
 namespace rankflow {
@@ -21,7 +22,7 @@ using app::AdaptersModel;
 using namespace std::chrono_literals;
 using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-constexpr auto kWait = 60s;
+using testing::kJobWait;
 
 io::Tensor stored(const Eigen::MatrixXd& m, io::Dtype dtype = io::Dtype::F32) {
   const RowMajor rows = m;
@@ -63,7 +64,7 @@ class AdaptersModelTest : public ::testing::Test {
   }
 
   void settle(AdaptersModel& model) {
-    ASSERT_TRUE(model.waitIdle(kWait));
+    ASSERT_TRUE(model.waitIdle(kJobWait));
     model.poll();
   }
 

@@ -14,6 +14,7 @@
 #include "core/lowrank/cascade.h"
 #include "core/lowrank/sweep.h"
 #include "core/theory/matrix_scenes.h"
+#include "tests/support/job_wait.h"
 
 namespace rankflow {
 namespace {
@@ -23,7 +24,7 @@ using app::OrderRefit;
 using app::TaskState;
 using namespace std::chrono_literals;
 
-constexpr auto kWait = 60s;
+using testing::kJobWait;
 
 std::mt19937_64 freshRng() {
   const auto seed = std::random_device{}();
@@ -88,7 +89,7 @@ TEST(CascadeFitModel, ErrorsMatchTheCoreFitAndAFloat64Recomputation) {
   for (int k = 0; k < 5; ++k) ranks.push_back(std::uniform_int_distribution<int>(1, model.dim() - 1)(rng));
   ASSERT_TRUE(model.setRanks(ranks));
   model.setTime(t);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   const auto& fit = model.fit();
   ASSERT_TRUE(fit.error.empty()) << fit.error;
   EXPECT_EQ(fit.ranks, ranks);
@@ -104,7 +105,7 @@ TEST(CascadeFitModel, ErrorsMatchTheCoreFitAndAFloat64Recomputation) {
   ASSERT_TRUE(model.setScene("lemma1.6"));
   ASSERT_TRUE(model.setParameter("n", "24"));
   ASSERT_TRUE(model.setRanks({1, 2, 3}));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   ASSERT_TRUE(model.fit().error.empty()) << model.fit().error;
   EXPECT_EQ(model.fit().dim, 24);
   expectMatchesCore(model.fit());
@@ -116,7 +117,7 @@ TEST(CascadeFitModel, MovingRkKeepsEarlierOrdersAndRecomputesOnlyLaterOnes) {
   CascadeFitModel model;
   model.setOrders(6);
   model.setTime(std::uniform_real_distribution<double>(0.2, 0.9)(rng));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   const app::FitSnapshot before = model.fit();
   ASSERT_TRUE(before.targetsRebuilt);
   for (const auto& o : before.orders) EXPECT_EQ(o.refit, OrderRefit::Recomputed);
@@ -124,7 +125,7 @@ TEST(CascadeFitModel, MovingRkKeepsEarlierOrdersAndRecomputesOnlyLaterOnes) {
   const int k = std::uniform_int_distribution<int>(2, 5)(rng);
   const int rank = before.ranks[static_cast<std::size_t>(k - 1)] + std::uniform_int_distribution<int>(3, 10)(rng);
   ASSERT_TRUE(model.setRank(k, rank));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   const app::FitSnapshot& after = model.fit();
   EXPECT_FALSE(after.targetsRebuilt);
   EXPECT_EQ(after.targets, before.targets);  // the same targets, not recomputed
@@ -149,7 +150,7 @@ TEST(CascadeFitModel, MovingRkKeepsEarlierOrdersAndRecomputesOnlyLaterOnes) {
   EXPECT_FALSE(model.setTime(model.t()));
   EXPECT_FALSE(model.fitting());
   ASSERT_TRUE(model.setTime(model.t() + 0.125));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_TRUE(model.fit().targetsRebuilt);
   for (const auto& o : model.fit().orders) EXPECT_EQ(o.refit, OrderRefit::Recomputed);
 }
@@ -157,7 +158,7 @@ TEST(CascadeFitModel, MovingRkKeepsEarlierOrdersAndRecomputesOnlyLaterOnes) {
 TEST(CascadeFitModel, BadInputIsRefusedWithAMessageAndChangesNothing) {
   CascadeFitModel model;
   model.refit();
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   const auto ranks = model.ranks();
   const auto generation = model.fit().generation;
   const int d = model.dim();
@@ -182,7 +183,7 @@ TEST(CascadeFitModel, BadInputIsRefusedWithAMessageAndChangesNothing) {
   expectRefused(model.startSweep(d + 1), "r_max must lie in 0..d = 32");
   expectRefused(model.startSweep(20), "schedules (21^4) exceed the limit");
   expectRefused(model.adoptSchedule(0), "no schedule 0");
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_EQ(model.fit().generation, generation);
   EXPECT_EQ(model.sweep().state, TaskState::Idle);
   EXPECT_EQ(model.timing().state, TaskState::Idle);
@@ -193,7 +194,7 @@ TEST(CascadeFitModel, BadInputIsRefusedWithAMessageAndChangesNothing) {
   EXPECT_TRUE(model.setParameter("ranks", "3,2,1,1,1"));
   EXPECT_EQ(model.dim(), 3);
   for (int r : model.ranks()) EXPECT_LE(r, 3);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_TRUE(model.fit().error.empty()) << model.fit().error;
 }
 
@@ -202,10 +203,10 @@ TEST(CascadeFitModel, SweepEqualsSweepSchedulesAndAdoptsAClickedSchedule) {
   CascadeFitModel model;
   model.setOrders(3);
   model.setTime(std::uniform_real_distribution<double>(0.2, 0.9)(rng));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   const int rMax = std::uniform_int_distribution<int>(3, 6)(rng);
   ASSERT_TRUE(model.startSweep(rMax)) << model.message();
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   const auto& sweep = model.sweep();
   ASSERT_EQ(sweep.state, TaskState::Done) << sweep.error;
   EXPECT_FLOAT_EQ(model.sweepProgress(), 1.0f);
@@ -224,7 +225,7 @@ TEST(CascadeFitModel, SweepEqualsSweepSchedulesAndAdoptsAClickedSchedule) {
   std::size_t pick = 0;
   while (!sweep.results[pick].pareto || sweep.results[pick].ranks == model.ranks()) ++pick;
   ASSERT_TRUE(model.adoptSchedule(pick)) << model.message();
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_EQ(model.fit().ranks, sweep.results[pick].ranks);
   for (std::size_t k = 0; k < 3; ++k)
     EXPECT_DOUBLE_EQ(model.fit().orders[k].cascadeError, sweep.results[pick].errors[k]);
@@ -237,16 +238,16 @@ TEST(CascadeFitModel, SweepEqualsSweepSchedulesAndAdoptsAClickedSchedule) {
 TEST(CascadeFitModel, SweepCancelStopsEarlyAndKeepsItsResults) {
   CascadeFitModel model;
   model.setOrders(8);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   ASSERT_TRUE(model.startSweep(3)) << model.message();  // 4^8 = 65536 schedules
   EXPECT_EQ(model.sweep().state, TaskState::Running);
-  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  const auto deadline = std::chrono::steady_clock::now() + kJobWait;
   while (model.sweepProgress() == 0.0f && std::chrono::steady_clock::now() < deadline) {
     model.poll();
     std::this_thread::sleep_for(1ms);
   }
   model.cancelSweep();
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   const auto& sweep = model.sweep();
   ASSERT_EQ(sweep.state, TaskState::Cancelled);
   EXPECT_EQ(sweep.total, 65536);
@@ -265,9 +266,9 @@ TEST(CascadeFitModel, MeasureTimesTheThreeWaysOfTheCurrentSchedule) {
   CascadeFitModel model;
   EXPECT_FALSE(model.measure(256));  // no fit yet
   model.refit();
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   ASSERT_TRUE(model.measure(256)) << model.message();
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   const auto& t = model.timing();
   ASSERT_EQ(t.state, TaskState::Done) << t.error;
   EXPECT_EQ(t.columns, 256);
@@ -278,7 +279,7 @@ TEST(CascadeFitModel, MeasureTimesTheThreeWaysOfTheCurrentSchedule) {
   EXPECT_DOUBLE_EQ(t.measuredSpeedup(), t.naiveSeconds / t.cascadeSeconds);
   EXPECT_TRUE(model.timingIsCurrent());
   model.setRank(1, 7);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_FALSE(model.timingIsCurrent());  // measured for another schedule
 }
 
@@ -287,13 +288,13 @@ TEST(CascadeFitModel, AbTableComparesThePinnedAndTheCurrentSchedule) {
   CascadeFitModel model;
   ASSERT_TRUE(model.setRanks({2, 3, 2, 5}));
   model.setTime(std::uniform_real_distribution<double>(0.2, 0.9)(rng));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   ASSERT_TRUE(model.measure(512));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   model.pinA();
   const std::vector<int> b{9, 3, 6, 5};
   ASSERT_TRUE(model.setRanks(b));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   ASSERT_TRUE(model.pinned().has_value());
   ASSERT_TRUE(model.pinned()->cascadeSeconds.has_value());
   EXPECT_EQ(*model.pinned()->cascadeSeconds, model.timing().cascadeSeconds);
@@ -325,7 +326,7 @@ TEST(CascadeFitModel, AbTableComparesThePinnedAndTheCurrentSchedule) {
 
   // Both stay fitted to the same targets when t moves.
   model.setTime(model.t() + 0.1);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   const lowrank::CascadeFit movedA(*model.fit().targets, {2, 3, 2, 5});
   EXPECT_DOUBLE_EQ(*model.abRows()[4].a, movedA.orders()[0].cascadeError);
 
@@ -340,9 +341,9 @@ TEST(CascadeFitModel, ExportJsonHoldsTheNumbersBehindTheTab) {
   CascadeFitModel model;
   model.setRanks({3, 5, 1});
   model.setTime(0.7);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   model.startSweep(2);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   const auto& f = model.fit();
   const auto json = nlohmann::json::parse(model.exportJson());
   EXPECT_EQ(json["scene"], "lemma1.5");

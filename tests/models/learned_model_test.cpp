@@ -16,6 +16,7 @@
 #include "core/common/random.h"
 #include "core/flows/field_model.h"
 #include "core/learn/learned_sampling.h"
+#include "tests/support/job_wait.h"
 #include "tests/support/learned_fixture.h"
 
 namespace rankflow {
@@ -29,7 +30,7 @@ using app::LearnedSettings;
 using app::TaskState;
 using namespace std::chrono_literals;
 
-constexpr auto kWait = 120s;
+using testing::kJobWait;
 
 std::vector<Vec2f> randomPoints(int n, std::uint64_t seed, float spread) {
   SeededRandom rng(seed);
@@ -67,7 +68,7 @@ bool sameAdapter(const learn::FlowNetwork& a, const learn::FlowNetwork& b, int o
 // A model trained on `scene` and waited for.
 void trainOn(LearnedModel& model, const flows::FlowScene& scene) {
   model.setScene(scene);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   ASSERT_TRUE(model.hasModel()) << model.progress().error;
   ASSERT_EQ(model.progress().state, TaskState::Done);
 }
@@ -125,7 +126,7 @@ TEST(LearnedModel, RankMoveOnR3LeavesOrdersOneAndTwoBitIdentical) {
   trainOn(model, sceneNamed("default"));
   const auto before = model.network();
   ASSERT_TRUE(model.setRank(3, 1));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   const auto after = model.network();
   ASSERT_NE(before, after);
   EXPECT_EQ(after->config().ranks, (std::vector<int>{4, 1}));
@@ -152,7 +153,7 @@ TEST(LearnedModel, RankDecreaseAboveTheOutputWidthKeepsTheModelSound) {
   trainOn(model, sceneNamed("default"));
   const auto before = model.network();
   ASSERT_TRUE(model.setRank(2, 3));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   const auto after = model.network();
   EXPECT_TRUE(sameWeights(before->base, after->base));
   for (const auto& a : after->adapters[0]) {
@@ -189,13 +190,13 @@ TEST(LearnedModel, BadRanksAreRefusedWithAMessageAndChangeNothing) {
   EXPECT_EQ(model.rank(3), 3);
   EXPECT_FALSE(model.requestSamples(3));
   EXPECT_NE(model.message().find("1, 2, 4, 8 or 16"), std::string::npos);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_EQ(model.network(), network);
   EXPECT_EQ(model.snapshot().generation, generation);
   // A good rank clears the message.
   EXPECT_TRUE(model.setRank(2, 0));
   EXPECT_TRUE(model.message().empty());
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_EQ(model.network()->config().ranks[0], 0);
 }
 
@@ -208,7 +209,7 @@ TEST(LearnedModel, NewerRequestsSupersedeOlderOnesAndCancelKeepsTheLastModel) {
   model.setScene(linear);
   model.setScene(trig);
   model.setScene(trig);  // the same scene again: nothing new
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   ASSERT_TRUE(model.hasModel());
   EXPECT_EQ(model.snapshot().sceneKey, LearnedModel::sceneKey(trig));
   EXPECT_EQ(model.snapshot().schedule, flows::Schedule::Trigonometric);
@@ -217,7 +218,7 @@ TEST(LearnedModel, NewerRequestsSupersedeOlderOnesAndCancelKeepsTheLastModel) {
   // Superseded retrains: only the last rank counts, and orders 1 and 2 stay put.
   const auto trained = model.network();
   for (int r : {1, 5, 2}) ASSERT_TRUE(model.setRank(3, r));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_EQ(model.network()->config().ranks, (std::vector<int>{4, 2}));
   EXPECT_TRUE(sameWeights(trained->base, model.network()->base));
   EXPECT_TRUE(sameAdapter(*trained, *model.network(), 2));
@@ -228,21 +229,21 @@ TEST(LearnedModel, NewerRequestsSupersedeOlderOnesAndCancelKeepsTheLastModel) {
   model.setScene(moons);
   EXPECT_TRUE(model.training());
   model.cancelTraining();
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_EQ(model.progress().state, TaskState::Cancelled);
   EXPECT_FALSE(model.training());
   EXPECT_EQ(model.network(), kept);
   EXPECT_FALSE(model.requestSamples(1));  // the model is not the scene's
   // Resuming trains the moons model.
   model.train();
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_EQ(model.progress().state, TaskState::Done);
   EXPECT_EQ(model.snapshot().sceneKey, LearnedModel::sceneKey(moons));
 
   // "Train longer" continues with twice the steps.
   const int baseSteps = model.snapshot().orders[0].steps;
   model.trainLonger();
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_EQ(model.snapshot().rounds, 1);
   EXPECT_EQ(model.snapshot().orders[0].steps, baseSteps + 2 * settings.train.baseSteps);
 }
@@ -313,7 +314,7 @@ TEST(LearnedModel, ComparisonAndFewStepSamplesMatchTheCore) {
   trainOn(model, scene);
   model.compareVariants();
   ASSERT_TRUE(model.requestSamples(2));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
 
   const auto& c = model.comparison();
   ASSERT_EQ(c.state, TaskState::Done) << c.error;

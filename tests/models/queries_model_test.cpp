@@ -13,6 +13,7 @@
 #include <random>
 
 #include "core/lowrank/range_tree.h"
+#include "tests/support/job_wait.h"
 #include "tests/support/reference_flow.h"
 
 namespace rankflow {
@@ -25,14 +26,14 @@ using app::TaskState;
 using lowrank::Strategy;
 using namespace std::chrono_literals;
 
-constexpr auto kWait = 120s;
+using testing::kJobWait;
 // float32 sums of up to m rank-r products against float64 (as the core's range tree test).
 constexpr double kTolerance = 1e-5;
 // Prefix sums subtract two large partial sums: cancellation costs digits for short intervals.
 constexpr double kPrefixTolerance = 1e-3;
 
 void settle(QueriesModel& model) {
-  ASSERT_TRUE(model.waitIdle(kWait)) << "the model's worker did not finish in time";
+  ASSERT_TRUE(model.waitIdle(kJobWait)) << "the model's worker did not finish in time";
   model.poll();
 }
 
@@ -200,7 +201,7 @@ TEST(QueriesModel, ANewerRequestSupersedesAnOlderOne) {
 // Polls (as the UI does each frame) until `done` or the deadline.
 template <class Done>
 bool pollUntil(QueriesModel& model, Done&& done) {
-  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  const auto deadline = std::chrono::steady_clock::now() + kJobWait;
   while (std::chrono::steady_clock::now() < deadline) {
     model.poll();
     if (done(model.view())) return true;

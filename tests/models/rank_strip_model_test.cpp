@@ -18,6 +18,7 @@
 #include "app/models/ranks_model.h"
 #include "core/matfun/rank.h"
 #include "core/theory/matrix_scenes.h"
+#include "tests/support/job_wait.h"
 #include "tests/support/rank_strip_check.h"
 
 namespace rankflow {
@@ -28,7 +29,7 @@ using app::RankStripModel;
 using app::TaskState;
 using namespace std::chrono_literals;
 
-constexpr auto kWait = 120s;
+using testing::kJobWait;
 
 // [SECTION] Strip model
 
@@ -47,7 +48,7 @@ TEST(RankStripModel, RanksEqualTheCoreNumericalRankAtEverySampledT) {
   RankStripModel model;
   const std::map<std::string, std::string> params{{"ranks", sequence}};
   EXPECT_GT(model.request("lemma1.5", params, maxOrder, -1.0, 1.0, count), 0u);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   ASSERT_EQ(model.state(), TaskState::Done) << model.message();
   const RankStrip& strip = model.strip();
   ASSERT_EQ(strip.sampleCount(), count);
@@ -63,7 +64,7 @@ TEST(RankStripModel, RanksEqualTheCoreNumericalRankAtEverySampledT) {
   std::uniform_int_distribution<int> sceneSeed(1, 1 << 20);
   const std::map<std::string, std::string> ode{{"n", "5"}, {"seed", std::to_string(sceneSeed(rng))}};
   model.request("ode", ode, 3, 0.0, 1.0, 101, 1e-9);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   ASSERT_EQ(model.state(), TaskState::Done) << model.message();
   testing::expectStripMatchesCore(model.strip(), ode, 1e-9);
   EXPECT_FLOAT_EQ(model.progress(), 1.0f);
@@ -103,10 +104,10 @@ TEST(RankStripModel, NewerRequestSupersedesOlderOne) {
   EXPECT_GT(light, heavy);
   EXPECT_EQ(model.requestedGeneration(), light);
   std::set<std::string> seen;
-  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  const auto deadline = std::chrono::steady_clock::now() + kJobWait;
   while (!model.waitForIdle(1ms) && std::chrono::steady_clock::now() < deadline)
     if (!model.strip().empty()) seen.insert(model.strip().scene);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   seen.insert(model.strip().scene);
   EXPECT_EQ(seen, std::set<std::string>{"block"});
   EXPECT_EQ(model.strip().generation, light);
@@ -118,7 +119,7 @@ TEST(RankStripModel, CancelStopsTheRunningRequestAndKeepsThePreviousStrip) {
   RankStripModel model;
   const std::map<std::string, std::string> params{{"k", "3"}};
   model.request("lemma1.3", params, 3);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   ASSERT_EQ(model.state(), TaskState::Done);
   const RankStrip before = model.strip();
 
@@ -128,7 +129,7 @@ TEST(RankStripModel, CancelStopsTheRunningRequestAndKeepsThePreviousStrip) {
   EXPECT_LT(model.progress(), 1.0f);
   model.cancel();
   EXPECT_EQ(model.state(), TaskState::Cancelled);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_EQ(model.state(), TaskState::Cancelled);
   EXPECT_EQ(model.strip().generation, before.generation);
   EXPECT_EQ(model.strip().scene, "lemma1.3");
@@ -138,7 +139,7 @@ TEST(RankStripModel, CancelStopsTheRunningRequestAndKeepsThePreviousStrip) {
 
   // A new request after a cancel runs to the end, and a cancel once done changes nothing.
   model.request("lemma1.3", {{"k", "2"}}, 2);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_EQ(model.state(), TaskState::Done);
   model.cancel();
   model.poll();
@@ -150,7 +151,7 @@ TEST(RankStripModel, CancelStopsTheRunningRequestAndKeepsThePreviousStrip) {
 TEST(RankStripModel, BadSceneOrParameterGivesAMessageAndKeepsThePreviousStrip) {
   RankStripModel model;
   model.request("lemma1.5", {{"ranks", "2,1,5"}}, 2);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   ASSERT_EQ(model.state(), TaskState::Done);
   const RankStrip good = model.strip();
   const auto expectKept = [&](const std::string& what) {
@@ -161,17 +162,17 @@ TEST(RankStripModel, BadSceneOrParameterGivesAMessageAndKeepsThePreviousStrip) {
   };
 
   EXPECT_NO_THROW(model.request("nope", {}, 2));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   expectKept("unknown scene");
   EXPECT_NE(model.message().find("unknown matrix scene 'nope'"), std::string::npos) << model.message();
 
   model.request("lemma1.3", {{"k", "abc"}}, 2);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   expectKept("bad parameter");
   EXPECT_NE(model.message().find("parameter k must be an integer"), std::string::npos) << model.message();
 
   model.request("lemma1.3", {{"q", "1"}}, 2);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   expectKept("unknown parameter");
   EXPECT_NE(model.message().find("has no parameter 'q'"), std::string::npos) << model.message();
 
@@ -194,7 +195,7 @@ TEST(RankStripModel, BadSceneOrParameterGivesAMessageAndKeepsThePreviousStrip) {
   expectKept("one sample");
   EXPECT_EQ(model.request("lemma1.3", fine, 2, 0.0, 1.0, 101, -1.0), 0u);
   expectKept("negative tolerance");
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   expectKept("after waiting");
 
   const auto json = nlohmann::json::parse(model.exportJson());

@@ -13,6 +13,7 @@
 #include "core/matfun/rank.h"
 #include "core/theory/feasibility.h"
 #include "core/theory/matrix_scenes.h"
+#include "tests/support/job_wait.h"
 #include "tests/support/run_command.h"
 
 namespace rankflow {
@@ -22,7 +23,7 @@ using app::RanksModel;
 using app::TaskState;
 using namespace std::chrono_literals;
 
-constexpr auto kWait = 120s;
+using testing::kJobWait;
 
 // What the core functions give directly, with the CLI's sampling (8 random t in [−1, 1], seed 1).
 void expectMatchesCore(const RanksModel& model, const std::map<std::string, std::string>& params) {
@@ -64,7 +65,7 @@ TEST(RanksModel, Lemma13ProfileMatchesTheCoreFunctions) {
   model.setParameter("k", "3");
   model.setMaxOrder(5);
   model.setT(0.3);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   expectMatchesCore(model, {{"k", "3"}});
   // Lemma 1.3 itself: ranks 1, 2, ..., k+1 strictly increase.
   for (int k = 0; k <= 3; ++k) EXPECT_EQ(model.profile().orders[static_cast<std::size_t>(k)].exact->rank, k + 1);
@@ -76,7 +77,7 @@ TEST(RanksModel, Lemma15ProfileMatchesTheCoreFunctionsAndTheCli) {
   model.setParameter("ranks", "2,1,5");
   model.setMaxOrder(2);
   model.setT(0.0);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   expectMatchesCore(model, {{"ranks", "2,1,5"}});
   // At t = 0 the sequence is matched (Lemma 1.5), generically it is not: (2, 1, 5) is infeasible.
   const auto& orders = model.profile().orders;
@@ -115,10 +116,10 @@ TEST(RanksModel, NewerRequestSupersedesOlderOne) {
   const std::uint64_t light = model.requestedGeneration();
   EXPECT_GT(light, heavy);
   std::set<std::string> seen;
-  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  const auto deadline = std::chrono::steady_clock::now() + kJobWait;
   while (!model.waitForIdle(1ms) && std::chrono::steady_clock::now() < deadline)
     if (model.profile().generation != 0) seen.insert(model.profile().scene);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   seen.insert(model.profile().scene);
   EXPECT_EQ(seen, std::set<std::string>{"block"});
   EXPECT_EQ(model.profile().generation, light);
@@ -131,7 +132,7 @@ TEST(RanksModel, CancelStopsTheExactStageAndKeepsTheNumericalRanks) {
   RanksModel model;
   model.setScene("lemma1.6");
   model.cancelExact();
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   const auto& p = model.profile();
   ASSERT_TRUE(p.error.empty()) << p.error;
   EXPECT_EQ(p.exactState, TaskState::Cancelled);
@@ -147,7 +148,7 @@ TEST(RanksModel, CancelStopsTheExactStageAndKeepsTheNumericalRanks) {
 
   // Running again completes, and a cancel after completion changes nothing.
   model.recompute();
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_EQ(model.profile().exactState, TaskState::Done);
   model.cancelExact();
   model.poll();
@@ -156,7 +157,7 @@ TEST(RanksModel, CancelStopsTheExactStageAndKeepsTheNumericalRanks) {
   EXPECT_LE(model.profile().orders[2].exact->rank, 3);  // Lemma 1.6: rank B'' <= 3
 
   model.setExactEnabled(false);
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_EQ(model.profile().exactState, TaskState::Idle);
 }
 
@@ -171,14 +172,14 @@ TEST(RanksModel, BadInputGivesMessagesNotExceptions) {
   EXPECT_NE(model.feasibility().error.find("ranks must be >= 0"), std::string::npos) << model.feasibility().error;
 
   EXPECT_NO_THROW(model.setParameter("k", "abc"));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_NE(model.profile().error.find("parameter k must be an integer"), std::string::npos) << model.profile().error;
   EXPECT_TRUE(model.profile().orders.empty());
   EXPECT_NO_THROW(model.setParameter("q", "1"));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_NE(model.profile().error.find("has no parameter 'q'"), std::string::npos) << model.profile().error;
   EXPECT_NO_THROW(model.setScene("nope"));
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   EXPECT_NE(model.profile().error.find("unknown matrix scene 'nope'"), std::string::npos) << model.profile().error;
   EXPECT_FALSE(nlohmann::json::parse(model.exportJson()).is_discarded());
 }
@@ -186,7 +187,7 @@ TEST(RanksModel, BadInputGivesMessagesNotExceptions) {
 TEST(RanksModel, TwoOneFiveIsInfeasibleWithItsReason) {
   RanksModel model;
   model.checkFeasibility("2,1,5");
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   const auto& f = model.feasibility();
   ASSERT_EQ(f.state, TaskState::Done) << f.error;
   EXPECT_EQ(f.ranks, (std::vector<int>{2, 1, 5}));
@@ -196,7 +197,7 @@ TEST(RanksModel, TwoOneFiveIsInfeasibleWithItsReason) {
 
   // A feasible one comes with its construction, whose exact ranks are the target.
   model.checkFeasibility("(1, 2, 3)");
-  ASSERT_TRUE(model.waitForIdle(kWait));
+  ASSERT_TRUE(model.waitForIdle(kJobWait));
   ASSERT_EQ(model.feasibility().state, TaskState::Done);
   EXPECT_EQ(model.feasibility().result.verdict, theory::Verdict::Feasible);
   EXPECT_EQ(model.feasibility().result.realized, (std::vector<int>{1, 2, 3}));
