@@ -21,10 +21,13 @@ function(rankflow_target_defaults target)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
   get_target_property(type ${target} TYPE)
-  if(RANKFLOW_UNITY_BUILD AND (type STREQUAL "STATIC_LIBRARY" OR target MATCHES "_tests$"))
-    # The sanitizer tree compiles the libraries and the test executables in batches: Eigen's
-    # and GoogleTest's headers and templates are parsed and instantiated once per batch, not
-    # once per file (docs/RELIABILITY.md, CI time).
+  if((RANKFLOW_UNITY_BUILD AND (type STREQUAL "STATIC_LIBRARY" OR target MATCHES "_tests$"))
+     OR (RANKFLOW_UNITY_TESTS AND target MATCHES "_tests$"))
+    # Batches of 8 files: Eigen's and GoogleTest's headers and templates are parsed and
+    # instantiated once per batch, not once per file. The sanitizer tree batches its libraries
+    # and tests, a fresh release tree made by tools/test its tests (docs/RELIABILITY.md, "CI
+    # time"); a file whose file-local helpers clash with another's opts out by
+    # SKIP_UNITY_BUILD_INCLUSION where it is listed.
     set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
   endif()
   if(RANKFLOW_FUZZ)

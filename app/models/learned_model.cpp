@@ -13,6 +13,7 @@
 #include "core/common/error.h"
 #include "core/common/progress.h"
 #include "core/common/timing.h"
+#include "core/compute/device_fault.h"
 #include "core/flows/samplers.h"
 #include "core/learn/learned_sampling.h"
 
@@ -52,6 +53,7 @@ struct TrainingWork {
   int rounds = 0;
   double targetSeconds = 0.0;
   std::string engine;
+  std::string cudaFailure;  // why CUDA failed during training; then the CPU trains from then on
   std::vector<LearnedOrderStats> stats;
 };
 
@@ -225,49 +227,66 @@ void runTraining(const LearnedSettings& settings, const TrainingRequest& request
     const int orders = network.orders();
     const bool longer = request.rounds > work.rounds;
     const learn::TrainOptions options = roundOptions(settings.train, longer ? request.rounds : 0);
-    const int from = longer ? 1 : work.validThrough + 1;
-    learn::Trainer trainer(network, *work.train, *work.heldOut, options, makeEngine(settings));
-    work.engine = trainer.engineName();
-    if (from <= orders) {
-      progress.activity = newScene ? "training"
-                          : longer ? "training longer (round " + std::to_string(request.rounds) + ")"
-                                   : "retraining from order " + std::to_string(from);
-      auto work_of = [&](int k) {
-        return k == 1 ? double(options.baseSteps) * options.baseBatch
-                      : double(options.adapterSteps) * options.adapterBatch;
-      };
-      double total = 0.0;
-      for (int k = from; k <= orders; ++k) total += work_of(k);
-      const learn::TrainProgressFn onProgress = [&](const learn::TrainProgress& p) {
-        if (*cancel) return false;
-        // An order under way makes every order above it stale.
-        work.validThrough = std::min(work.validThrough, p.order - 1);
-        double done = 0.0;
-        for (int k = from; k < p.order; ++k) done += work_of(k);
-        done += p.steps > 0 ? work_of(p.order) * p.step / p.steps : 0.0;
-        progress.order = p.order;
-        progress.step = p.step;
-        progress.steps = p.steps;
-        progress.loss = p.loss;
-        progress.fraction = total > 0.0 ? static_cast<float>(done / total) : 1.0f;
-        publish();
-        return true;
-      };
-      for (const learn::OrderReport& r : trainer.retrainFrom(from, onProgress)) {
-        LearnedOrderStats& s = work.stats[static_cast<std::size_t>(r.order - 1)];
-        s.trainSeconds = r.trainSeconds;
-        s.steps = longer ? s.steps + r.steps : r.steps;
+    // A device lost or out of memory during training (compute::DeviceFault) moves this
+    // model's training to the CPU for good; the orders not yet finished train again there and
+    // the view says why beside the trainer's name (docs/RELIABILITY.md, "Faults").
+    const auto trainOn = [&](const std::shared_ptr<learn::TrainingEngine>& engine) {
+      const int from = longer ? 1 : work.validThrough + 1;
+      learn::Trainer trainer(network, *work.train, *work.heldOut, options, engine);
+      work.engine = trainer.engineName();
+      if (!work.cudaFailure.empty())
+        work.engine += " (CUDA failed, the CPU trains from now on: " + work.cudaFailure + ")";
+      if (from <= orders) {
+        progress.activity = newScene ? "training"
+                            : longer ? "training longer (round " + std::to_string(request.rounds) + ")"
+                                     : "retraining from order " + std::to_string(from);
+        auto work_of = [&](int k) {
+          return k == 1 ? double(options.baseSteps) * options.baseBatch
+                        : double(options.adapterSteps) * options.adapterBatch;
+        };
+        double total = 0.0;
+        for (int k = from; k <= orders; ++k) total += work_of(k);
+        const learn::TrainProgressFn onProgress = [&](const learn::TrainProgress& p) {
+          if (*cancel) return false;
+          // An order under way makes every order above it stale.
+          work.validThrough = std::min(work.validThrough, p.order - 1);
+          double done = 0.0;
+          for (int k = from; k < p.order; ++k) done += work_of(k);
+          done += p.steps > 0 ? work_of(p.order) * p.step / p.steps : 0.0;
+          progress.order = p.order;
+          progress.step = p.step;
+          progress.steps = p.steps;
+          progress.loss = p.loss;
+          progress.fraction = total > 0.0 ? static_cast<float>(done / total) : 1.0f;
+          publish();
+          return true;
+        };
+        for (const learn::OrderReport& r : trainer.retrainFrom(from, onProgress)) {
+          LearnedOrderStats& s = work.stats[static_cast<std::size_t>(r.order - 1)];
+          s.trainSeconds = r.trainSeconds;
+          s.steps = longer ? s.steps + r.steps : r.steps;
+        }
+        work.validThrough = orders;
+        if (longer) work.rounds = request.rounds;
       }
-      work.validThrough = orders;
-      if (longer) work.rounds = request.rounds;
-    }
-    for (int k = 1; k <= orders; ++k) {
-      LearnedOrderStats& s = work.stats[static_cast<std::size_t>(k - 1)];
-      s.order = k;
-      s.rank = k == 1 ? 0 : network.config().ranks[static_cast<std::size_t>(k - 2)];
-      s.heldOutRelativeError = trainer.heldOutRelativeError(k);
-      s.parameters = network.parameterCount(k);
-      s.flopsPerEvaluation = flopsPerEvaluation(network, k);
+      for (int k = 1; k <= orders; ++k) {
+        LearnedOrderStats& s = work.stats[static_cast<std::size_t>(k - 1)];
+        s.order = k;
+        s.rank = k == 1 ? 0 : network.config().ranks[static_cast<std::size_t>(k - 2)];
+        s.heldOutRelativeError = trainer.heldOutRelativeError(k);
+        s.parameters = network.parameterCount(k);
+        s.flopsPerEvaluation = flopsPerEvaluation(network, k);
+      }
+    };
+    const std::shared_ptr<learn::TrainingEngine> engine = work.cudaFailure.empty() ? makeEngine(settings) : nullptr;
+    try {
+      trainOn(engine);
+    } catch (const compute::DeviceFault& fault) {
+      if (!engine) throw;
+      work.cudaFailure = fault.what();
+      progress.activity = "CUDA failed; training on the CPU";
+      publish();
+      trainOn(nullptr);
     }
     {
       // Snapshot before the progress says "done", so poll() never sees done without it.

@@ -50,7 +50,21 @@ class FailingLowRankBackend final : public lowrank::LowRankBackend {
   std::string error_;
 };
 
+class FailingTrainingEngine final : public learn::TrainingEngine {
+ public:
+  explicit FailingTrainingEngine(std::string error) : error_(std::move(error)) {}
+  std::string name() const override { return "CUDA · injected fault"; }
+  void train(const learn::OrderTrainingJob&, const learn::TrainProgressFn&) override { fail(error_); }
+
+ private:
+  std::string error_;
+};
+
 }  // namespace
+
+std::shared_ptr<learn::TrainingEngine> makeFailingTrainingEngine(const std::string& error) {
+  return std::make_shared<FailingTrainingEngine>(error);
+}
 
 std::optional<std::string> injectedDeviceFault() {
   const char* value = std::getenv(kInjectDeviceFaultVariable);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/compute/flow_backend.h"
+#include "core/learn/training_engine.h"
 #include "core/lowrank/lowrank_backend.h"
 
 namespace rankflow::app {
@@ -22,5 +23,6 @@ std::optional<std::string> injectedDeviceFault();
 // Backends that claim to be CUDA and throw compute::DeviceFault(error) from every job.
 std::unique_ptr<compute::FlowBackend> makeFailingFlowBackend(const std::string& error);
 std::unique_ptr<lowrank::LowRankBackend> makeFailingLowRankBackend(const std::string& error);
+std::shared_ptr<learn::TrainingEngine> makeFailingTrainingEngine(const std::string& error);
 
 }  // namespace rankflow::app

@@ -45,4 +45,11 @@ BackendSelection selectWindowFlowBackend(BackendPreference preference) {
   return selectBackend(preference);
 }
 
+std::shared_ptr<learn::TrainingEngine> selectWindowTrainingEngine(BackendPreference preference) {
+  if (const auto fault = injectedDeviceFault(); fault && preference != BackendPreference::Cpu) {
+    return makeFailingTrainingEngine(*fault);
+  }
+  return selectTrainingEngine(preference);
+}
+
 }  // namespace rankflow::app

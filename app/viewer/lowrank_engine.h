@@ -29,6 +29,10 @@ WindowLowRankBackend makeWindowLowRankBackend();
 // The window's flow backend: selectBackend's, or the failing stand-in under the test hook.
 BackendSelection selectWindowFlowBackend(BackendPreference preference);
 
+// The window's trainer (the Learned view): selectTrainingEngine's, or the failing stand-in
+// under the test hook.
+std::shared_ptr<learn::TrainingEngine> selectWindowTrainingEngine(BackendPreference preference);
+
 // Runs `job(backend)` on the engine. When the device fails during it (compute::DeviceFault:
 // lost, out of memory), the engine becomes the CPU's for good, whyNotCuda says why, and the
 // job runs again there (docs/RELIABILITY.md, "Faults").

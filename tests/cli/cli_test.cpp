@@ -18,7 +18,7 @@ using testing::lineCount;
 using testing::quoted;
 using testing::runCommand;
 
-const std::string& kExe = testing::rankflowExe();
+using testing::kExe;
 const std::string kNoDisplay = "env -u DISPLAY -u WAYLAND_DISPLAY ";
 
 class BadArguments : public ::testing::TestWithParam<std::pair<std::string, std::string>> {};

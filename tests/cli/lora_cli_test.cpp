@@ -14,7 +14,7 @@ namespace rankflow {
 namespace {
 
 using namespace testing;  // the CLI fixture: runCommand, quoted, lineCount, …
-const std::string& kExe = rankflowExe();
+using testing::kExe;
 
 class LoraCli : public testing::ScratchDirectoryTest {
  protected:

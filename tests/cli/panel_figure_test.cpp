@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "render/image.h"
+#include "tests/support/cli_fixture.h"
 #include "tests/support/run_command.h"
 
 namespace rankflow {
@@ -21,28 +22,19 @@ constexpr int kChannelTolerance = 48;
 // far more than this.
 constexpr double kMaxDifferingFraction = 0.04;
 
-std::filesystem::path workDirectory() {
-  const auto dir = std::filesystem::temp_directory_path() / "rankflow_panel_figures";
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-// The golden scene: the default data with fewer particles, so every figure renders quickly.
-std::string sessionFile() {
-  const auto path = workDirectory() / "golden-session.json";
-  std::ofstream(path) << R"({"version": 1, "scene": {"name": "default", "schedule": "linear", "solver": "rk4",)"
-                      << R"( "particles": 2048}, "view": {"t": 0.5}})";
-  return path.string();
+std::filesystem::path figuresDirectory() {
+  return testing::scratchDirectory("rankflow_panel_figures");
 }
 
 class PanelFigure : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(PanelFigure, MatchesItsGoldenImageWithValidationSilent) {
   const std::string panel = GetParam();
-  const auto out = workDirectory() / (panel + ".png");
+  const auto out = figuresDirectory() / (panel + ".png");
   std::filesystem::remove(out);
-  const auto result = runCommand(quoted(RANKFLOW_EXE) + " render --session " + quoted(sessionFile()) + " --panel " +
-                                 panel + " --validation --out " + quoted(out.string()));
+  const auto result =
+      runCommand(quoted(RANKFLOW_EXE) + " render --session " + quoted(testing::goldenSessionFile(figuresDirectory())) +
+                 " --panel " + panel + " --validation --out " + quoted(out.string()));
   ASSERT_EQ(result.exitCode, 0) << result.output;
   const render::RgbaImage image = render::readPng(out.string());
   ASSERT_GT(image.width, 100);
@@ -60,7 +52,7 @@ TEST_P(PanelFigure, MatchesItsGoldenImageWithValidationSilent) {
                             << "x" << expected.height;
   const double fraction = static_cast<double>(cmp.differingPixels) / (expected.width * expected.height);
   if (fraction > kMaxDifferingFraction) {
-    const auto diff = workDirectory() / (panel + "-diff.png");
+    const auto diff = figuresDirectory() / (panel + "-diff.png");
     render::writePngAtomic(diff.string(), cmp.diff);
     FAIL() << panel << ": " << fraction * 100 << "% of pixels differ; diff in " << diff;
   }
@@ -70,10 +62,10 @@ TEST_P(PanelFigure, MatchesItsGoldenImageWithValidationSilent) {
 // legible: Lemma 1.2 (the first scene), whose statement writes D₁ = Σᵢ₌₁ʳ fᵢ(t) aᵢ bᵢᵀ and
 // rank D₁ ≥ rank D₂ ≥ … in DejaVu's glyphs (app/ui/widgets/math_text.h), not '?' boxes.
 TEST(TheoryFigure, Lemma12WithItsSymbolsAtScaleTwoMatchesItsGolden) {
-  const auto out = workDirectory() / "theory-lemma-1-2-scale2.png";
+  const auto out = figuresDirectory() / "theory-lemma-1-2-scale2.png";
   std::filesystem::remove(out);
   const auto result =
-      runCommand(quoted(RANKFLOW_EXE) + " render --session " + quoted(sessionFile()) +
+      runCommand(quoted(RANKFLOW_EXE) + " render --session " + quoted(testing::goldenSessionFile(figuresDirectory())) +
                  " --panel theory --width 840 --height 420 --scale 2 --validation --out " + quoted(out.string()));
   ASSERT_EQ(result.exitCode, 0) << result.output;
   const render::RgbaImage image = render::readPng(out.string());
@@ -91,7 +83,7 @@ TEST(TheoryFigure, Lemma12WithItsSymbolsAtScaleTwoMatchesItsGolden) {
                             << expected.height;
   const double fraction = static_cast<double>(cmp.differingPixels) / (expected.width * expected.height);
   if (fraction > kMaxDifferingFraction) {
-    const auto diff = workDirectory() / "theory-lemma-1-2-scale2-diff.png";
+    const auto diff = figuresDirectory() / "theory-lemma-1-2-scale2-diff.png";
     render::writePngAtomic(diff.string(), cmp.diff);
     FAIL() << fraction * 100 << "% of pixels differ; diff in " << diff;
   }

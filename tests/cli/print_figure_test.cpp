@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "render/image.h"
+#include "tests/support/cli_fixture.h"
 #include "tests/support/run_command.h"
 
 namespace rankflow {
@@ -17,26 +18,17 @@ namespace {
 using testing::quoted;
 using testing::runCommand;
 
-std::filesystem::path workDirectory() {
-  const auto dir = std::filesystem::temp_directory_path() / "rankflow_print_figures";
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-// The panel figures' golden scene (tests/cli/panel_figure_test.cpp).
-std::string sessionFile() {
-  const auto path = workDirectory() / "golden-session.json";
-  std::ofstream(path) << R"({"scene": {"name": "default", "schedule": "linear", "solver": "rk4",)"
-                      << R"( "particles": 2048}, "view": {"t": 0.5}})";
-  return path.string();
+std::filesystem::path printDirectory() {
+  return testing::scratchDirectory("rankflow_print_figures");
 }
 
 render::RgbaImage renderControl(int scale) {
-  const auto out = workDirectory() / ("control-x" + std::to_string(scale) + ".png");
+  const auto out = printDirectory() / ("control-x" + std::to_string(scale) + ".png");
   std::filesystem::remove(out);
-  const auto r = runCommand(quoted(RANKFLOW_EXE) + " render --session " + quoted(sessionFile()) +
-                            " --panel control --width 800 --height 450 --validation --scale " + std::to_string(scale) +
-                            " --out " + quoted(out.string()));
+  const auto r =
+      runCommand(quoted(RANKFLOW_EXE) + " render --session " + quoted(testing::goldenSessionFile(printDirectory())) +
+                 " --panel control --width 800 --height 450 --validation --scale " + std::to_string(scale) + " --out " +
+                 quoted(out.string()));
   EXPECT_EQ(r.exitCode, 0) << r.output;
   return render::readPng(out.string());
 }
@@ -62,7 +54,7 @@ TEST(PrintFigure, ScaleTwoIsTheSameLayoutWithTwiceThePixelsAndMatchesItsGolden) 
                             << expected.height;
   const double fraction = static_cast<double>(cmp.differingPixels) / (expected.width * expected.height);
   if (fraction > 0.02) {
-    const auto diff = workDirectory() / "control-scale2-diff.png";
+    const auto diff = printDirectory() / "control-scale2-diff.png";
     render::writePngAtomic(diff.string(), cmp.diff);
     FAIL() << fraction * 100 << "% of pixels differ; diff in " << diff;
   }
@@ -71,7 +63,7 @@ TEST(PrintFigure, ScaleTwoIsTheSameLayoutWithTwiceThePixelsAndMatchesItsGolden) 
 TEST(PrintFigure, BadScalesAreRefusedWithOneLine) {
   for (const char* scale : {"3", "0", "8", "x"}) {
     const auto r = runCommand(quoted(RANKFLOW_EXE) + " render --scale " + scale + " --out " +
-                              quoted((workDirectory() / "never.png").string()));
+                              quoted((printDirectory() / "never.png").string()));
     EXPECT_EQ(r.exitCode, 2) << r.output;
     EXPECT_NE(r.output.find("--scale"), std::string::npos) << r.output;
   }
@@ -79,10 +71,11 @@ TEST(PrintFigure, BadScalesAreRefusedWithOneLine) {
 
 TEST(PrintFigure, TimelineChartsAreVectorSvgWithTheirPolylinesAndAxisLabels) {
   if (runCommand("command -v python3").exitCode != 0) GTEST_SKIP() << "python3 is not installed";
-  const auto svg = workDirectory() / "timeline.svg";
+  const auto svg = printDirectory() / "timeline.svg";
   std::filesystem::remove(svg);
-  const auto r = runCommand(quoted(RANKFLOW_EXE) + " render --session " + quoted(sessionFile()) +
-                            " --panel timeline --svg " + quoted(svg.string()));
+  const auto r =
+      runCommand(quoted(RANKFLOW_EXE) + " render --session " + quoted(testing::goldenSessionFile(printDirectory())) +
+                 " --panel timeline --svg " + quoted(svg.string()));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   EXPECT_NE(r.output.find("1 chart as SVG"), std::string::npos) << r.output;
   const auto parsed = runCommand("python3 " + quoted(std::string(RANKFLOW_SOURCE_DIR) + "/tests/cli/svg_summary.py") +
@@ -104,7 +97,7 @@ TEST(PrintFigure, TimelineChartsAreVectorSvgWithTheirPolylinesAndAxisLabels) {
 }
 
 TEST(PrintFigure, SvgNeedsAPanelWithCharts) {
-  const auto r = runCommand(quoted(RANKFLOW_EXE) + " render --svg " + quoted((workDirectory() / "x.svg").string()));
+  const auto r = runCommand(quoted(RANKFLOW_EXE) + " render --svg " + quoted((printDirectory() / "x.svg").string()));
   EXPECT_EQ(r.exitCode, 2) << r.output;
   EXPECT_NE(r.output.find("name the panel with --panel"), std::string::npos) << r.output;
 }

@@ -16,7 +16,7 @@ namespace rankflow {
 namespace {
 
 using namespace testing;  // the CLI fixture: runCommand, quoted, lineCount, …
-const std::string& kExe = rankflowExe();
+using testing::kExe;
 // Small enough for a test, large enough that training visibly works.
 const std::string kSmall =
     " --count 64 --layers 2 --width 24 --frequencies 3 --steps 150 --adapter-steps 60 --batch 256 --adapter-batch 256 "

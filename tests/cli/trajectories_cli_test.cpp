@@ -13,6 +13,7 @@
 
 #include "core/io/npy.h"
 #include "render/image.h"
+#include "tests/support/cli_fixture.h"
 #include "tests/support/run_command.h"
 
 namespace rankflow {
@@ -23,10 +24,8 @@ using testing::runCommand;
 
 constexpr double kTwoPi = 2.0 * std::numbers::pi;
 
-std::filesystem::path workDirectory() {
-  const auto dir = std::filesystem::temp_directory_path() / "rankflow_trajectories_cli";
-  std::filesystem::create_directories(dir);
-  return dir;
+std::filesystem::path trajectoriesDirectory() {
+  return testing::scratchDirectory("rankflow_trajectories_cli");
 }
 
 std::string exe() {
@@ -67,7 +66,7 @@ Helices writeHelices(int frames, int particles, int dims, std::uint64_t seed) {
       for (int i = 0; i < dims; ++i)
         values.push_back(basis[i * 3] * local[0] + basis[i * 3 + 1] * local[1] + basis[i * 3 + 2] * local[2]);
     }
-  const auto dir = workDirectory();
+  const auto dir = trajectoriesDirectory();
   const std::string tag = std::to_string(dims) + "-" + std::to_string(seed);
   Helices files{(dir / ("helices-" + tag + ".npy")).string(), (dir / ("times-" + tag + ".npy")).string()};
   io::writeNpy(files.positions, {frames, particles, dims}, values, io::NpyType::Float64);
@@ -78,7 +77,7 @@ Helices writeHelices(int frames, int particles, int dims, std::uint64_t seed) {
 TEST(TrajectoriesCli, MetricsOfKnownHelicesMatchTheAnalyticValuesInAnyDimension) {
   for (const int dims : {3, 12}) {
     const Helices helices = writeHelices(161, 6, dims, std::random_device{}());
-    const auto prefix = (workDirectory() / ("out-" + std::to_string(dims))).string();
+    const auto prefix = (trajectoriesDirectory() / ("out-" + std::to_string(dims))).string();
     const auto result = runCommand(exe() + " trajectories --trajectories " + quoted(helices.positions) + " --times " +
                                    quoted(helices.times) + " --json --out " + quoted(prefix));
     ASSERT_EQ(result.exitCode, 0) << result.output;
@@ -108,7 +107,7 @@ TEST(TrajectoriesCli, MetricsOfKnownHelicesMatchTheAnalyticValuesInAnyDimension)
 }
 
 TEST(TrajectoriesCli, BadTrajectoryFilesAreOneLineAndExit2Everywhere) {
-  const auto dir = workDirectory();
+  const auto dir = trajectoriesDirectory();
   const auto path = [&](const char* name) { return (dir / name).string(); };
   std::vector<double> good(11 * 4 * 2);
   for (std::size_t i = 0; i < good.size(); ++i) good[i] = std::sin(0.3 * static_cast<double>(i));
@@ -158,7 +157,7 @@ TEST(TrajectoriesCli, BadTrajectoryFilesAreOneLineAndExit2Everywhere) {
 // The window on trajectory files named by a session (relative to it), coloured by |a|, drawn
 // offscreen and compared with its golden image; and the same drawn as a (H, W, 4) array.
 TEST(TrajectoriesCli, ASessionOfTrajectoryFilesRendersItsGoldenImage) {
-  const auto dir = workDirectory() / "session";
+  const auto dir = trajectoriesDirectory() / "session";
   std::filesystem::create_directories(dir);
   // Deterministic: eight bent paths per cluster from a fixed grid of starts to four targets.
   constexpr int kFrames = 41, kParticles = 256;

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/cli_fixture.h"
 #include "tests/support/run_command.h"
 
 namespace rankflow {
@@ -17,10 +18,8 @@ namespace {
 using testing::quoted;
 using testing::runCommand;
 
-std::filesystem::path workDirectory() {
-  const auto dir = std::filesystem::temp_directory_path() / "rankflow_video_cli";
-  std::filesystem::create_directories(dir);
-  return dir;
+std::filesystem::path videoDirectory() {
+  return testing::scratchDirectory("rankflow_video_cli");
 }
 
 bool haveFfmpeg() {
@@ -54,7 +53,7 @@ bool temporariesLeft(const std::filesystem::path& video) {
 
 TEST(VideoCli, AShortClipHasItsFramesAndSizeWhenReadBack) {
   if (!haveFfmpeg()) GTEST_SKIP() << "ffmpeg or ffprobe is not installed (Debian: apt-get install ffmpeg)";
-  const auto out = workDirectory() / "clip.mp4";
+  const auto out = videoDirectory() / "clip.mp4";
   std::filesystem::remove(out);
   const auto r = runCommand(quoted(RANKFLOW_EXE) + " render --video " + quoted(out.string()) +
                             " --t0 0.2 --t1 0.8 --seconds 1 --fps 12 --width 320 --height 180");
@@ -66,7 +65,7 @@ TEST(VideoCli, AShortClipHasItsFramesAndSizeWhenReadBack) {
 
 TEST(VideoCli, ScaleTwoDoublesTheVideoSize) {
   if (!haveFfmpeg()) GTEST_SKIP() << "ffmpeg or ffprobe is not installed (Debian: apt-get install ffmpeg)";
-  const auto out = workDirectory() / "clip2.mp4";
+  const auto out = videoDirectory() / "clip2.mp4";
   std::filesystem::remove(out);
   const auto r = runCommand(quoted(RANKFLOW_EXE) + " render --video " + quoted(out.string()) +
                             " --seconds 0.25 --fps 8 --width 160 --height 90 --scale 2");
@@ -76,9 +75,9 @@ TEST(VideoCli, ScaleTwoDoublesTheVideoSize) {
 
 TEST(VideoCli, APanelClipIsThePanelsRectangleEverySize) {
   if (!haveFfmpeg()) GTEST_SKIP() << "ffmpeg or ffprobe is not installed (Debian: apt-get install ffmpeg)";
-  const auto session = workDirectory() / "session.json";
+  const auto session = videoDirectory() / "session.json";
   std::ofstream(session) << R"({"scene": {"name": "default", "particles": 1024}, "view": {"t": 0.5}})";
-  const auto out = workDirectory() / "timeline.mp4";
+  const auto out = videoDirectory() / "timeline.mp4";
   std::filesystem::remove(out);
   const auto r =
       runCommand(quoted(RANKFLOW_EXE) + " render --session " + quoted(session.string()) + " --panel timeline --video " +
@@ -94,7 +93,7 @@ TEST(VideoCli, APanelClipIsThePanelsRectangleEverySize) {
 }
 
 TEST(VideoCli, MissingFfmpegIsOneLineWithExit2) {
-  const auto out = workDirectory() / "missing.mp4";
+  const auto out = videoDirectory() / "missing.mp4";
   auto r = runCommand("env PATH=/nonexistent " + quoted(RANKFLOW_EXE) + " render --video " + quoted(out.string()) +
                       " --seconds 0.1 --width 64 --height 64");
   EXPECT_EQ(r.exitCode, 2) << r.output;
@@ -108,10 +107,10 @@ TEST(VideoCli, MissingFfmpegIsOneLineWithExit2) {
 }
 
 TEST(VideoCli, AFailingFfmpegNamesItsLastLineAndKeepsTheOldFile) {
-  const auto fake = workDirectory() / "fake-ffmpeg";
+  const auto fake = videoDirectory() / "fake-ffmpeg";
   std::ofstream(fake) << "#!/bin/sh\necho 'some progress' >&2\necho \"Unknown encoder 'libx264'\" >&2\nexit 1\n";
   std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
-  const auto out = workDirectory() / "kept.mp4";
+  const auto out = videoDirectory() / "kept.mp4";
   std::ofstream(out) << "old video";
   const auto r = runCommand("RANKFLOW_FFMPEG=" + quoted(fake.string()) + " " + quoted(RANKFLOW_EXE) +
                             " render --video " + quoted(out.string()) + " --seconds 1 --fps 10 --width 64 --height 64");
@@ -128,7 +127,7 @@ class VideoBadArguments : public ::testing::TestWithParam<std::pair<const char*,
 
 TEST_P(VideoBadArguments, ExitWithCode2AndOneLine) {
   const auto [args, expected] = GetParam();
-  const auto out = workDirectory() / "bad.mp4";
+  const auto out = videoDirectory() / "bad.mp4";
   const auto r = runCommand(quoted(RANKFLOW_EXE) + " render --video " + quoted(out.string()) + " " + args);
   EXPECT_EQ(r.exitCode, 2) << r.output;
   EXPECT_EQ(lineCount(r.output), 1) << r.output;

@@ -16,7 +16,7 @@ namespace rankflow {
 namespace {
 
 using namespace testing;  // the CLI fixture: runCommand, quoted, lineCount, …
-const std::string& kExe = rankflowExe();
+using testing::kExe;
 
 class VlfmCli : public testing::ScratchDirectoryTest {
  protected:

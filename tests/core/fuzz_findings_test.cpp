@@ -87,6 +87,14 @@ TEST(FuzzFindings, APngChunkClaimingMoreThanTheFileHoldsIsRefusedBeforeDecoding)
   chunk("IEND", "", 0);
   const std::string empty = refusal([&] { flows::sampleDensityPng(scratch("empty-idat.png", png), 16, 1); });
   EXPECT_NE(empty.find("empty IDAT chunk"), std::string::npos) << empty;
+  // The same empty IDAT as the last chunk, its CRC cut off: the check skipped a final chunk
+  // shorter than 12 bytes, and stb_image copied through null again.
+  png = header;
+  chunk("IDAT", "", 0);
+  png.resize(png.size() - 4);
+  png += "x";
+  const std::string cut = refusal([&] { flows::sampleDensityPng(scratch("cut-idat.png", png), 16, 1); });
+  EXPECT_NE(cut.find("chunk 'IDAT' claims 0 bytes"), std::string::npos) << cut;
 }
 
 TEST(FuzzFindings, AnEmptyTensorParsesWithoutCopyingFromNull) {

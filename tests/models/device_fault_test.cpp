@@ -1,7 +1,8 @@
 // A device that fails during a job (docs/RELIABILITY.md, "Faults"): through the test hook
 // RANKFLOW_INJECT_DEVICE_FAULT the window's low-rank backend is a CUDA stand-in whose every
 // job fails; the Ranks panel's and the Timeline strip's models move to the CPU, give the
-// CPU's results, and say why in the note the panel shows beside the numbers.
+// CPU's results, and say why in the note the panel shows beside the numbers. The Learned
+// view's training does the same, naming the failure beside the trainer's name.
 #include "core/compute/device_fault.h"
 
 #include <gtest/gtest.h>
@@ -12,11 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "app/models/learned_model.h"
 #include "app/models/rank_strip_model.h"
 #include "app/models/ranks_model.h"
 #include "app/viewer/device_fault_injection.h"
 #include "app/viewer/lowrank_engine.h"
 #include "core/common/error.h"
+#include "tests/support/job_wait.h"
+#include "tests/support/learned_fixture.h"
 #include "tests/support/rank_strip_check.h"
 
 namespace rankflow {
@@ -82,6 +86,44 @@ TEST_F(InjectedDeviceFault, TheTimelineStripFallsBackToTheCpuWithTheReason) {
   EXPECT_NE(strip.computedOn.find("CPU"), std::string::npos) << strip.computedOn;
   EXPECT_NE(strip.computeNote.find("cudaErrorMemoryAllocation"), std::string::npos) << strip.computeNote;
   testing::expectStripMatchesCore(strip, params);
+}
+
+TEST_F(InjectedDeviceFault, LearnedTrainingFallsBackToTheCpuWithTheReasonAndMatchesIt) {
+  app::LearnedSettings onCpu = testing::tinySettings();
+  app::LearnedModel cpuModel(onCpu);
+  const auto scene = testing::sceneNamed("default");
+  cpuModel.setScene(scene);
+  ASSERT_TRUE(cpuModel.waitForIdle(testing::kJobWait));
+  ASSERT_EQ(cpuModel.progress().state, app::TaskState::Done) << cpuModel.progress().error;
+
+  inject("device-lost");
+  app::LearnedSettings failing = testing::tinySettings();
+  int enginesMade = 0;
+  failing.trainingEngine = [&enginesMade] {
+    ++enginesMade;
+    return app::selectWindowTrainingEngine(app::BackendPreference::Auto);
+  };
+  app::LearnedModel model(failing);
+  model.setScene(scene);
+  ASSERT_TRUE(model.waitForIdle(testing::kJobWait));
+  ASSERT_EQ(model.progress().state, app::TaskState::Done) << model.progress().error;
+  const std::string& engine = model.snapshot().engine;
+  EXPECT_EQ(engine.rfind("CPU", 0), 0u) << engine;
+  EXPECT_NE(engine.find("CUDA failed, the CPU trains from now on: cudaErrorDevicesUnavailable"), std::string::npos)
+      << engine;
+  // The CPU run is the one a CPU-only model makes, to the bit (same batches, Adam from zero).
+  ASSERT_EQ(model.snapshot().orders.size(), cpuModel.snapshot().orders.size());
+  for (std::size_t k = 0; k < model.snapshot().orders.size(); ++k) {
+    EXPECT_DOUBLE_EQ(model.snapshot().orders[k].heldOutRelativeError,
+                     cpuModel.snapshot().orders[k].heldOutRelativeError)
+        << "order " << k + 1;
+  }
+  // A later request (a rank moved) stays on the CPU: the failing device is not tried again.
+  ASSERT_TRUE(model.setRank(3, 2)) << model.message();
+  ASSERT_TRUE(model.waitForIdle(testing::kJobWait));
+  ASSERT_EQ(model.progress().state, app::TaskState::Done) << model.progress().error;
+  EXPECT_EQ(enginesMade, 1);
+  EXPECT_NE(model.snapshot().engine.find("CUDA failed"), std::string::npos);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "core/lowrank/sweep.h"
 #include "core/theory/matrix_scenes.h"
 #include "tests/support/headless_imgui.h"
+#include "tests/support/job_wait.h"
 
 namespace rankflow {
 namespace {
@@ -27,7 +28,7 @@ using app::OrderRefit;
 using app::TaskState;
 using namespace std::chrono_literals;
 
-constexpr auto kWait = 60s;
+using testing::kJobWait;
 
 // One headless frame of the lead's "Cascade" window with the tab inside; returns the vertex
 // count. The implicit window's draw list is current before and must be after.
@@ -44,13 +45,13 @@ TEST(CascadeFitView, DrawsHeadlesslyInsideTheCascadeWindow) {
   {
     CascadeFitView view;
     for (int frame = 0; frame < 3; ++frame) EXPECT_GT(drawFrame(view, 0.5, {-1, -1}, false), 0);
-    ASSERT_TRUE(view.model().waitForIdle(kWait));
+    ASSERT_TRUE(view.model().waitForIdle(kJobWait));
     view.model().measure(256);
     view.model().startSweep(4);
     view.model().pinA();
-    ASSERT_TRUE(view.model().waitForIdle(kWait));
+    ASSERT_TRUE(view.model().waitForIdle(kJobWait));
     view.model().setRank(2, 9);
-    ASSERT_TRUE(view.model().waitForIdle(kWait));
+    ASSERT_TRUE(view.model().waitForIdle(kJobWait));
     // Sweep the mouse over the whole tab, clicking every other column: tooltips, the Pareto
     // chart's adoption and the buttons are all drawn.
     double t = 0.5;
@@ -64,13 +65,13 @@ TEST(CascadeFitView, DrawsHeadlesslyInsideTheCascadeWindow) {
       t += 0.01;
       EXPECT_GT(drawFrame(view, t, {600, 300}, false), 0);
     }
-    ASSERT_TRUE(view.model().waitForIdle(kWait));
+    ASSERT_TRUE(view.model().waitForIdle(kJobWait));
     EXPECT_GT(drawFrame(view, t, {600, 300}, false), 0);
     EXPECT_EQ(view.model().fit().t, t);
     // An error state and K = 8 draw too.
     view.model().setOrders(8);
     view.model().setRank(1, 99);
-    ASSERT_TRUE(view.model().waitForIdle(kWait));
+    ASSERT_TRUE(view.model().waitForIdle(kJobWait));
     EXPECT_GT(drawFrame(view, t, {600, 300}, false), 0);
     const auto json = nlohmann::json::parse(view.exportJson());
     EXPECT_EQ(json["K"], 8);

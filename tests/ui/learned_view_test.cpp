@@ -19,6 +19,7 @@
 #include "core/flows/field_model.h"
 #include "core/learn/learned_sampling.h"
 #include "tests/support/headless_imgui.h"
+#include "tests/support/job_wait.h"
 #include "tests/support/learned_fixture.h"
 
 namespace rankflow {
@@ -33,7 +34,7 @@ using app::LearnedView;
 using app::TaskState;
 using namespace std::chrono_literals;
 
-constexpr auto kWait = 120s;
+using testing::kJobWait;
 
 // One headless frame of the tab inside a Cascade window, as the lead's window draws it.
 int drawFrame(LearnedView& view, const flows::FlowScene& scene, ImVec2 mouse, bool click) {
@@ -50,12 +51,12 @@ TEST(LearnedView, DrawsHeadlesslyAndExportsWhatItShows) {
     const auto scene = sceneNamed("default");
     // Training (progress bar, cancel button), then the results.
     for (int frame = 0; frame < 3; ++frame) EXPECT_GT(drawFrame(view, scene, {-1, -1}, false), 0);
-    ASSERT_TRUE(view.model().waitForIdle(kWait));
+    ASSERT_TRUE(view.model().waitForIdle(kJobWait));
     EXPECT_TRUE(view.model().hasModel());
     view.model().compareVariants();
     ASSERT_TRUE(view.model().requestSamples(4));
     EXPECT_GT(drawFrame(view, scene, {-1, -1}, false), 0);  // comparison and samples running
-    ASSERT_TRUE(view.model().waitForIdle(kWait));
+    ASSERT_TRUE(view.model().waitForIdle(kJobWait));
     for (int y = 10; y < 1400; y += 25) EXPECT_GT(drawFrame(view, scene, {450.0f, float(y)}, false), 0);
     view.setOverlay({app::LearnedOverlayKind::PerParticleError, 3});
     view.model().setRank(2, 99);  // refused: the message line is drawn
@@ -85,7 +86,7 @@ TEST(CascadePanelTabs, WithTheLearnedTabInFrontThePanelBecomesIdle) {
   flows::FlowScene scene = flows::prepareScene("default");
   bool open = true;
   int tab = 1;
-  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  const auto deadline = std::chrono::steady_clock::now() + kJobWait;
   int idleFrames = 0;
   while (idleFrames < 3 && std::chrono::steady_clock::now() < deadline) {
     testing::drawFrame({0, 0}, false, [&] { panel.draw(&open, scene, 0.5f, &tab); });

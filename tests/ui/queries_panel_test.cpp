@@ -16,6 +16,7 @@
 #include "app/models/queries_model.h"
 #include "core/lowrank/range_tree.h"
 #include "tests/support/headless_imgui.h"
+#include "tests/support/job_wait.h"
 #include "tests/support/plot_capture_check.h"
 #include "tests/support/reference_flow.h"
 
@@ -27,7 +28,7 @@ using app::QueriesPanel;
 using app::QuerySizes;
 using namespace std::chrono_literals;
 
-constexpr auto kWait = 120s;
+using testing::kJobWait;
 
 // [SECTION] The window, headless
 
@@ -45,11 +46,11 @@ TEST(QueriesPanel, DrawsHeadlessFramesWithEveryBeginEnded) {
   bool open = true;
   // While building: a progress bar, no data yet.
   EXPECT_GT(frame(panel, &open, {-1, -1}), 0);
-  ASSERT_TRUE(panel.model().waitIdle(kWait));
+  ASSERT_TRUE(panel.model().waitIdle(kJobWait));
   // The first drawn frame after the build asks for the sweep; let it finish, then draw
   // with the mouse swept across the window so every tooltip path runs.
   EXPECT_GT(frame(panel, &open, {-1, -1}), 0);
-  ASSERT_TRUE(panel.model().waitIdle(kWait));
+  ASSERT_TRUE(panel.model().waitIdle(kJobWait));
   EXPECT_GT(frame(panel, &open, {-1, -1}), 0);
   ASSERT_NE(ImGui::FindWindowByName("Queries"), nullptr);
   ASSERT_TRUE(panel.model().view().sweep);

@@ -14,6 +14,7 @@
 #include "core/theory/feasibility.h"
 #include "core/theory/matrix_scenes.h"
 #include "tests/support/headless_imgui.h"
+#include "tests/support/job_wait.h"
 #include "tests/support/run_command.h"
 
 namespace rankflow {
@@ -24,7 +25,7 @@ using app::RanksPanel;
 using app::TaskState;
 using namespace std::chrono_literals;
 
-constexpr auto kWait = 120s;
+using testing::kJobWait;
 
 int drawFrame(RanksPanel& panel, bool* open, ImVec2 mouse, bool click) {
   return testing::drawFrame(mouse, click, [&] { panel.draw(open); });
@@ -39,7 +40,7 @@ TEST(RanksPanel, DrawsHeadlesslyWithoutAsserting) {
     // Before results arrive ("computing..."), then with them, sweeping the mouse over the
     // window so the chart tooltips and the order selection are drawn too.
     for (int frame = 0; frame < 3; ++frame) EXPECT_GT(drawFrame(panel, &open, {-1, -1}, false), 0);
-    ASSERT_TRUE(panel.model().waitForIdle(kWait));
+    ASSERT_TRUE(panel.model().waitForIdle(kJobWait));
     for (int y = 20; y < 880; y += 12) {
       for (int x = 880; x < 1600; x += 60) {
         EXPECT_GT(drawFrame(panel, &open, {float(x), float(y)}, (x / 60) % 2 == 1), 0);
@@ -51,13 +52,13 @@ TEST(RanksPanel, DrawsHeadlesslyWithoutAsserting) {
 
     // Scenes with every kind of content: an error, a zero derivative, a cancelled exact stage.
     panel.model().setParameter("k", "x");
-    ASSERT_TRUE(panel.model().waitForIdle(kWait));
+    ASSERT_TRUE(panel.model().waitForIdle(kJobWait));
     EXPECT_GT(drawFrame(panel, &open, {1200, 300}, false), 0);
     panel.model().setScene("lemma1.2");
     panel.model().setMaxOrder(RanksModel::kMaxOrder);
     panel.model().cancelExact();
     panel.model().checkFeasibility("oops");
-    ASSERT_TRUE(panel.model().waitForIdle(kWait));
+    ASSERT_TRUE(panel.model().waitForIdle(kJobWait));
     for (int y = 20; y < 880; y += 40) EXPECT_GT(drawFrame(panel, &open, {1200, float(y)}, true), 0);
 
     const auto json = nlohmann::json::parse(panel.exportJson());

@@ -21,6 +21,7 @@
 #include "core/theory/constructions.h"
 #include "core/theory/feasibility.h"
 #include "tests/support/headless_imgui.h"
+#include "tests/support/job_wait.h"
 #include "tests/support/plot_capture_check.h"
 #include "tests/support/theory_fixture.h"
 
@@ -33,7 +34,7 @@ using app::TheoryDemoResult;
 using app::TheoryPanel;
 using namespace std::chrono_literals;
 
-constexpr auto kWait = 120s;
+using testing::kJobWait;
 const std::string kSourcePresets = std::string(RANKFLOW_SOURCE_DIR) + "/assets/presets/theory";
 
 // [SECTION] Panel
@@ -71,14 +72,14 @@ TEST(TheoryPanel, NextAndPreviousWrapSelectClampsAndResetRestoresThePreset) {
   EXPECT_NE(panel.setParameter("K", "99").find("K: must be an integer in [1, 8]"), std::string::npos);
   EXPECT_NE(panel.setParameter("Z", "1").find("no parameter 'Z'"), std::string::npos);
   EXPECT_EQ(panel.parameters().at(0).value, "6") << "a refused value changes nothing";
-  ASSERT_TRUE(panel.waitForDemo(kWait));
+  ASSERT_TRUE(panel.waitForDemo(kJobWait));
   EXPECT_EQ(testing::seriesNamed(*panel.demo(), "rank D₁⁽ʲ⁾").values, (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
   panel.next();
   panel.previous();
   EXPECT_EQ(panel.parameters().at(0).value, "6") << "a scene keeps its edits while the lecture moves on";
   panel.reset();
   EXPECT_EQ(panel.parameters().at(0).value, "4");
-  ASSERT_TRUE(panel.waitForDemo(kWait));
+  ASSERT_TRUE(panel.waitForDemo(kJobWait));
   EXPECT_EQ(testing::seriesNamed(*panel.demo(), "rank D₁⁽ʲ⁾").values, (std::vector<int>{1, 2, 3, 4, 5}));
   const auto json = nlohmann::json::parse(panel.exportJson());
   EXPECT_EQ(json["index"], 1);
@@ -90,7 +91,7 @@ TEST(TheoryPanel, NewerRequestSupersedesOlderOne) {
   app::TheoryDemoRunner runner;
   runner.submit("remark1.11", {});
   const std::uint64_t light = runner.submit("lemma1.3", {{"K", "2"}});
-  ASSERT_TRUE(runner.waitForResult(kWait));
+  ASSERT_TRUE(runner.waitForResult(kJobWait));
   EXPECT_EQ(runner.shownGeneration(), light);
   EXPECT_EQ(runner.result()->demo, "lemma1.3");
 }
@@ -111,7 +112,7 @@ TEST(TheoryPanel, EverySceneDrawsHeadlesslyInNormalAndLectureMode) {
         panel.select(scene);
         SCOPED_TRACE(panel.title() + (lecture ? " (lecture)" : ""));
         EXPECT_GT(drawFrame(panel, &open, {-1, -1}), 0);  // before its result: "computing..."
-        ASSERT_TRUE(panel.waitForDemo(kWait));
+        ASSERT_TRUE(panel.waitForDemo(kJobWait));
         ASSERT_NE(panel.demo(), nullptr);
         EXPECT_TRUE(panel.demo()->allChecksHold()) << testing::failedChecks(*panel.demo());
         // Sweep the mouse over the window so chart tooltips are drawn too.

@@ -20,6 +20,7 @@
 #include "core/matfun/rank.h"
 #include "core/theory/matrix_scenes.h"
 #include "tests/support/headless_imgui.h"
+#include "tests/support/job_wait.h"
 #include "tests/support/rank_strip_check.h"
 
 namespace rankflow {
@@ -31,7 +32,7 @@ using app::TaskState;
 using app::TimelinePanel;
 using namespace std::chrono_literals;
 
-constexpr auto kWait = 120s;
+using testing::kJobWait;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 // [SECTION] Strip chart
@@ -209,7 +210,7 @@ TEST(TimelinePanel, DrawsHeadlesslyAndScrubsFromTheChart) {
     view.t = 0.0f;
     // The first frame requests the default strip (lemma1.5, ranks 1,3,5,2); then the result.
     for (int frame = 0; frame < 3; ++frame) EXPECT_GT(drawFrame(panel, view, {-1, -1}, false), 0);
-    ASSERT_TRUE(panel.strip().waitForIdle(kWait));
+    ASSERT_TRUE(panel.strip().waitForIdle(kJobWait));
     EXPECT_GT(drawFrame(panel, view, {-1, -1}, false), 0);
     ASSERT_EQ(panel.strip().state(), TaskState::Done) << panel.strip().message();
     EXPECT_EQ(panel.strip().strip().scene, "lemma1.5");
@@ -257,7 +258,7 @@ TEST(TimelinePanel, DrawsHeadlesslyAndScrubsFromTheChart) {
     drawFrame(panel, view, {-1, -1}, false);
     EXPECT_EQ(panel.strip().requestedGeneration(), before + 1);
     for (int y = static_cast<int>(pos.y); y < 900; y += 30) drawFrame(panel, view, {900.0f, float(y)}, false);
-    ASSERT_TRUE(panel.strip().waitForIdle(kWait));
+    ASSERT_TRUE(panel.strip().waitForIdle(kJobWait));
     view.t = 0.5f;
     EXPECT_GT(drawFrame(panel, view, {-1, -1}, false), 0);
     EXPECT_EQ(panel.strip().strip().scene, "lemma1.3");
@@ -270,7 +271,7 @@ TEST(TimelinePanel, DrawsHeadlesslyAndScrubsFromTheChart) {
     ranks.setParameter("k", "x");
     panel.follow(&ranks);
     drawFrame(panel, view, {-1, -1}, false);
-    ASSERT_TRUE(panel.strip().waitForIdle(kWait));
+    ASSERT_TRUE(panel.strip().waitForIdle(kJobWait));
     EXPECT_GT(drawFrame(panel, view, {-1, -1}, false), 0);
     EXPECT_EQ(panel.strip().state(), TaskState::Failed);
     EXPECT_EQ(panel.strip().strip().scene, "lemma1.3");

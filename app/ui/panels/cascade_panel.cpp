@@ -9,6 +9,7 @@
 #include "app/ui/keys.h"
 #include "app/ui/script_values.h"
 #include "app/ui/widgets/chart_canvas.h"
+#include "app/viewer/lowrank_engine.h"
 #include "core/flows/field_model.h"
 
 namespace rankflow::app {
@@ -279,7 +280,7 @@ PanelInfo cascadePanelInfo() {
     // The learned flow trains where the fields run: with CUDA when that backend is in use
     // (and on the CPU, which the Learned tab then names, if the CUDA trainer fails to start).
     if (host.backends().backend->kind() == compute::BackendKind::Cuda) {
-      learned.trainingEngine = [] { return selectTrainingEngine(BackendPreference::Auto); };
+      learned.trainingEngine = [] { return selectWindowTrainingEngine(BackendPreference::Auto); };
       learned.train = cudaLearnedTraining();
     }
     return std::make_unique<CascadePanel>(std::move(learned));

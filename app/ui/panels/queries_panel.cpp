@@ -10,6 +10,7 @@
 
 #include "app/ui/imgui_style.h"
 #include "app/ui/keys.h"
+#include "app/ui/panels/timeline_panel.h"
 #include "app/ui/widgets/imgui_charts.h"
 #include "app/ui/widgets/math_text.h"
 #include "app/ui/widgets/plot_capture.h"
@@ -151,8 +152,13 @@ void QueriesPanel::draw(bool* open) {
     model_.requestSweep(sweepPoints_);
   }
 
+  // Above the Timeline, which is pinned to the bottom of the display: at 1600 × 900 an
+  // 860-pixel window hid its last rows behind it. What does not fit scrolls.
+  ImVec2 timelinePos, timelineSize;
+  TimelinePanel::defaultRect(ImGui::GetIO().DisplaySize, 0.0f, &timelinePos, &timelineSize);
+  const float height = std::clamp(timelinePos.y - uiScaled(24.0f), uiScaled(300.0f), uiScaled(860.0f));
   ImGui::SetNextWindowPos({uiScaled(390.0f), uiScaled(12.0f)}, ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize({uiScaled(880.0f), uiScaled(860.0f)}, ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize({uiScaled(880.0f), height}, ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Queries", open)) {
     ImGui::End();
     return;

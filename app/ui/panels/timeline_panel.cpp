@@ -105,10 +105,10 @@ TimelinePanel::TimelinePanel() : scene_("lemma1.5") {
 }
 
 void TimelinePanel::defaultRect(const ImVec2& display, float left, ImVec2* pos, ImVec2* size) {
-  constexpr float kMargin = 12.0f;
-  const float height = std::clamp(display.y * 0.28f, 200.0f, 320.0f);
-  *size = {std::max(display.x - left - kMargin, 320.0f), height};
-  *pos = {left, std::max(display.y - height - kMargin, 0.0f)};
+  const float margin = uiScaled(12.0f);
+  const float height = std::clamp(display.y * 0.28f, uiScaled(200.0f), uiScaled(320.0f));
+  *size = {std::max(display.x - left - margin, uiScaled(320.0f)), height};
+  *pos = {left, std::max(display.y - height - margin, 0.0f)};
 }
 
 void TimelinePanel::follow(const RanksModel* ranks) {

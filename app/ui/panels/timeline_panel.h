@@ -83,7 +83,7 @@ class TimelinePanel final : public Panel {
   }
 
   // Where the window goes by default: the bottom of the display, from x = left to the right
-  // edge less a margin, about a quarter of the height (200..320 px).
+  // edge less a margin, about a quarter of the height (200..320 px at UI scale 1).
   static void defaultRect(const ImVec2& display, float left, ImVec2* pos, ImVec2* size);
 
   // The strip follows the Ranks panel's scene, parameters and K (requests only on a change;
