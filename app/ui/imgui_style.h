@@ -2,7 +2,7 @@
 // The window's look: the normal dark style, and lecture mode's high-contrast style with a
 // large font (DejaVu Sans from fonts-dejavu-core when present, the scaled default font
 // otherwise). Both fonts are built into the atlas at start-up, before the renderer uploads it.
-struct ImFont;
+#include <imgui.h>
 
 namespace rankflow::app {
 
@@ -37,6 +37,9 @@ inline float uiScaled(float points) {
 // Whether the fonts hold the mathematical glyphs (DejaVu Sans). Text meant as mathematics goes
 // through mathText() (app/ui/widgets/math_text.h), which spells it in ASCII when they do not.
 bool fontsHaveMathGlyphs();
+
+// Text that reports a failure or a refused input, in every panel.
+inline const ImVec4 kWarningText{1.0f, 0.55f, 0.45f, 1.0f};
 
 // The title-bar accent of the normal style; the Xvfb test finds panels by it.
 inline constexpr unsigned char kAccentRgb[3] = {46, 94, 170};

@@ -22,7 +22,6 @@ namespace {
 
 // [SECTION] Colours and small pieces
 
-const ImVec4 kWarning = {1.0f, 0.55f, 0.45f, 1.0f};
 constexpr ImU32 kCellText = IM_COL32(15, 15, 20, 255);
 constexpr ImU32 kCellTextLight = IM_COL32(240, 240, 245, 255);
 constexpr ImU32 kSelected = IM_COL32(255, 255, 255, 255);
@@ -59,10 +58,10 @@ void jobLine(const AdapterJobStatus& s, const char* what) {
       ImGui::ProgressBar(static_cast<float>(s.progress), {-90.0f, 0.0f}, what);
       break;
     case TaskState::Failed:
-      ImGui::TextColored(kWarning, "%s failed: %s", what, s.error.c_str());
+      ImGui::TextColored(kWarningText, "%s failed: %s", what, s.error.c_str());
       break;
     case TaskState::Cancelled:
-      ImGui::TextColored(kWarning, "%s cancelled", what);
+      ImGui::TextColored(kWarningText, "%s cancelled", what);
       break;
     case TaskState::Done:
       if (!s.message.empty()) ImGui::TextDisabled("%s", s.message.c_str());
@@ -173,7 +172,7 @@ void AdaptersPanel::drawSource() {
     ImGui::SameLine();
     if (ImGui::SmallButton("Cancel")) model_.cancel();
   }
-  if (!refusal_.empty()) ImGui::TextColored(kWarning, "%s", refusal_.c_str());
+  if (!refusal_.empty()) ImGui::TextColored(kWarningText, "%s", refusal_.c_str());
 }
 
 void AdaptersPanel::drawCriterion() {

@@ -22,7 +22,7 @@ constexpr ImU32 kVariantColors[] = {IM_COL32(67, 147, 195, 255), IM_COL32(244, 1
                                     IM_COL32(214, 96, 77, 255)};
 constexpr ImU32 kDataColor = IM_COL32(150, 150, 150, 110);
 constexpr ImU32 kLearnedColor = IM_COL32(90, 190, 240, 220);
-constexpr ImU32 kExactColor = IM_COL32(245, 200, 90, 220);
+constexpr ImU32 kExactFlowColour = IM_COL32(245, 200, 90, 220);
 constexpr ImU32 kErrorBarColor = IM_COL32(214, 96, 77, 255);
 
 // A horizontal bar for a relative error inside a table cell: full width at `scale`.
@@ -329,7 +329,7 @@ void LearnedView::drawSamples() {
     scatterPlot("learned_scatter", title, data, shown.samples, kLearnedColor, bounds);
     ImGui::TableNextColumn();
     std::snprintf(title, sizeof title, "exact, RK4 100 steps (SW %.3f)", s.exactSwdToData);
-    scatterPlot("exact_scatter", title, data, s.exactSamples, kExactColor, bounds);
+    scatterPlot("exact_scatter", title, data, s.exactSamples, kExactFlowColour, bounds);
     ImGui::EndTable();
   }
 }

@@ -27,9 +27,8 @@ constexpr ImU32 kGrid = IM_COL32(255, 255, 255, 28);
 constexpr ImU32 kPlotBg = IM_COL32(20, 22, 28, 255);
 constexpr ImU32 kVisited = IM_COL32(255, 196, 60, 255);
 constexpr ImU32 kRouterBg = IM_COL32(255, 214, 90, 40);
-constexpr ImU32 kNodeColor = IM_COL32(70, 80, 100, 255);
+constexpr ImU32 kTreeNodeColour = IM_COL32(70, 80, 100, 255);
 constexpr ImU32 kPaddedColor = IM_COL32(40, 42, 50, 255);
-const ImVec4 kWarning = {1.0f, 0.55f, 0.45f, 1.0f};
 const ImVec4 kGood = {0.55f, 0.9f, 0.6f, 1.0f};
 // Shorter than the charts' default dash, as this panel has always drawn them (its goldens).
 constexpr float kDash = 5.0f;
@@ -114,10 +113,10 @@ std::vector<double> decades(const LogAxis& axis) {
 void statusLine(const JobStatus& status, const char* what) {
   switch (status.state) {
     case TaskState::Failed:
-      ImGui::TextColored(kWarning, "%s failed: %s", what, status.message.c_str());
+      ImGui::TextColored(kWarningText, "%s failed: %s", what, status.message.c_str());
       break;
     case TaskState::Cancelled:
-      ImGui::TextColored(kWarning, "%s %s", what, status.message.c_str());
+      ImGui::TextColored(kWarningText, "%s %s", what, status.message.c_str());
       break;
     case TaskState::Done:
       if (!status.message.empty()) ImGui::TextDisabled("%s", status.message.c_str());
@@ -203,9 +202,9 @@ void QueriesPanel::drawSizes(const QueriesView& view) {
     refusal_ = s.accepted ? "" : s.message;
   }
   if (const std::string problem = QueriesModel::validateSizes(edit_); !problem.empty()) {
-    ImGui::TextColored(kWarning, "%s", problem.c_str());
+    ImGui::TextColored(kWarningText, "%s", problem.c_str());
   } else if (!refusal_.empty()) {
-    ImGui::TextColored(kWarning, "%s", refusal_.c_str());
+    ImGui::TextColored(kWarningText, "%s", refusal_.c_str());
   }
 
   const JobStatus& build = view.job(QueryJob::Build);
@@ -382,11 +381,11 @@ void QueriesPanel::drawTree(const QueriesView& view) {
       const float gap = nodeWidth >= 6.0f ? 1.0f : 0.0f;
       for (int p = 0; p < count; ++p) {
         const float x0 = origin.x + nodeWidth * static_cast<float>(p);
-        draw->AddRectFilled({x0, y0}, {x0 + nodeWidth - gap, y1}, p * span >= m ? kPaddedColor : kNodeColor, 1.0f);
+        draw->AddRectFilled({x0, y0}, {x0 + nodeWidth - gap, y1}, p * span >= m ? kPaddedColor : kTreeNodeColour, 1.0f);
       }
     } else {
       // Too many nodes to tell apart: one band, real leaves and padding distinguished.
-      draw->AddRectFilled({origin.x, y0}, {leafX(m), y1}, kNodeColor);
+      draw->AddRectFilled({origin.x, y0}, {leafX(m), y1}, kTreeNodeColour);
       draw->AddRectFilled({leafX(m), y0}, {origin.x + width, y1}, kPaddedColor);
     }
   }
@@ -405,7 +404,7 @@ void QueriesPanel::drawTree(const QueriesView& view) {
   // The queried interval itself, under the leaves: the visited nodes tile exactly this.
   const int l = q ? q->l : view.l, h = q ? q->h : view.h;
   const float stripY = origin.y + rowHeight * static_cast<float>(levels) + 2.0f;
-  draw->AddRectFilled({origin.x, stripY}, {leafX(m), stripY + 6.0f}, kNodeColor);
+  draw->AddRectFilled({origin.x, stripY}, {leafX(m), stripY + 6.0f}, kTreeNodeColour);
   draw->AddRectFilled({leafX(l), stripY}, {std::max(leafX(l) + 2.0f, leafX(h + 1)), stripY + 6.0f},
                       withAlpha(kVisited, 200));
 
@@ -450,7 +449,7 @@ void QueriesPanel::drawUpdates(const QueriesView& view) {
   const JobStatus& status = view.job(QueryJob::Update);
   if (status.state == TaskState::Failed || status.state == TaskState::Cancelled) statusLine(status, "update");
   if (const auto& u = view.update) {
-    const ImVec4 colour = u->maxRelativeError < 1e-3 ? kGood : kWarning;
+    const ImVec4 colour = u->maxRelativeError < 1e-3 ? kGood : kWarningText;
     ImGui::TextColored(colour, "#%d: i = %d (%s [%d, %d]); every strategy vs a fresh float64 reference: worst %.1e",
                        u->updatesSinceBuild, u->index, u->insideInterval ? "inside" : "outside", u->l, u->h,
                        u->maxRelativeError);

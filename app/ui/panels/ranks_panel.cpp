@@ -27,7 +27,7 @@ using charts::Swatch;
 
 constexpr ImU32 kAtTColor = IM_COL32(90, 150, 230, 255);
 constexpr ImU32 kGenericColor = IM_COL32(240, 160, 60, 255);
-constexpr ImU32 kExactColor = IM_COL32(245, 245, 245, 255);
+constexpr ImU32 kExactRankColour = IM_COL32(245, 245, 245, 255);
 constexpr ImU32 kFact14Color = IM_COL32(230, 70, 70, 255);
 constexpr ImU32 kFact17Color = IM_COL32(190, 110, 230, 255);
 constexpr ImU32 kDimensionColor = IM_COL32(150, 150, 150, 255);
@@ -210,7 +210,7 @@ void RanksPanel::drawProfileChart() {
       const OrderRanks& o = p.orders[static_cast<std::size_t>(k)];
       draw->AddRectFilled({xAt(k) - bar - 1.0f, yAt(o.atT.rank)}, {xAt(k) - 1.0f, area.max.y}, kAtTColor);
       draw->AddRectFilled({xAt(k) + 1.0f, yAt(o.generic.rank)}, {xAt(k) + bar + 1.0f, area.max.y}, kGenericColor);
-      if (o.exact) draw->AddCircleFilled({xAt(k) + bar * 0.5f + 1.0f, yAt(o.exact->rank)}, 4.5f, kExactColor);
+      if (o.exact) draw->AddCircleFilled({xAt(k) + bar * 0.5f + 1.0f, yAt(o.exact->rank)}, 4.5f, kExactRankColour);
     }
     // Ceilings as polylines through the orders, with a dot on each value.
     for (int k = 0; k < n; ++k) {
@@ -259,7 +259,7 @@ void RanksPanel::drawProfileChart() {
   }
   legendItem("rank at t", kAtTColor, Swatch::Bar, true);
   legendItem("generic (numerical)", kGenericColor, Swatch::Bar, false);
-  legendItem("exact GF(p)", kExactColor, Swatch::Dot, false);
+  legendItem("exact GF(p)", kExactRankColour, Swatch::Dot, false);
   legendItem(mathText("Fact 1.4: 2 rₖ₋₁").c_str(), kFact14Color, Swatch::Line, false);
   legendItem(mathText("Fact 1.7: (k+1) r₀").c_str(), kFact17Color, Swatch::Line, false);
   legendItem("min(m, n)", kDimensionColor, Swatch::Dashed, false);

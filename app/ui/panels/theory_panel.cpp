@@ -25,7 +25,7 @@ constexpr std::array<ImU32, 6> kPalette = {IM_COL32(90, 150, 230, 255),  IM_COL3
 constexpr ImU32 kDotColor = IM_COL32(245, 245, 245, 255);
 constexpr ImU32 kCeilingColor = IM_COL32(230, 70, 70, 255);
 constexpr ImU32 kMarkerColor = IM_COL32(200, 200, 200, 200);
-constexpr ImU32 kNodeColor = IM_COL32(70, 75, 90, 255);
+constexpr ImU32 kTheoryNodeColour = IM_COL32(70, 75, 90, 255);
 constexpr ImU32 kPaddingColor = IM_COL32(40, 42, 50, 255);
 constexpr ImU32 kCanonicalColor = IM_COL32(240, 160, 60, 255);
 constexpr ImU32 kIntervalColor = IM_COL32(90, 150, 230, 255);
@@ -452,7 +452,7 @@ void TheoryPanel::drawTree(const TreeDiagram& tree) {
       const bool padding = p * span >= tree.count;
       const float x0 = origin.x + nodeWidth * static_cast<float>(p);
       draw->AddRectFilled({x0 + 1.0f, y0}, {x0 + nodeWidth - 1.0f, y1},
-                          canonical ? kCanonicalColor : (padding ? kPaddingColor : kNodeColor), 2.0f);
+                          canonical ? kCanonicalColor : (padding ? kPaddingColor : kTheoryNodeColour), 2.0f);
     }
   }
   const float leafWidth = width / static_cast<float>(tree.leaves);
