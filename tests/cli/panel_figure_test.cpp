@@ -9,6 +9,7 @@
 
 #include "render/image.h"
 #include "tests/support/cli_fixture.h"
+#include "tests/support/golden_image.h"
 #include "tests/support/run_command.h"
 
 namespace rankflow {
@@ -40,22 +41,7 @@ TEST_P(PanelFigure, MatchesItsGoldenImageWithValidationSilent) {
   ASSERT_GT(image.width, 100);
   ASSERT_GT(image.height, 60);
 
-  const std::string golden = std::string(RANKFLOW_SOURCE_DIR) + "/tests/golden/panel-" + panel + ".png";
-  if (std::getenv("RANKFLOW_UPDATE_GOLDEN")) {
-    render::writePngAtomic(golden, image);
-    GTEST_SKIP() << "golden image rewritten: " << golden;
-  }
-  ASSERT_TRUE(std::filesystem::exists(golden)) << "missing " << golden << " (RANKFLOW_UPDATE_GOLDEN=1 writes it)";
-  const render::RgbaImage expected = render::readPng(golden);
-  const render::ImageComparison cmp = render::compareImages(expected, image, kChannelTolerance);
-  ASSERT_TRUE(cmp.sameSize) << panel << ": " << image.width << "x" << image.height << ", golden " << expected.width
-                            << "x" << expected.height;
-  const double fraction = static_cast<double>(cmp.differingPixels) / (expected.width * expected.height);
-  if (fraction > kMaxDifferingFraction) {
-    const auto diff = figuresDirectory() / (panel + "-diff.png");
-    render::writePngAtomic(diff.string(), cmp.diff);
-    FAIL() << panel << ": " << fraction * 100 << "% of pixels differ; diff in " << diff;
-  }
+  testing::expectMatchesGolden(image, "panel-" + panel, kChannelTolerance, kMaxDifferingFraction, figuresDirectory());
 }
 
 // A Theory scene with its symbols, at twice the pixels so that sub- and superscripts are
@@ -71,22 +57,8 @@ TEST(TheoryFigure, Lemma12WithItsSymbolsAtScaleTwoMatchesItsGolden) {
   const render::RgbaImage image = render::readPng(out.string());
   ASSERT_GT(image.width, 1000);
 
-  const std::string golden = std::string(RANKFLOW_SOURCE_DIR) + "/tests/golden/theory-lemma-1-2-scale2.png";
-  if (std::getenv("RANKFLOW_UPDATE_GOLDEN")) {
-    render::writePngAtomic(golden, image);
-    GTEST_SKIP() << "golden image rewritten: " << golden;
-  }
-  ASSERT_TRUE(std::filesystem::exists(golden)) << "missing " << golden << " (RANKFLOW_UPDATE_GOLDEN=1 writes it)";
-  const render::RgbaImage expected = render::readPng(golden);
-  const render::ImageComparison cmp = render::compareImages(expected, image, kChannelTolerance);
-  ASSERT_TRUE(cmp.sameSize) << image.width << "x" << image.height << ", golden " << expected.width << "x"
-                            << expected.height;
-  const double fraction = static_cast<double>(cmp.differingPixels) / (expected.width * expected.height);
-  if (fraction > kMaxDifferingFraction) {
-    const auto diff = figuresDirectory() / "theory-lemma-1-2-scale2-diff.png";
-    render::writePngAtomic(diff.string(), cmp.diff);
-    FAIL() << fraction * 100 << "% of pixels differ; diff in " << diff;
-  }
+  testing::expectMatchesGolden(image, "theory-lemma-1-2-scale2", kChannelTolerance, kMaxDifferingFraction,
+                               figuresDirectory());
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryPanel, PanelFigure,

@@ -10,6 +10,7 @@
 
 #include "render/image.h"
 #include "tests/support/cli_fixture.h"
+#include "tests/support/golden_image.h"
 #include "tests/support/run_command.h"
 
 namespace rankflow {
@@ -42,22 +43,7 @@ TEST(PrintFigure, ScaleTwoIsTheSameLayoutWithTwiceThePixelsAndMatchesItsGolden) 
   EXPECT_NEAR(two.width, 2 * one.width, 2);
   EXPECT_NEAR(two.height, 2 * one.height, 2);
 
-  const std::string golden = std::string(RANKFLOW_SOURCE_DIR) + "/tests/golden/panel-control-scale2.png";
-  if (std::getenv("RANKFLOW_UPDATE_GOLDEN")) {
-    render::writePngAtomic(golden, two);
-    GTEST_SKIP() << "golden image rewritten: " << golden;
-  }
-  ASSERT_TRUE(std::filesystem::exists(golden)) << "missing " << golden << " (RANKFLOW_UPDATE_GOLDEN=1 writes it)";
-  const render::RgbaImage expected = render::readPng(golden);
-  const render::ImageComparison cmp = render::compareImages(expected, two, 48);
-  ASSERT_TRUE(cmp.sameSize) << two.width << "x" << two.height << ", golden " << expected.width << "x"
-                            << expected.height;
-  const double fraction = static_cast<double>(cmp.differingPixels) / (expected.width * expected.height);
-  if (fraction > 0.02) {
-    const auto diff = printDirectory() / "control-scale2-diff.png";
-    render::writePngAtomic(diff.string(), cmp.diff);
-    FAIL() << fraction * 100 << "% of pixels differ; diff in " << diff;
-  }
+  testing::expectMatchesGolden(two, "panel-control-scale2", 48, 0.02, printDirectory());
 }
 
 TEST(PrintFigure, BadScalesAreRefusedWithOneLine) {
