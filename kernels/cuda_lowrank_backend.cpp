@@ -265,6 +265,10 @@ class CudaLowRankBackend final : public lowrank::LowRankBackend {
     return out;
   }
 
+  lowrank::SvdBatch decompositions(const std::vector<Eigen::MatrixXf>& matrices) override {
+    return spectra_.decompositions(matrices);
+  }
+
   std::unique_ptr<lowrank::PreparedCascade> prepareCascade(const lowrank::CascadeModel& model) override {
     return std::make_unique<CudaPreparedCascade>(handles_, model);
   }

@@ -22,7 +22,7 @@ bool outOfMemory(const CudaError& e) {
 }  // namespace
 
 void CudaSpectra::releaseAll() {
-  input32_.release();
+  for (DeviceBuffer<float>* b : {&input32_, &svdU_, &svdSigma_, &svdV_}) b->release();
   for (DeviceBuffer<double>* b : {&input64_, &sigma_, &tolerances_, &times_, &grid_}) b->release();
   ranks_.release();
   entryStart_.release();
@@ -83,6 +83,25 @@ bool CudaSpectra::deviceAgrees(std::string* why) {
             throw CudaError(std::string("the device's ") + (f64 ? "float64" : "float32") + " singular values of " +
                             std::to_string(shape.rows) + "x" + std::to_string(shape.cols) +
                             " matrices disagree with the CPU's (largest difference " + std::to_string(worst) + ")");
+        }
+      }
+      // The vectors kernel, tall and wide: its factors must rebuild the matrix.
+      for (const Shape shape : {Shape{24, 17, 5}, Shape{17, 24, 5}}) {
+        const std::vector<double> data = selfCheckBatch(shape.rows, shape.cols, shape.rank);
+        std::vector<Eigen::MatrixXf> matrices;
+        for (int b = 0; b < 3; ++b)
+          matrices.push_back(
+              Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+                  data.data() + static_cast<std::ptrdiff_t>(b) * shape.rows * shape.cols, shape.rows, shape.cols)
+                  .cast<float>());
+        const lowrank::SvdBatch device = deviceDecompositions(matrices);
+        for (std::size_t b = 0; b < matrices.size(); ++b) {
+          const lowrank::SvdFactors& f = device.factors[b];
+          const double error = (f.u * f.sigma.asDiagonal() * f.v.transpose() - matrices[b]).norm();
+          if (!(error <= 1e-4 * (1.0 + matrices[b].norm())))
+            throw CudaError("the device's SVD factors of a " + std::to_string(shape.rows) + "x" +
+                            std::to_string(shape.cols) + " matrix do not rebuild it (error " + std::to_string(error) +
+                            ")");
         }
       }
       selfCheck_ = SelfCheck::Passed;
@@ -266,6 +285,70 @@ matfun::RankGrid CudaSpectra::deviceRankGrid(const matfun::DerivativeTermTable& 
   out.bytesUploaded = ledger_.bytesUploaded() - uploadedBefore;
   out.bytesDownloaded = ledger_.bytesDownloaded() - downloadedBefore;
   out.endToEndSeconds = secondsSince(start);
+  return out;
+}
+
+lowrank::SvdBatch CudaSpectra::decompositions(const std::vector<Eigen::MatrixXf>& matrices) {
+  lowrank::validateSvdBatch(matrices);
+  const auto onCpu = [&](std::string note) {
+    lowrank::SvdBatch out = lowrank::cpuSvdBatch(matrices);
+    out.note = std::move(note);
+    return out;
+  };
+  if (matrices.empty()) return onCpu("");
+  std::string why;
+  if (!deviceAgrees(&why)) return onCpu(why);
+  const int rows = static_cast<int>(matrices.front().rows()), cols = static_cast<int>(matrices.front().cols());
+  if (!svdFitsOneWarp(rows, cols))
+    return onCpu(std::to_string(rows) + "x" + std::to_string(cols) +
+                 " SVDs are beyond the device's one-warp kernel (min(m, n) <= 64); computed on the CPU");
+  try {
+    return deviceDecompositions(matrices);
+  } catch (const CudaError& e) {
+    if (!outOfMemory(e)) throw;
+    releaseAll();
+    return onCpu(std::string("the device ran out of memory (") + e.what() + "); computed on the CPU");
+  }
+}
+
+lowrank::SvdBatch CudaSpectra::deviceDecompositions(const std::vector<Eigen::MatrixXf>& matrices) {
+  const int rows = static_cast<int>(matrices.front().rows()), cols = static_cast<int>(matrices.front().cols());
+  const int narrow = std::min(rows, cols);
+  const std::size_t count = matrices.size();
+  const std::size_t entries = static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
+  // Row-major (B, rows, cols), as the kernels read a NumPy batch.
+  std::vector<float> packed(count * entries);
+  for (std::size_t b = 0; b < count; ++b)
+    Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(packed.data() + b * entries, rows,
+                                                                                      cols) = matrices[b];
+  input32_.resize(packed.size());
+  input32_.upload(packed.data(), packed.size());
+  ledger_.countUpload(packed.size() * sizeof(float));
+  const std::size_t uSize = static_cast<std::size_t>(rows) * narrow, vSize = static_cast<std::size_t>(cols) * narrow;
+  svdU_.resize(count * uSize);
+  svdSigma_.resize(count * static_cast<std::size_t>(narrow));
+  svdV_.resize(count * vSize);
+  EventTimer timer;
+  timer.start();
+  launchBatchedSvd(input32_.get(), static_cast<int>(count), rows, cols, svdU_.get(), svdSigma_.get(), svdV_.get(),
+                   nullptr);
+  timer.stop();
+  lowrank::SvdBatch out;
+  out.backend = backend_;
+  out.kernelSeconds = timer.seconds();
+  // Three copies back, whatever the batch: each matrix's vectors are column-major already.
+  std::vector<float> u(count * uSize), sigma(count * static_cast<std::size_t>(narrow)), v(count * vSize);
+  svdU_.download(u.data(), u.size());
+  svdSigma_.download(sigma.data(), sigma.size());
+  svdV_.download(v.data(), v.size());
+  out.factors.resize(count);
+  for (std::size_t b = 0; b < count; ++b) {
+    lowrank::SvdFactors& f = out.factors[b];
+    f.u = Eigen::Map<const Eigen::MatrixXf>(u.data() + b * uSize, rows, narrow);
+    f.sigma = Eigen::Map<const Eigen::VectorXf>(sigma.data() + b * static_cast<std::size_t>(narrow), narrow);
+    f.v = Eigen::Map<const Eigen::MatrixXf>(v.data() + b * vSize, cols, narrow);
+  }
+  ledger_.countDownload(count * (uSize + vSize + static_cast<std::size_t>(narrow)) * sizeof(float));
   return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Batched singular values, ranks and the derivative rank grid on the device (plain C++).
+// Batched singular values, ranks, the derivative rank grid and thin SVDs with vectors on
+// the device (plain C++).
 // Buffers grow once and stay; the term table and the times are uploaded only when they
 // change (UploadLedger); what comes back is the ranks and tolerances, and the spectra only
 // when asked for.
@@ -9,6 +10,7 @@
 
 #include "core/common/upload_ledger.h"
 #include "core/lowrank/batched_spectra.h"
+#include "core/lowrank/svd_batch.h"
 #include "core/matfun/derivative_grid.h"
 #include "kernels/device_buffer.h"
 
@@ -23,8 +25,11 @@ class CudaSpectra {
   lowrank::BatchedSpectra spectra(const lowrank::MatrixBatchView& batch, std::optional<double> tolerance);
   matfun::RankGrid rankGrid(const matfun::DerivativeTermTable& table, const std::vector<double>& times,
                             std::optional<double> tolerance, bool keepSpectra);
+  // Thin SVDs with vectors (float32, N ≤ 64 on the device; larger on the CPU, saying so).
+  lowrank::SvdBatch decompositions(const std::vector<Eigen::MatrixXf>& matrices);
 
  private:
+  lowrank::SvdBatch deviceDecompositions(const std::vector<Eigen::MatrixXf>& matrices);
   lowrank::BatchedSpectra deviceSpectra(const lowrank::MatrixBatchView& batch, std::optional<double> tolerance);
   matfun::RankGrid deviceRankGrid(const matfun::DerivativeTermTable& table, const std::vector<double>& times,
                                   std::optional<double> tolerance, bool keepSpectra);
@@ -38,7 +43,7 @@ class CudaSpectra {
   std::string selfCheckFailure_;
   std::string backend_;
   UploadLedger ledger_;
-  DeviceBuffer<float> input32_;
+  DeviceBuffer<float> input32_, svdU_, svdSigma_, svdV_;
   DeviceBuffer<double> input64_, sigma_, tolerances_, times_, grid_;
   DeviceBuffer<int> ranks_, entryStart_;
   DeviceBuffer<matfun::FlatTerm> terms_;

@@ -14,6 +14,8 @@
 //   lanes, reading the same row of different columns, hit different banks.
 // - larger N (blockJacobiKernel): one block per matrix, one warp per pair, the sums by
 //   shuffles (every lane ends with them, so the rotate decision is warp-uniform).
+// [SECTION] Jacobi with vectors (the cascading fit's SVDs): the warp layout, plus the
+//   accumulated rotations, which give V (and U for a wide matrix)
 // [SECTION] Derivative grid
 // [SECTION] Launchers
 #include <cuda_runtime.h>
@@ -96,25 +98,13 @@ __device__ void finishSpectrum(const double* sigma, int narrow, int rows, int co
 
 // [SECTION] Jacobi, one warp per matrix (N ≤ 64)
 
+// Loads matrix `source` (row-major rows×cols) into the warp's working columns (narrow × tall
+// at `stride`), scaled by its largest |entry|; returns that scale and sets *negligible.
 template <class T>
-__global__ void __launch_bounds__(kMatricesPerWarpBlock* kWarp)
-    warpJacobiKernel(const T* __restrict__ a, int batch, int rows, int cols, double tolerance,
-                     double* __restrict__ sigmaOut, int* __restrict__ ranks, double* __restrict__ tolerances) {
-  extern __shared__ __align__(16) unsigned char shared[];
+__device__ T warpLoadScaled(const T* source, int rows, int cols, int stride, T* columns, T* negligible, int lane) {
   const int narrow = rows < cols ? rows : cols;
   const int tall = rows < cols ? cols : rows;
-  const int stride = tall + 1;
-  const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
-  const int perBlock = blockDim.x / kWarp;  // matrices in this block, one a warp
-  const long long region = static_cast<long long>(narrow) * stride;
-  T* columns = reinterpret_cast<T*>(shared) + region * warp;
-  const long long columnBytes = region * perBlock * static_cast<long long>(sizeof(T));
-  double* sigma = reinterpret_cast<double*>(shared + (columnBytes + 7) / 8 * 8) + static_cast<long long>(narrow) * warp;
-  const long long matrix = static_cast<long long>(blockIdx.x) * perBlock + warp;
-  if (matrix >= batch) return;  // the whole warp: this kernel has no block barrier
-
   const long long entries = static_cast<long long>(rows) * cols;
-  const T* source = a + entries * matrix;
   T largest = 0;
   for (long long index = lane; index < entries; index += kWarp) {
     const T v = source[index];
@@ -130,9 +120,16 @@ __global__ void __launch_bounds__(kMatricesPerWarpBlock* kWarp)
       v /= scale;
       frobenius += v * v;
     }
-  const T negligible = lowrank::jacobiNegligible(warpSum(frobenius));
+  *negligible = lowrank::jacobiNegligible(warpSum(frobenius));
   __syncwarp();
+  return scale;
+}
 
+// The sweeps, lane i owning slot i's pair; with `rotations` (narrow columns at
+// rotationStride, the identity on entry) every rotation is accumulated there too.
+template <class T>
+__device__ void warpSweeps(T* columns, int narrow, int tall, int stride, T negligible, T* rotations, int rotationStride,
+                           int lane) {
   const int players = narrow + (narrow & 1);
   const T threshold = lowrank::jacobiThreshold<T>(tall);
   for (int sweep = 0; sweep < lowrank::kMaxJacobiSweeps; ++sweep) {
@@ -155,6 +152,11 @@ __global__ void __launch_bounds__(kMatricesPerWarpBlock* kWarp)
           if (lowrank::jacobiRotation(alpha, beta, gamma, threshold, negligible, &c, &s)) {
             rotated = 1;
             for (int i = 0; i < tall; ++i) lowrank::applyJacobiRotation(c, s, ap + i, aq + i);
+            if (rotations) {
+              T* vp = rotations + static_cast<long long>(p) * rotationStride;
+              T* vq = rotations + static_cast<long long>(q) * rotationStride;
+              for (int i = 0; i < narrow; ++i) lowrank::applyJacobiRotation(c, s, vp + i, vq + i);
+            }
           }
         }
       }
@@ -162,6 +164,29 @@ __global__ void __launch_bounds__(kMatricesPerWarpBlock* kWarp)
     }
     if (!__any_sync(0xffffffffu, rotated)) break;
   }
+}
+
+template <class T>
+__global__ void __launch_bounds__(kMatricesPerWarpBlock* kWarp)
+    warpJacobiKernel(const T* __restrict__ a, int batch, int rows, int cols, double tolerance,
+                     double* __restrict__ sigmaOut, int* __restrict__ ranks, double* __restrict__ tolerances) {
+  extern __shared__ __align__(16) unsigned char shared[];
+  const int narrow = rows < cols ? rows : cols;
+  const int tall = rows < cols ? cols : rows;
+  const int stride = tall + 1;
+  const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
+  const int perBlock = blockDim.x / kWarp;  // matrices in this block, one a warp
+  const long long region = static_cast<long long>(narrow) * stride;
+  T* columns = reinterpret_cast<T*>(shared) + region * warp;
+  const long long columnBytes = region * perBlock * static_cast<long long>(sizeof(T));
+  double* sigma = reinterpret_cast<double*>(shared + (columnBytes + 7) / 8 * 8) + static_cast<long long>(narrow) * warp;
+  const long long matrix = static_cast<long long>(blockIdx.x) * perBlock + warp;
+  if (matrix >= batch) return;  // the whole warp: this kernel has no block barrier
+
+  T negligible = 0;
+  const T scale =
+      warpLoadScaled(a + static_cast<long long>(rows) * cols * matrix, rows, cols, stride, columns, &negligible, lane);
+  warpSweeps<T>(columns, narrow, tall, stride, negligible, nullptr, 0, lane);
 
   for (int j = lane; j < narrow; j += kWarp) {
     const T* column = columns + static_cast<long long>(j) * stride;
@@ -171,6 +196,64 @@ __global__ void __launch_bounds__(kMatricesPerWarpBlock* kWarp)
   }
   __syncwarp();
   finishSpectrum<T>(sigma, narrow, rows, cols, tolerance, 0, kWarp, matrix, sigmaOut, ranks, tolerances, lane);
+}
+
+// [SECTION] Jacobi with vectors, one warp per matrix (N ≤ 64)
+
+// The entries (of T) one matrix of the vectors kernel holds in shared memory: its working
+// columns at stride tall + 1, the accumulated rotations at stride narrow + 1, the norms.
+__host__ __device__ long long svdWarpEntries(int rows, int cols) {
+  const long long narrow = rows < cols ? rows : cols, tall = rows < cols ? cols : rows;
+  return narrow * (tall + 1) + narrow * (narrow + 1) + narrow;
+}
+
+// Thin SVDs A = U·diag(σ)·Vᵀ, written sorted descending: u (batch × rows × N), v (batch ×
+// cols × N), each matrix's columns back to back (column-major, as Eigen stores them), σ
+// (batch × N). The sequential twin is lowrank::thinSvdByJacobi. Inputs are finite (the
+// host checks).
+template <class T>
+__global__ void __launch_bounds__(kMatricesPerWarpBlock* kWarp)
+    warpJacobiSvdKernel(const T* __restrict__ a, int batch, int rows, int cols, T* __restrict__ uOut,
+                        T* __restrict__ sigmaOut, T* __restrict__ vOut) {
+  extern __shared__ __align__(16) unsigned char shared[];
+  const bool wide = rows < cols;
+  const int narrow = wide ? rows : cols, tall = wide ? cols : rows;
+  const int stride = tall + 1, rotationStride = narrow + 1;
+  const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
+  const int perBlock = blockDim.x / kWarp;
+  T* columns = reinterpret_cast<T*>(shared) + svdWarpEntries(rows, cols) * warp;
+  T* rotations = columns + static_cast<long long>(narrow) * stride;
+  T* norms = rotations + static_cast<long long>(narrow) * rotationStride;
+  const long long matrix = static_cast<long long>(blockIdx.x) * perBlock + warp;
+  if (matrix >= batch) return;  // the whole warp: no block barrier below
+
+  for (int index = lane; index < narrow * rotationStride; index += kWarp)
+    rotations[index] = index % rotationStride == index / rotationStride ? T(1) : T(0);
+  T negligible = 0;
+  const T scale =
+      warpLoadScaled(a + static_cast<long long>(rows) * cols * matrix, rows, cols, stride, columns, &negligible, lane);
+  warpSweeps<T>(columns, narrow, tall, stride, negligible, rotations, rotationStride, lane);
+
+  for (int j = lane; j < narrow; j += kWarp) {
+    const T* column = columns + static_cast<long long>(j) * stride;
+    T norm = 0;
+    for (int i = 0; i < tall; ++i) norm += column[i] * column[i];
+    norms[j] = lowrank::jacobiSqrt(norm);
+  }
+  __syncwarp();
+  // Working column j's directions are U's (V's for a wide matrix, which was transposed),
+  // its rotations V's (U's); each goes to its place in the descending order.
+  T* left = (wide ? vOut : uOut) + matrix * tall * narrow;
+  T* right = (wide ? uOut : vOut) + matrix * narrow * narrow;
+  for (int j = 0; j < narrow; ++j) {
+    const int to = lowrank::descendingPosition(norms, narrow, j);
+    if (lane == 0) sigmaOut[matrix * narrow + to] = norms[j] * scale;
+    const T* column = columns + static_cast<long long>(j) * stride;
+    for (int i = lane; i < tall; i += kWarp)
+      left[static_cast<long long>(to) * tall + i] = lowrank::normalisedEntry(column[i], norms[j]);
+    for (int i = lane; i < narrow; i += kWarp)
+      right[static_cast<long long>(to) * narrow + i] = rotations[static_cast<long long>(j) * rotationStride + i];
+  }
 }
 
 // [SECTION] Jacobi, one block per matrix (larger N)
@@ -325,6 +408,26 @@ int warpKernelMatrices(int rows, int cols) {
 }
 
 template <class T>
+std::size_t svdKernelLimit() {
+  static std::once_flag once;
+  static std::size_t limit = 0;
+  std::call_once(once, [] { limit = optInDynamicShared(warpJacobiSvdKernel<T>); });
+  return limit;
+}
+
+// Matrices a vectors-kernel block holds (0: the shape is beyond the kernel).
+template <class T>
+int svdKernelMatrices(int rows, int cols) {
+  const int narrow = rows < cols ? rows : cols;
+  const std::size_t one = static_cast<std::size_t>(svdWarpEntries(rows, cols)) * sizeof(T);
+  if (narrow > kWarpKernelMaxNarrow || one > svdKernelLimit<T>()) return 0;
+  int perBlock = static_cast<int>(kWarpBlockBytesTarget / one);
+  perBlock = perBlock < 1 ? 1 : perBlock > kMatricesPerWarpBlock ? kMatricesPerWarpBlock : perBlock;
+  while (perBlock > 1 && one * static_cast<std::size_t>(perBlock) > svdKernelLimit<T>()) --perBlock;
+  return perBlock;
+}
+
+template <class T>
 bool fitsInShared(int rows, int cols) {
   return warpKernelMatrices<T>(rows, cols) > 0 || blockJacobiBytes<T>(rows, cols) <= blockKernelLimit<T>();
 }
@@ -346,6 +449,18 @@ void launchJacobi(const T* a, int batch, int rows, int cols, double tolerance, d
     const int warps = pairs < 1 ? 1 : pairs > kMaxWarps ? kMaxWarps : pairs;
     blockJacobiKernel<T><<<batch, warps * kWarp, bytes, s>>>(a, rows, cols, tolerance, sigma, ranks, tolerances);
   }
+  CUDA_CHECK(cudaGetLastError());
+}
+
+template <class T>
+void launchSvd(const T* a, int batch, int rows, int cols, T* u, T* sigma, T* v, void* stream) {
+  if (batch <= 0) return;
+  const int perBlock = svdKernelMatrices<T>(rows, cols);
+  if (perBlock == 0) throw CudaError("batched SVD: the matrix is beyond the one-warp kernel");
+  const unsigned blocks = static_cast<unsigned>((static_cast<long long>(batch) + perBlock - 1) / perBlock);
+  const std::size_t bytes = static_cast<std::size_t>(svdWarpEntries(rows, cols)) * sizeof(T) * perBlock;
+  warpJacobiSvdKernel<T>
+      <<<blocks, perBlock * kWarp, bytes, static_cast<cudaStream_t>(stream)>>>(a, batch, rows, cols, u, sigma, v);
   CUDA_CHECK(cudaGetLastError());
 }
 
@@ -376,6 +491,14 @@ void launchBatchedJacobi(const float* a, int batch, int rows, int cols, double t
 void launchBatchedJacobi(const double* a, int batch, int rows, int cols, double tolerance, double* sigma, int* ranks,
                          double* tolerances, void* stream) {
   launchJacobi(a, batch, rows, cols, tolerance, sigma, ranks, tolerances, stream);
+}
+
+bool svdFitsOneWarp(int rows, int cols) {
+  return svdKernelMatrices<float>(rows, cols) > 0;
+}
+
+void launchBatchedSvd(const float* a, int batch, int rows, int cols, float* u, float* sigma, float* v, void* stream) {
+  launchSvd(a, batch, rows, cols, u, sigma, v, stream);
 }
 
 void launchEvaluateDerivativeGrid(const matfun::FlatTerm* terms, const int* entryStart, long long entriesPerOrder,

@@ -21,6 +21,15 @@ void launchBatchedJacobi(const float* a, int batch, int rows, int cols, double t
 void launchBatchedJacobi(const double* a, int batch, int rows, int cols, double tolerance, double* sigma, int* ranks,
                          double* tolerances, void* stream);
 
+// Whether the vectors kernel (one warp per float32 matrix, N = min(rows, cols) ≤ 64 and its
+// columns, rotations and norms in shared memory) takes a rows×cols matrix.
+bool svdFitsOneWarp(int rows, int cols);
+
+// Thin SVDs of `batch` row-major rows×cols float32 matrices at `a` (finite: the caller
+// checks): u (batch × rows × N), v (batch × cols × N), each matrix's vectors column-major
+// and sorted with σ (batch × N) descending. Device arrays; `stream` as above.
+void launchBatchedSvd(const float* a, int batch, int rows, int cols, float* u, float* sigma, float* v, void* stream);
+
 // out[(time·orders + k)·rows·cols + e] = entry e of B^(k)(times[time]), from the flattened
 // term table (terms, entryStart as in DerivativeTermTable), all device arrays.
 void launchEvaluateDerivativeGrid(const matfun::FlatTerm* terms, const int* entryStart, long long entriesPerOrder,

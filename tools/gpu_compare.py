@@ -74,6 +74,11 @@ row("  same, our CPU path (16 cores)", cpu64, None, None, "us/matrix", "")
 row("batched svals 500 x 128x128 f32", get("svals_128", "cuda_kernel_us_per_matrix"),
     get("svals_128", "cuda_end_to_end_us_per_matrix"), extra.get("svals_128_svdvals_us_per_matrix"), "us/matrix",
     "reported", "svdvals")
+row("Cascade fit SVDs, 1024 x 64x64 f32 + vectors", get("fit_svd_1024", "cuda_kernel_us_per_matrix"),
+    get("fit_svd_1024", "cuda_end_to_end_us_per_matrix"), extra.get("fit_svd_1024_svd_us_per_matrix"), "us/matrix",
+    "reported", "svd")
+row("  same, a fit's batch of 8", get("fit_svd_8", "cuda_kernel_us_per_matrix"),
+    get("fit_svd_8", "cuda_end_to_end_us_per_matrix"), None, "us/matrix", "reported")
 row("rank strip 2048 t x 8 orders, 64x64 f64", get("strip", "cuda_kernel_ms"), get("strip", "cuda_end_to_end_ms"),
     extra.get("strip_matrix_rank_float64_ms"), "ms", "<= 20 ms end to end", "matrix_rank f64, SVDs only")
 for key, tag, goal, peer_pick in (("cascade_256", "d=256 n=4096 K=8 R=64", ">= 3x torch naive", ("naive (K+1",)),

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """PyTorch on the shapes of our GPU goals that ../shared/peers/torch_gpu.py does not cover:
-torch.linalg.svdvals on 500 x 128x128 float32 (random) and, for the rank strip, on 16384
-64x64 float64 matrices (2048 times x 8 orders). CUDA-event medians of 10 runs after a
+torch.linalg.svdvals on 500 x 128x128 float32 (random), torch.linalg.svd (thin, with vectors)
+on 1024 x 64x64 float32 (the Cascade fit's SVDs) and, for the rank strip, on 16384 64x64
+float64 matrices (2048 times x 8 orders). CUDA-event medians of 10 runs after a
 warm-up, written as JSON to the path given (default torch_extra.json)."""
 import json
 import statistics
@@ -36,6 +37,10 @@ if torch.cuda.is_available():
     a128 = torch.randn(500, 128, 128, device="cuda", generator=g)
     ms = median_ms(lambda: torch.linalg.svdvals(a128))
     out["svals_128_svdvals_us_per_matrix"] = ms * 1e3 / 500
+    # The Cascade fit's SVDs with vectors: torch.linalg.svd (thin) on 1024 x 64x64 float32.
+    a64f = torch.randn(1024, 64, 64, device="cuda", generator=g)
+    ms = median_ms(lambda: torch.linalg.svd(a64f, full_matrices=False))
+    out["fit_svd_1024_svd_us_per_matrix"] = ms * 1e3 / 1024
     a64 = torch.randn(16384, 64, 64, device="cuda", dtype=torch.float64, generator=g)
     ms = median_ms(lambda: torch.linalg.matrix_rank(a64), reps=3)
     out["strip_matrix_rank_float64_ms"] = ms

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/common/error.h"
+#include "core/common/shape_text.h"
 
 namespace rankflow::app {
 namespace {
@@ -14,9 +15,7 @@ void requireFiniteValues(const io::NpyArray& array, const std::string& what) {
 }
 
 std::string shapeText(const io::NpyArray& array) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < array.shape.size(); ++i) s += (i ? ", " : "") + std::to_string(array.shape[i]);
-  return s + ")";
+  return rankflow::shapeText(array.shape, ShapeNotation::NumpyTuple);
 }
 
 }  // namespace

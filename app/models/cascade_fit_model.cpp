@@ -8,6 +8,7 @@
 #include <random>
 #include <utility>
 
+#include "app/viewer/lowrank_engine.h"
 #include "core/common/background_lane.h"
 #include "core/common/error.h"
 
@@ -32,6 +33,9 @@ struct Flags {
 
 // Owned by the fit lane's tasks only (one at a time), so it needs no lock.
 struct FitCache {
+  // The SVDs' backend (CUDA when the window's preference and a device allow), made at the
+  // first fit on the lane's thread and kept when the rest is cleared.
+  WindowLowRankBackend engine;
   std::string key;  // scene, parameters, K and t the targets belong to
   std::shared_ptr<const std::vector<Eigen::MatrixXf>> targets;
   std::unique_ptr<lowrank::CascadeFit> fit;
@@ -100,6 +104,24 @@ std::vector<FitOrder> ordersOf(const lowrank::CascadeFit& fit) {
   return out;
 }
 
+// Everything but the engine.
+void clearFit(FitCache& cache) {
+  WindowLowRankBackend engine = std::move(cache.engine);
+  cache = {};
+  cache.engine = std::move(engine);
+}
+
+// The fit's SVDs on the cache's engine; a device fault moves the engine to the CPU for good
+// and that batch is computed again there, so the fit never sees the fault.
+lowrank::SvdBatchSolver svdSolver(FitCache& cache) {
+  return [&cache](const std::vector<Eigen::MatrixXf>& residuals) {
+    lowrank::SvdBatch batch = runWithCpuFallback(
+        cache.engine, [&](lowrank::LowRankBackend& backend) { return backend.decompositions(residuals); });
+    if (batch.note.empty()) batch.note = cache.engine.whyNotCuda;
+    return batch;
+  };
+}
+
 // Brings the cache to the request (rebuilding the targets only when scene, K or t changed)
 // and reads the snapshot off it.
 FitSnapshot computeFit(const FitRequest& request, FitCache& cache) {
@@ -113,14 +135,14 @@ FitSnapshot computeFit(const FitRequest& request, FitCache& cache) {
   try {
     const std::string key = targetsKey(request);
     if (key != cache.key || !cache.fit) {
-      cache = {};
+      clearFit(cache);
       const theory::MatrixScene scene = theory::buildMatrixScene(request.scene, parameterMap(request.parameters));
       if (scene.b.rows() != scene.b.cols())
         throw InvalidArgument("the fit needs a square matrix function; " + request.scene + " is " +
                               std::to_string(scene.b.rows()) + "x" + std::to_string(scene.b.cols()));
       cache.targets = std::make_shared<const std::vector<Eigen::MatrixXf>>(
           derivativeTargets(scene.b, request.t, static_cast<int>(request.ranks.size())));
-      cache.fit = std::make_unique<lowrank::CascadeFit>(*cache.targets, request.ranks);
+      cache.fit = std::make_unique<lowrank::CascadeFit>(*cache.targets, request.ranks, svdSolver(cache));
       cache.key = key;
       cache.ranks = request.ranks;
       cache.lastRefit = ordersOf(*cache.fit);
@@ -142,6 +164,8 @@ FitSnapshot computeFit(const FitRequest& request, FitCache& cache) {
     s.dim = static_cast<int>(cache.targets->front().rows());
     s.costs = fitCosts(s.dim, s.ranks);
     s.svdCount = cache.fit->svdCount();
+    s.svdBackend = cache.fit->svdBackend();
+    s.svdNote = cache.fit->svdNote();
     s.targets = cache.targets;
     s.model = std::make_shared<const lowrank::CascadeModel>(cache.fit->model());
 
@@ -150,11 +174,11 @@ FitSnapshot computeFit(const FitRequest& request, FitCache& cache) {
       cache.pinnedOrders.clear();
     } else if (s.targetsRebuilt || *request.pinned != cache.pinnedRanks) {
       cache.pinnedRanks = *request.pinned;
-      cache.pinnedOrders = ordersOf(lowrank::CascadeFit(*cache.targets, cache.pinnedRanks));
+      cache.pinnedOrders = ordersOf(lowrank::CascadeFit(*cache.targets, cache.pinnedRanks, svdSolver(cache)));
     }
     s.pinnedOrders = cache.pinnedOrders;
   } catch (const std::exception& e) {
-    cache = {};
+    clearFit(cache);
     FitSnapshot failed;
     failed.generation = s.generation;
     failed.scene = s.scene;
@@ -610,6 +634,7 @@ std::string CascadeFitModel::exportJson() const {
                 {"cascade_macs_per_column", f.costs.cascadeMacs},
                 {"ideal_speedup", f.costs.idealSpeedup}}},
               {"svd_count", f.svdCount},
+              {"svd_backend", f.svdBackend},
               {"refit_seconds", f.refitSeconds},
               {"targets_rebuilt", f.targetsRebuilt}};
   if (!f.error.empty()) out["error"] = f.error;

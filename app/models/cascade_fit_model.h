@@ -70,6 +70,8 @@ struct FitSnapshot {
   std::vector<FitOrder> orders;
   FitCosts costs;
   int svdCount = 0;           // SVDs computed since the targets last changed
+  std::string svdBackend;     // what computed the last SVDs: "CUDA · …" or "CPU · Eigen · …"
+  std::string svdNote;        // why not CUDA (no device, a fallback's reason), or empty
   double refitSeconds = 0.0;  // wall time of the last refit (targets included when rebuilt)
   bool targetsRebuilt = false;
   // The pinned schedule A fitted to the same targets (empty when none or its K differs).

@@ -39,6 +39,7 @@ class FailingLowRankBackend final : public lowrank::LowRankBackend {
   }
   std::unique_ptr<lowrank::PreparedRangeTree> prepare(const lowrank::LowRankRangeTree&) override { fail(error_); }
   std::vector<Eigen::VectorXf> singularValuesBatched(const std::vector<Eigen::MatrixXf>&) override { fail(error_); }
+  lowrank::SvdBatch decompositions(const std::vector<Eigen::MatrixXf>&) override { fail(error_); }
   std::unique_ptr<lowrank::PreparedCascade> prepareCascade(const lowrank::CascadeModel&) override { fail(error_); }
   lowrank::BatchedSpectra spectra(const lowrank::MatrixBatchView&, std::optional<double>) override { fail(error_); }
   matfun::RankGrid rankGrid(const matfun::DerivativeTermTable&, const std::vector<double>&, std::optional<double>,

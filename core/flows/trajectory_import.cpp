@@ -9,6 +9,7 @@
 #include "core/common/error.h"
 #include "core/common/memory_limit.h"
 #include "core/common/parallel_for.h"
+#include "core/common/shape_text.h"
 #include "core/io/mapped_file.h"
 #include "core/io/npy.h"
 
@@ -435,9 +436,7 @@ std::uint64_t importMemoryLimitBytes() {
 
 namespace {
 std::string shapeText(const std::vector<std::int64_t>& shape) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + (shape.size() == 1 ? ",)" : ")");
+  return rankflow::shapeText(shape, ShapeNotation::NumpyTuple);
 }
 bool isFloat(io::NpyDtype t) {
   return t == io::NpyDtype::Float32 || t == io::NpyDtype::Float64;

@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "core/common/error.h"
+#include "core/common/shape_text.h"
 #include "core/common/text.h"
 #include "core/io/atomic_file.h"
 
@@ -57,9 +58,7 @@ std::string printable(const std::string& text) {
 }
 
 std::string shapeText(const std::vector<std::int64_t>& shape) {
-  std::string text = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
+  return rankflow::shapeText(shape, ShapeNotation::JsonList);
 }
 
 // A non-negative JSON integer, or the reason it is not one.

@@ -7,6 +7,7 @@
 
 #include "core/common/error.h"
 #include "core/common/parallel_for.h"
+#include "core/common/shape_text.h"
 #include "core/learn/tensor_matrix.h"
 
 namespace rankflow::learn {
@@ -17,9 +18,7 @@ bool isFittedWeight(const io::Tensor& t) {
 }
 
 std::string shapeText(const std::vector<std::int64_t>& shape) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
+  return rankflow::shapeText(shape, ShapeNotation::JsonList);
 }
 
 // The tensor's transpose in `into` (reused from tensor to tensor); the fit works on

@@ -44,9 +44,9 @@ void requireColumns(const CascadeModel& model, const Eigen::MatrixXf& x) {
 }
 
 // Best rank-r approximation from a thin SVD: U_r Σ_r (as U) and V_r (as V).
-void truncate(const Eigen::JacobiSVD<Eigen::MatrixXf>& svd, int rank, Eigen::MatrixXf& u, Eigen::MatrixXf& v) {
-  u = svd.matrixU().leftCols(rank) * svd.singularValues().head(rank).asDiagonal();
-  v = svd.matrixV().leftCols(rank);
+void truncate(const SvdFactors& svd, int rank, Eigen::MatrixXf& u, Eigen::MatrixXf& v) {
+  u = svd.u.leftCols(rank) * svd.sigma.head(rank).asDiagonal();
+  v = svd.v.leftCols(rank);
 }
 
 }  // namespace
@@ -283,8 +283,9 @@ std::vector<Eigen::MatrixXd> evaluateReference(const CascadeModel& model, const 
 
 // [SECTION] Cascading fit
 
-CascadeFit::CascadeFit(std::vector<Eigen::MatrixXf> targets, std::vector<int> ranks)
-    : targets_(std::move(targets)), ranks_(std::move(ranks)) {
+CascadeFit::CascadeFit(std::vector<Eigen::MatrixXf> targets, std::vector<int> ranks, SvdBatchSolver solver)
+    : targets_(std::move(targets)), ranks_(std::move(ranks)), solver_(std::move(solver)) {
+  if (!solver_) solver_ = cpuSvdBatch;
   if (targets_.size() < 2) throw InvalidArgument("cascade fit: need targets T_0..T_K with K >= 1");
   if (ranks_.size() + 1 != targets_.size())
     throw InvalidArgument("cascade fit: " + std::to_string(targets_.size()) + " targets need " +
@@ -340,27 +341,54 @@ void CascadeFit::setRanks(const std::vector<int>& ranks) {
   refitFrom(static_cast<int>(first) + 1);
 }
 
+std::vector<SvdFactors> CascadeFit::solve(const std::vector<Eigen::MatrixXf>& residuals, double* seconds) {
+  const auto begin = std::chrono::steady_clock::now();
+  SvdBatch batch = solver_(residuals);
+  if (batch.factors.size() != residuals.size())
+    throw InvalidArgument("cascade fit: the SVD backend returned " + std::to_string(batch.factors.size()) +
+                          " decompositions for " + std::to_string(residuals.size()) + " matrices");
+  *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  svdCount_ += static_cast<int>(residuals.size());
+  svdBackend_ = std::move(batch.backend);
+  svdNote_ = std::move(batch.note);
+  return std::move(batch.factors);
+}
+
 void CascadeFit::refitFrom(int order) {
+  const int orders = static_cast<int>(ranks_.size());
+  for (int k = order; k <= orders; ++k) fits_[static_cast<std::size_t>(k - 1)].singularValuesSeconds = 0;
+  // The independent residuals T_k − W do not depend on one another: one batch for all
+  // that are missing (all K on the first fit), its time shared evenly among them.
+  std::vector<Eigen::MatrixXf> independent;
+  std::vector<std::size_t> missing;
+  for (int k = order; k <= orders; ++k)
+    if (!independentSvd_[static_cast<std::size_t>(k - 1)]) {
+      missing.push_back(static_cast<std::size_t>(k - 1));
+      independent.push_back(targets_[static_cast<std::size_t>(k)] - model_.w);
+    }
+  if (!missing.empty()) {
+    double seconds = 0.0;
+    std::vector<SvdFactors> solved = solve(independent, &seconds);
+    for (std::size_t j = 0; j < missing.size(); ++j) {
+      independentSvd_[missing[j]] = std::move(solved[j]);
+      fits_[missing[j]].singularValuesSeconds += seconds / static_cast<double>(missing.size());
+    }
+  }
+
   Eigen::MatrixXf wPrevious = model_.w;
   for (int k = 1; k < order; ++k)
     wPrevious.noalias() +=
         model_.u[static_cast<std::size_t>(k - 1)] * model_.v[static_cast<std::size_t>(k - 1)].transpose();
-  for (int k = order; k <= static_cast<int>(ranks_.size()); ++k) {
+  for (int k = order; k <= orders; ++k) {
     const std::size_t i = static_cast<std::size_t>(k - 1);
     const Eigen::MatrixXf& target = targets_[static_cast<std::size_t>(k)];
     OrderFit& fit = fits_[i];
     fit.rank = ranks_[i];
-    fit.singularValuesSeconds = 0;
-    const auto begin = std::chrono::steady_clock::now();
-    if (!cascadeSvd_[i]) {
-      cascadeSvd_[i].emplace(target - wPrevious, Eigen::ComputeThinU | Eigen::ComputeThinV);
-      ++svdCount_;
+    if (!cascadeSvd_[i]) {  // T_k − W_{k−1} depends on the order before: one at a time
+      double seconds = 0.0;
+      cascadeSvd_[i] = std::move(solve({target - wPrevious}, &seconds).front());
+      fit.singularValuesSeconds += seconds;
     }
-    if (!independentSvd_[i]) {
-      independentSvd_[i].emplace(target - model_.w, Eigen::ComputeThinU | Eigen::ComputeThinV);
-      ++svdCount_;
-    }
-    fit.singularValuesSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
     truncate(*cascadeSvd_[i], fit.rank, model_.u[i], model_.v[i]);
     wPrevious.noalias() += model_.u[i] * model_.v[i].transpose();
     const double norm = std::max(static_cast<double>(target.norm()), 1e-30);

@@ -4,10 +4,11 @@
 // with one stacked product and a prefix sum), and the cascading fit by truncated SVD
 // with a cached decomposition per order.
 #include <Eigen/Core>
-#include <Eigen/SVD>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/lowrank/svd_batch.h"
 
 namespace rankflow::lowrank {
 
@@ -62,18 +63,23 @@ std::vector<Eigen::MatrixXd> evaluateReference(const CascadeModel& model, const 
 
 struct OrderFit {
   int rank = 0;
-  double cascadeError = 0;           // ‖T_k − W_k‖_F / ‖T_k‖_F
-  double independentError = 0;       // ‖T_k − (W + best rank-r_k of T_k − W)‖_F / ‖T_k‖_F
-  double singularValuesSeconds = 0;  // time spent in SVDs for this order at the last refit (0: re-truncated)
+  double cascadeError = 0;      // ‖T_k − W_k‖_F / ‖T_k‖_F
+  double independentError = 0;  // ‖T_k − (W + best rank-r_k of T_k − W)‖_F / ‖T_k‖_F
+  // Time spent in SVDs for this order at the last refit (0: re-truncated); an order's share
+  // of a batch is the batch's time over its size.
+  double singularValuesSeconds = 0;
 };
 
 // Fits W = T_0 and U_k V_kᵀ = the best rank-r_k approximation of T_k − W_{k−1}. Each
 // order's SVD is cached: changing r_k re-truncates order k's SVD (no new SVD) and
 // recomputes only the orders after k, whose residual changed; orders before k are kept.
+// The SVDs come from `solver` (Eigen on the CPU by default; the window passes its backend's):
+// the independent residuals T_k − W of all missing orders as one batch, the cascade's
+// T_k − W_{k−1} one order at a time, since each depends on the order before.
 class CascadeFit {
  public:
   // targets: T_0..T_K, all d×d; ranks: r_1..r_K.
-  CascadeFit(std::vector<Eigen::MatrixXf> targets, std::vector<int> ranks);
+  CascadeFit(std::vector<Eigen::MatrixXf> targets, std::vector<int> ranks, SvdBatchSolver solver = cpuSvdBatch);
 
   void setRank(int order, int rank);  // order in 1..K
   // Several orders at once: one refit from the first order that changed.
@@ -81,17 +87,23 @@ class CascadeFit {
   const CascadeModel& model() const { return model_; }
   const std::vector<OrderFit>& orders() const { return fits_; }  // index k−1
   int svdCount() const { return svdCount_; }                     // SVDs computed so far
+  // What computed the last batch of SVDs, and why a device's batch ran on the CPU (or empty).
+  const std::string& svdBackend() const { return svdBackend_; }
+  const std::string& svdNote() const { return svdNote_; }
 
  private:
   void refitFrom(int order);  // orders order..K; order `order` re-truncates if its SVD is valid
+  std::vector<SvdFactors> solve(const std::vector<Eigen::MatrixXf>& residuals, double* seconds);
 
   std::vector<Eigen::MatrixXf> targets_;
   std::vector<int> ranks_;
+  SvdBatchSolver solver_;
   CascadeModel model_;
-  std::vector<std::optional<Eigen::JacobiSVD<Eigen::MatrixXf>>> cascadeSvd_;      // of T_k − W_{k−1}
-  std::vector<std::optional<Eigen::JacobiSVD<Eigen::MatrixXf>>> independentSvd_;  // of T_k − W (fixed)
+  std::vector<std::optional<SvdFactors>> cascadeSvd_;      // of T_k − W_{k−1}
+  std::vector<std::optional<SvdFactors>> independentSvd_;  // of T_k − W (fixed)
   std::vector<OrderFit> fits_;
   int svdCount_ = 0;
+  std::string svdBackend_, svdNote_;
 };
 
 }  // namespace rankflow::lowrank

@@ -85,6 +85,12 @@ class CpuLowRankBackend final : public LowRankBackend {
     return out;
   }
 
+  SvdBatch decompositions(const std::vector<Eigen::MatrixXf>& matrices) override {
+    SvdBatch out = cpuSvdBatch(matrices);
+    out.backend = description();
+    return out;
+  }
+
   std::unique_ptr<PreparedCascade> prepareCascade(const CascadeModel& model) override {
     return std::make_unique<CpuPreparedCascade>(model);
   }

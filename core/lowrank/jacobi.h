@@ -106,9 +106,14 @@ RF_HD inline double defaultRankTolerance(double sigmaMax, int rows, int cols) {
 
 // The sequential twin of the kernel: `columns` is rows × cols, column-major, rows ≥ cols;
 // overwritten. Writes cols singular values to `sigma` in the order of the columns (not
-// sorted) and returns the number of sweeps made.
+// sorted) and returns the number of sweeps made. With `v` (cols × cols, column-major), the
+// rotations are accumulated there from the identity, so on return columns = U·Σ and the
+// input equals columns·vᵀ.
 template <class T>
-int oneSidedJacobi(T* columns, int rows, int cols, T* sigma) {
+int oneSidedJacobi(T* columns, int rows, int cols, T* sigma, T* v = nullptr) {
+  if (v)
+    for (int j = 0; j < cols; ++j)
+      for (int i = 0; i < cols; ++i) v[static_cast<long long>(j) * cols + i] = i == j ? T(1) : T(0);
   const int players = cols + (cols & 1);  // an odd count gets a phantom column that never rotates
   const T threshold = jacobiThreshold<T>(rows);
   T frobenius = 0;
@@ -130,6 +135,10 @@ int oneSidedJacobi(T* columns, int rows, int cols, T* sigma) {
         if (!jacobiRotation(alpha, beta, gamma, threshold, negligible, &c, &s)) continue;
         rotated = true;
         for (int i = 0; i < rows; ++i) applyJacobiRotation(c, s, ap + i, aq + i);
+        if (v)
+          for (int i = 0; i < cols; ++i)
+            applyJacobiRotation(c, s, v + static_cast<long long>(p) * cols + i,
+                                v + static_cast<long long>(q) * cols + i);
       }
     }
   }
@@ -138,6 +147,59 @@ int oneSidedJacobi(T* columns, int rows, int cols, T* sigma) {
     const T* column = columns + static_cast<long long>(j) * rows;
     for (int i = 0; i < rows; ++i) norm += column[i] * column[i];
     sigma[j] = jacobiSqrt(norm);
+  }
+  return sweeps;
+}
+
+// [SECTION] Thin SVD with vectors (the cascading fit's per-order SVDs on a device)
+
+// Where value j of `sigma` goes when sorted descending (ties keep their order).
+template <class S>
+RF_HD inline int descendingPosition(const S* sigma, int count, int j) {
+  int position = 0;
+  for (int i = 0; i < count; ++i) position += sigma[i] > sigma[j] || (sigma[i] == sigma[j] && i < j);
+  return position;
+}
+
+// Left vector entry i of converged working column j: a_j / ‖a_j‖, or 0 for a zero column
+// (its σ is 0, so U·Σ, all a truncation uses, is the same either way).
+template <class T>
+RF_HD inline T normalisedEntry(T entry, T norm) {
+  return norm > T(0) ? entry / norm : T(0);
+}
+
+// The sequential twin of the vectors kernel (kernels/spectra_kernels.cu): a (rows × cols,
+// row-major) = U·diag(σ)·Vᵀ with N = min(rows, cols); u (rows × N) and v (cols × N) are
+// written column-major, σ (N) descending. The narrow side becomes the columns, as in the
+// kernel: for rows < cols it factors aᵀ = Ũ Σ Ṽᵀ and returns U = Ṽ, V = Ũ. `work` holds
+// N·max(rows, cols) + N·N + N entries. Returns the sweeps made.
+template <class T>
+int thinSvdByJacobi(const T* a, int rows, int cols, T* u, T* sigma, T* v, T* work) {
+  const bool wide = rows < cols;
+  const int narrow = wide ? rows : cols, tall = wide ? cols : rows;
+  T* columns = work;
+  T* rotations = work + static_cast<long long>(narrow) * tall;
+  T* norms = rotations + static_cast<long long>(narrow) * narrow;
+  T largest = 0;
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < cols; ++j) {
+      const T x = a[static_cast<long long>(i) * cols + j];
+      largest = jacobiAbs(x) > largest ? jacobiAbs(x) : largest;
+      columns[wide ? static_cast<long long>(i) * tall + j : static_cast<long long>(j) * tall + i] = x;
+    }
+  const T scale = largest > T(0) ? largest : T(1);
+  for (long long e = 0; e < static_cast<long long>(narrow) * tall; ++e) columns[e] /= scale;
+  const int sweeps = oneSidedJacobi(columns, tall, narrow, norms, rotations);
+  T* left = wide ? v : u;   // the working columns' directions: U, or V for a wide matrix
+  T* right = wide ? u : v;  // the accumulated rotations
+  for (int j = 0; j < narrow; ++j) {
+    const int to = descendingPosition(norms, narrow, j);
+    sigma[to] = norms[j] * scale;
+    for (int i = 0; i < tall; ++i)
+      left[static_cast<long long>(to) * tall + i] =
+          normalisedEntry(columns[static_cast<long long>(j) * tall + i], norms[j]);
+    for (int i = 0; i < narrow; ++i)
+      right[static_cast<long long>(to) * narrow + i] = rotations[static_cast<long long>(j) * narrow + i];
   }
   return sweeps;
 }

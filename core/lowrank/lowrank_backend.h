@@ -10,6 +10,7 @@
 #include "core/lowrank/batched_spectra.h"
 #include "core/lowrank/cascade.h"
 #include "core/lowrank/range_tree.h"
+#include "core/lowrank/svd_batch.h"
 #include "core/matfun/derivative_grid.h"
 
 namespace rankflow::lowrank {
@@ -63,6 +64,9 @@ class LowRankBackend {
   virtual std::unique_ptr<PreparedRangeTree> prepare(const LowRankRangeTree& tree) = 0;
   // Singular values (descending) of many matrices of one shape.
   virtual std::vector<Eigen::VectorXf> singularValuesBatched(const std::vector<Eigen::MatrixXf>& matrices) = 0;
+  // Thin SVDs with their vectors (the cascading fit's per-order SVDs); a device that cannot
+  // take the shape computes them on the CPU and says why in `note`.
+  virtual SvdBatch decompositions(const std::vector<Eigen::MatrixXf>& matrices) = 0;
 
   // The model's factors made resident (copied once).
   virtual std::unique_ptr<PreparedCascade> prepareCascade(const CascadeModel& model) = 0;

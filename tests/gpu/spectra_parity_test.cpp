@@ -15,6 +15,7 @@
 #include "tests/support/lowrank_backends.h"
 #include "tests/support/planted_spectrum.h"
 #include "tests/support/reference_flow.h"
+#include "tests/support/svd_factor_check.h"
 
 namespace rankflow {
 namespace {
@@ -144,6 +145,74 @@ TEST_P(SpectraParity, RankGridAgreesWithCpuOnEveryScene) {
       EXPECT_EQ(again.bytesDownloaded, times.size() * static_cast<std::size_t>(table.orders()) * (4 + 8));
     }
   }
+}
+
+// Thin SVDs with vectors (the Cascade fit's): planted ranks with clear gaps, an
+// ill-conditioned spectrum, zero and full rank, tall and wide, against a float64 SVD; 70×70
+// is beyond the device's one-warp kernel, so CUDA says it used the CPU.
+TEST_P(SpectraParity, DecompositionsMatchFloat64SvdWithOrthonormalVectors) {
+  const std::uint64_t seed = testing::freshSeed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  struct Shape {
+    int rows, cols;
+  };
+  for (const Shape shape :
+       {Shape{1, 1}, Shape{3, 7}, Shape{32, 32}, Shape{64, 64}, Shape{100, 30}, Shape{17, 40}, Shape{70, 70}}) {
+    const int length = std::min(shape.rows, shape.cols);
+    std::vector<Eigen::MatrixXd> references;
+    std::vector<Eigen::MatrixXf> batch;
+    for (int b = 0; b < 5; ++b) {
+      std::vector<double> sigma;
+      const int rank = b == 0 ? 0 : b == 1 ? length : 1 + static_cast<int>(rng() % static_cast<unsigned>(length));
+      for (int i = 0; i < rank; ++i)
+        sigma.push_back(b == 4 ? std::pow(10.0, -3.0 * i / std::max(1, rank - 1)) : 1.0 + i);
+      references.push_back(plantedSpectrum(shape.rows, shape.cols, sigma, rng));
+      batch.push_back(references.back().cast<float>());
+    }
+    const lowrank::SvdBatch out = backend_->decompositions(batch);
+    ASSERT_EQ(out.factors.size(), batch.size());
+    const std::string name = std::to_string(shape.rows) + "x" + std::to_string(shape.cols);
+    for (std::size_t b = 0; b < batch.size(); ++b)
+      testing::expectThinSvdOf(references[b], out.factors[b].u.cast<double>(), out.factors[b].sigma.cast<double>(),
+                               out.factors[b].v.cast<double>(), 1e-5, name + " #" + std::to_string(b));
+    if (cuda_) {
+      EXPECT_EQ(out.note.empty(), length <= 64) << name << ": " << out.note;
+      EXPECT_EQ(out.backend.rfind("CUDA", 0) == 0, length <= 64) << name << ": " << out.backend;
+    }
+  }
+}
+
+// The Cascade fit of every built-in square scene with its SVDs on this backend: the errors
+// of the fit with Eigen's SVDs, to float32 round-off.
+TEST_P(SpectraParity, CascadeFitOnTheBackendMatchesEigenOnEverySquareScene) {
+  int fitted = 0;
+  for (const auto& info : theory::matrixScenes()) {
+    const theory::MatrixScene scene = theory::buildMatrixScene(info.name, {});
+    if (scene.b.rows() != scene.b.cols()) continue;
+    std::vector<Eigen::MatrixXf> targets;
+    matfun::MatrixFunction current = scene.b;
+    for (int k = 0; k <= 3; ++k, current = current.derivative()) targets.push_back(current.evaluate(0.5).cast<float>());
+    const int d = static_cast<int>(scene.b.rows());
+    const std::vector<int> ranks = {std::min(2, d), std::min(3, d), std::min(1, d)};
+    lowrank::LowRankBackend& backend = *backend_;
+    const lowrank::CascadeFit onBackend(
+        targets, ranks, [&backend](const std::vector<Eigen::MatrixXf>& m) { return backend.decompositions(m); });
+    const lowrank::CascadeFit onEigen(targets, ranks);
+    for (std::size_t i = 0; i < ranks.size(); ++i) {
+      // A vanishing derivative's errors are rounding noise over 1e-30: nothing to compare.
+      if (!(targets[i + 1].norm() > 1e-6f * targets[0].norm())) continue;
+      const double cascade = onEigen.orders()[i].cascadeError, independent = onEigen.orders()[i].independentError;
+      EXPECT_NEAR(onBackend.orders()[i].cascadeError, cascade, 1e-4 + 1e-3 * cascade) << info.name << " order " << i;
+      EXPECT_NEAR(onBackend.orders()[i].independentError, independent, 1e-4 + 1e-3 * independent)
+          << info.name << " order " << i;
+    }
+    if (cuda_ && d <= 64) {
+      EXPECT_EQ(onBackend.svdBackend().rfind("CUDA", 0), 0u) << info.name;
+    }
+    ++fitted;
+  }
+  EXPECT_GT(fitted, 3);
 }
 
 TEST_P(SpectraParity, ResidentCascadeMatchesFloat64ReferenceAndDownloadsOnlyWhatIsAsked) {

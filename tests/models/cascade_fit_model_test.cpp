@@ -68,10 +68,19 @@ void expectMatchesCore(const app::FitSnapshot& fit) {
   ASSERT_TRUE(fit.targets);
   const lowrank::CascadeFit core(*fit.targets, fit.ranks);
   ASSERT_EQ(core.orders().size(), fit.orders.size());
+  // The window's SVDs run on CUDA where a device exists: the same fit to float32 round-off
+  // there (tests/gpu/spectra_parity_test.cpp checks them closely), Eigen's exactly here.
+  const bool onDevice = fit.svdBackend.rfind("CUDA", 0) == 0;
   for (std::size_t i = 0; i < fit.orders.size(); ++i) {
     EXPECT_EQ(fit.orders[i].rank, fit.ranks[i]);
-    EXPECT_DOUBLE_EQ(fit.orders[i].cascadeError, core.orders()[i].cascadeError) << "order " << i + 1;
-    EXPECT_DOUBLE_EQ(fit.orders[i].independentError, core.orders()[i].independentError) << "order " << i + 1;
+    const double cascade = core.orders()[i].cascadeError, independent = core.orders()[i].independentError;
+    if (onDevice) {
+      EXPECT_NEAR(fit.orders[i].cascadeError, cascade, 1e-4 + 1e-3 * cascade) << "order " << i + 1;
+      EXPECT_NEAR(fit.orders[i].independentError, independent, 1e-4 + 1e-3 * independent) << "order " << i + 1;
+    } else {
+      EXPECT_DOUBLE_EQ(fit.orders[i].cascadeError, cascade) << "order " << i + 1;
+      EXPECT_DOUBLE_EQ(fit.orders[i].independentError, independent) << "order " << i + 1;
+    }
   }
   const auto costs = lowrank::cascadeCosts(fit.dim, fit.ranks);
   EXPECT_DOUBLE_EQ(fit.costs.cascadeParameters, costs.cascadeParameters);

@@ -2,7 +2,8 @@
 // RANKFLOW_INJECT_DEVICE_FAULT the window's low-rank backend is a CUDA stand-in whose every
 // job fails; the Ranks panel's and the Timeline strip's models move to the CPU, give the
 // CPU's results, and say why in the note the panel shows beside the numbers. The Learned
-// view's training does the same, naming the failure beside the trainer's name.
+// view's training and the Cascade panel's matrix fit do the same, naming the failure beside
+// the trainer's name and the fit's SVDs.
 #include "core/compute/device_fault.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "app/models/cascade_fit_model.h"
 #include "app/models/learned_model.h"
 #include "app/models/rank_strip_model.h"
 #include "app/models/ranks_model.h"
@@ -86,6 +88,36 @@ TEST_F(InjectedDeviceFault, TheTimelineStripFallsBackToTheCpuWithTheReason) {
   EXPECT_NE(strip.computedOn.find("CPU"), std::string::npos) << strip.computedOn;
   EXPECT_NE(strip.computeNote.find("cudaErrorMemoryAllocation"), std::string::npos) << strip.computeNote;
   testing::expectStripMatchesCore(strip, params);
+}
+
+// Every SVD of the Cascade panel's matrix fit fails on the stand-in device: the fit moves
+// to the CPU at its first batch, gives the CPU's errors exactly and names the failure.
+TEST_F(InjectedDeviceFault, TheCascadeFitFallsBackToTheCpuWithTheReasonAndMatchesIt) {
+  const auto fitOnce = [](app::CascadeFitModel& model) {
+    EXPECT_TRUE(model.setRanks({3, 5, 2}));
+    EXPECT_TRUE(model.waitForIdle(testing::kJobWait));
+    return model.fit();
+  };
+  app::setWindowLowRankPreference(app::BackendPreference::Cpu);
+  app::CascadeFitModel onCpu;
+  const app::FitSnapshot expected = fitOnce(onCpu);
+  ASSERT_TRUE(expected.error.empty()) << expected.error;
+  ASSERT_EQ(expected.orders.size(), 3u);
+
+  app::setWindowLowRankPreference(app::BackendPreference::Auto);
+  inject("device-lost");
+  app::CascadeFitModel model;
+  const app::FitSnapshot fit = fitOnce(model);
+  ASSERT_TRUE(fit.error.empty()) << fit.error;
+  ASSERT_EQ(fit.orders.size(), expected.orders.size());
+  for (std::size_t i = 0; i < fit.orders.size(); ++i) {
+    EXPECT_EQ(fit.orders[i].cascadeError, expected.orders[i].cascadeError) << "order " << i + 1;
+    EXPECT_EQ(fit.orders[i].independentError, expected.orders[i].independentError) << "order " << i + 1;
+  }
+  EXPECT_EQ(fit.svdCount, expected.svdCount);
+  EXPECT_NE(fit.svdBackend.find("CPU"), std::string::npos) << fit.svdBackend;
+  EXPECT_NE(fit.svdNote.find("CUDA failed, the CPU runs from now on: cudaErrorDevicesUnavailable"), std::string::npos)
+      << fit.svdNote;
 }
 
 TEST_F(InjectedDeviceFault, LearnedTrainingFallsBackToTheCpuWithTheReasonAndMatchesIt) {

@@ -108,6 +108,50 @@ json benchSvals(lowrank::LowRankBackend* cuda, lowrank::LowRankBackend& cpu, int
   return row;
 }
 
+// Thin SVDs with vectors, as the Cascade fit asks for them (a fit's independent batch is K
+// matrices of d×d; a sweep-sized batch shows the kernel's rate).
+json benchDecompositions(lowrank::LowRankBackend* cuda, lowrank::LowRankBackend& cpu, int batch, int size,
+                         int repeats) {
+  const std::vector<float> data = randomBatch(batch, size, size, 0, 9);
+  std::vector<Eigen::MatrixXf> matrices;
+  for (int b = 0; b < batch; ++b)
+    matrices.push_back(Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+        data.data() + static_cast<std::size_t>(b) * size * size, size, size));
+  const auto timed = [&](lowrank::LowRankBackend& backend, lowrank::SvdBatch& last) {
+    return medianTimes(repeats, [&] {
+      const auto start = std::chrono::steady_clock::now();
+      last = backend.decompositions(matrices);
+      return std::pair{last.kernelSeconds,
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+    });
+  };
+  json row = {{"batch", batch}, {"size", size}};
+  lowrank::SvdBatch last;
+  const auto cpuTimes = timed(cpu, last);
+  row["cpu_us_per_matrix"] = cpuTimes.second * 1e6 / batch;
+  std::printf("  SVD with vectors %d x %dx%d float32: CPU %.1f us/matrix", batch, size, size,
+              cpuTimes.second * 1e6 / batch);
+  if (cuda) {
+    const auto times = timed(*cuda, last);
+    double worst = 0.0;  // how far the factors are from rebuilding each matrix
+    for (int b = 0; b < batch; ++b) {
+      const lowrank::SvdFactors& f = last.factors[static_cast<std::size_t>(b)];
+      const Eigen::MatrixXf& m = matrices[static_cast<std::size_t>(b)];
+      worst =
+          std::max(worst, static_cast<double>((f.u * f.sigma.asDiagonal() * f.v.transpose() - m).norm() / m.norm()));
+    }
+    row["cuda_kernel_us_per_matrix"] = times.first * 1e6 / batch;
+    row["cuda_end_to_end_us_per_matrix"] = times.second * 1e6 / batch;
+    row["worst_relative_rebuild_error"] = worst;
+    row["note"] = last.note;
+    std::printf("; CUDA kernel %.2f us/matrix, end to end %.2f us/matrix (%.1fx the CPU), rebuild error %.1e%s",
+                times.first * 1e6 / batch, times.second * 1e6 / batch, cpuTimes.second / times.second, worst,
+                last.note.empty() ? "" : (", " + last.note).c_str());
+  }
+  std::printf("\n");
+  return row;
+}
+
 // A 64×64 matrix function B = P(t) Q(t) of inner dimension 6 (entries c·t^p·{1, sin ωt, cos ωt}):
 // rank 6(k + 1) for B^(k), so the strip has work of every size.
 matfun::MatrixFunction stripScene(int size, int inner) {
@@ -263,7 +307,8 @@ json benchFlow(int repeats) {
 int runBenchDevice(const std::vector<std::string>& args) {
   CommandLine cmd("bench device", "rankflow bench device [--repeats T] [--quick] [--json FILE]",
                   "The GPU goals' shapes on CUDA and the CPU in one run: batched singular values (4096 x 32x32, 2000 "
-                  "x 64x64 rank 20, 500 x 128x128), the rank strip (2048 t x 8 orders, 64x64), the resident cascade "
+                  "x 64x64 rank 20, 500 x 128x128), the Cascade fit's SVDs with vectors (8 and 1024 x 64x64), the rank "
+                  "strip (2048 t x 8 orders, 64x64), the resident cascade "
                   "(d=256 n=4096 K=8 R=64; d=1024 n=16384 and 65536 K=8 R=128) against cuBLAS and the copy rate, "
                   "fields and RK4. Kernel times are CUDA-event medians; end-to-end times include transfers.",
                   {{"repeats", "T", "timed repetitions (median reported)", "20"},
@@ -285,6 +330,8 @@ int runBenchDevice(const std::vector<std::string>& args) {
   out["svals_32"] = benchSvals(cuda, *cpu, quick ? 64 : 4096, 32, 0, repeats);
   out["svals_64"] = benchSvals(cuda, *cpu, quick ? 32 : 2000, 64, 20, repeats);
   out["svals_128"] = benchSvals(cuda, *cpu, quick ? 8 : 500, 128, 0, repeats);
+  out["fit_svd_8"] = benchDecompositions(cuda, *cpu, 8, 64, repeats);
+  out["fit_svd_1024"] = benchDecompositions(cuda, *cpu, quick ? 32 : 1024, 64, std::max(1, repeats / 5));
   out["strip"] = benchStrip(cuda, *cpu, quick ? 64 : 2048, 8, repeats);
   out["cascade_256"] = benchResidentCascade(cuda, 256, 4096, 8, 64, repeats, true);
   if (!quick) {

@@ -124,6 +124,9 @@ void CascadeFitView::drawInputs() {
     ImGui::SameLine();
     ImGui::TextDisabled("  %d SVDs so far, last refit %s%s", f.svdCount, formatSeconds(f.refitSeconds).c_str(),
                         f.targetsRebuilt ? " (new targets)" : "");
+    // Where the per-order SVDs ran (the window's low-rank backend), and why not CUDA.
+    ImGui::TextDisabled("SVDs: %s", f.svdBackend.c_str());
+    if (ImGui::IsItemHovered() && !f.svdNote.empty()) ImGui::SetTooltip("%s", f.svdNote.c_str());
   }
   if (model_.fitting()) {
     ImGui::SameLine();
