@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "core/common/error.h"
+#include "core/common/parallel_for.h"
 
 namespace rankflow::lowrank {
 
@@ -26,11 +27,13 @@ SvdBatch cpuSvdBatch(const std::vector<Eigen::MatrixXf>& matrices) {
   const auto start = std::chrono::steady_clock::now();
   SvdBatch out;
   out.backend = "CPU · Eigen JacobiSVD";
-  out.factors.reserve(matrices.size());
-  for (const Eigen::MatrixXf& m : matrices) {
-    const Eigen::JacobiSVD<Eigen::MatrixXf> svd(m, Eigen::ComputeThinU | Eigen::ComputeThinV);
-    out.factors.push_back({svd.matrixU(), svd.singularValues(), svd.matrixV()});
-  }
+  out.factors.resize(matrices.size());
+  parallelFor(matrices.size(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const Eigen::JacobiSVD<Eigen::MatrixXf> svd(matrices[i], Eigen::ComputeThinU | Eigen::ComputeThinV);
+      out.factors[i] = {svd.matrixU(), svd.singularValues(), svd.matrixV()};
+    }
+  });
   out.kernelSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }

@@ -29,7 +29,8 @@ using SvdBatchSolver = std::function<SvdBatch(const std::vector<Eigen::MatrixXf>
 // Throws InvalidArgument for matrices of different shapes, an empty matrix or a NaN/Inf entry.
 void validateSvdBatch(const std::vector<Eigen::MatrixXf>& matrices);
 
-// Eigen's JacobiSVD (thin U and V) of each matrix, in order; `backend` names the CPU.
+// Eigen's JacobiSVD (thin U and V) of each matrix, in order, matrices spread over every
+// core; `backend` names the CPU.
 SvdBatch cpuSvdBatch(const std::vector<Eigen::MatrixXf>& matrices);
 
 }  // namespace rankflow::lowrank
