@@ -98,10 +98,18 @@ bool CudaSpectra::deviceAgrees(std::string* why) {
         for (std::size_t b = 0; b < matrices.size(); ++b) {
           const lowrank::SvdFactors& f = device.factors[b];
           const double error = (f.u * f.sigma.asDiagonal() * f.v.transpose() - matrices[b]).norm();
-          if (!(error <= 1e-4 * (1.0 + matrices[b].norm())))
+          // The planted values are 1..rank: their vectors must be orthonormal, in descending order.
+          const Eigen::Index planted = b == 0 ? 0 : b == 1 ? shape.rank : std::min(shape.rows, shape.cols);
+          const Eigen::MatrixXf identity = Eigen::MatrixXf::Identity(planted, planted);
+          const double drift = std::max((f.u.leftCols(planted).transpose() * f.u.leftCols(planted) - identity).norm(),
+                                        (f.v.leftCols(planted).transpose() * f.v.leftCols(planted) - identity).norm());
+          bool descending = true;
+          for (Eigen::Index i = 1; i < f.sigma.size(); ++i) descending = descending && f.sigma(i) <= f.sigma(i - 1);
+          if (!(error <= 1e-4 * (1.0 + matrices[b].norm())) || !(drift <= 1e-3) || !descending)
             throw CudaError("the device's SVD factors of a " + std::to_string(shape.rows) + "x" +
-                            std::to_string(shape.cols) + " matrix do not rebuild it (error " + std::to_string(error) +
-                            ")");
+                            std::to_string(shape.cols) + " matrix are wrong (rebuild error " + std::to_string(error) +
+                            ", orthonormality " + std::to_string(drift) +
+                            (descending ? "" : ", singular values not descending") + ")");
         }
       }
       selfCheck_ = SelfCheck::Passed;

@@ -10,7 +10,7 @@
 // oneSidedJacobi in core/lowrank/jacobi.h, which the CPU tests check. Two layouts:
 // - N ≤ 64 (warpJacobiKernel): one warp per matrix, several matrices per block; lane i
 //   owns slot i's pair and sums over the rows itself, so a pair costs no shuffles and the
-//   warp needs no block barrier. Columns are stored with an odd stride (M + 1), so the
+//   warp needs no block barrier. Columns are stored with an odd stride (M | 1), so the
 //   lanes, reading the same row of different columns, hit different banks.
 // - larger N (blockJacobiKernel): one block per matrix, one warp per pair, the sums by
 //   shuffles (every lane ends with them, so the rotate decision is warp-uniform).
@@ -53,6 +53,12 @@ template <class T>
 __device__ T warpMaxOrNaN(T v) {
   for (int offset = kWarp / 2; offset > 0; offset /= 2) v = maxOrNaN(v, __shfl_xor_sync(0xffffffffu, v, offset));
   return v;
+}
+
+// A column stride that is odd (n itself, or n + 1): lanes reading the same row of different
+// columns then fall in different shared-memory banks.
+__host__ __device__ inline int oddStride(int n) {
+  return n | 1;
 }
 
 // Where entry (i, j) of the row-major rows×cols matrix goes: column j (cols ≤ rows) or
@@ -173,7 +179,7 @@ __global__ void __launch_bounds__(kMatricesPerWarpBlock* kWarp)
   extern __shared__ __align__(16) unsigned char shared[];
   const int narrow = rows < cols ? rows : cols;
   const int tall = rows < cols ? cols : rows;
-  const int stride = tall + 1;
+  const int stride = oddStride(tall);
   const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
   const int perBlock = blockDim.x / kWarp;  // matrices in this block, one a warp
   const long long region = static_cast<long long>(narrow) * stride;
@@ -201,10 +207,10 @@ __global__ void __launch_bounds__(kMatricesPerWarpBlock* kWarp)
 // [SECTION] Jacobi with vectors, one warp per matrix (N ≤ 64)
 
 // The entries (of T) one matrix of the vectors kernel holds in shared memory: its working
-// columns at stride tall + 1, the accumulated rotations at stride narrow + 1, the norms.
+// columns at an odd stride ≥ tall, the accumulated rotations at an odd stride ≥ narrow, the norms.
 __host__ __device__ long long svdWarpEntries(int rows, int cols) {
-  const long long narrow = rows < cols ? rows : cols, tall = rows < cols ? cols : rows;
-  return narrow * (tall + 1) + narrow * (narrow + 1) + narrow;
+  const int narrow = rows < cols ? rows : cols, tall = rows < cols ? cols : rows;
+  return static_cast<long long>(narrow) * (oddStride(tall) + oddStride(narrow) + 1);
 }
 
 // Thin SVDs A = U·diag(σ)·Vᵀ, written sorted descending: u (batch × rows × N), v (batch ×
@@ -218,7 +224,7 @@ __global__ void __launch_bounds__(kMatricesPerWarpBlock* kWarp)
   extern __shared__ __align__(16) unsigned char shared[];
   const bool wide = rows < cols;
   const int narrow = wide ? rows : cols, tall = wide ? cols : rows;
-  const int stride = tall + 1, rotationStride = narrow + 1;
+  const int stride = oddStride(tall), rotationStride = oddStride(narrow);
   const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
   const int perBlock = blockDim.x / kWarp;
   T* columns = reinterpret_cast<T*>(shared) + svdWarpEntries(rows, cols) * warp;
@@ -352,11 +358,12 @@ std::size_t blockJacobiBytes(int rows, int cols) {
   return static_cast<std::size_t>((entries + entries % 2) * sizeof(T) + narrow * sizeof(double));
 }
 
-// One warp-kernel matrix: its columns at stride tall + 1 and its σ.
+// One warp-kernel matrix: its columns at an odd stride ≥ tall and its σ.
 template <class T>
 std::size_t warpJacobiBytes(int rows, int cols, int perBlock) {
   const long long narrow = rows < cols ? rows : cols, tall = rows < cols ? cols : rows;
-  const long long columnBytes = narrow * (tall + 1) * perBlock * static_cast<long long>(sizeof(T));
+  const long long columnBytes =
+      narrow * oddStride(static_cast<int>(tall)) * perBlock * static_cast<long long>(sizeof(T));
   return static_cast<std::size_t>((columnBytes + 7) / 8 * 8 +
                                   narrow * perBlock * static_cast<long long>(sizeof(double)));
 }

@@ -12,6 +12,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 
 #include "app/ui/help_overlay.h"
@@ -90,6 +92,7 @@ Workbench::~Workbench() = default;
 
 void Workbench::update(double dtSeconds) {
   readout_.frameMs = readout_.frameMs == 0 ? dtSeconds * 1e3 : 0.9 * readout_.frameMs + 0.1 * dtSeconds * 1e3;
+  finishSessionLoad();
   if (integration_.ready()) {
     try {
       scene_ = integration_.take();
@@ -113,7 +116,7 @@ void Workbench::update(double dtSeconds) {
 }
 
 bool Workbench::busy() const {
-  if (integration_.running()) return true;
+  if (integration_.running() || pendingLoad_) return true;
   // Panels take their results when they draw: in lecture mode only those shown there do.
   for (const auto& slot : panels_) {
     if (!slot.panel || !view_.panelOpen(slot.info->id)) continue;
@@ -121,6 +124,60 @@ bool Workbench::busy() const {
     if (slot.panel->busy()) return true;
   }
   return !view_.lectureMode && view_.showDensity && density_.computing();
+}
+
+struct Workbench::PendingSessionLoad {
+  std::string path;
+  Session session;
+  std::mutex mutex;  // guards what the lane's task publishes below
+  bool finished = false;
+  std::optional<flows::FlowScene> scene;
+  std::string error;
+};
+
+std::string Workbench::startSessionLoad(const std::string& path) {
+  auto pending = std::make_shared<PendingSessionLoad>();
+  pending->path = path;
+  try {
+    pending->session = loadSession(path);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  pendingLoad_ = pending;
+  controlPanel_.setSessionStatus("loading " + path + " ...");
+  loadLane_.post([pending] {
+    std::optional<flows::FlowScene> scene;
+    std::string error;
+    try {
+      scene = prepareSessionScene(pending->session.scene);  // trajectory files are read and checked here
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    const std::lock_guard lock(pending->mutex);
+    pending->scene = std::move(scene);
+    pending->error = std::move(error);
+    pending->finished = true;
+  });
+  return "";
+}
+
+void Workbench::finishSessionLoad() {
+  if (!pendingLoad_) return;
+  PendingSessionLoad& pending = *pendingLoad_;
+  {
+    const std::lock_guard lock(pending.mutex);
+    if (!pending.finished) return;
+  }
+  const std::shared_ptr<PendingSessionLoad> done = std::move(pendingLoad_);
+  if (!done->scene) {
+    controlPanel_.setSessionStatus(done->error);  // a bad file changes nothing
+    return;
+  }
+  applyLoadedSession(done->session);
+  installScene(std::move(*done->scene));
+  std::string status = "loaded " + done->path;
+  for (const auto& warning : done->session.warnings) status += "\nwarning: " + warning;
+  controlPanel_.setSessionStatus(status);
 }
 
 void Workbench::rebuildScene(const SceneChoice& choice) {
@@ -210,19 +267,8 @@ FrameRequests Workbench::buildUi() {
       sketchPanel_.drawOverlay(view_.camera);
     }
     if (actions.loadSession) {
-      try {
-        const Session loaded = loadSession(*actions.loadSession);
-        // Its scene first (trajectory files are read and checked here): a bad one changes nothing.
-        flows::FlowScene prepared = prepareSessionScene(loaded.scene);
-        applyLoadedSession(loaded);
-        installScene(std::move(prepared));
-        rebuild.reset();
-        std::string status = "loaded " + *actions.loadSession;
-        for (const auto& warning : loaded.warnings) status += "\nwarning: " + warning;
-        controlPanel_.setSessionStatus(status);
-      } catch (const std::exception& e) {
-        controlPanel_.setSessionStatus(e.what());  // a bad file changes nothing
-      }
+      const std::string refused = startSessionLoad(*actions.loadSession);
+      if (!refused.empty()) controlPanel_.setSessionStatus(refused);  // a bad file changes nothing
     }
     if (rebuild) rebuildScene(choiceForScene(*rebuild, scene_));
     drawPanels(false);

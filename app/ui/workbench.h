@@ -23,6 +23,7 @@
 #include "app/viewer/scene_frame.h"
 #include "app/viewer/session.h"
 #include "app/viewer/view_state.h"
+#include "core/common/background_lane.h"
 
 namespace rankflow::app {
 
@@ -130,6 +131,7 @@ class Workbench final : public PanelHost {
   std::vector<std::string> exportView(const std::string& prefix) const;
 
  private:
+  struct PendingSessionLoad;  // workbench.cpp
   struct PanelSlot {
     const PanelInfo* info;
     std::unique_ptr<Panel> panel;  // created on first open (or at start: createAtStart)
@@ -141,6 +143,13 @@ class Workbench final : public PanelHost {
   void drawLectureCaption();
   void drawPanels(bool overlays);
   void rebuildScene(const SceneChoice& choice);
+  // Reads the session file now (a malformed one is refused: "" when started, else why) and
+  // prepares its scene on the load lane: trajectory files are read and their metrics derived
+  // there, so the window keeps drawing. A newer load supersedes one in flight.
+  std::string startSessionLoad(const std::string& path);
+  // Once the lane has prepared it: the session and its scene replace the current ones; a
+  // failure (a bad trajectory file) changes nothing and its reason becomes the status.
+  void finishSessionLoad();
   // Shows a prepared scene (integrating it in the background unless it comes integrated).
   void installScene(flows::FlowScene&& prepared);
   // Panels the registry opens at start get their flag when a view (a session's) lacks it.
@@ -180,6 +189,8 @@ class Workbench final : public PanelHost {
   bool appliedLecture_ = false;
   int arrowGrid_ = 0;
   std::string frontPanel_;
+  std::shared_ptr<PendingSessionLoad> pendingLoad_;  // the newest load, until finishSessionLoad takes it
+  BackgroundLane loadLane_;                          // last: its task holds only the pending load
 };
 
 }  // namespace rankflow::app

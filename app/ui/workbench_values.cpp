@@ -58,7 +58,8 @@ std::string Workbench::setValue(const std::string& name, const std::string& valu
     view_.cascadeTab = value == "fit" ? 0 : 1;
     return "";
   }
-  if (name == "export") {  // what "Export view" writes, beside the prefix given
+  if (name == "session.load") return startSessionLoad(value);  // the control panel's Load (wait-idle for it)
+  if (name == "export") {                                      // what "Export view" writes, beside the prefix given
     try {
       exportView(value);
     } catch (const std::exception& e) {
@@ -134,6 +135,7 @@ std::optional<double> Workbench::value(const std::string& name) const {
   if (name == "ui.scale") return fonts_.scale;
   if (name == "particles") return static_cast<double>(scene_.start.size());
   if (name == "integrated") return scene_.integrated() ? 1.0 : 0.0;
+  if (name == "session.loading") return pendingLoad_ ? 1.0 : 0.0;
   if (name == "scene.custom") return scene_.name == kCustomSceneName ? 1.0 : 0.0;
   if (name == "data.points") return static_cast<double>(scene_.data.points.size());
   if (name == "colour") return static_cast<double>(view_.particleColour);
@@ -174,7 +176,7 @@ std::vector<std::string> Workbench::settableNames() {
   std::vector<std::string> names = {
       "t",       "speed",   "sketch",   "sketch.apply", "cascade.tab", "field.order", "field.lagrangian",
       "playing", "heatmap", "density",  "arrows",       "trails",      "particles",   "lecture",
-      "colour",  "export",  "ui.scale", "panel.NAME"};
+      "colour",  "export",  "ui.scale", "panel.NAME",   "session.load"};
   for (const PanelInfo& info : panelRegistry()) names.insert(names.end(), info.settable.begin(), info.settable.end());
   return names;
 }
@@ -212,9 +214,9 @@ std::vector<std::string> Workbench::valueNames() {
       "integrated", "straightness", "mean_acceleration", "frame.ms",    "heatmap.high", "field.max",
       "panel.NAME"};
   for (const PanelInfo& info : panelRegistry()) names.insert(names.end(), info.readable.begin(), info.readable.end());
-  names.insert(names.end(),
-               {"density.high", "sketch.points", "colour", "trajectories", "trajectories.frames", "trajectories.dims",
-                "trajectories.explained", "metric.median", "scene.custom", "data.points", "ui.scale"});
+  names.insert(names.end(), {"density.high", "sketch.points", "colour", "trajectories", "trajectories.frames",
+                             "trajectories.dims", "trajectories.explained", "metric.median", "scene.custom",
+                             "data.points", "ui.scale", "session.loading"});
   return names;
 }
 

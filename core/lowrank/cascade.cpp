@@ -347,6 +347,13 @@ std::vector<SvdFactors> CascadeFit::solve(const std::vector<Eigen::MatrixXf>& re
   if (batch.factors.size() != residuals.size())
     throw InvalidArgument("cascade fit: the SVD backend returned " + std::to_string(batch.factors.size()) +
                           " decompositions for " + std::to_string(residuals.size()) + " matrices");
+  for (std::size_t i = 0; i < residuals.size(); ++i) {
+    const SvdFactors& f = batch.factors[i];
+    const Eigen::Index rows = residuals[i].rows(), cols = residuals[i].cols(), n = std::min(rows, cols);
+    if (f.u.rows() != rows || f.u.cols() != n || f.sigma.size() != n || f.v.rows() != cols || f.v.cols() != n)
+      throw InvalidArgument("cascade fit: the SVD backend returned factors of the wrong shape for matrix " +
+                            std::to_string(i));
+  }
   *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   svdCount_ += static_cast<int>(residuals.size());
   svdBackend_ = std::move(batch.backend);

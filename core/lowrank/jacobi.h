@@ -168,7 +168,9 @@ RF_HD inline T normalisedEntry(T entry, T norm) {
   return norm > T(0) ? entry / norm : T(0);
 }
 
-// The sequential twin of the vectors kernel (kernels/spectra_kernels.cu): a (rows × cols,
+// The sequential twin of the vectors kernel (kernels/spectra_kernels.cu), the same pairs in
+// the same order; it agrees with the device to rounding, not bit for bit (nvcc fuses
+// multiply-adds, and the warp adds up ‖A‖_F lane by lane). a (rows × cols,
 // row-major) = U·diag(σ)·Vᵀ with N = min(rows, cols); u (rows × N) and v (cols × N) are
 // written column-major, σ (N) descending. The narrow side becomes the columns, as in the
 // kernel: for rows < cols it factors aᵀ = Ũ Σ Ṽᵀ and returns U = Ṽ, V = Ũ. `work` holds

@@ -12,7 +12,9 @@ namespace rankflow::lowrank {
 
 // A = U·diag(σ)·Vᵀ, N = min(rows, cols).
 struct SvdFactors {
-  Eigen::MatrixXf u;      // rows × N; a column whose σ is 0 may be zero (U·Σ is what truncation uses)
+  // Vectors of σ = 0, or of σ at rounding level, may be zero or not orthogonal to the rest on
+  // the device (U's, or V's for a wide matrix); U·Σ·Vᵀ = A holds, and truncation uses U_r·Σ_r.
+  Eigen::MatrixXf u;      // rows × N
   Eigen::VectorXf sigma;  // N, descending
   Eigen::MatrixXf v;      // cols × N
 };

@@ -18,13 +18,11 @@ namespace {
 using testing::quoted;
 using testing::runUnderXvfb;
 
-TEST(GuiUnderXvfb, TrajectoryFileOpensInTheWindowWithItsMetrics) {
-  const auto dir = std::filesystem::temp_directory_path() / "rankflow_gui_trajectories";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  constexpr int kFrames = 81, kParticles = 40, kDims = 5;
+constexpr int kFrames = 81, kParticles = 40, kDims = 5;
+
+// x(t) = (cos 2πt, sin 2πt, t/2, c, −c) with c per particle: |a| = 4π² at every t.
+void writeHelixTrajectories(const std::string& path) {
   constexpr double kTwoPi = 2 * std::numbers::pi;
-  // x(t) = (cos 2πt, sin 2πt, t/2, c, −c) with c per particle: |a| = 4π² at every t.
   std::vector<double> positions;
   for (int f = 0; f < kFrames; ++f) {
     const double t = static_cast<double>(f) / (kFrames - 1);
@@ -33,8 +31,20 @@ TEST(GuiUnderXvfb, TrajectoryFileOpensInTheWindowWithItsMetrics) {
       for (double x : {std::cos(kTwoPi * t + c), std::sin(kTwoPi * t + c), 0.5 * t, c, -c}) positions.push_back(x);
     }
   }
+  io::writeNpy(path, {kFrames, kParticles, kDims}, positions);
+}
+
+std::filesystem::path freshDirectory(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+TEST(GuiUnderXvfb, TrajectoryFileOpensInTheWindowWithItsMetrics) {
+  const auto dir = freshDirectory("rankflow_gui_trajectories");
   const std::string trajectories = (dir / "T.npy").string();
-  io::writeNpy(trajectories, {kFrames, kParticles, kDims}, positions);
+  writeHelixTrajectories(trajectories);
   const std::string prefix = (dir / "view").string();
   std::ofstream(dir / "script.txt") << "wait 3\n"
                                        "expect trajectories == 40\n"
@@ -65,6 +75,39 @@ TEST(GuiUnderXvfb, TrajectoryFileOpensInTheWindowWithItsMetrics) {
   std::string header;
   std::getline(csv, header);
   EXPECT_NE(header.find("imported trajectories"), std::string::npos) << header;
+}
+
+// The control panel's Load (`set session.load`) on a session naming a trajectory file: the
+// file is read off the UI thread and the scene replaced when it is ready; a session whose
+// trajectory file is bad then changes nothing.
+TEST(GuiUnderXvfb, SessionLoadReadsTrajectoriesInTheBackgroundAndABadFileChangesNothing) {
+  const auto dir = freshDirectory("rankflow_gui_session_load");
+  writeHelixTrajectories((dir / "T.npy").string());
+  std::ofstream(dir / "good.json") << R"({"scene": {"name": "trajectories", "trajectories": {"positions": "T.npy"}},)"
+                                   << R"( "view": {"t": 0.5, "colour_by": "acceleration"}})";
+  std::ofstream(dir / "broken.npy") << "\x93NUMPY not really";
+  std::ofstream(dir / "bad.json")
+      << R"({"scene": {"name": "trajectories", "trajectories": {"positions": "broken.npy"}}})";
+  std::ofstream(dir / "script.txt") << "wait-idle\n"
+                                       "expect trajectories == 0\n"
+                                       "set session.load "
+                                    << (dir / "good.json").string()
+                                    << "\n"
+                                       "wait-idle\n"
+                                       "expect session.loading == 0\n"
+                                       "expect trajectories == 40\n"
+                                       "expect colour == 2\n"
+                                       "expect metric.median near 39.478 0.05\n"
+                                       "set session.load "
+                                    << (dir / "bad.json").string()
+                                    << "\n"
+                                       "wait-idle\n"
+                                       "expect trajectories == 40\n"
+                                       "expect t == 0.5\n";
+  const auto result =
+      runUnderXvfb(quoted(RANKFLOW_EXE) + " gui --validation --script " + quoted((dir / "script.txt").string()));
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_NE(result.output.find("validation: 0 message(s)"), std::string::npos) << result.output;
 }
 
 }  // namespace
