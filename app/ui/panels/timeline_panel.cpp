@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "app/models/ranks_model.h"
@@ -380,15 +381,57 @@ void TimelinePanel::draw(PanelHost& host, bool* open) {
   imported_ = nullptr;
 }
 
+struct TimelinePanel::BandsJob {
+  std::shared_ptr<const flows::ImportedTrajectories> of;  // kept alive until the job is done
+  int metric = -1;
+  std::mutex mutex;  // guards what the lane publishes below
+  bool finished = false;
+  std::vector<std::array<float, 3>> bands;
+};
+
+bool TimelinePanel::refreshBands(const std::shared_ptr<const flows::ImportedTrajectories>& imported, int metric) {
+  if (bandsJob_) {
+    bool finished = false;
+    {
+      const std::lock_guard lock(bandsJob_->mutex);
+      finished = bandsJob_->finished;
+    }
+    if (finished) {
+      bands_ = std::move(bandsJob_->bands);
+      bandsOf_ = bandsJob_->of;
+      bandsMetric_ = bandsJob_->metric;
+      bandsJob_.reset();
+    }
+  }
+  if (bandsOf_.lock() == imported && bandsMetric_ == metric) return true;
+  if (!bandsJob_ || bandsJob_->of != imported || bandsJob_->metric != metric) {
+    auto job = std::make_shared<BandsJob>();
+    job->of = imported;
+    job->metric = metric;
+    bandsJob_ = job;
+    bandsLane_.post([job] {  // a newer request replaces this one if it has not started
+      std::vector<std::array<float, 3>> bands = job->of->percentiles(static_cast<flows::TrajectoryMetric>(job->metric));
+      const std::lock_guard lock(job->mutex);
+      job->bands = std::move(bands);
+      job->finished = true;
+    });
+  }
+  return false;
+}
+
 void TimelinePanel::drawMetricBands(ViewState& view, const std::shared_ptr<const flows::ImportedTrajectories>& shared,
                                     float height) {
   const flows::ImportedTrajectories& imported = *shared;
   const flows::TrajectoryMetric metric = metricOf(view.particleColour);
-  if (bandsOf_.lock() != shared || bandsMetric_ != static_cast<int>(metric)) {
-    bands_ = imported.percentiles(metric);
-    bandsOf_ = shared;
-    bandsMetric_ = static_cast<int>(metric);
+  // Until this import's bands come, the last ones stay drawn (another metric's, named below);
+  // for a new import there is nothing to draw yet.
+  const bool current = refreshBands(shared, static_cast<int>(metric));
+  if (!current && bandsOf_.lock() != shared) {
+    ImGui::TextDisabled("computing the %s percentiles over %d trajectories ...", flows::metricSymbol(metric),
+                        imported.particles);
+    return;
   }
+  const flows::TrajectoryMetric shown = current ? metric : static_cast<flows::TrajectoryMetric>(bandsMetric_);
   const ImVec2 frameMin = ImGui::GetCursorScreenPos();
   const charts::ChartFrame frame = reserveCaptureChart("##bands", height, 56.0f, 20.0f);
   const charts::PlotArea& area = frame.area;
@@ -431,9 +474,9 @@ void TimelinePanel::drawMetricBands(ViewState& view, const std::shared_ptr<const
   const int at = std::clamp(static_cast<int>(std::lround(view.t * static_cast<float>(frames - 1))), 0, frames - 1);
   const auto& here = bands_[static_cast<std::size_t>(at)];
   char text[160];
-  std::snprintf(text, sizeof text, "t = %.3f (time %.4g): %s median %.4g, 10-90%% %.4g - %.4g over %d trajectories",
-                view.t, imported.timeAt(view.t), flows::metricSymbol(metric), here[1], here[0], here[2],
-                imported.particles);
+  std::snprintf(text, sizeof text, "t = %.3f (time %.4g): %s median %.4g, 10-90%% %.4g - %.4g over %d trajectories%s",
+                view.t, imported.timeAt(view.t), flows::metricSymbol(shown), here[1], here[0], here[2],
+                imported.particles, current ? "" : " (computing the new metric's ...)");
   readout_ = text;
   ImGui::TextUnformatted(text);
   if (frame.hovered && !scrubbing) {
@@ -441,7 +484,7 @@ void TimelinePanel::drawMetricBands(ViewState& view, const std::shared_ptr<const
     const int f = std::clamp(static_cast<int>(std::lround(t * (frames - 1))), 0, frames - 1);
     const auto& b = bands_[static_cast<std::size_t>(f)];
     ImGui::SetTooltip("frame %d, time %.4g\n%s: 10%% %.4g, median %.4g, 90%% %.4g", f,
-                      imported.times[static_cast<std::size_t>(f)], flows::metricSymbol(metric), b[0], b[1], b[2]);
+                      imported.times[static_cast<std::size_t>(f)], flows::metricSymbol(shown), b[0], b[1], b[2]);
   }
 }
 

@@ -16,6 +16,7 @@
 #include "app/models/rank_strip_model.h"
 #include "app/ui/panel.h"
 #include "app/viewer/view_state.h"
+#include "core/common/background_lane.h"
 
 namespace rankflow::flows {
 struct ImportedTrajectories;
@@ -77,7 +78,7 @@ class TimelinePanel final : public Panel {
   // column, following the Ranks panel's scene when that panel exists.
   void update(PanelHost& host, double dtSeconds) override { advance(host.view(), dtSeconds); }
   void draw(PanelHost& host, bool* open) override;
-  bool busy() const override { return model_.state() == TaskState::Running; }
+  bool busy() const override { return model_.state() == TaskState::Running || bandsJob_ != nullptr; }
   std::vector<std::pair<std::string, std::string>> exportFiles() const override {
     return {{"-timeline.json", exportJson()}, {"-timeline.csv", exportCsv()}};
   }
@@ -117,6 +118,10 @@ class TimelinePanel final : public Panel {
   // colouring metric (|v| when coloured by label) over the trajectories at every frame.
   void drawMetricBands(ViewState& view, const std::shared_ptr<const flows::ImportedTrajectories>& imported,
                        float height);
+  // Keeps bands_ for (imported, metric): percentiles over every trajectory at every frame
+  // (a fifth of a second for 200 frames × 100k) are computed on bandsLane_, and the last
+  // bands stay drawn until they come. True when bands_ are the ones asked for.
+  bool refreshBands(const std::shared_ptr<const flows::ImportedTrajectories>& imported, int metric);
   void drawControls(ViewState& view, float timeStep);
   void drawStatus();
   void drawChart(ViewState& view, float height);
@@ -143,6 +148,9 @@ class TimelinePanel final : public Panel {
   std::weak_ptr<const flows::ImportedTrajectories> bandsOf_;
   int bandsMetric_ = -1;
   std::vector<std::array<float, 3>> bands_;  // 10th, 50th, 90th percentile per frame
+  struct BandsJob;                           // timeline_panel.cpp
+  std::shared_ptr<BandsJob> bandsJob_;       // the newest request, until refreshBands takes it
+  BackgroundLane bandsLane_;                 // last: its task holds only the job
 };
 
 }  // namespace rankflow::app
