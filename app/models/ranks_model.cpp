@@ -13,6 +13,7 @@
 #include "core/common/error.h"
 #include "core/matfun/derivative_grid.h"
 #include "core/matfun/json_format.h"
+#include "core/matfun/rank.h"
 
 namespace rankflow::app {
 
@@ -32,11 +33,6 @@ struct RanksModel::Mailbox {
 namespace {
 
 using nlohmann::json;
-
-// The CLI's sampling (rankflow ranks): 8 random t in [−1, 1], seed 1, so the panel and the
-// command line print the same generic ranks.
-constexpr int kGenericSamples = 8;
-constexpr std::uint64_t kGenericSeed = 1;
 
 struct ProfileRequest {
   std::uint64_t generation = 0;
@@ -105,7 +101,8 @@ void computeProfile(const ProfileRequest& request, WindowLowRankBackend& engine,
     // generated and decomposed on the device in float64).
     const matfun::DerivativeTermTable table = matfun::flattenDerivatives(scene.b, request.maxOrder);
     std::vector<double> times = {request.t};
-    const std::vector<double> generic = matfun::genericSampleTimes(kGenericSamples, kGenericSeed, -1.0, 1.0);
+    const std::vector<double> generic =
+        matfun::genericSampleTimes(matfun::kGenericSamples, matfun::kGenericSeed, -1.0, 1.0);
     times.insert(times.end(), generic.begin(), generic.end());
     if (superseded) return;
     const matfun::RankGrid grid = runWithCpuFallback(engine, [&](lowrank::LowRankBackend& backend) {

@@ -16,9 +16,12 @@
 #include <sstream>
 
 #include "app/models/theory_demo_parts.h"
+#include "app/viewer/lowrank_engine.h"
 #include "core/common/background_lane.h"
 #include "core/common/error.h"
 #include "core/common/timing.h"
+#include "core/compute/device_fault.h"
+#include "core/matfun/derivative_grid.h"
 #include "core/matfun/matrix_function.h"
 #include "core/matfun/rank.h"
 #include "core/theory/constructions.h"
@@ -37,6 +40,7 @@ using matfun::MatrixFunction;
 using matfun::Oscillation;
 using nlohmann::json;
 using theory_demo::demoPointUpdates;
+using theory_demo::RankProfiles;
 using theory_demo::demoRemark111;
 using theory_demo::demoSumPrefix;
 using theory_demo::demoTheorem110;
@@ -134,7 +138,7 @@ void demoLemma12(const Params& p, TheoryDemoResult& out) {
                                         {{1.0, 0, Oscillation::Exp, 0.0}},
                                         {{1.0, 0, Oscillation::Exp, 1.0}}};
   const MatrixFunction d1 = theory::lemma12(f, 4);
-  const std::vector<int> observed = theory::rankProfile(d1, maxK - 1);  // rank Dₖ = rank D₁⁽ᵏ⁻¹⁾
+  const std::vector<int> observed = p.rankProfile(d1, maxK - 1);  // rank Dₖ = rank D₁⁽ᵏ⁻¹⁾
   const std::vector<int> predicted = theory::lemma12Prediction(f, maxK);
   out.lines.push_back("D₁ = diag(t" + superscript(degree) + ", t, 1, eᵗ): four constant rank-one directions");
   out.lines.push_back("rank Dₖ, k = 1.." + std::to_string(maxK) + ": " + listText(observed) +
@@ -148,7 +152,7 @@ void demoLemma12(const Params& p, TheoryDemoResult& out) {
 
 void demoLemma13(const Params& p, TheoryDemoResult& out) {
   const int maxK = p.integer("K");
-  const std::vector<int> observed = theory::rankProfile(theory::outerProductBlock(maxK), maxK);
+  const std::vector<int> observed = p.rankProfile(theory::outerProductBlock(maxK), maxK);
   std::vector<int> expected;
   for (int k = 0; k <= maxK; ++k) expected.push_back(k + 1);
   out.lines.push_back("x(t) = Σᵢ₌₀" + superscript(maxK) + " tⁱ/i! eᵢ₊₁ ∈ ℝ" + superscript(maxK + 1) +
@@ -177,8 +181,8 @@ void demoOde(const Params& p, TheoryDemoResult& out) {
     scale = std::max(scale, a.evaluate(t).cwiseAbs().maxCoeff());
   }
   const int orders = degree + 2;
-  const std::vector<int> rankA = theory::rankProfile(a, orders - 1);
-  const std::vector<int> rankD = theory::rankProfile(d1, orders - 1);
+  const std::vector<int> rankA = p.rankProfile(a, orders - 1);
+  const std::vector<int> rankD = p.rankProfile(d1, orders - 1);
   out.lines.push_back("D₁ = t" + superscript(degree) + " u vᵀ, A(t) = eᵗ C − Σᵢ₌₀" + superscript(degree) +
                       " D₁⁽ⁱ⁾(t), C = random + 4n I");
   out.lines.push_back("max |A′ − A − D₁| over 5 values of t: " + formatNumber("%.3g", worst) + " (|A| up to " +
@@ -200,7 +204,7 @@ MatrixFunction lowRankPolynomial(int n, int terms, int degree) {
 
 void demoFact14(const Params& p, TheoryDemoResult& out) {
   const int terms = p.integer("terms"), n = p.integer("n");
-  const std::vector<int> ranks = theory::rankProfile(lowRankPolynomial(n, terms, 3), 4);
+  const std::vector<int> ranks = p.rankProfile(lowRankPolynomial(n, terms, 3), 4);
   const std::vector<int> ceiling = ceilingFact14(ranks);
   bool holds = true;
   for (std::size_t k = 1; k < ranks.size(); ++k) holds = holds && ranks[k] <= ceiling[k];
@@ -225,7 +229,7 @@ void demoLemma15(const Params& p, TheoryDemoResult& out) {
     atZero.push_back(matfun::numericalRank(current.evaluate(0.0)).rank);
     current = current.derivative();
   }
-  const std::vector<int> generic = theory::rankProfile(b, maxK);
+  const std::vector<int> generic = p.rankProfile(b, maxK);
   out.lines.push_back("B(t) = Σₖ tᵏ/k! Mₖ, Mₖ = diag of rₖ ones, " + std::to_string(b.rows()) + "×" +
                       std::to_string(b.cols()));
   out.lines.push_back("at t = 0: " + listText(atZero) + "   generically: " + listText(generic) +
@@ -242,7 +246,7 @@ void demoLemma16(const Params& p, TheoryDemoResult& out) {
   const int n = p.integer("n"), degree = p.integer("degree");
   const std::vector<int> target = {1, 2, 4};
   const theory::Feasibility verdict = theory::checkFeasibility(target);
-  const std::vector<int> ranks = theory::rankProfile(theory::rankOneProduct(n, degree, 1), 3);
+  const std::vector<int> ranks = p.rankProfile(theory::rankOneProduct(n, degree, 1), 3);
   out.lines.push_back("(1, 2, 4) obeys the step bound rₖ₊₁ ≤ 2 rₖ; the checker says: " +
                       std::string(theory::verdictName(verdict.verdict)) + " (" + verdict.reason + ")");
   out.lines.push_back("B = x yᵀ, x, y random of degree " + std::to_string(degree) + " in ℝ" + superscript(n) +
@@ -259,7 +263,7 @@ void demoLemma16(const Params& p, TheoryDemoResult& out) {
 void demoFact17(const Params& p, TheoryDemoResult& out) {
   const int copies = p.integer("copies"), maxK = p.integer("K");
   const std::vector<MatrixFunction> blocks(static_cast<std::size_t>(copies), theory::outerProductBlock(maxK));
-  const std::vector<int> ranks = theory::rankProfile(theory::blockDiagonal(blocks), maxK + 1);
+  const std::vector<int> ranks = p.rankProfile(theory::blockDiagonal(blocks), maxK + 1);
   const std::vector<int> ceiling = ceilingFact17(ranks);
   bool holds = true, attained = true;
   for (std::size_t k = 0; k < ranks.size(); ++k) {
@@ -425,7 +429,8 @@ std::string checkParameterValue(const DemoParameterSpec& spec, const std::string
   return "unsupported parameter kind";
 }
 
-TheoryDemoResult computeTheoryDemo(const std::string& demo, const std::vector<DemoParameter>& parameters) {
+TheoryDemoResult computeTheoryDemo(const std::string& demo, const std::vector<DemoParameter>& parameters,
+                                   lowrank::LowRankBackend* numericalBackend, const std::string& backendNote) {
   TheoryDemoResult out;
   out.demo = demo;
   out.parameters = parameters;
@@ -434,8 +439,12 @@ TheoryDemoResult computeTheoryDemo(const std::string& demo, const std::vector<De
     const auto it =
         std::find_if(demoTable().begin(), demoTable().end(), [&](const auto& e) { return e.first == demo; });
     if (it == demoTable().end()) demoParameterSpecs(demo);  // throws naming the known ones
-    const Params params(demo, parameters);
+    RankProfiles ranks(numericalBackend, backendNote);
+    const Params params(demo, parameters, ranks);
     it->second(params, out);
+    ranks.report(out);
+  } catch (const compute::DeviceFault&) {
+    throw;  // the runner moves to the CPU and computes the demonstration again there
   } catch (const std::exception& e) {
     TheoryDemoResult failed;
     failed.demo = demo;
@@ -447,6 +456,43 @@ TheoryDemoResult computeTheoryDemo(const std::string& demo, const std::vector<De
   return out;
 }
 
+// [SECTION] Numerical ranks beside the exact ones
+
+std::vector<int> theory_demo::RankProfiles::of(const matfun::MatrixFunction& b, int maxOrder) {
+  const std::vector<int> exact = theory::rankProfile(b, maxOrder);
+  if (!backend_) return exact;
+  const matfun::DerivativeTermTable table = matfun::flattenDerivatives(b, maxOrder);
+  const matfun::RankGrid grid = backend_->rankGrid(
+      table, matfun::genericSampleTimes(matfun::kGenericSamples, matfun::kGenericSeed, -1.0, 1.0), std::nullopt, false);
+  ++profiles_;
+  seconds_ += grid.endToEndSeconds;
+  computedOn_ = grid.backend + (grid.note.empty() ? "" : " (" + grid.note + ")");
+  for (int k = 0; k <= maxOrder; ++k) {
+    int generic = 0;
+    for (std::size_t time = 0; time < grid.times.size(); ++time)
+      generic = std::max(generic, grid.rank(static_cast<int>(time), k));
+    if (generic != exact[static_cast<std::size_t>(k)])
+      disagreements_.push_back("order " + std::to_string(k) + ": " + std::to_string(generic) + " (exact " +
+                               std::to_string(exact[static_cast<std::size_t>(k)]) + ")");
+  }
+  return exact;
+}
+
+void theory_demo::RankProfiles::report(TheoryDemoResult& out) const {
+  if (profiles_ == 0) return;
+  std::string line = "numerical generic ranks on " + computedOn_ + ", " + formatSeconds(seconds_) + ": ";
+  if (disagreements_.empty()) {
+    line += "the exact ones at every order";
+  } else {
+    line += "differ at ";
+    for (std::size_t i = 0; i < disagreements_.size(); ++i) line += (i ? ", " : "") + disagreements_[i];
+    line += " (rounding against the tolerance σ_max·n·ε)";
+  }
+  if (!note_.empty()) line += " — " + note_;
+  out.lines.push_back(line);
+  out.numericalBackend = computedOn_;
+}
+
 // [SECTION] Background runner
 
 struct TheoryDemoRunner::Shared {
@@ -455,7 +501,8 @@ struct TheoryDemoRunner::Shared {
   std::uint64_t newest = 0;  // the latest submitted generation
   std::uint64_t resultGeneration = 0;
   std::shared_ptr<const TheoryDemoResult> result;
-  BackgroundLane lane;  // last: joined first, while everything its task touches still exists
+  WindowLowRankBackend engine;  // made and used on the lane's thread only
+  BackgroundLane lane;          // last: joined first, while everything its task touches still exists
 };
 
 TheoryDemoRunner::TheoryDemoRunner() : shared_(std::make_shared<Shared>()) {}
@@ -468,7 +515,13 @@ std::uint64_t TheoryDemoRunner::submit(const std::string& demo, const std::vecto
     requested_ = ++shared_->newest;
   }
   shared_->lane.post([s = shared_.get(), generation = requested_, demo, parameters] {
-    auto result = std::make_shared<const TheoryDemoResult>(computeTheoryDemo(demo, parameters));
+    // The numerical ranks on the window's backend; a device fault computes it all again on
+    // the CPU, and the line names the failure.
+    auto result =
+        std::make_shared<const TheoryDemoResult>(runWithCpuFallback(s->engine, [&](lowrank::LowRankBackend& backend) {
+          const std::string& why = s->engine.whyNotCuda;
+          return computeTheoryDemo(demo, parameters, &backend, why.rfind("CUDA failed", 0) == 0 ? why : "");
+        }));
     const std::lock_guard lock(s->mutex);
     if (generation == s->newest) {  // a superseded request's result is never shown
       s->result = std::move(result);

@@ -13,6 +13,10 @@
 #include <utility>
 #include <vector>
 
+namespace rankflow::lowrank {
+class LowRankBackend;  // core/lowrank/lowrank_backend.h
+}  // namespace rankflow::lowrank
+
 namespace rankflow::app {
 
 // [SECTION] Presets
@@ -119,14 +123,20 @@ struct TheoryDemoResult {
   std::vector<CurveChart> curveCharts;
   std::optional<TreeDiagram> tree;
   std::vector<DemoCheck> checks;
-  std::string error;  // a bad parameter: nothing else is filled
+  std::string error;             // a bad parameter: nothing else is filled
+  std::string numericalBackend;  // where the numerical ranks were computed; empty when they were not
   double seconds = 0.0;
 
   bool allChecksHold() const;
 };
 
-// Computes a demonstration; never throws (errors go to result.error).
-TheoryDemoResult computeTheoryDemo(const std::string& demo, const std::vector<DemoParameter>& parameters);
+// Computes a demonstration; errors go to result.error. With a backend, its rank profiles are
+// also computed numerically there (a line says where, how long and whether they agree with
+// the exact ones); a device fault on it is thrown (compute::DeviceFault), nothing else is.
+// `backendNote` is added to that line (why the CPU runs after a fault).
+TheoryDemoResult computeTheoryDemo(const std::string& demo, const std::vector<DemoParameter>& parameters,
+                                   lowrank::LowRankBackend* numericalBackend = nullptr,
+                                   const std::string& backendNote = "");
 
 // One background thread that computes only the newest submitted request.
 class TheoryDemoRunner {

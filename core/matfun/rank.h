@@ -29,9 +29,15 @@ struct GenericRank {
   NumericalRank best;  // the spectrum at the sample that reached the maximum
 };
 
+// The generic rank's sampling everywhere (rankflow ranks, the Ranks panel, the Theory
+// demonstrations' numerical check): 8 random t in [−1, 1], seed 1, so they print the same ranks.
+inline constexpr int kGenericSamples = 8;
+inline constexpr std::uint64_t kGenericSeed = 1;
+
 // Maximum numerical rank over `samples` times drawn uniformly from [tMin, tMax].
-GenericRank numericalGenericRank(const MatrixFunction& f, int samples = 8, std::uint64_t seed = 1, double tMin = -1.0,
-                                 double tMax = 1.0, std::optional<double> tolerance = std::nullopt);
+GenericRank numericalGenericRank(const MatrixFunction& f, int samples = kGenericSamples,
+                                 std::uint64_t seed = kGenericSeed, double tMin = -1.0, double tMax = 1.0,
+                                 std::optional<double> tolerance = std::nullopt);
 
 struct ExactRank {
   int rank = 0;

@@ -2,8 +2,8 @@
 // RANKFLOW_INJECT_DEVICE_FAULT the window's low-rank backend is a CUDA stand-in whose every
 // job fails; the Ranks panel's and the Timeline strip's models move to the CPU, give the
 // CPU's results, and say why in the note the panel shows beside the numbers. The Learned
-// view's training and the Cascade panel's matrix fit do the same, naming the failure beside
-// the trainer's name and the fit's SVDs.
+// view's training, the Cascade panel's matrix fit and the Theory panel's numerical ranks do
+// the same, naming the failure beside the trainer's name, the fit's SVDs and the ranks.
 #include "core/compute/device_fault.h"
 
 #include <gtest/gtest.h>
@@ -18,6 +18,7 @@
 #include "app/models/learned_model.h"
 #include "app/models/rank_strip_model.h"
 #include "app/models/ranks_model.h"
+#include "app/models/theory_scenes.h"
 #include "app/viewer/device_fault_injection.h"
 #include "app/viewer/lowrank_engine.h"
 #include "core/common/error.h"
@@ -118,6 +119,25 @@ TEST_F(InjectedDeviceFault, TheCascadeFitFallsBackToTheCpuWithTheReasonAndMatche
   EXPECT_NE(fit.svdBackend.find("CPU"), std::string::npos) << fit.svdBackend;
   EXPECT_NE(fit.svdNote.find("CUDA failed, the CPU runs from now on: cudaErrorDevicesUnavailable"), std::string::npos)
       << fit.svdNote;
+}
+
+// The Theory panel's numerical rank check runs on the stand-in device and fails: the
+// demonstration is computed again on the CPU, its numbers are the exact ones as always, and
+// its line names the CPU and the failure.
+TEST_F(InjectedDeviceFault, TheTheoryDemonstrationsNumericalRanksFallBackToTheCpuWithTheReason) {
+  inject("device-lost");
+  app::TheoryDemoRunner runner;
+  runner.submit("lemma1.3", {{"K", "4"}});
+  ASSERT_TRUE(runner.waitForResult(testing::kJobWait));
+  ASSERT_NE(runner.result(), nullptr);
+  const app::TheoryDemoResult& r = *runner.result();
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.allChecksHold());
+  EXPECT_NE(r.numericalBackend.find("CPU"), std::string::npos) << r.numericalBackend;
+  ASSERT_FALSE(r.lines.empty());
+  EXPECT_NE(r.lines.back().find("CUDA failed, the CPU runs from now on: cudaErrorDevicesUnavailable"),
+            std::string::npos)
+      << r.lines.back();
 }
 
 TEST_F(InjectedDeviceFault, LearnedTrainingFallsBackToTheCpuWithTheReasonAndMatchesIt) {

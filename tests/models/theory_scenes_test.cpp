@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/lowrank/lowrank_backend.h"
 #include "core/theory/constructions.h"
 #include "core/theory/feasibility.h"
 #include "tests/support/theory_fixture.h"
@@ -141,6 +142,41 @@ TEST(TheoryDemos, EveryPresetDemonstrationShowsWhatItsStatementClaims) {
     EXPECT_FALSE(r.rankCharts.empty() && r.curveCharts.empty() && !r.tree) << "a demonstration has something to draw";
     EXPECT_FALSE(nlohmann::json::parse(app::theoryDemoJson(r)).is_discarded());
   }
+}
+
+// With a low-rank backend (the window's runner passes its own: CUDA when a device exists) the
+// §2 demonstrations' rank profiles are also computed numerically there, and a line names the
+// backend and says whether floating point agrees with the exact ranks; the exact numbers
+// and the checks are the same as without it.
+TEST(TheoryDemos, NumericalRanksOnTheBackendAreNamedBesideTheExactOnes) {
+  const auto cpu = lowrank::makeCpuLowRankBackend();
+  int numerical = 0;
+  for (const app::TheoryPreset& p : app::loadTheoryPresets(kSourcePresets).presets) {
+    SCOPED_TRACE(p.file);
+    const TheoryDemoResult plain = computeTheoryDemo(p.demo, p.parameters);
+    const TheoryDemoResult checked = computeTheoryDemo(p.demo, p.parameters, cpu.get());
+    EXPECT_TRUE(checked.allChecksHold()) << testing::failedChecks(checked);
+    ASSERT_EQ(checked.rankCharts.size(), plain.rankCharts.size());
+    for (std::size_t c = 0; c < plain.rankCharts.size(); ++c)
+      for (std::size_t i = 0; i < plain.rankCharts[c].series.size(); ++i)
+        EXPECT_EQ(checked.rankCharts[c].series[i].values, plain.rankCharts[c].series[i].values);
+    if (checked.numericalBackend.empty()) {
+      EXPECT_EQ(checked.lines.size(), plain.lines.size()) << "no rank profile: no line added";
+      continue;
+    }
+    ++numerical;
+    EXPECT_EQ(checked.numericalBackend, cpu->description());
+    ASSERT_EQ(checked.lines.size(), plain.lines.size() + 1);
+    const std::string& line = checked.lines.back();
+    EXPECT_EQ(line.rfind("numerical generic ranks on " + cpu->description(), 0), 0u) << line;
+    // The presets' matrices are well scaled: float64 finds the exact ranks.
+    EXPECT_NE(line.find("the exact ones at every order"), std::string::npos) << line;
+  }
+  EXPECT_GE(numerical, 6);
+  // A note (the reason after a device fault) ends the line.
+  const TheoryDemoResult noted = computeTheoryDemo("lemma1.3", {{"K", "3"}}, cpu.get(), "CUDA failed: lost");
+  ASSERT_FALSE(noted.lines.empty());
+  EXPECT_NE(noted.lines.back().find("— CUDA failed: lost"), std::string::npos) << noted.lines.back();
 }
 
 TEST(TheoryDemos, Lemma13RanksAreOneToKPlusOneForKFour) {
