@@ -386,52 +386,43 @@ std::size_t optInDynamicShared(Kernel kernel) {
 }
 
 // Each kernel's dynamic shared-memory limit; the first call opts it in (once per kernel).
-template <class T>
-std::size_t blockKernelLimit() {
+template <auto Kernel>
+std::size_t sharedLimit() {
   static std::once_flag once;
   static std::size_t limit = 0;
-  std::call_once(once, [] { limit = optInDynamicShared(blockJacobiKernel<T>); });
+  std::call_once(once, [] { limit = optInDynamicShared(Kernel); });
   return limit;
 }
 
 template <class T>
-std::size_t warpKernelLimit() {
-  static std::once_flag once;
-  static std::size_t limit = 0;
-  std::call_once(once, [] { limit = optInDynamicShared(warpJacobiKernel<T>); });
-  return limit;
+std::size_t blockKernelLimit() {
+  return sharedLimit<blockJacobiKernel<T>>();
+}
+
+// Matrices one block of a one-warp-per-matrix kernel holds when n of them need bytesFor(n)
+// within `limit`: a few blocks per SM rather than one large one (0: none fits).
+template <class BytesFor>
+int matricesPerWarpBlock(int narrow, std::size_t limit, BytesFor bytesFor) {
+  if (narrow > kWarpKernelMaxNarrow || bytesFor(1) > limit) return 0;
+  int perBlock = static_cast<int>(kWarpBlockBytesTarget / bytesFor(1));
+  perBlock = perBlock < 1 ? 1 : perBlock > kMatricesPerWarpBlock ? kMatricesPerWarpBlock : perBlock;
+  while (perBlock > 1 && bytesFor(perBlock) > limit) --perBlock;
+  return perBlock;
 }
 
 // Matrices a warp-kernel block holds (0: the warp kernel does not take this shape).
 template <class T>
 int warpKernelMatrices(int rows, int cols) {
-  const int narrow = rows < cols ? rows : cols;
-  if (narrow > kWarpKernelMaxNarrow || warpJacobiBytes<T>(rows, cols, 1) > warpKernelLimit<T>()) return 0;
-  const std::size_t one = warpJacobiBytes<T>(rows, cols, 1);
-  int perBlock = static_cast<int>(kWarpBlockBytesTarget / one);
-  perBlock = perBlock < 1 ? 1 : perBlock > kMatricesPerWarpBlock ? kMatricesPerWarpBlock : perBlock;
-  while (perBlock > 1 && warpJacobiBytes<T>(rows, cols, perBlock) > warpKernelLimit<T>()) --perBlock;
-  return perBlock;
-}
-
-template <class T>
-std::size_t svdKernelLimit() {
-  static std::once_flag once;
-  static std::size_t limit = 0;
-  std::call_once(once, [] { limit = optInDynamicShared(warpJacobiSvdKernel<T>); });
-  return limit;
+  return matricesPerWarpBlock(rows < cols ? rows : cols, sharedLimit<warpJacobiKernel<T>>(),
+                              [&](int perBlock) { return warpJacobiBytes<T>(rows, cols, perBlock); });
 }
 
 // Matrices a vectors-kernel block holds (0: the shape is beyond the kernel).
 template <class T>
 int svdKernelMatrices(int rows, int cols) {
-  const int narrow = rows < cols ? rows : cols;
   const std::size_t one = static_cast<std::size_t>(svdWarpEntries(rows, cols)) * sizeof(T);
-  if (narrow > kWarpKernelMaxNarrow || one > svdKernelLimit<T>()) return 0;
-  int perBlock = static_cast<int>(kWarpBlockBytesTarget / one);
-  perBlock = perBlock < 1 ? 1 : perBlock > kMatricesPerWarpBlock ? kMatricesPerWarpBlock : perBlock;
-  while (perBlock > 1 && one * static_cast<std::size_t>(perBlock) > svdKernelLimit<T>()) --perBlock;
-  return perBlock;
+  return matricesPerWarpBlock(rows < cols ? rows : cols, sharedLimit<warpJacobiSvdKernel<T>>(),
+                              [&](int perBlock) { return one * static_cast<std::size_t>(perBlock); });
 }
 
 template <class T>

@@ -23,6 +23,10 @@ namespace {
 using RowMajor = testing::RowMajorMatrix;
 using testing::plantedSpectrum;
 
+struct Shape {
+  int rows, cols;
+};
+
 class SpectraParity : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
@@ -42,9 +46,6 @@ TEST_P(SpectraParity, BatchedSpectraMatchFloat64Svd) {
   const std::uint64_t seed = testing::freshSeed();
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
-  struct Shape {
-    int rows, cols;
-  };
   for (const Shape shape :
        {Shape{1, 1}, Shape{3, 7}, Shape{32, 32}, Shape{64, 64}, Shape{100, 30}, Shape{33, 128}, Shape{128, 128}}) {
     const int length = std::min(shape.rows, shape.cols);
@@ -52,13 +53,10 @@ TEST_P(SpectraParity, BatchedSpectraMatchFloat64Svd) {
     std::vector<int> expectedRanks;
     std::vector<Eigen::VectorXd> references;
     for (int b = 0; b < 6; ++b) {
-      std::vector<double> sigma;
-      const int rank = b == 0 ? 0 : b == 1 ? length : 1 + static_cast<int>(rng() % static_cast<unsigned>(length));
-      for (int i = 0; i < rank; ++i)
-        sigma.push_back(b == 5 ? std::pow(10.0, -4.0 * i / std::max(1, rank - 1)) : 1.0 + i);
+      const std::vector<double> sigma = testing::batchSpectrum(b, 6, length, 4.0, rng);
       const RowMajor m = plantedSpectrum(shape.rows, shape.cols, sigma, rng);
       data.insert(data.end(), m.data(), m.data() + m.size());
-      expectedRanks.push_back(rank);
+      expectedRanks.push_back(static_cast<int>(sigma.size()));
       references.push_back(Eigen::JacobiSVD<Eigen::MatrixXd>(Eigen::MatrixXd(m)).singularValues());
     }
     std::vector<float> data32(data.begin(), data.end());
@@ -154,20 +152,14 @@ TEST_P(SpectraParity, DecompositionsMatchFloat64SvdWithOrthonormalVectors) {
   const std::uint64_t seed = testing::freshSeed();
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
-  struct Shape {
-    int rows, cols;
-  };
   for (const Shape shape :
        {Shape{1, 1}, Shape{3, 7}, Shape{32, 32}, Shape{64, 64}, Shape{100, 30}, Shape{17, 40}, Shape{70, 70}}) {
     const int length = std::min(shape.rows, shape.cols);
     std::vector<Eigen::MatrixXd> references;
     std::vector<Eigen::MatrixXf> batch;
     for (int b = 0; b < 5; ++b) {
-      std::vector<double> sigma;
-      const int rank = b == 0 ? 0 : b == 1 ? length : 1 + static_cast<int>(rng() % static_cast<unsigned>(length));
-      for (int i = 0; i < rank; ++i)
-        sigma.push_back(b == 4 ? std::pow(10.0, -3.0 * i / std::max(1, rank - 1)) : 1.0 + i);
-      references.push_back(plantedSpectrum(shape.rows, shape.cols, sigma, rng));
+      references.push_back(
+          plantedSpectrum(shape.rows, shape.cols, testing::batchSpectrum(b, 5, length, 3.0, rng), rng));
       batch.push_back(references.back().cast<float>());
     }
     const lowrank::SvdBatch out = backend_->decompositions(batch);
